@@ -1,0 +1,1 @@
+"""PIAL web application."""

@@ -1,0 +1,1 @@
+"""Allocation engine for the pial-allocation/1 format."""
