@@ -1,0 +1,36 @@
+"""The audit log: who changed what, with the values before and after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pial.db import Base
+from pial.models.common import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from pial.models.users import User
+
+
+class AuditLog(Base):
+    """One audited action; ``entity_id`` is text so composite keys fit (e.g. ``"12"``)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_type_entity_id", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64))  # verb, e.g. "publish_planning"
+    entity_type: Mapped[str] = mapped_column(String(64))  # table name, e.g. "delivery_weeks"
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()
