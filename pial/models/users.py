@@ -69,6 +69,21 @@ class User(Timestamped, Base):
         self.email_lower = email.strip().lower()
         return email.strip()
 
+    # The session protocol of Flask-Login, spelled out so the model needs no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        """A stored user is always an authenticated one (anonymous users are not rows)."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """A stored user is never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """Return the identifier Flask-Login keeps in the session."""
+        return str(self.id)
+
 
 class InvitationPurpose(enum.StrEnum):
     """Why a one-time link was sent."""

@@ -1,0 +1,134 @@
+"""Account pages: sign-in, sign-out, invitations, password change."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from pial.access import PUBLIC, SIGNED_IN, roles
+from pial.auth import services
+from pial.auth.forms import AcceptInvitationForm, ChangePasswordForm, InvitationForm, LoginForm
+from pial.db import get_session
+from pial.models import Canteen, Farm, Role
+
+blueprint = Blueprint("auth", __name__)
+
+ACCESS_RULES = {
+    "login": PUBLIC,
+    "logout": SIGNED_IN,
+    "accept_invitation": PUBLIC,
+    "change_password": SIGNED_IN,
+    "invite": roles(Role.LEAD),
+}
+
+ROLE_LABELS = {
+    Role.LEAD: "Responsable de projet",
+    Role.GROWER: "Producteur",
+    Role.CANTEEN: "Gestionnaire de cantine",
+}
+
+
+def _safe_next(target: str | None) -> str:
+    """Return ``target`` if it stays on this site, else the home page."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        if not urlsplit(target).netloc:
+            return target
+    return url_for("home.index")
+
+
+@blueprint.route("/connexion", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                form.email.data or "", form.password.data or "", request.remote_addr
+            )
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@blueprint.route("/deconnexion", methods=["POST"])
+def logout() -> Response:
+    """Sign out (a POST, so that no link or image can sign somebody out)."""
+    logout_user()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> str | Response | tuple[str, int]:
+    """Show the invitation form; the POST (never the GET) consumes the invitation."""
+    try:
+        invitation = services.find_valid_invitation(token)
+    except services.AccountError as error:
+        return render_template("auth/invitation_invalid.html", reason=str(error)), 410
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token, form.display_name.data or "", form.password.data or ""
+            )
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)
+            flash("Bienvenue ! Votre compte est créé.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+
+
+@blueprint.route("/mot-de-passe", methods=["GET", "POST"])
+def change_password() -> str | Response:
+    """Change one's own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data or "", form.password.data or ""
+            )
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash("Mot de passe modifié.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@blueprint.route("/invitations/nouvelle", methods=["GET", "POST"])
+def invite() -> str | Response:
+    """Let the project lead invite a grower, a canteen manager or another lead."""
+    session = get_session()
+    form = InvitationForm()
+    form.role.choices = [(role.value, label) for role, label in ROLE_LABELS.items()]
+    farms = session.scalars(select(Farm).order_by(Farm.name)).all()
+    canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+    form.farm_id.choices = [(0, "—")] + [(farm.id, farm.name) for farm in farms]
+    form.canteen_id.choices = [(0, "—")] + [(canteen.id, canteen.name) for canteen in canteens]
+    link = None
+    if form.validate_on_submit():
+        try:
+            issued = services.create_invitation(
+                current_user,
+                form.email.data or "",
+                form.role.data or "",
+                farm_id=form.farm_id.data or None,
+                canteen_id=form.canteen_id.data or None,
+            )
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            link = url_for("auth.accept_invitation", token=issued.token, _external=True)
+            flash(f"Invitation créée pour {issued.email}.", "success")
+    return render_template("auth/invite.html", form=form, link=link)

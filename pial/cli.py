@@ -1,0 +1,123 @@
+"""The ``pial`` command: the Flask CLI with the PIAL app loaded, plus the core commands.
+
+Features add their own commands in their ``init_app`` (``app.cli.add_command``), so this
+module only holds what concerns the whole service: the database, the demo and the server.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from pial.app import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def cli() -> None:
+    """PIAL — coordination des approvisionnements (plateforme d'intermédiation alimentaire)."""
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Schéma de la base de données (migrations Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Révision cible.")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to REVISION."""
+    from pial.migrations import upgrade_database
+
+    upgrade_database(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Base de données à jour ({revision}).")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Compare the migrated schema with the models; exit 1 on drift."""
+    from pial.migrations import check_database
+
+    drift = check_database(current_app.config["DATABASE_URL"])
+    if drift:
+        click.echo("Écarts entre le schéma et les modèles :", err=True)
+        for line in drift:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(1)
+    click.echo("Schéma conforme aux modèles : aucun écart.")
+
+
+@cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Charger même si la base contient déjà des données.")
+@with_appcontext
+def seed_demo_command(force: bool) -> None:
+    """Load the demo territory (Comminges–Luchon) into an empty database."""
+    from pial.demo import seed_demo
+
+    summary = seed_demo(force=force)
+    click.echo(summary.describe())
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Faire tourner le planificateur dans ce processus.",
+)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
+    """Serve the app with Waitress (and the scheduler in-process unless told otherwise)."""
+    _serve(host, port, threads, scheduler)
+
+
+@cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def demo_command(host: str, port: int) -> None:
+    """Migrate the SQLite database, load the demo if empty, and serve it."""
+    from pial.demo import demo_accounts, seed_demo
+    from pial.migrations import upgrade_database
+
+    app = current_app
+    upgrade_database(app.config["DATABASE_URL"])
+    summary = seed_demo(force=False)
+    click.echo(summary.describe())
+    click.echo("\nComptes de démonstration (mot de passe commun indiqué) :")
+    for account in demo_accounts():
+        click.echo(f"  {account.role:<8} {account.email:<40} {account.password}")
+    click.echo(f"\nPIAL est servi sur http://{host}:{port}/ — Ctrl+C pour arrêter.")
+    _serve(host, port, threads=8, with_scheduler=app.config["SCHEDULER_ENABLED"])
+
+
+def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
+    """Run Waitress in this process, with the scheduler alongside when asked."""
+    from waitress import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = None
+    if with_scheduler:
+        try:
+            from pial.scheduler import start_background_scheduler
+        except ImportError:  # the scheduler feature is optional in a minimal install
+            start_background_scheduler = None
+        if start_background_scheduler is not None:
+            scheduler = start_background_scheduler(app)
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="PIAL")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def main() -> None:
+    """Run the ``pial`` console script."""
+    cli.main(prog_name="pial")

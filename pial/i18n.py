@@ -1,0 +1,82 @@
+"""French-first internationalisation: locale choice and French formats for templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask import Flask, current_app, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from pial.clock import monday_of
+from pial.config import REPO_ROOT
+
+MONTH_ABBREVIATIONS_FR = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
+
+
+def select_locale() -> str:
+    """Choose the user's saved language, then the browser's, then French."""
+    locales = current_app.config["PIAL_LOCALES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in locales:
+        return str(current_user.locale)
+    best = request.accept_languages.best_match(locales) if request else None
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_number(value: float | Decimal | int | None, digits: int = 2) -> str:
+    """Format a number the French way (1 234,5) in the current locale."""
+    if value is None:
+        return ""
+    pattern = "#,##0." + "#" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=str(get_locale() or "fr"))
+
+
+def format_money(value: float | Decimal | None) -> str:
+    """Format an amount in euros with two decimals (1 234,50 €)."""
+    if value is None:
+        return ""
+    amount = format_decimal(value, format="#,##0.00", locale=str(get_locale() or "fr"))
+    return f"{amount}\u00a0€"
+
+
+def format_day(value: dt.date | None, pattern: str = "EEEE d MMMM") -> str:
+    """Format a date in the current locale (lundi 23 novembre)."""
+    if value is None:
+        return ""
+    return format_date(value, format=pattern, locale=str(get_locale() or "fr"))
+
+
+def format_iso_week(iso_week: str) -> str:
+    """Show ``2026-W48`` as ``semaine 48 (23–29 nov.)``."""
+    monday = monday_of(iso_week)
+    week_text = iso_week.split("-W")[1]
+    sunday = monday + dt.timedelta(days=6)
+    locale = str(get_locale() or "fr")
+    if locale.startswith("fr"):
+        end = f"{sunday.day} {MONTH_ABBREVIATIONS_FR[sunday.month - 1]}"
+        start = (
+            str(monday.day)
+            if monday.month == sunday.month
+            else f"{monday.day} {MONTH_ABBREVIATIONS_FR[monday.month - 1]}"
+        )
+        return f"semaine {int(week_text)} ({start}–{end})"
+    start_en = format_date(monday, format="d MMM", locale=locale)
+    end_en = format_date(sunday, format="d MMM", locale=locale)
+    return f"week {int(week_text)} ({start_en}–{end_en})"
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel and the French formatting filters."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(REPO_ROOT / "pial" / "translations"))
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["iso_week"] = format_iso_week
+    app.jinja_env.globals["get_locale"] = get_locale

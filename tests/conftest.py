@@ -1,0 +1,219 @@
+"""Shared fixtures: a migrated database per test session, an app per test rolled back after it.
+
+The schema is built through the Alembic migrations, never by ``create_all``, so the tests
+exercise what production runs. Each test runs inside an outer transaction that is rolled back;
+services still call ``session.commit()``, which only releases a savepoint.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+POSTGRES_URL = os.environ.get("PIAL_DATABASE_URL", "")
+IS_POSTGRES = POSTGRES_URL.startswith("postgresql")
+TEST_PASSWORD = "courgette-et-poireaux"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fail fast when CI asked for PostgreSQL but did not get it."""
+    if os.environ.get("PIAL_REQUIRE_POSTGRES") and not IS_POSTGRES:
+        raise pytest.UsageError(
+            "PIAL_REQUIRE_POSTGRES is set but PIAL_DATABASE_URL is not PostgreSQL"
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip PostgreSQL-only tests, with the reason shown, when the suite runs on SQLite."""
+    if IS_POSTGRES:
+        return
+    reason = "PostgreSQL-only: set PIAL_DATABASE_URL=postgresql+psycopg://… to run it"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the URL of the session's database, migrated to the latest revision."""
+    from pial.migrations import upgrade_database
+
+    if IS_POSTGRES:
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pial-test.sqlite3'}"
+    upgrade_database(url)
+    return url
+
+
+def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
+    """Create an app for tests on ``database_url`` (CSRF off unless overridden)."""
+    from pial.app import create_app
+
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance_path),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "WTF_CSRF_ENABLED": False,
+        "SCHEDULER_ENABLED": False,
+        "SERVER_NAME": "pial.test",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Extra configuration for the ``app`` fixture; override in a test module if needed."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """An app whose every database change is rolled back at the end of the test."""
+    from pial.db import get_database
+
+    application = make_app(database_url, tmp_path / "instance", **app_config)
+    database = get_database(application)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.session_factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    try:
+        yield application
+    finally:
+        outer.rollback()
+        connection.close()
+        database.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    """Push an application context for service-level tests."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def db(app_context: None) -> Session:
+    """The session of the test's application context (rolled back after the test)."""
+    from pial.db import get_session
+
+    return get_session()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never reuse per-request caches of a pushed app context.
+
+    When a test holds an application context (the ``db`` fixture), Flask runs each request in
+    it, so Flask-Login's cached user and Flask-Babel's locale would leak from one request to the
+    next; real requests never share them.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from flask import g, has_app_context
+        from flask_babel import refresh
+
+        if has_app_context():
+            g.pop("_login_user", None)
+            refresh()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the rolled-back app."""
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_farm(db: Session) -> Callable[..., Any]:
+    """Create farms: ``make_farm(name=..., lat=..., lon=...)``."""
+    from pial.models import Farm
+
+    def factory(**values: Any) -> Farm:
+        number = next(_counter)
+        values.setdefault("name", f"Ferme n°{number}")
+        values.setdefault("commune", "Bagnères-de-Luchon")
+        values.setdefault("lat", 42.79)
+        values.setdefault("lon", 0.59)
+        farm = Farm(**values)
+        db.add(farm)
+        db.flush()
+        return farm
+
+    return factory
+
+
+@pytest.fixture
+def make_canteen(db: Session) -> Callable[..., Any]:
+    """Create canteens: ``make_canteen(name=..., kind=...)``."""
+    from pial.models import Canteen
+
+    def factory(**values: Any) -> Canteen:
+        number = next(_counter)
+        values.setdefault("name", f"Cantine n°{number}")
+        values.setdefault("kind", "school")
+        values.setdefault("commune", "Bagnères-de-Luchon")
+        values.setdefault("lat", 42.79)
+        values.setdefault("lon", 0.59)
+        values.setdefault("meals_per_day", 100)
+        canteen = Canteen(**values)
+        db.add(canteen)
+        db.flush()
+        return canteen
+
+    return factory
+
+
+@pytest.fixture
+def make_user(
+    db: Session, make_farm: Callable[..., Any], make_canteen: Callable[..., Any]
+) -> Callable[..., Any]:
+    """Create users: ``make_user(role="grower")`` (a farm or canteen is created if needed)."""
+    from pial.auth.passwords import hash_password
+    from pial.models import User
+
+    password_hash = hash_password(TEST_PASSWORD)
+
+    def factory(role: str = "lead", **values: Any) -> User:
+        number = next(_counter)
+        values.setdefault("email", f"personne{number}@exemple.fr")
+        values.setdefault("display_name", f"Personne {number}")
+        values.setdefault("password_hash", password_hash)
+        if role == "grower" and "farm" not in values and "farm_id" not in values:
+            values["farm"] = make_farm()
+        if role == "canteen" and "canteen" not in values and "canteen_id" not in values:
+            values["canteen"] = make_canteen()
+        user = User(role=role, **values)
+        db.add(user)
+        db.flush()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[Any], FlaskClient]:
+    """Sign a user in on the test client: ``login(user)``."""
+
+    def sign_in(user: Any, password: str = TEST_PASSWORD) -> FlaskClient:
+        response = client.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return sign_in

@@ -1,0 +1,43 @@
+"""The central access policy covers every route and denies by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from pial.access import policy
+
+
+def test_every_route_has_an_access_rule(app: Any) -> None:
+    table = policy(app)
+    missing = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint not in table
+    )
+    assert missing == [], f"routes without an access rule: {missing}"
+
+
+def test_a_route_without_rule_is_refused(database_url: str, tmp_path: Any) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(database_url, tmp_path / "instance")
+    stray = Blueprint("stray", __name__)
+    stray.add_url_rule("/stray", "page", lambda: "secret")
+    app.register_blueprint(stray)
+    assert app.test_client().get("/stray").status_code == 403
+
+
+def test_security_headers(client: Any) -> None:
+    response = client.get("/connexion")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_csrf_is_enforced_on_forms(database_url: str, tmp_path: Any, make_user: Any) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(database_url, tmp_path / "instance2", WTF_CSRF_ENABLED=True)
+    response = app.test_client().post("/connexion", data={"email": "a@b.fr", "password": "x"})
+    assert response.status_code == 400
