@@ -30,7 +30,6 @@ def upgrade() -> None:
     op.create_table(
         "canteens",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "kind",
@@ -47,7 +46,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("siret", sa.String(length=14), nullable=True),
-        sa.Column("commune_name", sa.String(length=200), nullable=False),
+        sa.Column("commune", sa.String(length=200), nullable=False),
         sa.Column("insee_code", sa.String(length=5), nullable=True),
         sa.Column("address", sa.Text(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=False),
@@ -71,7 +70,6 @@ def upgrade() -> None:
             "meals_per_day IS NULL OR meals_per_day >= 0", name=op.f("ck_canteens_meals_per_day")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_canteens")),
-        sa.UniqueConstraint("code", name=op.f("uq_canteens_code")),
     )
     op.create_table(
         "delivery_weeks",
@@ -119,13 +117,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("monday_date", name=op.f("uq_delivery_weeks_monday_date")),
     )
     op.create_index(op.f("ix_delivery_weeks_state"), "delivery_weeks", ["state"], unique=False)
-
     op.create_table(
         "farms",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("commune_name", sa.String(length=200), nullable=False),
+        sa.Column("commune", sa.String(length=200), nullable=False),
         sa.Column("insee_code", sa.String(length=5), nullable=True),
         sa.Column("address", sa.Text(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=False),
@@ -146,7 +142,6 @@ def upgrade() -> None:
             name=op.f("ck_farms_target_share"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_farms")),
-        sa.UniqueConstraint("code", name=op.f("uq_farms_code")),
     )
     op.create_table(
         "job_runs",
@@ -195,7 +190,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_login_attempts_ip_attempted_dt", "login_attempts", ["ip", "attempted_dt"], unique=False
     )
-
     op.create_table(
         "platform",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -357,7 +351,6 @@ def upgrade() -> None:
         op.f("ix_contracts_canteen_group_id"), "contracts", ["canteen_group_id"], unique=False
     )
     op.create_index(op.f("ix_contracts_canteen_id"), "contracts", ["canteen_id"], unique=False)
-
     op.create_table(
         "coordinator_assignments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -384,7 +377,6 @@ def upgrade() -> None:
         ["farm_id"],
         unique=False,
     )
-
     op.create_table(
         "deliveries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -418,7 +410,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_deliveries_canteen_id"), "deliveries", ["canteen_id"], unique=False)
     op.create_index(op.f("ix_deliveries_farm_id"), "deliveries", ["farm_id"], unique=False)
-
     op.create_table(
         "prices",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -447,7 +438,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("season_id", "product_id", name=op.f("uq_prices_season_id_product_id")),
     )
     op.create_index(op.f("ix_prices_product_id"), "prices", ["product_id"], unique=False)
-
     op.create_table(
         "standing_order_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -487,7 +477,6 @@ def upgrade() -> None:
         ["product_id"],
         unique=False,
     )
-
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -530,7 +519,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_users_canteen_id"), "users", ["canteen_id"], unique=False)
     op.create_index(op.f("ix_users_farm_id"), "users", ["farm_id"], unique=False)
-
     op.create_table(
         "allocation_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -647,7 +635,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_index(op.f("ix_api_tokens_user_id"), "api_tokens", ["user_id"], unique=False)
-
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -655,8 +642,8 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("entity_type", sa.String(length=64), nullable=False),
         sa.Column("entity_id", sa.String(length=64), nullable=True),
-        sa.Column("before_json", sa.JSON(), nullable=True),
-        sa.Column("after_json", sa.JSON(), nullable=True),
+        sa.Column("before_json", sa.Text(), nullable=True),
+        sa.Column("after_json", sa.Text(), nullable=True),
         sa.Column("ip", sa.String(length=45), nullable=True),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -675,7 +662,6 @@ def upgrade() -> None:
         ["entity_type", "entity_id"],
         unique=False,
     )
-
     op.create_table(
         "availability_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -735,7 +721,6 @@ def upgrade() -> None:
         sqlite_where=sa.text("day IS NOT NULL"),
         postgresql_where=sa.text("day IS NOT NULL"),
     )
-
     op.create_table(
         "cash_advances",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -769,7 +754,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cash_advances")),
     )
     op.create_index(op.f("ix_cash_advances_farm_id"), "cash_advances", ["farm_id"], unique=False)
-
     op.create_table(
         "contract_growers",
         sa.Column("contract_id", sa.Integer(), nullable=False),
@@ -788,7 +772,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_contract_growers_farm_id"), "contract_growers", ["farm_id"], unique=False
     )
-
     op.create_table(
         "contract_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -826,7 +809,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_contract_lines_product_id"), "contract_lines", ["product_id"], unique=False
     )
-
     op.create_table(
         "coordinator_swaps",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -905,7 +887,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_coordinator_swaps_state"), "coordinator_swaps", ["state"], unique=False
     )
-
     op.create_table(
         "fee_rates",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -944,7 +925,6 @@ def upgrade() -> None:
         sqlite_where=sa.text("contract_id IS NULL"),
         postgresql_where=sa.text("contract_id IS NULL"),
     )
-
     op.create_table(
         "invitations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1006,7 +986,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_invitations_email"), "invitations", ["email"], unique=False)
     op.create_index(op.f("ix_invitations_user_id"), "invitations", ["user_id"], unique=False)
-
     op.create_table(
         "manual_locks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1058,7 +1037,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_manual_locks_product_id"), "manual_locks", ["product_id"], unique=False
     )
-
     op.create_table(
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1100,7 +1078,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_outbox_messages_user_id"), "outbox_messages", ["user_id"], unique=False
     )
-
     op.create_table(
         "allocation_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1153,7 +1130,6 @@ def upgrade() -> None:
         ["run_id", "canteen_id"],
         unique=False,
     )
-
     op.create_table(
         "contract_line_periods",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1220,7 +1196,6 @@ def upgrade() -> None:
         op.f("ix_crop_failures_product_id"), "crop_failures", ["product_id"], unique=False
     )
     op.create_index(op.f("ix_crop_failures_week_id"), "crop_failures", ["week_id"], unique=False)
-
     op.create_table(
         "ledger_entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1274,7 +1249,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_ledger_entries_run_id"), "ledger_entries", ["run_id"], unique=False)
     op.create_index(op.f("ix_ledger_entries_week_id"), "ledger_entries", ["week_id"], unique=False)
-
     op.create_table(
         "order_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1338,7 +1312,6 @@ def upgrade() -> None:
         op.f("ix_order_lines_contract_line_id"), "order_lines", ["contract_line_id"], unique=False
     )
     op.create_index(op.f("ix_order_lines_product_id"), "order_lines", ["product_id"], unique=False)
-
     op.create_table(
         "receipts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1420,7 +1393,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_fee_accruals_farm_id"), "fee_accruals", ["farm_id"], unique=False)
     op.create_index(op.f("ix_fee_accruals_week_id"), "fee_accruals", ["week_id"], unique=False)
-
     op.create_table(
         "advance_recoveries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1454,7 +1426,6 @@ def upgrade() -> None:
         ["fee_accrual_id"],
         unique=False,
     )
-
     op.create_table(
         "fund_movements",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1490,52 +1461,42 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_fund_movements_movement_date"), table_name="fund_movements")
     op.drop_index(op.f("ix_fund_movements_fee_accrual_id"), table_name="fund_movements")
-
     op.drop_table("fund_movements")
     op.drop_index(op.f("ix_advance_recoveries_fee_accrual_id"), table_name="advance_recoveries")
     op.drop_index(op.f("ix_advance_recoveries_advance_id"), table_name="advance_recoveries")
-
     op.drop_table("advance_recoveries")
     op.drop_index(op.f("ix_fee_accruals_week_id"), table_name="fee_accruals")
     op.drop_index(op.f("ix_fee_accruals_farm_id"), table_name="fee_accruals")
     op.drop_index(op.f("ix_fee_accruals_canteen_id"), table_name="fee_accruals")
-
     op.drop_table("fee_accruals")
     op.drop_table("receipts")
     op.drop_index(op.f("ix_order_lines_product_id"), table_name="order_lines")
     op.drop_index(op.f("ix_order_lines_contract_line_id"), table_name="order_lines")
     op.drop_index("ix_order_lines_canteen_id_week_id", table_name="order_lines")
-
     op.drop_table("order_lines")
     op.drop_index(op.f("ix_ledger_entries_week_id"), table_name="ledger_entries")
     op.drop_index(op.f("ix_ledger_entries_run_id"), table_name="ledger_entries")
     op.drop_index("ix_ledger_entries_farm_id_id", table_name="ledger_entries")
-
     op.drop_table("ledger_entries")
     op.drop_index(op.f("ix_crop_failures_week_id"), table_name="crop_failures")
     op.drop_index(op.f("ix_crop_failures_product_id"), table_name="crop_failures")
     op.drop_index(op.f("ix_crop_failures_farm_id"), table_name="crop_failures")
-
     op.drop_table("crop_failures")
     op.drop_table("contract_line_periods")
     op.drop_index("ix_allocation_lines_run_id_canteen_id", table_name="allocation_lines")
     op.drop_index(op.f("ix_allocation_lines_product_id"), table_name="allocation_lines")
     op.drop_index("ix_allocation_lines_farm_id_day", table_name="allocation_lines")
     op.drop_index(op.f("ix_allocation_lines_canteen_id"), table_name="allocation_lines")
-
     op.drop_table("allocation_lines")
     op.drop_index(op.f("ix_outbox_messages_user_id"), table_name="outbox_messages")
     op.drop_index("ix_outbox_messages_status_next_attempt_dt", table_name="outbox_messages")
-
     op.drop_table("outbox_messages")
     op.drop_index(op.f("ix_manual_locks_product_id"), table_name="manual_locks")
     op.drop_index(op.f("ix_manual_locks_farm_id"), table_name="manual_locks")
     op.drop_index(op.f("ix_manual_locks_canteen_id"), table_name="manual_locks")
-
     op.drop_table("manual_locks")
     op.drop_index(op.f("ix_invitations_user_id"), table_name="invitations")
     op.drop_index(op.f("ix_invitations_email"), table_name="invitations")
-
     op.drop_table("invitations")
     op.drop_index(
         "uq_fee_rates_platform_kind_valid_from",
@@ -1544,21 +1505,16 @@ def downgrade() -> None:
         table_name="fee_rates",
     )
     op.drop_index(op.f("ix_fee_rates_contract_id"), table_name="fee_rates")
-
     op.drop_table("fee_rates")
     op.drop_index(op.f("ix_coordinator_swaps_state"), table_name="coordinator_swaps")
     op.drop_index(op.f("ix_coordinator_swaps_other_assignment_id"), table_name="coordinator_swaps")
     op.drop_index(op.f("ix_coordinator_swaps_assignment_id"), table_name="coordinator_swaps")
-
     op.drop_table("coordinator_swaps")
     op.drop_index(op.f("ix_contract_lines_product_id"), table_name="contract_lines")
-
     op.drop_table("contract_lines")
     op.drop_index(op.f("ix_contract_growers_farm_id"), table_name="contract_growers")
-
     op.drop_table("contract_growers")
     op.drop_index(op.f("ix_cash_advances_farm_id"), table_name="cash_advances")
-
     op.drop_table("cash_advances")
     op.drop_index(
         "uq_availability_lines_week_farm_product_day",
@@ -1574,37 +1530,28 @@ def downgrade() -> None:
     )
     op.drop_index(op.f("ix_availability_lines_product_id"), table_name="availability_lines")
     op.drop_index("ix_availability_lines_farm_id_week_id", table_name="availability_lines")
-
     op.drop_table("availability_lines")
     op.drop_index("ix_audit_log_entity_type_entity_id", table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_created_dt"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_actor_id"), table_name="audit_log")
-
     op.drop_table("audit_log")
     op.drop_index(op.f("ix_api_tokens_user_id"), table_name="api_tokens")
-
     op.drop_table("api_tokens")
     op.drop_table("allocation_runs")
     op.drop_index(op.f("ix_users_farm_id"), table_name="users")
     op.drop_index(op.f("ix_users_canteen_id"), table_name="users")
-
     op.drop_table("users")
     op.drop_index(op.f("ix_standing_order_lines_product_id"), table_name="standing_order_lines")
-
     op.drop_table("standing_order_lines")
     op.drop_index(op.f("ix_prices_product_id"), table_name="prices")
-
     op.drop_table("prices")
     op.drop_index(op.f("ix_deliveries_farm_id"), table_name="deliveries")
     op.drop_index(op.f("ix_deliveries_canteen_id"), table_name="deliveries")
-
     op.drop_table("deliveries")
     op.drop_index(op.f("ix_coordinator_assignments_farm_id"), table_name="coordinator_assignments")
-
     op.drop_table("coordinator_assignments")
     op.drop_index(op.f("ix_contracts_canteen_id"), table_name="contracts")
     op.drop_index(op.f("ix_contracts_canteen_group_id"), table_name="contracts")
-
     op.drop_table("contracts")
     op.drop_table("canteen_group_members")
     op.drop_table("seasons")
@@ -1612,12 +1559,10 @@ def downgrade() -> None:
     op.drop_table("platform")
     op.drop_index("ix_login_attempts_ip_attempted_dt", table_name="login_attempts")
     op.drop_index("ix_login_attempts_email_lower_attempted_dt", table_name="login_attempts")
-
     op.drop_table("login_attempts")
     op.drop_table("job_runs")
     op.drop_table("farms")
     op.drop_index(op.f("ix_delivery_weeks_state"), table_name="delivery_weeks")
-
     op.drop_table("delivery_weeks")
     op.drop_table("canteens")
     op.drop_table("canteen_groups")

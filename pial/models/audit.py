@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pial.db import Base
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class AuditLog(Base):
-    """One audited action; ``entity_id`` is text so composite keys fit (e.g. ``"12"``)."""
+    """One audited action; ``before_json``/``after_json`` hold JSON text, ``entity_id`` text."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_entity_type_entity_id", "entity_type", "entity_id"),)
@@ -28,8 +28,8 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))  # verb, e.g. "publish_planning"
     entity_type: Mapped[str] = mapped_column(String(64))  # table name, e.g. "delivery_weeks"
     entity_id: Mapped[str | None] = mapped_column(String(64))
-    before_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    before_json: Mapped[str | None] = mapped_column(Text)  # JSON text
+    after_json: Mapped[str | None] = mapped_column(Text)  # JSON text
     ip: Mapped[str | None] = mapped_column(String(45))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

@@ -39,7 +39,7 @@ canteen_group_members = Table(
 
 
 class Canteen(Timestamped, Versioned, Base):
-    """A kitchen that orders and receives; ``code`` is its id in exports (``canteens[].id``).
+    """A kitchen that orders and receives deliveries.
 
     ``delivery_weekdays`` lists the ISO weekdays it can receive (``"1,4"``); null means the
     platform's delivery days.
@@ -54,11 +54,10 @@ class Canteen(Timestamped, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)  # e.g. "c-cite-scolaire"
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[CanteenKind] = mapped_column(enum_type(CanteenKind))
     siret: Mapped[str | None] = mapped_column(String(14))
-    commune_name: Mapped[str] = mapped_column(String(200))
+    commune: Mapped[str] = mapped_column(String(200))
     insee_code: Mapped[str | None] = mapped_column(String(5))
     address: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class Farm(Timestamped, Versioned, Base):
-    """A farm of the group; ``code`` is its stable id in exports (solver ``growers[].id``)."""
+    """A farm of the group, placed on the map, with its agreed share of the group's sales."""
 
     __tablename__ = "farms"
     __table_args__ = (
@@ -28,9 +28,8 @@ class Farm(Timestamped, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)  # e.g. "g-ferme-du-pic"
     name: Mapped[str] = mapped_column(String(200))
-    commune_name: Mapped[str] = mapped_column(String(200))
+    commune: Mapped[str] = mapped_column(String(200))
     insee_code: Mapped[str | None] = mapped_column(String(5))
     address: Mapped[str | None] = mapped_column(Text)
     lat: Mapped[float]
