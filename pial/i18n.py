@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
@@ -71,9 +74,36 @@ def format_iso_week(iso_week: str) -> str:
     return f"week {int(week_text)} ({start_en}–{end_en})"
 
 
+TRANSLATIONS_SOURCE = REPO_ROOT / "pial" / "translations"
+
+
+def compile_translations(source: Path, target: Path) -> Path:
+    """Compile every ``.po`` catalogue under ``source`` into ``.mo`` files under ``target``.
+
+    Only the ``.po`` sources are kept in git; the binary catalogues are rebuilt into the
+    instance folder whenever a source is newer than its compiled file.
+    """
+    for po_path in source.glob("*/LC_MESSAGES/*.po"):
+        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        temporary = mo_path.with_suffix(".tmp")
+        with temporary.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        temporary.replace(mo_path)
+    return target
+
+
 def init_app(app: Flask) -> None:
-    """Install Flask-Babel and the French formatting filters."""
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(REPO_ROOT / "pial" / "translations"))
+    """Install Flask-Babel (catalogues compiled into the instance) and the French filters."""
+    if "BABEL_TRANSLATION_DIRECTORIES" not in app.config:
+        compiled = compile_translations(
+            TRANSLATIONS_SOURCE, Path(app.instance_path) / "translations"
+        )
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["money"] = format_money
