@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 infeasible instance, 2 invalid instance or unreadable f
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -143,7 +144,7 @@ def run_explain(options: argparse.Namespace) -> int:
 def run_bench(arguments: Sequence[str]) -> int:
     """Hand the arguments to the benchmark's own command line."""
     try:
-        from solver import bench
+        bench = importlib.import_module("solver.bench")
     except ImportError as error:
         _print_error(f"le banc d'essai n'est pas disponible ({error})")
         return EXIT_INVALID

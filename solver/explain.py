@@ -331,7 +331,7 @@ def _explain_row(
             nearest = "la plus proche" if rank == 1 else f"la {rank}e plus proche"
             distance += f", {nearest} des {len(candidates)} fermes qui en proposent ce jour"
         elif row.grower in candidates:
-            distance += ", seule ferme à en proposer ce jour à portée"
+            distance += ", seule ferme à portée qui en propose ce jour"
         reasons.append(distance)
     share = context.shares.get(row.grower, 0.0)
     ledger_eur = next(

@@ -1,0 +1,228 @@
+"""The French explanation of a result, on small hand-made instances and plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import solver
+from solver import AllocationRow, LedgerEntry, Metrics, Problem, Result
+from solver.explain import explain, format_day, format_eur, format_number, format_percent
+from tests.solver.sample_instances import explain_instance, max_growers_instance
+
+
+def _rows(*rows: tuple[str, str, str, str, float]) -> tuple[AllocationRow, ...]:
+    return tuple(AllocationRow(*row) for row in rows)
+
+
+def _line_block(text: str, heading: str) -> str:
+    """Return the lines of the explanation that belong to the order line starting `heading`."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"  {heading}"))
+    block = [lines[start]]
+    for line in lines[start + 1:]:
+        if not line.startswith("    "):
+            break
+        block.append(line)
+    return "\n".join(block)
+
+
+@pytest.fixture
+def explain_problem() -> Problem:
+    return solver.load(explain_instance())
+
+
+@pytest.fixture
+def hand_made_plan() -> Result:
+    """The plan an optimal solver makes for explain_instance(), written by hand."""
+    return Result(
+        status="optimal",
+        allocations=_rows(("g-proche", "c-a", "carotte", "2026-11-23", 60),
+                          ("g-proche", "c-b", "carotte", "2026-11-23", 40),
+                          ("g-proche", "c-a", "oignon", "2026-11-23", 20)),
+        metrics=Metrics(ordered_eur=353.5, served_eur=230.0, fill_rate=230 / 353.5,
+                        contract_fill_rate=1.0, kg_km=900.0, deliveries=2,
+                        share_deviation_eur=195.0, solve_s=0.012),
+        ledger_after=(LedgerEntry("g-proche", 80.0), LedgerEntry("g-loin", -102.5)),
+    )
+
+
+def test_summary_states_fill_rates_transport_and_shares(explain_problem: Problem,
+                                                        hand_made_plan: Result) -> None:
+    text = explain(explain_problem, hand_made_plan)
+
+    assert text.startswith("Semaine 2026-W48 — plan optimal\n")
+    assert "Demande servie : 65,1 % de la valeur commandée (230,00 € sur 353,50 €)" in text
+    assert "Lignes sous contrat : 100 % servies" in text
+    assert "Transport : 900 kg·km, 2 tournées" in text
+    assert ("Ferme Proche : vendu 230,00 € (100 % des ventes), part visée 50 %, "
+            "objectif 132,50 €") in text
+    assert "compte avant -35,00 € (en retard de 35,00 € sur sa part), après 80,00 €" in text
+    assert "compte avant 12,50 € (en avance de 12,50 € sur sa part), après -102,50 €" in text
+
+
+def test_served_line_names_grower_distance_lots_and_ledger(explain_problem: Problem,
+                                                           hand_made_plan: Result) -> None:
+    block = _line_block(explain(explain_problem, hand_made_plan), "Cantine B — Carotte")
+
+    assert "53 kg commandés, 40 kg servis" in block
+    assert "Ferme Proche : 40 kg (8 lots de 5 kg) — à 12,5 km" in block
+    assert "part visée 50 %, en retard de 35,00 € sur sa part" in block
+
+
+def test_shortfall_from_offers_used_by_contract_lines(explain_problem: Problem,
+                                                      hand_made_plan: Result) -> None:
+    block = _line_block(explain(explain_problem, hand_made_plan), "Cantine B — Carotte")
+
+    assert "Manque 13 kg : les offres à portée sont épuisées" in block
+    assert "partie vers des lignes sous contrat — Cantine A à 5 km : 60 kg" in block
+
+
+def test_shortfall_from_lot_rounding(explain_problem: Problem, hand_made_plan: Result) -> None:
+    block = _line_block(explain(explain_problem, hand_made_plan), "Cantine A — Oignon")
+
+    assert "Ferme Proche : 20 kg (2 lots de 10 kg)" in block
+    assert "Manque 5 kg : arrondi au lot : il manque moins d'un lot de 10 kg" in block
+
+
+def test_shortfall_without_any_offer(explain_problem: Problem, hand_made_plan: Result) -> None:
+    text = explain(explain_problem, hand_made_plan)
+
+    assert ("Manque 20 kg : aucune offre de Courge pour le mardi 24/11/2026"
+            in _line_block(text, "Cantine A — Courge"))
+    assert ("Manque 10 kg : aucune offre de Poireau pour le mardi 24/11/2026 "
+            "(offres seulement le lundi 23/11/2026)" in _line_block(text, "Cantine B — Poireau"))
+
+
+def test_shortfall_from_offers_beyond_max_km(explain_problem: Problem,
+                                             hand_made_plan: Result) -> None:
+    block = _line_block(explain(explain_problem, hand_made_plan), "Cantine A — Tomate")
+
+    assert ("Manque 10 kg : les seules offres (Ferme Lointaine à 120 km) sont au-delà de la "
+            "distance maximale de 80 km") in block
+
+
+def test_shortfall_from_max_growers_per_line() -> None:
+    problem = solver.load(max_growers_instance())
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-1", "c-a", "salade", "2026-11-25", 10)),
+                  metrics=Metrics(ordered_eur=80, served_eur=40, fill_rate=0.5))
+
+    text = explain(problem, plan)
+
+    assert ("Manque 10 kg : limite de 1 ferme par ligne atteinte (Ferme Deux avait encore "
+            "10 kg)") in text
+
+
+def test_nearer_grower_passed_over_because_its_offer_went_to_a_contract_line() -> None:
+    instance = max_growers_instance()
+    instance["settings"] = {}
+    instance["canteens"].append({"id": "c-b", "name": "Cantine B", "lat": 43.0, "lon": 0.7})
+    instance["orders"] = [
+        {"canteen": "c-a", "product": "salade", "day": "2026-11-25", "quantity": 10},
+        {"canteen": "c-b", "product": "salade", "day": "2026-11-25", "quantity": 10,
+         "priority": "contract"},
+    ]
+    instance["distances_km"] = [
+        {"grower": "g-1", "canteen": "c-a", "km": 3}, {"grower": "g-2", "canteen": "c-a", "km": 10},
+        {"grower": "g-1", "canteen": "c-b", "km": 2}, {"grower": "g-2", "canteen": "c-b", "km": 9},
+    ]
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-2", "c-a", "salade", "2026-11-25", 10),
+                                    ("g-1", "c-b", "salade", "2026-11-25", 10)))
+
+    block = _line_block(explain(solver.load(instance), plan), "Cantine A — Salade")
+
+    assert "Ferme Deux : 10 kg — à 10 km, la 2e plus proche des 2 fermes" in block
+    assert ("Plus proche mais non retenue : Ferme Une (3 km), son offre était déjà prise "
+            "(partie vers des lignes sous contrat — Cantine B à 2 km : 10 kg)") in block
+
+
+def test_locked_rows_are_named_as_fixed_by_hand(explain_problem: Problem,
+                                                hand_made_plan: Result) -> None:
+    instance = explain_instance()
+    instance["locked"] = [{"grower": "g-proche", "canteen": "c-b", "product": "carotte",
+                           "day": "2026-11-23", "quantity": 40}]
+
+    text = explain(solver.load(instance), hand_made_plan)
+
+    assert "quantité fixée à la main par la coordination" in _line_block(text,
+                                                                         "Cantine B — Carotte")
+    assert "fixée à la main" not in _line_block(text, "Cantine A — Carotte")
+
+
+def test_infeasible_result_names_the_contradictory_locked_rows() -> None:
+    instance = explain_instance()
+    instance["locked"] = [
+        {"grower": "g-proche", "canteen": "c-a", "product": "carotte", "day": "2026-11-23",
+         "quantity": 90},
+        {"grower": "g-proche", "canteen": "c-b", "product": "carotte", "day": "2026-11-23",
+         "quantity": 33},
+        {"grower": "g-loin", "canteen": "c-a", "product": "tomate", "day": "2026-11-24",
+         "quantity": 10},
+    ]
+
+    text = explain(solver.load(instance), Result(status="infeasible"))
+
+    assert "aucun plan possible" in text
+    assert "c-a / carotte / 2026-11-23 : 90 fixés pour 60 commandés" in text
+    assert "locked[1] : 33 n'est pas un multiple du lot de 5" in text
+    assert "g-proche / carotte : les quantités fixées dépassent son offre de 23" in text
+    assert ("locked[2] : g-loin → c-a est à 120 km, au-delà de la distance maximale de 80 km"
+            in text)
+
+
+def test_invalid_result_lists_its_errors(explain_problem: Problem) -> None:
+    text = explain(explain_problem, Result(status="invalid", errors=("week: mauvais",)))
+
+    assert "instance invalide" in text
+    assert "  - week: mauvais" in text
+
+
+def test_allocations_outside_any_order_line_are_reported(explain_problem: Problem) -> None:
+    plan = Result(status="feasible",
+                  allocations=_rows(("g-proche", "c-b", "oignon", "2026-11-26", 10)))
+
+    text = explain(explain_problem, plan)
+
+    assert "optimalité non prouvée" in text
+    assert "Allocations sans ligne de commande correspondante :" in text
+    assert "Cantine B — oignon, jeudi 26/11/2026" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [(12.5, 1, "12,5"), (3.2100, 1, "3,2"), (80.0, 1, "80"), (1234.5, 1, "1 234,5"),
+     (-0.04, 1, "0"), (-7.25, 2, "-7,25"), (1_000_000.0, 2, "1 000 000"),
+     (float("nan"), 1, "?")],
+)
+def test_format_number_is_french(value: float, decimals: int, expected: str) -> None:
+    assert format_number(value, decimals) == expected
+
+
+def test_euros_percents_and_days_are_french() -> None:
+    assert format_eur(1234.5) == "1 234,50 €"
+    assert format_eur(-35) == "-35,00 €"
+    assert format_percent(0.925) == "92,5 %"
+    assert format_day("2026-11-23") == "lundi 23/11/2026"
+    assert format_day("pas une date") == "pas une date"
+
+
+def _solve_or_fail(instance: dict[str, Any]) -> tuple[Problem, Result]:
+    problem = solver.load(instance)
+    result = solver.solve(problem)
+    assert result.status in ("optimal", "feasible"), result
+    return problem, result
+
+
+def test_explanation_of_the_engine_plan_states_each_reason() -> None:
+    problem, result = _solve_or_fail(explain_instance())
+
+    text = explain(problem, result)
+
+    assert "Manque 20 kg : aucune offre de Courge" in text
+    assert "au-delà de la distance maximale de 80 km" in text
+    assert "partie vers des lignes sous contrat" in text
+    assert "arrondi au lot" in text
+    assert "raison non identifiée" not in text
