@@ -59,7 +59,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "kind IN ('school', 'secondary_school', 'nursing_home', 'creche', 'restaurant')",
             name=op.f("ck_canteens_kind"),
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "state IN ('draft', 'open', 'closed', 'allocated', 'published', 'delivered')",
             name=op.f("ck_delivery_weeks_state"),
@@ -134,7 +134,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint("lat BETWEEN -90 AND 90", name=op.f("ck_farms_lat")),
         sa.CheckConstraint("lon BETWEEN -180 AND 180", name=op.f("ck_farms_lon")),
         sa.CheckConstraint(
@@ -217,7 +217,7 @@ def upgrade() -> None:
         sa.Column("default_fund_rate", sa.Numeric(precision=6, scale=4), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "availability_deadline_weekday BETWEEN 1 AND 7",
             name=op.f("ck_platform_availability_deadline_weekday"),
@@ -268,7 +268,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "length(season_mask) = 12 AND replace(replace(season_mask, '0', ''), '1', '') = ''",
             name=op.f("ck_products_season_mask"),
@@ -325,7 +325,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "(canteen_id IS NULL) != (canteen_group_id IS NULL)",
             name=op.f("ck_contracts_one_buyer"),
@@ -420,7 +420,7 @@ def upgrade() -> None:
         sa.Column("intermediation_fee_eur", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "production_cost_eur >= 0 AND margin_eur >= 0 AND intermediation_fee_eur >= 0",
             name=op.f("ck_prices_non_negative"),
@@ -449,7 +449,7 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint("quantity >= 0", name=op.f("ck_standing_order_lines_quantity")),
         sa.CheckConstraint("weekday BETWEEN 1 AND 7", name=op.f("ck_standing_order_lines_weekday")),
         sa.ForeignKeyConstraint(
@@ -674,7 +674,7 @@ def upgrade() -> None:
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint("quantity >= 0", name=op.f("ck_availability_lines_quantity")),
         sa.ForeignKeyConstraint(
             ["farm_id"], ["farms.id"], name=op.f("fk_availability_lines_farm_id_farms")
@@ -733,7 +733,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint("amount_eur > 0", name=op.f("ck_cash_advances_amount_eur")),
         sa.CheckConstraint(
             "recovery_rate IS NULL OR recovery_rate BETWEEN 0 AND 1",
@@ -783,7 +783,7 @@ def upgrade() -> None:
         sa.Column("production_cost_eur", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("margin_eur", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("intermediation_fee_eur", sa.Numeric(precision=12, scale=2), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "committed_min_quantity_per_year >= 0",
             name=op.f("ck_contract_lines_committed_min_quantity_per_year"),
@@ -1267,7 +1267,7 @@ def upgrade() -> None:
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "priority IN ('contract', 'regular')", name=op.f("ck_order_lines_priority")
         ),
@@ -1326,7 +1326,7 @@ def upgrade() -> None:
         sa.Column("received_by_id", sa.Integer(), nullable=True),
         sa.Column("received_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "quality_rating IN ('ok', 'minor', 'rejected')", name=op.f("ck_receipts_quality_rating")
         ),

@@ -14,7 +14,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Dialect, Enum, Numeric
+from sqlalchemy import CheckConstraint, DateTime, Dialect, Enum, Numeric, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -88,7 +88,8 @@ class Versioned:
     at flush; forms carry ``version_id`` so the service can compare before writing.
     """
 
-    version_id: Mapped[int] = mapped_column(sort_order=902)
+    # The server default lets plain SQL inserts (seeds, imports) start at version 1 too.
+    version_id: Mapped[int] = mapped_column(server_default=text("1"), sort_order=902)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
