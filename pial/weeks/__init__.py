@@ -1,0 +1,25 @@
+"""The weekly cycle: weeks and deadlines, growers' offers, canteens' orders, standing orders."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the week pages, their menu entries and ``pial week``."""
+    from flask_babel import lazy_gettext as _l
+
+    from pial.access import register_blueprint
+    from pial.models import Role
+    from pial.navigation import add_navigation
+    from pial.weeks.blueprint import ACCESS_RULES, blueprint
+    from pial.weeks.cli import week_group
+
+    register_blueprint(app, blueprint, ACCESS_RULES)
+    add_navigation(app, _l("Ma semaine"), "weeks.my_offer", Role.GROWER, order=10)
+    add_navigation(app, _l("Commande"), "weeks.my_order", Role.CANTEEN, order=10)
+    add_navigation(
+        app, _l("Commandes permanentes"), "weeks.standing_orders", Role.CANTEEN, order=20
+    )
+    add_navigation(app, _l("Semaines"), "weeks.week_list", Role.LEAD, order=10)
+    app.cli.add_command(week_group)
