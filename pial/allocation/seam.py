@@ -1,0 +1,426 @@
+"""The one seam between the database and the solver: rows → `solver.Problem`, `Result` → rows.
+
+Nothing else in PIAL builds solver objects or reads solver results. Identifiers in the
+exchanged documents are ``g-<farm id>``, ``c-<canteen id>`` and the product's slug, so that an
+exported instance names things a person can find in the app, and the seam can map them back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import solver
+from pial.db import get_session
+from pial.errors import Conflict
+from pial.models import (
+    PLATFORM_ID,
+    AllocationLine,
+    AllocationRun,
+    AvailabilityLine,
+    Canteen,
+    CropFailure,
+    DeliveryWeek,
+    Farm,
+    LedgerEntry,
+    LedgerKind,
+    ManualLock,
+    OrderLine,
+    Platform,
+    Price,
+    Product,
+    Season,
+)
+
+CENT = Decimal("0.01")
+QUANTITY_STEP = Decimal("0.001")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLoss:
+    """A crop failure not yet stored, to be taken into account by the problem being built."""
+
+    farm_id: int
+    product_id: int
+    quantity_lost: Decimal
+    day: dt.date | None = None
+
+
+def grower_key(farm_id: int) -> str:
+    """Return the solver id of a farm."""
+    return f"g-{farm_id}"
+
+
+def canteen_key(canteen_id: int) -> str:
+    """Return the solver id of a canteen."""
+    return f"c-{canteen_id}"
+
+
+def farm_id_of(grower: str) -> int:
+    """Return the farm id behind a solver grower id."""
+    return int(grower.removeprefix("g-"))
+
+
+def canteen_id_of(canteen: str) -> int:
+    """Return the canteen id behind a solver canteen id."""
+    return int(canteen.removeprefix("c-"))
+
+
+def to_decimal(value: float, step: Decimal = QUANTITY_STEP) -> Decimal:
+    """Convert a solver number to a Decimal rounded to ``step``."""
+    return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def load_platform(session: Session) -> Platform:
+    """Return the platform settings row, or an unsaved row holding the defaults."""
+    platform = session.get(Platform, PLATFORM_ID)
+    if platform is not None:
+        return platform
+    # A fresh database has no settings row yet; the column defaults are the documented ones.
+    defaults = {
+        column.key: column.default.arg
+        for column in Platform.__table__.columns
+        if column.default is not None and not callable(column.default.arg)
+    }
+    return Platform(**defaults)
+
+
+def season_prices_eur(session: Session, day: dt.date) -> dict[int, Decimal]:
+    """Return the group's price per unit of each product in the season containing ``day``."""
+    season = session.scalar(
+        select(Season).where(Season.start_date <= day, Season.end_date >= day)
+    )
+    if season is None:
+        return {}
+    prices = session.scalars(select(Price).where(Price.season_id == season.id))
+    return {price.product_id: price.price_eur for price in prices}
+
+
+def ledger_balances_eur(session: Session) -> dict[int, Decimal]:
+    """Return each farm's current fairness ledger (the balance of its latest entry)."""
+    latest_ids = select(func.max(LedgerEntry.id)).group_by(LedgerEntry.farm_id)
+    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.id.in_(latest_ids)))
+    return {entry.farm_id: entry.balance_after_eur for entry in entries}
+
+
+def week_allocation_ledger_eur(session: Session, week_id: int) -> dict[int, Decimal]:
+    """Return, per farm, the sum of the ledger movements of this week's published plans."""
+    rows = session.execute(
+        select(LedgerEntry.farm_id, func.sum(LedgerEntry.amount_eur))
+        .where(LedgerEntry.week_id == week_id, LedgerEntry.kind == LedgerKind.ALLOCATION)
+        .group_by(LedgerEntry.farm_id)
+    )
+    return {farm_id: Decimal(total) for farm_id, total in rows}
+
+
+def ledger_before_week_eur(session: Session, week_id: int) -> dict[int, Decimal]:
+    """Return each farm's ledger without this week's plan, the base a (re-)plan starts from."""
+    balances = ledger_balances_eur(session)
+    this_week = week_allocation_ledger_eur(session, week_id)
+    return {
+        farm_id: balances.get(farm_id, Decimal(0)) - this_week.get(farm_id, Decimal(0))
+        for farm_id in balances.keys() | this_week.keys()
+    }
+
+
+def build_problem(
+    week: DeliveryWeek,
+    *,
+    locked: bool = True,
+    previous_run: AllocationRun | None = None,
+    pending_losses: Sequence[PendingLoss] = (),
+) -> solver.Problem:
+    """Build the solver problem of ``week`` from the database.
+
+    Availability is what farms offered minus the crop failures declared (and ``pending_losses``);
+    ``previous`` holds the lines of ``previous_run``; ``locked`` the coordinator's manual locks
+    (minus those of a farm and product hit by a crop failure, which could no longer be kept).
+    """
+    session = get_session()
+    platform = load_platform(session)
+    prices_eur = season_prices_eur(session, week.monday_date)
+    orders = session.scalars(
+        select(OrderLine)
+        .where(OrderLine.week_id == week.id, OrderLine.quantity > 0)
+        .order_by(OrderLine.day, OrderLine.canteen_id, OrderLine.product_id)
+    ).all()
+    farms = session.scalars(select(Farm).where(Farm.is_active).order_by(Farm.id)).all()
+    active_farm_ids = {farm.id for farm in farms}
+    offers = session.scalars(
+        select(AvailabilityLine)
+        .where(AvailabilityLine.week_id == week.id, AvailabilityLine.quantity > 0)
+        .order_by(AvailabilityLine.farm_id, AvailabilityLine.product_id, AvailabilityLine.day)
+    ).all()
+    offers = [offer for offer in offers if offer.farm_id in active_farm_ids]
+    failures = [
+        PendingLoss(failure.farm_id, failure.product_id, failure.quantity_lost, failure.day)
+        for failure in session.scalars(
+            select(CropFailure).where(CropFailure.week_id == week.id).order_by(CropFailure.id)
+        )
+    ] + list(pending_losses)
+    offered = _subtract_losses(offers, failures)
+
+    product_ids = {order.product_id for order in orders} | {offer.product_id for offer in offers}
+    products = session.scalars(
+        select(Product).where(Product.id.in_(product_ids)).order_by(Product.slug)
+    ).all()
+    unpriced = [product.name_fr for product in products if product.id not in prices_eur]
+    if unpriced:
+        raise Conflict(
+            "Aucun prix de la saison pour : " + ", ".join(sorted(unpriced))
+            + ". Fixez ces prix avant de lancer la répartition."
+        )
+    canteen_ids = {order.canteen_id for order in orders}
+    canteens = session.scalars(
+        select(Canteen).where(Canteen.id.in_(canteen_ids)).order_by(Canteen.id)
+    ).all()
+    slug = {product.id: product.slug for product in products}
+    base_ledger_eur = ledger_before_week_eur(session, week.id)
+
+    lost_pairs = {(loss.farm_id, loss.product_id) for loss in failures}
+    locks = (
+        session.scalars(
+            select(ManualLock).where(ManualLock.week_id == week.id).order_by(ManualLock.id)
+        ).all()
+        if locked
+        else []
+    )
+    return solver.Problem(
+        week=week.iso_week,
+        products=tuple(
+            solver.Product(
+                id=product.slug,
+                name=product.name_fr,
+                unit=str(product.unit),
+                unit_kg=float(product.unit_kg),
+                price=float(prices_eur[product.id]),
+                lot=float(product.lot_size) if product.lot_size else None,
+            )
+            for product in products
+        ),
+        growers=tuple(
+            solver.Grower(
+                id=grower_key(farm.id),
+                name=farm.name,
+                lat=farm.lat,
+                lon=farm.lon,
+                target_share=float(farm.target_share) if farm.target_share is not None else None,
+                ledger_eur=float(base_ledger_eur.get(farm.id, Decimal(0))),
+            )
+            for farm in farms
+        ),
+        canteens=tuple(
+            solver.Canteen(id=canteen_key(c.id), name=c.name, lat=c.lat, lon=c.lon)
+            for c in canteens
+        ),
+        availability=tuple(
+            solver.Availability(
+                grower=grower_key(farm_id),
+                product=slug[product_id],
+                quantity=float(quantity),
+                day=day.isoformat() if day else None,
+            )
+            for (farm_id, product_id, day), quantity in offered.items()
+            if quantity > 0
+        ),
+        orders=tuple(
+            solver.OrderLine(
+                canteen=canteen_key(order.canteen_id),
+                product=slug[order.product_id],
+                day=order.day.isoformat(),
+                quantity=float(order.quantity),
+                priority=str(order.priority),  # type: ignore[arg-type]
+            )
+            for order in orders
+        ),
+        locked=tuple(
+            _row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day, lock.quantity)
+            for lock in locks
+            if (lock.farm_id, lock.product_id) not in lost_pairs
+            and lock.product_id in slug
+            and lock.farm_id in active_farm_ids
+        ),
+        previous=tuple(
+            _row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)
+            for line in (previous_run.lines if previous_run is not None else [])
+        ),
+        settings=solver.Settings(
+            max_km=platform.max_km,
+            road_factor=platform.road_factor,
+            max_growers_per_line=platform.max_growers_per_line,
+            ledger_catch_up=platform.ledger_catch_up,
+            weights=solver.Weights(
+                distance=platform.weight_distance,
+                fairness=platform.weight_fairness,
+                deliveries=platform.weight_deliveries,
+                stability=platform.weight_stability,
+            ),
+            time_limit_s=platform.time_limit_s,
+        ),
+    )
+
+
+def with_stability(problem: solver.Problem, weight: float) -> solver.Problem:
+    """Return ``problem`` with a stability weight of at least ``weight`` (for re-plans)."""
+    settings = problem.settings
+    weights = settings.weights
+    if weights.stability >= weight:
+        return problem
+    return solver.Problem(
+        week=problem.week,
+        products=problem.products,
+        growers=problem.growers,
+        canteens=problem.canteens,
+        availability=problem.availability,
+        orders=problem.orders,
+        distances_km=problem.distances_km,
+        locked=problem.locked,
+        previous=problem.previous,
+        settings=solver.Settings(
+            max_km=settings.max_km,
+            road_factor=settings.road_factor,
+            max_growers_per_line=settings.max_growers_per_line,
+            ledger_catch_up=settings.ledger_catch_up,
+            weights=solver.Weights(
+                distance=weights.distance,
+                fairness=weights.fairness,
+                deliveries=weights.deliveries,
+                stability=weight,
+            ),
+            time_limit_s=settings.time_limit_s,
+        ),
+    )
+
+
+def _row(
+    farm_id: int, canteen_id: int, product_slug: str, day: dt.date, quantity: Decimal
+) -> solver.AllocationRow:
+    return solver.AllocationRow(
+        grower=grower_key(farm_id),
+        canteen=canteen_key(canteen_id),
+        product=product_slug,
+        day=day.isoformat(),
+        quantity=float(quantity),
+    )
+
+
+def _subtract_losses(
+    offers: Iterable[AvailabilityLine], losses: Iterable[PendingLoss]
+) -> dict[tuple[int, int, dt.date | None], Decimal]:
+    """Return offered quantities per (farm, product, day) once the declared losses are taken.
+
+    A loss on a day comes off that day's offer first, then off the any-day offer; a loss for the
+    whole week comes off the any-day offer first, then off the day offers in date order.
+    """
+    offered: dict[tuple[int, int, dt.date | None], Decimal] = {
+        (offer.farm_id, offer.product_id, offer.day): offer.quantity for offer in offers
+    }
+    by_pair: dict[tuple[int, int], list[dt.date | None]] = defaultdict(list)
+    for farm_id, product_id, day in offered:
+        by_pair[(farm_id, product_id)].append(day)
+    for loss in losses:
+        days = by_pair.get((loss.farm_id, loss.product_id), [])
+        dated = sorted(day for day in days if day is not None)
+        if loss.day is not None:
+            order: list[dt.date | None] = [d for d in dated if d == loss.day] + [None]
+        else:
+            order = [None, *dated]
+        remaining = loss.quantity_lost
+        for day in order:
+            key = (loss.farm_id, loss.product_id, day)
+            if remaining <= 0 or key not in offered:
+                continue
+            taken = min(remaining, offered[key])
+            offered[key] -= taken
+            remaining -= taken
+    return offered
+
+
+def lines_from_result(
+    session: Session, problem: solver.Problem, result: solver.Result
+) -> list[AllocationLine]:
+    """Turn the result's allocations into unsaved ``AllocationLine`` rows with km and value."""
+    from solver.engine import distance_km  # the solver's own rule, so lines match its kg·km
+
+    all_km = distance_km(problem)
+    price_eur = {product.id: Decimal(repr(product.price)) for product in problem.products}
+    product_ids = {
+        product.slug: product.id
+        for product in session.scalars(
+            select(Product).where(Product.slug.in_([p.id for p in problem.products]))
+        )
+    }
+    lines = []
+    for row in result.allocations:
+        quantity = to_decimal(row.quantity)
+        if quantity <= 0:
+            continue
+        lines.append(
+            AllocationLine(
+                farm_id=farm_id_of(row.grower),
+                canteen_id=canteen_id_of(row.canteen),
+                product_id=product_ids[row.product],
+                day=dt.date.fromisoformat(row.day),
+                quantity=quantity,
+                distance_km=round(all_km[(row.grower, row.canteen)], 3),
+                value_eur=(quantity * price_eur[row.product]).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
+    return lines
+
+
+def ledger_after_eur(result: solver.Result) -> dict[int, Decimal]:
+    """Return each farm's ledger after the week, as the result states it."""
+    return {
+        farm_id_of(entry.grower): to_decimal(entry.ledger_eur, CENT)
+        for entry in result.ledger_after
+    }
+
+
+def shortfalls_of(result_json: str | None) -> dict[tuple[int, str, dt.date], Decimal]:
+    """Return the positive shortfalls of a stored result, keyed (canteen id, product slug, day)."""
+    if not result_json:
+        return {}
+    result = solver.load_result(result_json)
+    return {
+        (canteen_id_of(line.canteen), line.product, dt.date.fromisoformat(line.day)):
+        to_decimal(line.quantity)
+        for line in result.shortfalls
+        if line.quantity > 0
+    }
+
+
+def grower_shares_of(instance_json: str) -> dict[int, float]:
+    """Return each farm's share of the week's sales, as the solver counted it for this run."""
+    from solver.engine import grower_shares
+
+    problem = solver.load(instance_json)
+    return {farm_id_of(grower): share for grower, share in grower_shares(problem).items()}
+
+
+def run_metrics(result: solver.Result) -> Mapping[str, object]:
+    """Return the run columns copied from the result's metrics."""
+    metrics = result.metrics
+    return {
+        "ordered_eur": to_decimal(metrics.ordered_eur, CENT),
+        "served_eur": to_decimal(metrics.served_eur, CENT),
+        "fill_rate": metrics.fill_rate,
+        "contract_fill_rate": metrics.contract_fill_rate,
+        "kg_km": metrics.kg_km,
+        "deliveries": metrics.deliveries,
+        "share_deviation_eur": to_decimal(metrics.share_deviation_eur, CENT),
+        "moved_from_previous": metrics.moved_from_previous,
+        "solve_s": metrics.solve_s,
+    }
+
+
+def run_prices_eur(run: AllocationRun) -> dict[str, Decimal]:
+    """Return the price per unit of each product (by slug) that a run was solved with."""
+    problem = solver.load(run.instance_json)
+    return {product.id: to_decimal(product.price, CENT) for product in problem.products}

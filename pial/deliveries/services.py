@@ -1,0 +1,395 @@
+"""What each person needs to deliver or receive a published week: pick lists, delivery notes,
+receipts, and marking the week delivered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from pial.allocation import seam
+from pial.allocation.services import Change, changes_between, get_week, published_run
+from pial.audit import record_audit
+from pial.clock import now
+from pial.db import get_session
+from pial.deliveries.routes import rounds_of
+from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.models import (
+    AllocationLine,
+    AllocationRun,
+    Canteen,
+    Delivery,
+    DeliveryWeek,
+    Farm,
+    LedgerEntry,
+    LedgerKind,
+    Product,
+    QualityRating,
+    Receipt,
+    Role,
+    WeekState,
+)
+from pial.weeks.parsing import parse_quantity
+from pial.weeks.states import change_state, require_state
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class PickItem:
+    """A quantity of one product to harvest or hand over, in units and in crates."""
+
+    product: Product
+    quantity: Decimal
+
+    @property
+    def crates(self) -> Decimal | None:
+        """Return the number of crates (lots), or None when the product has no lot size."""
+        if not self.product.lot_size:
+            return None
+        return (self.quantity / self.product.lot_size).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One canteen of a farm's round: its place, the leg to reach it, what to unload there."""
+
+    position: int
+    canteen: Canteen
+    leg_km: float
+    items: list[PickItem]
+    changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PickDay:
+    """A delivery day of a farm: what to harvest and the round, in order."""
+
+    day: dt.date
+    harvest: list[PickItem]
+    stops: list[Stop]
+
+    @property
+    def round_km(self) -> float:
+        """Return the straight-line length of the round (farm to last stop)."""
+        return sum(stop.leg_km for stop in self.stops)
+
+
+@dataclass(frozen=True, slots=True)
+class PickList:
+    """A farm's deliveries in the published planning of a week."""
+
+    farm: Farm
+    week: DeliveryWeek
+    run: AllocationRun | None
+    days: list[PickDay]
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteLine:
+    """One line of a delivery note: a farm's product, its price and value, its receipt."""
+
+    line: AllocationLine
+    price_eur: Decimal
+    receipt: Receipt | None
+    change: Change | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFarm:
+    """What one farm brings to the canteen on the day."""
+
+    farm: Farm
+    position: int | None  # the canteen's place in this farm's round
+    lines: list[NoteLine]
+
+    @property
+    def total_eur(self) -> Decimal:
+        """Return the value of what this farm brings."""
+        return sum((note.line.value_eur for note in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryNote:
+    """A canteen's delivery note for one day of the published planning."""
+
+    canteen: Canteen
+    week: DeliveryWeek
+    day: dt.date
+    run: AllocationRun | None
+    farms: list[NoteFarm]
+    shortfalls: list[tuple[str, Decimal]]  # (product name, quantity not served)
+    changes: list[Change]
+
+    @property
+    def total_eur(self) -> Decimal:
+        """Return the value of the whole day's delivery."""
+        return sum((farm.total_eur for farm in self.farms), Decimal(0))
+
+
+# --- Access ------------------------------------------------------------------------------------
+
+
+def require_farm_member(actor: Any, farm_id: int) -> None:
+    """Raise Forbidden unless ``actor`` is a grower of the farm, the lead, or the system."""
+    if actor is None or actor.role == Role.LEAD:
+        return
+    if actor.role == Role.GROWER and actor.farm_id == farm_id:
+        return
+    raise Forbidden("Vous ne pouvez voir que les livraisons de votre ferme.")
+
+
+def require_canteen_member(actor: Any, canteen_id: int, *, lead_may_read: bool = True) -> None:
+    """Raise Forbidden unless ``actor`` manages the canteen (or is the lead, when reading)."""
+    if actor is None or (lead_may_read and actor.role == Role.LEAD):
+        return
+    if actor.role == Role.CANTEEN and actor.canteen_id == canteen_id:
+        return
+    raise Forbidden("Vous ne pouvez voir et confirmer que les livraisons de votre cantine.")
+
+
+def replan_changes(week: DeliveryWeek) -> list[Change]:
+    """Return what the latest published version changed from the one before (none for v1)."""
+    current = published_run(week)
+    if current is None or current.published_version is None or current.published_version < 2:
+        return []
+    previous = published_run(week, current.published_version - 1)
+    return changes_between(previous, current)
+
+
+# --- Pick lists and delivery notes -------------------------------------------------------------
+
+
+def pick_list(farm_id: int, iso_week: str, *, actor: Any = None) -> PickList:
+    """Return a farm's harvest and rounds, per day, in the week's published planning."""
+    require_farm_member(actor, farm_id)
+    week = get_week(iso_week)
+    farm = get_session().get(Farm, farm_id)
+    if farm is None:
+        raise NotFound("Cette ferme n'existe pas.")
+    run = published_run(week)
+    if run is None:
+        return PickList(farm=farm, week=week, run=None, days=[])
+    changes = [change for change in replan_changes(week) if change.farm_id == farm_id]
+    changed_stops = {(change.canteen_id, change.day) for change in changes}
+    lines_by_stop: dict[tuple[dt.date, int], list[AllocationLine]] = defaultdict(list)
+    for line in run.lines:
+        if line.farm_id == farm_id:
+            lines_by_stop[(line.day, line.canteen_id)].append(line)
+    rounds = rounds_of(run)
+    days = []
+    for day in sorted({day for day, _ in lines_by_stop}):
+        stops = [
+            Stop(
+                position=position,
+                canteen=canteen,
+                leg_km=leg_km,
+                items=_items(lines_by_stop[(day, canteen.id)]),
+                changed=(canteen.id, day) in changed_stops,
+            )
+            for position, (canteen, leg_km) in enumerate(rounds[(farm_id, day)], start=1)
+        ]
+        harvest = _items([ln for (d, _), lines in lines_by_stop.items() if d == day
+                          for ln in lines])
+        days.append(PickDay(day=day, harvest=harvest, stops=stops))
+    return PickList(farm=farm, week=week, run=run, days=days, changes=changes)
+
+
+def _items(lines: list[AllocationLine]) -> list[PickItem]:
+    """Sum lines per product, by product name."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    products: dict[int, Product] = {}
+    for line in lines:
+        totals[line.product_id] += line.quantity
+        products[line.product_id] = line.product
+    return sorted(
+        (PickItem(products[pid], quantity) for pid, quantity in totals.items()),
+        key=lambda item: item.product.name_fr,
+    )
+
+
+def delivery_days(canteen_id: int, iso_week: str) -> list[dt.date]:
+    """Return the days on which a canteen receives something in the published planning."""
+    run = published_run(get_week(iso_week))
+    if run is None:
+        return []
+    return sorted({line.day for line in run.lines if line.canteen_id == canteen_id})
+
+
+def delivery_note(
+    canteen_id: int, iso_week: str, day: dt.date, *, actor: Any = None
+) -> DeliveryNote:
+    """Return who brings what to a canteen on a day, with prices, totals and receipts."""
+    require_canteen_member(actor, canteen_id)
+    session = get_session()
+    week = get_week(iso_week)
+    canteen = session.get(Canteen, canteen_id)
+    if canteen is None:
+        raise NotFound("Cette cantine n'existe pas.")
+    run = published_run(week)
+    if run is None:
+        return DeliveryNote(canteen, week, day, None, [], [], [])
+    prices_eur = seam.run_prices_eur(run)
+    changes = [
+        change for change in replan_changes(week)
+        if change.canteen_id == canteen_id and change.day == day
+    ]
+    change_of = {(c.farm_id, c.product_id): c for c in changes}
+    lines = [ln for ln in run.lines if ln.canteen_id == canteen_id and ln.day == day]
+    receipts = {
+        receipt.allocation_line_id: receipt
+        for receipt in session.scalars(
+            select(Receipt).where(Receipt.allocation_line_id.in_([ln.id for ln in lines]))
+        )
+    }
+    positions = {
+        farm_id: position
+        for (farm_id, round_day), tour in rounds_of(run).items()
+        if round_day == day
+        for position, (stop, _) in enumerate(tour, start=1)
+        if stop.id == canteen_id
+    }
+    by_farm: dict[int, list[NoteLine]] = defaultdict(list)
+    for line in sorted(lines, key=lambda ln: ln.product.name_fr):
+        by_farm[line.farm_id].append(
+            NoteLine(
+                line=line,
+                price_eur=prices_eur[line.product.slug],
+                receipt=receipts.get(line.id),
+                change=change_of.get((line.farm_id, line.product_id)),
+            )
+        )
+    farms = sorted(
+        (NoteFarm(lines[0].line.farm, positions.get(farm_id), lines)
+         for farm_id, lines in by_farm.items()),
+        key=lambda note_farm: note_farm.farm.name,
+    )
+    slugs = {line.product.slug: line.product.name_fr for line in run.lines}
+    shortfalls = sorted(
+        (slugs.get(slug, slug), quantity)
+        for (short_canteen, slug, short_day), quantity in seam.shortfalls_of(
+            run.result_json
+        ).items()
+        if short_canteen == canteen_id and short_day == day
+    )
+    return DeliveryNote(canteen, week, day, run, farms, shortfalls, changes)
+
+
+# --- Receipts ----------------------------------------------------------------------------------
+
+
+def confirm_receipt(
+    actor: Any,
+    canteen_id: int,
+    allocation_line_id: int,
+    received_quantity: Decimal | str | int,
+    quality: str = QualityRating.OK.value,
+    note: str | None = None,
+) -> Receipt:
+    """Record what a canteen received on a line; a difference corrects the farm's ledger."""
+    require_canteen_member(actor, canteen_id, lead_may_read=False)
+    session = get_session()
+    line = session.get(AllocationLine, allocation_line_id)
+    if line is None:
+        raise NotFound("Cette ligne de livraison n'existe pas.")
+    if line.canteen_id != canteen_id:
+        raise Forbidden("Cette livraison n'est pas destinée à votre cantine.")
+    week = line.run.week
+    require_state(
+        week, WeekState.PUBLISHED, WeekState.DELIVERED,
+        action="les réceptions se saisissent une fois le planning publié",
+    )
+    current = published_run(week)
+    if current is None or current.id != line.run_id:
+        raise Conflict(
+            "Cette ligne ne fait plus partie du planning publié (il a été re-planifié) : "
+            "rechargez la page."
+        )
+    quantity = parse_quantity(received_quantity, field="quantité reçue")
+    try:
+        rating = QualityRating(quality)
+    except ValueError:
+        raise InvalidInput(
+            "Qualité : choisissez « conforme », « remarque » ou « refusé ».",
+            {"quality": ["Choisissez une des valeurs proposées."]},
+        ) from None
+    receipt = session.scalar(select(Receipt).where(Receipt.allocation_line_id == line.id))
+    counted_before = line.quantity if receipt is None else receipt.received_quantity
+    before = None
+    if receipt is None:
+        receipt = Receipt(allocation_line_id=line.id, received_dt=now())
+        session.add(receipt)
+    else:
+        before = {"received_quantity": str(receipt.received_quantity),
+                  "quality": receipt.quality_rating.value}
+    receipt.received_quantity = quantity
+    receipt.quality_rating = rating
+    receipt.quality_note = (note or "").strip() or None
+    receipt.received_by_id = getattr(actor, "id", None)
+    receipt.updated_dt = now()
+    correction_eur = _value_eur(line, quantity) - _value_eur(line, counted_before)
+    if correction_eur != 0:
+        _add_receipt_correction(line, quantity, correction_eur, actor)
+    session.flush()
+    record_audit(actor, "deliveries.confirm_receipt", receipt, before=before,
+                 after={"allocation_line_id": line.id, "received_quantity": str(quantity),
+                        "quality": rating.value, "correction_eur": str(correction_eur)})
+    session.commit()
+    return receipt
+
+
+def _value_eur(line: AllocationLine, quantity: Decimal) -> Decimal:
+    """Return the value of ``quantity`` of a line at the line's own price (planned → its value)."""
+    if quantity == line.quantity:
+        return line.value_eur
+    return (line.value_eur * quantity / line.quantity).quantize(CENT, ROUND_HALF_UP)
+
+
+def _add_receipt_correction(
+    line: AllocationLine, received: Decimal, correction_eur: Decimal, actor: Any
+) -> None:
+    """Move the farm's ledger by the value received beyond (or short of) what was counted."""
+    session = get_session()
+    balance_eur = seam.ledger_balances_eur(session).get(line.farm_id, Decimal(0))
+    session.add(
+        LedgerEntry(
+            farm_id=line.farm_id,
+            week_id=line.run.week_id,
+            kind=LedgerKind.RECEIPT_CORRECTION,
+            amount_eur=correction_eur,
+            balance_after_eur=balance_eur + correction_eur,
+            run_id=line.run_id,
+            note=(
+                f"Réception {line.canteen.name}, {line.product.name_fr} du "
+                f"{line.day.isoformat()} : {received} reçus pour {line.quantity} prévus"
+            ),
+            created_by_id=getattr(actor, "id", None),
+            created_dt=now(),
+        )
+    )
+
+
+def mark_week_delivered(iso_week: str, actor: Any = None) -> DeliveryWeek:
+    """Close a published week as delivered: every trip is stamped, the week becomes « livrée »."""
+    from pial.allocation.services import require_coordinator
+
+    session = get_session()
+    week = get_week(iso_week)
+    require_coordinator(actor, iso_week)
+    require_state(
+        week, WeekState.PUBLISHED,
+        action="seule une semaine au planning publié peut être marquée livrée",
+    )
+    moment = now()
+    for trip in session.scalars(
+        select(Delivery).where(Delivery.week_id == week.id, Delivery.delivered_dt.is_(None))
+    ):
+        trip.delivered_dt = moment
+    change_state(week, WeekState.DELIVERED, actor)
+    session.commit()
+    return week
