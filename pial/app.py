@@ -47,7 +47,15 @@ def _init_security(app: Flask) -> None:
 
 def _register_features(app: Flask) -> None:
     """Register each feature's blueprint and its access rules."""
-    from pial import auth, home
+    from pial import admin, auth, home
 
     auth.init_app(app)
     home.init_app(app)
+    admin.init_app(app)
+    from pial import spreadsheets
+
+    spreadsheets.init_app(app)
+    from pial import rotation, weeks
+
+    weeks.init_app(app)
+    rotation.init_app(app)

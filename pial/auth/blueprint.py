@@ -13,6 +13,7 @@ from pial.access import PUBLIC, SIGNED_IN, roles
 from pial.auth import services
 from pial.auth.forms import AcceptInvitationForm, ChangePasswordForm, InvitationForm, LoginForm
 from pial.db import get_session
+from pial.fields import choices
 from pial.models import Canteen, Farm, Role
 
 blueprint = Blueprint("auth", __name__)
@@ -111,11 +112,11 @@ def invite() -> str | Response:
     """Let the project lead invite a grower, a canteen manager or another lead."""
     session = get_session()
     form = InvitationForm()
-    form.role.choices = [(role.value, label) for role, label in ROLE_LABELS.items()]
+    form.role.choices = choices((role.value, label) for role, label in ROLE_LABELS.items())
     farms = session.scalars(select(Farm).order_by(Farm.name)).all()
     canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
-    form.farm_id.choices = [(0, "—")] + [(farm.id, farm.name) for farm in farms]
-    form.canteen_id.choices = [(0, "—")] + [(canteen.id, canteen.name) for canteen in canteens]
+    form.farm_id.choices = choices([(0, "—"), *((farm.id, farm.name) for farm in farms)])
+    form.canteen_id.choices = choices([(0, "—"), *((c.id, c.name) for c in canteens)])
     link = None
     if form.validate_on_submit():
         try:

@@ -1,0 +1,179 @@
+"""The project lead's maintenance of the platform: settings, catalogue, prices, farms, canteens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from pial.db import get_session
+from pial.editing import apply_edit, create_record
+from pial.errors import InvalidInput, NotFound
+from pial.models import PLATFORM_ID, Canteen, Farm, Platform, Price, Product, Season, User
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def get_platform() -> Platform:
+    """Return the platform settings row, creating it with the defaults on first use."""
+    session = get_session()
+    platform = session.get(Platform, PLATFORM_ID)
+    if platform is None:
+        platform = Platform(id=PLATFORM_ID, territory_name="Comminges – Pays de Luchon")
+        session.add(platform)
+        session.commit()
+    return platform
+
+
+def update_platform(
+    actor: User, changes: Mapping[str, Any], expected_version: int | None
+) -> dict[str, Any]:
+    """Save the platform settings."""
+    return apply_edit(
+        actor, get_platform(), changes, expected_version=expected_version, action="platform.update"
+    )
+
+
+def list_farms() -> Sequence[Farm]:
+    """Return every farm, active ones first, by name."""
+    return get_session().scalars(select(Farm).order_by(Farm.is_active.desc(), Farm.name)).all()
+
+
+def list_canteens() -> Sequence[Canteen]:
+    """Return every canteen, active ones first, by name."""
+    return (
+        get_session()
+        .scalars(select(Canteen).order_by(Canteen.is_active.desc(), Canteen.name))
+        .all()
+    )
+
+
+def list_products() -> Sequence[Product]:
+    """Return the catalogue by name."""
+    return get_session().scalars(select(Product).order_by(Product.name_fr)).all()
+
+
+def list_users() -> Sequence[User]:
+    """Return every account by role then name."""
+    return get_session().scalars(select(User).order_by(User.role, User.display_name)).all()
+
+
+def get_record(model: type[Any], record_id: int) -> Any:
+    """Return the record of ``model`` with ``record_id`` or raise NotFound."""
+    record = get_session().get(model, record_id)
+    if record is None:
+        raise NotFound("Cette fiche n'existe pas (ou plus).")
+    return record
+
+
+def save_farm(
+    actor: User, farm_id: int | None, values: Mapping[str, Any], expected_version: int | None
+) -> Farm:
+    """Create or update a farm."""
+    if farm_id is None:
+        farm: Farm = create_record(actor, Farm(**values), action="farm.create")
+        return farm
+    farm = get_record(Farm, farm_id)
+    apply_edit(actor, farm, values, expected_version=expected_version, action="farm.update")
+    return farm
+
+
+def save_canteen(
+    actor: User, canteen_id: int | None, values: Mapping[str, Any], expected_version: int | None
+) -> Canteen:
+    """Create or update a canteen."""
+    if canteen_id is None:
+        canteen: Canteen = create_record(actor, Canteen(**values), action="canteen.create")
+        return canteen
+    canteen = get_record(Canteen, canteen_id)
+    apply_edit(actor, canteen, values, expected_version=expected_version, action="canteen.update")
+    return canteen
+
+
+def save_product(
+    actor: User, product_id: int | None, values: Mapping[str, Any], expected_version: int | None
+) -> Product:
+    """Create or update a product, refusing a malformed or duplicate code."""
+    session = get_session()
+    slug = str(values.get("slug", ""))
+    if not SLUG_PATTERN.match(slug):
+        raise InvalidInput(
+            "Code invalide : minuscules, chiffres et tirets uniquement (ex. « pomme-de-terre »).",
+            {"slug": ["Code invalide."]},
+        )
+    duplicate = session.scalar(select(Product.id).where(Product.slug == slug))
+    if duplicate is not None and duplicate != product_id:
+        raise InvalidInput(
+            f"Le code « {slug} » est déjà utilisé.", {"slug": ["Code déjà utilisé."]}
+        )
+    if product_id is None:
+        product: Product = create_record(actor, Product(**values), action="product.create")
+        return product
+    product = get_record(Product, product_id)
+    apply_edit(actor, product, values, expected_version=expected_version, action="product.update")
+    return product
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRow:
+    """A product with its price (if any) in the season shown."""
+
+    product: Product
+    price: Price | None
+
+
+def list_seasons() -> Sequence[Season]:
+    """Return the seasons, the latest first."""
+    return get_session().scalars(select(Season).order_by(Season.start_date.desc())).all()
+
+
+def season_price_rows(season_id: int) -> list[PriceRow]:
+    """Return every active product with its price in the season."""
+    session = get_session()
+    prices = {
+        price.product_id: price
+        for price in session.scalars(select(Price).where(Price.season_id == season_id))
+    }
+    return [
+        PriceRow(product, prices.get(product.id))
+        for product in list_products()
+        if product.is_active or product.id in prices
+    ]
+
+
+def save_price(
+    actor: User,
+    season_id: int,
+    product_id: int,
+    components: Mapping[str, Decimal],
+    expected_version: int | None,
+) -> Price:
+    """Set the price components of a product for a season (their sum is the group price)."""
+    session = get_session()
+    get_record(Season, season_id)
+    get_record(Product, product_id)
+    price = session.scalar(
+        select(Price).where(Price.season_id == season_id, Price.product_id == product_id)
+    )
+    if price is None:
+        created: Price = create_record(
+            actor,
+            Price(season_id=season_id, product_id=product_id, **components),
+            action="price.create",
+        )
+        return created
+    apply_edit(actor, price, components, expected_version=expected_version, action="price.update")
+    return price
+
+
+def set_user_active(actor: User, user_id: int, active: bool) -> User:
+    """Activate or deactivate an account (a lead cannot deactivate themself)."""
+    user: User = get_record(User, user_id)
+    if user.id == actor.id and not active:
+        raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.")
+    apply_edit(actor, user, {"is_active": active}, expected_version=None, action="user.activation")
+    return user
