@@ -113,6 +113,9 @@ class _Context:
     offering_growers: dict[str, set[str]] = field(default_factory=dict)
     locked: set[tuple[str, str, str, str]] = field(default_factory=set)
     sold_eur: dict[str, float] = field(default_factory=dict)
+    ledger_eur: dict[str, float] = field(default_factory=dict)
+    trip_products: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    candidates_by_line: dict[LineKey, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, problem: Problem, result: Result) -> _Context:
@@ -157,6 +160,12 @@ class _Context:
         context.locked = {
             (row.grower, row.canteen, row.product, row.day) for row in problem.locked
         }
+        context.ledger_eur = {grower.id: grower.ledger_eur for grower in problem.growers}
+        trip_products: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        for row in result.allocations:
+            if row.quantity > QUANTITY_EPSILON:
+                trip_products[(row.grower, row.canteen, row.day)].add(row.product)
+        context.trip_products = dict(trip_products)
         return context
 
     def grower_name(self, grower_id: str) -> str:
@@ -203,6 +212,29 @@ class _Context:
         weekly_left = self.weekly_offer.get((grower_id, product_id), 0.0) - weekly_used
         return max(0.0, day_offer - day_allocated) + max(0.0, weekly_left)
 
+    def target_eur(self, grower_id: str) -> float:
+        """Return a grower's fairness target this week: share × served − catch-up × ledger."""
+        served_eur = self.result.metrics.served_eur
+        catch_up = self.problem.settings.ledger_catch_up
+        return self.shares.get(grower_id, 0.0) * served_eur - catch_up * self.ledger_eur.get(
+            grower_id, 0.0
+        )
+
+    def candidates(self, order: OrderLine) -> list[str]:
+        """Return growers offering the line's product for its day within max_km, nearest first."""
+        key = (order.canteen, order.product, order.day)
+        if key not in self.candidates_by_line:
+            growers = [
+                grower_id
+                for grower_id in self.offering_growers.get(order.product, set())
+                if self.offered(grower_id, order.product, order.day) > QUANTITY_EPSILON
+                and self.within_reach(grower_id, order.canteen)
+            ]
+            self.candidates_by_line[key] = sorted(
+                growers, key=lambda g: (self.km(g, order.canteen) or math.inf, g)
+            )
+        return self.candidates_by_line[key]
+
     def lot(self, product_id: str) -> float | None:
         """Return the product's lot size, if any."""
         product = self.products.get(product_id)
@@ -246,13 +278,12 @@ def _summary(context: _Context) -> list[str]:
 def _shares(context: _Context) -> list[str]:
     """Return, per grower, value sold against the agreed share and the ledger before/after."""
     served_eur = context.result.metrics.served_eur
-    catch_up = context.problem.settings.ledger_catch_up
     ledger_after = {entry.grower: entry.ledger_eur for entry in context.result.ledger_after}
     lines = ["Parts des producteurs (vendu / visé)"]
     for grower in context.problem.growers:
         share = context.shares.get(grower.id, 0.0)
         sold_eur = context.sold_eur.get(grower.id, 0.0)
-        target_eur = share * served_eur - catch_up * grower.ledger_eur
+        target_eur = context.target_eur(grower.id)
         sold_share = sold_eur / served_eur if served_eur > 0 else 0.0
         after = ledger_after.get(grower.id)
         after_text = f", après {format_eur(after)}" if after is not None else ""
@@ -288,7 +319,7 @@ def _explain_order(context: _Context, order: OrderLine) -> list[str]:
         f"{priority} : {context.quantity(order.quantity, order.product)} commandés, "
         f"{context.quantity(served, order.product)} servis"
     ]
-    candidates = _candidates(context, order)
+    candidates = context.candidates(order)
     for row in rows:
         lines.append(f"    • {_explain_row(context, order, row, candidates)}")
     lines.extend(f"    {text}" for text in _passed_over(context, order, rows, candidates))
@@ -299,17 +330,6 @@ def _explain_order(context: _Context, order: OrderLine) -> list[str]:
             f"    Manque {context.quantity(shortfall, order.product)} : " + " ; ".join(reasons)
         )
     return lines
-
-
-def _candidates(context: _Context, order: OrderLine) -> list[str]:
-    """Return growers offering the line's product for its day within max_km, nearest first."""
-    growers = [
-        grower_id
-        for grower_id in context.offering_growers.get(order.product, set())
-        if context.offered(grower_id, order.product, order.day) > QUANTITY_EPSILON
-        and context.within_reach(grower_id, order.canteen)
-    ]
-    return sorted(growers, key=lambda g: (context.km(g, order.canteen) or math.inf, g))
 
 
 def _explain_row(
@@ -334,10 +354,19 @@ def _explain_row(
             distance += ", seule ferme à portée qui en propose ce jour"
         reasons.append(distance)
     share = context.shares.get(row.grower, 0.0)
-    ledger_eur = next(
-        (grower.ledger_eur for grower in context.problem.growers if grower.id == row.grower), 0.0
-    )
+    ledger_eur = context.ledger_eur.get(row.grower, 0.0)
     reasons.append(f"part visée {format_percent(share)}, {_ledger_status(ledger_eur)}")
+    is_nearest = bool(candidates) and candidates[0] == row.grower
+    sold_eur = context.sold_eur.get(row.grower, 0.0)
+    target_eur = context.target_eur(row.grower)
+    weights = context.problem.settings.weights
+    if not is_nearest and weights.fairness > 0 and sold_eur <= target_eur + 0.005:
+        reasons.append(
+            f"sous son objectif de la semaine (vendu {format_eur(sold_eur)} pour "
+            f"{format_eur(target_eur)} visés)"
+        )
+    if weights.deliveries > 0 and _delivers_other_products(context, row):
+        reasons.append(f"livre déjà {context.canteen_name(row.canteen)} ce jour (tournée groupée)")
     if (row.grower, row.canteen, row.product, row.day) in context.locked:
         reasons.append("quantité fixée à la main par la coordination")
     return parts[0] + " — " + " ; ".join(reasons)
@@ -364,17 +393,45 @@ def _passed_over(
                 f"{_where_it_went(context, grower_id, order)}"
             )
         else:
-            ledger_eur = next(
-                (g.ledger_eur for g in context.problem.growers if g.id == grower_id), 0.0
-            )
             lines.append(
                 f"Plus proche mais non retenue : {name}, il lui restait "
-                f"{context.quantity(left, order.product)} ; écartée pour équilibrer les parts "
-                f"ou regrouper les tournées ({_ledger_status(ledger_eur)})"
+                f"{context.quantity(left, order.product)} ; "
+                + _why_not_chosen(context, grower_id, order)
             )
         if len(lines) >= _MAX_NAMED:
             break
     return lines
+
+
+def _why_not_chosen(context: _Context, grower_id: str, order: OrderLine) -> str:
+    """Say what the weighted objective gained by leaving a nearer grower with offer unused."""
+    weights = context.problem.settings.weights
+    sold_eur = context.sold_eur.get(grower_id, 0.0)
+    target_eur = context.target_eur(grower_id)
+    reasons = []
+    if weights.fairness > 0 and sold_eur >= target_eur - 0.005:
+        reasons.append(
+            f"elle atteint déjà son objectif de la semaine (vendu {format_eur(sold_eur)} pour "
+            f"{format_eur(target_eur)} visés)"
+        )
+    trip = (grower_id, order.canteen, order.day)
+    if weights.deliveries > 0 and trip not in context.trip_products:
+        reasons.append(
+            f"elle ne livre pas {context.canteen_name(order.canteen)} ce jour (une tournée "
+            "de plus)"
+        )
+    if not reasons:
+        return (
+            "écartée par le compromis entre distance, équité et tournées "
+            f"({_ledger_status(context.ledger_eur.get(grower_id, 0.0))})"
+        )
+    return "écartée car " + " et ".join(reasons)
+
+
+def _delivers_other_products(context: _Context, row: AllocationRow) -> bool:
+    """Tell whether a grower's trip to this canteen that day also carries other products."""
+    products = context.trip_products.get((row.grower, row.canteen, row.day), set())
+    return bool(products - {row.product})
 
 
 def _usable_quantity(context: _Context, product_id: str) -> float:
@@ -409,14 +466,21 @@ def _shortfall_reasons(
             f"les seules offres ({named}) sont au-delà de la distance maximale de "
             f"{format_number(max_km, 1)} km"
         ]
-    reasons = []
     lot = context.lot(order.product)
+    # Less than a lot missing means no further whole lot fits in the line, whatever the offers.
+    if lot and order.quantity < lot - QUANTITY_EPSILON:
+        return [
+            f"la commande de {context.quantity(order.quantity, order.product)} est inférieure à "
+            f"un lot de {context.quantity(lot, order.product)} : impossible à livrer en lots "
+            "entiers"
+        ]
     if lot and shortfall < lot - QUANTITY_EPSILON:
-        reasons.append(
+        return [
             f"arrondi au lot : il manque moins d'un lot de {context.quantity(lot, order.product)}"
             f" (la commande de {context.quantity(order.quantity, order.product)} n'est pas un "
             "multiple du lot)"
-        )
+        ]
+    reasons = []
     usable = _usable_quantity(context, order.product)
     left = {g: context.left_over(g, order.product, order.day) for g in candidates}
     still_usable = [g for g in candidates if left[g] >= usable]
@@ -429,16 +493,15 @@ def _shortfall_reasons(
             f"({context.grower_name(waiting)} avait encore "
             f"{context.quantity(left[waiting], order.product)})"
         )
-    elif still_usable and not reasons:
+    elif still_usable:
         named = ", ".join(
             f"{context.grower_name(g)} {context.quantity(left[g], order.product)}"
             for g in still_usable[:_MAX_NAMED]
         )
-        status = context.result.status
         why = (
             "le plan n'est pas prouvé optimal (limite de temps)"
-            if status == "feasible"
-            else "une quantité fixée à la main ou une règle d'arrondi empêche de les utiliser"
+            if context.result.status == "feasible"
+            else "rien dans l'instance ne justifie ce manque, plan à vérifier"
         )
         reasons.append(f"des offres restaient disponibles ({named}) : {why}")
     if not still_usable:
@@ -508,6 +571,8 @@ def _where_it_went(context: _Context, grower_id: str, order: OrderLine) -> str:
             kind = "des lignes sous contrat"
         elif other_km is not None and own_km is not None and other_km < own_km:
             kind = "des cantines plus proches"
+        elif other is not None and context.candidates(other) == [grower_id]:
+            kind = "des cantines qu'elle est seule à pouvoir servir"
         else:
             kind = "d'autres lignes"
         taken[kind] += row.quantity

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import solver
 from solver import AllocationRow, LedgerEntry, Metrics, Problem, Result
@@ -226,3 +228,118 @@ def test_explanation_of_the_engine_plan_states_each_reason() -> None:
     assert "partie vers des lignes sous contrat" in text
     assert "arrondi au lot" in text
     assert "raison non identifiée" not in text
+
+
+def _two_growers_one_canteen(**settings: Any) -> dict[str, Any]:
+    """Ferme Une 3 km and Ferme Deux 10 km from Cantine A, 20 kg of salad each."""
+    instance = max_growers_instance()
+    instance["settings"] = settings
+    instance["availability"] = [
+        {"grower": "g-1", "product": "salade", "quantity": 20},
+        {"grower": "g-2", "product": "salade", "quantity": 20},
+    ]
+    instance["distances_km"] = [{"grower": "g-1", "canteen": "c-a", "km": 3},
+                                {"grower": "g-2", "canteen": "c-a", "km": 10}]
+    return instance
+
+
+def test_order_smaller_than_a_lot_is_explained_by_the_lot() -> None:
+    instance = explain_instance()
+    instance["orders"] = [{"canteen": "c-a", "product": "oignon", "day": "2026-11-23",
+                           "quantity": 8}]
+
+    text = explain(solver.load(instance), Result(status="optimal"))
+
+    assert ("Manque 8 kg : la commande de 8 kg est inférieure à un lot de 10 kg : impossible "
+            "à livrer en lots entiers") in text
+
+
+def test_nearer_grower_left_aside_because_it_already_reached_its_target() -> None:
+    instance = _two_growers_one_canteen()
+    instance["growers"][0]["ledger_eur"] = 200  # far ahead: its target this week is negative
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-2", "c-a", "salade", "2026-11-25", 20)),
+                  metrics=Metrics(ordered_eur=80, served_eur=80, fill_rate=1))
+
+    block = _line_block(explain(solver.load(instance), plan), "Cantine A — Salade")
+
+    assert "Ferme Deux : 20 kg — à 10 km, la 2e plus proche des 2 fermes" in block
+    assert "sous son objectif de la semaine (vendu 80,00 € pour 40,00 € visés)" not in block
+    assert ("Plus proche mais non retenue : Ferme Une (3 km), il lui restait 20 kg ; écartée "
+            "car elle atteint déjà son objectif de la semaine (vendu 0,00 € pour -60,00 € "
+            "visés)") in block
+
+
+def test_farther_grower_chosen_below_its_target_and_on_a_grouped_trip() -> None:
+    instance = _two_growers_one_canteen(weights={"deliveries": 5})
+    instance["products"].append({"id": "radis", "name": "Radis", "unit": "botte",
+                                 "unit_kg": 0.25, "price": 1})
+    instance["availability"].append({"grower": "g-2", "product": "radis", "quantity": 10})
+    instance["orders"] = [
+        {"canteen": "c-a", "product": "salade", "day": "2026-11-25", "quantity": 10},
+        {"canteen": "c-a", "product": "radis", "day": "2026-11-25", "quantity": 10},
+    ]
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-2", "c-a", "salade", "2026-11-25", 10),
+                                    ("g-2", "c-a", "radis", "2026-11-25", 10)),
+                  metrics=Metrics(ordered_eur=50, served_eur=50, fill_rate=1))
+
+    block = _line_block(explain(solver.load(instance), plan), "Cantine A — Salade")
+
+    # Shares come from the value offered: Ferme Deux 90 € of 170 €, hence 26,47 € of 50 €.
+    assert "Ferme Deux : 10 kg — à 10 km" in block
+    assert "livre déjà Cantine A ce jour (tournée groupée)" in block
+    assert "elle ne livre pas Cantine A ce jour (une tournée de plus)" in block
+
+
+def test_offer_taken_by_a_canteen_only_that_grower_can_serve() -> None:
+    instance = _two_growers_one_canteen(max_km=50)
+    instance["availability"] = [{"grower": "g-1", "product": "salade", "quantity": 10}]
+    instance["canteens"].append({"id": "c-b", "name": "Cantine B", "lat": 43.0, "lon": 0.7})
+    instance["distances_km"] += [{"grower": "g-1", "canteen": "c-b", "km": 40},
+                                 {"grower": "g-2", "canteen": "c-b", "km": 90}]
+    instance["orders"] = [
+        {"canteen": "c-a", "product": "salade", "day": "2026-11-25", "quantity": 10},
+        {"canteen": "c-b", "product": "salade", "day": "2026-11-25", "quantity": 10},
+    ]
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-1", "c-b", "salade", "2026-11-25", 10)))
+
+    block = _line_block(explain(solver.load(instance), plan), "Cantine A — Salade")
+
+    assert ("Manque 10 kg : les offres à portée sont épuisées : Ferme Une (partie vers des "
+            "cantines qu'elle est seule à pouvoir servir — Cantine B à 40 km : 10 kg)") in block
+
+
+def test_unjustified_shortfall_in_an_optimal_plan_is_flagged() -> None:
+    problem = solver.load(_two_growers_one_canteen())
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-1", "c-a", "salade", "2026-11-25", 5)))
+
+    text = explain(problem, plan)
+
+    assert ("Manque 15 kg : des offres restaient disponibles (Ferme Une 15 kg, Ferme Deux 20 kg)"
+            " : rien dans l'instance ne justifie ce manque, plan à vérifier") in text
+
+
+ROW_STRATEGY = st.tuples(
+    st.sampled_from(["g-proche", "g-loin", "g-inconnu"]),
+    st.sampled_from(["c-a", "c-b", "c-inconnue"]),
+    st.sampled_from(["carotte", "oignon", "poireau", "courge", "tomate", "navet"]),
+    st.sampled_from(["2026-11-23", "2026-11-24", "2026-11-30", "pas-une-date"]),
+    st.floats(min_value=0, max_value=1e6, allow_nan=False),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ROW_STRATEGY, max_size=8),
+       st.sampled_from(["optimal", "feasible", "infeasible"]),
+       st.floats(min_value=0, max_value=1e5, allow_nan=False))
+def test_explain_never_raises_on_any_plan(rows: list[tuple[str, str, str, str, float]],
+                                          status: str, served_eur: float) -> None:
+    plan = Result(status=status,  # type: ignore[arg-type]
+                  allocations=_rows(*rows), metrics=Metrics(served_eur=served_eur))
+
+    text = explain(solver.load(explain_instance()), plan)
+
+    assert text.startswith("Semaine 2026-W48")
