@@ -566,9 +566,7 @@ def _unit_label(product: Product) -> str:
     return {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)"}.get(str(product.unit), "")
 
 
-def _raise_stale(
-    lines: Sequence[AvailabilityLine | OrderLine], what: str, version: str
-) -> None:
+def _raise_stale(lines: Sequence[AvailabilityLine | OrderLine], what: str, version: str) -> None:
     """Raise StaleVersion telling who changed ``what`` meanwhile, when, and its current lines."""
     latest = max(lines, key=lambda ln: ln.updated_dt, default=None)
     who = latest.updated_by.display_name if latest and latest.updated_by else None
@@ -676,34 +674,30 @@ def save_availability(
     since ``expected_version`` was read (StaleVersion, a Conflict saying who changed what).
     """
     session = get_session()
-    try:
-        farm = _farm_for(session, actor, farm_id)
-        week = _open_week_for_edit(session, iso_week, "offres")
-        window = offer_window(week, actor)
-        if not window.editable:
-            raise Conflict(window.reason or "")
-        existing = _availability_lines(session, week.id, farm.id)
-        if expected_version is not None and expected_version != _availability_version(existing):
-            _raise_stale(existing, "cette offre", _availability_version(existing))
-        desired, errors = _validated_availability(session, week, lines)
-        if errors:
-            raise InvalidInput(_errors_summary(errors), errors)
-        before = _offer_snapshot(existing)
-        changes = _apply_availability(session, week, farm, existing, desired, actor)
-        session.flush()
-        saved = _availability_lines(session, week.id, farm.id)
-        if changes.created or changes.updated or changes.removed:
-            record_audit(
-                actor,
-                "availability.save",
-                farm,
-                before={"iso_week": week.iso_week, "lines": before},
-                after={"iso_week": week.iso_week, "lines": _offer_snapshot(saved)},
-            )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    farm = _farm_for(session, actor, farm_id)
+    week = _open_week_for_edit(session, iso_week, "offres")
+    window = offer_window(week, actor)
+    if not window.editable:
+        raise Conflict(window.reason or "")
+    existing = _availability_lines(session, week.id, farm.id)
+    if expected_version is not None and expected_version != _availability_version(existing):
+        _raise_stale(existing, "cette offre", _availability_version(existing))
+    desired, errors = _validated_availability(session, week, lines)
+    if errors:
+        raise InvalidInput(_errors_summary(errors), errors)
+    before = _offer_snapshot(existing)
+    changes = _apply_availability(session, week, farm, existing, desired, actor)
+    session.flush()
+    saved = _availability_lines(session, week.id, farm.id)
+    if changes.created or changes.updated or changes.removed:
+        record_audit(
+            actor,
+            "availability.save",
+            farm,
+            before={"iso_week": week.iso_week, "lines": before},
+            after={"iso_week": week.iso_week, "lines": _offer_snapshot(saved)},
+        )
+    session.commit()
     return SaveReport(
         kind="offer",
         saved=len(saved),
@@ -717,10 +711,7 @@ def save_availability(
 
 def _offer_snapshot(lines: Sequence[AvailabilityLine | OrderLine]) -> dict[str, str]:
     """Return {"product_id@day": quantity} for the audit log."""
-    return {
-        f"{ln.product_id}@{ln.day or '*'}": _quantity_text(ln.quantity)
-        for ln in lines
-    }
+    return {f"{ln.product_id}@{ln.day or '*'}": _quantity_text(ln.quantity) for ln in lines}
 
 
 def _errors_summary(errors: dict[str, list[str]]) -> str:
@@ -964,34 +955,30 @@ def save_orders(
     refusals as :func:`save_availability`, with the order deadline and the canteen's days.
     """
     session = get_session()
-    try:
-        canteen = _canteen_for(session, actor, canteen_id)
-        week = _open_week_for_edit(session, iso_week, "commandes")
-        window = order_window(week, actor)
-        if not window.editable:
-            raise Conflict(window.reason or "")
-        existing = _order_lines(session, week.id, canteen.id)
-        if expected_version is not None and expected_version != _order_version(existing):
-            _raise_stale(existing, "cette commande", _order_version(existing))
-        desired, errors = _validated_orders(session, week, canteen, lines)
-        if errors:
-            raise InvalidInput(_errors_summary(errors), errors)
-        before = _offer_snapshot(existing)
-        changes = _apply_orders(session, week, canteen, existing, desired, actor)
-        session.flush()
-        saved = _order_lines(session, week.id, canteen.id)
-        if changes.created or changes.updated or changes.removed:
-            record_audit(
-                actor,
-                "orders.save",
-                canteen,
-                before={"iso_week": week.iso_week, "lines": before},
-                after={"iso_week": week.iso_week, "lines": _offer_snapshot(saved)},
-            )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    canteen = _canteen_for(session, actor, canteen_id)
+    week = _open_week_for_edit(session, iso_week, "commandes")
+    window = order_window(week, actor)
+    if not window.editable:
+        raise Conflict(window.reason or "")
+    existing = _order_lines(session, week.id, canteen.id)
+    if expected_version is not None and expected_version != _order_version(existing):
+        _raise_stale(existing, "cette commande", _order_version(existing))
+    desired, errors = _validated_orders(session, week, canteen, lines)
+    if errors:
+        raise InvalidInput(_errors_summary(errors), errors)
+    before = _offer_snapshot(existing)
+    changes = _apply_orders(session, week, canteen, existing, desired, actor)
+    session.flush()
+    saved = _order_lines(session, week.id, canteen.id)
+    if changes.created or changes.updated or changes.removed:
+        record_audit(
+            actor,
+            "orders.save",
+            canteen,
+            before={"iso_week": week.iso_week, "lines": before},
+            after={"iso_week": week.iso_week, "lines": _offer_snapshot(saved)},
+        )
+    session.commit()
     return SaveReport(
         kind="order",
         saved=len(saved),
@@ -1133,86 +1120,78 @@ def save_standing_orders(
     ``expected_version`` (Conflict).
     """
     session = get_session()
-    try:
-        canteen = _canteen_for(session, actor, canteen_id)
-        existing = list_standing_orders(canteen.id)
-        if expected_version is not None and expected_version != _standing_version(existing):
-            raise Conflict(
-                "Vos modifications n'ont pas été enregistrées : les commandes permanentes ont "
-                "été modifiées entre-temps. Vérifiez vos saisies puis enregistrez à nouveau."
+    canteen = _canteen_for(session, actor, canteen_id)
+    existing = list_standing_orders(canteen.id)
+    if expected_version is not None and expected_version != _standing_version(existing):
+        raise Conflict(
+            "Vos modifications n'ont pas été enregistrées : les commandes permanentes ont "
+            "été modifiées entre-temps. Vérifiez vos saisies puis enregistrez à nouveau."
+        )
+    errors: dict[str, list[str]] = {}
+    desired: dict[tuple[int, int], tuple[Decimal, bool, str | None]] = {}
+    products = _load_products(session, (line.product_id for line in lines))
+    weekdays = set(canteen_weekdays(canteen))
+    for index, line in enumerate(lines, start=1):
+        row = line.row or f"ligne {index}"
+        quantity = _validated_quantity(line.quantity, row, errors)
+        product = products.get(line.product_id)
+        if product is None:
+            _add_error(errors, row, f"{row} : produit inconnu (n° {line.product_id}).")
+            continue
+        if quantity is None or quantity == 0:
+            continue
+        if line.weekday not in weekdays:
+            day_name = WEEKDAY_NAMES_FR[line.weekday - 1] if 1 <= line.weekday <= 7 else "?"
+            _add_error(
+                errors,
+                row,
+                f"« {product.name_fr} » : {canteen.name} n'est pas livrée le {day_name}.",
             )
-        errors: dict[str, list[str]] = {}
-        desired: dict[tuple[int, int], tuple[Decimal, bool, str | None]] = {}
-        products = _load_products(session, (line.product_id for line in lines))
-        weekdays = set(canteen_weekdays(canteen))
-        for index, line in enumerate(lines, start=1):
-            row = line.row or f"ligne {index}"
-            quantity = _validated_quantity(line.quantity, row, errors)
-            product = products.get(line.product_id)
-            if product is None:
-                _add_error(errors, row, f"{row} : produit inconnu (n° {line.product_id}).")
-                continue
-            if quantity is None or quantity == 0:
-                continue
-            if line.weekday not in weekdays:
-                day_name = (
-                    WEEKDAY_NAMES_FR[line.weekday - 1] if 1 <= line.weekday <= 7 else "?"
-                )
-                _add_error(
-                    errors, row, f"« {product.name_fr} » : {canteen.name} n'est pas livrée le "
-                    f"{day_name}."
-                )
-                continue
-            if not product.is_active:
-                _add_error(errors, row, f"« {product.name_fr} » n'est plus au catalogue.")
-                continue
-            key = (product.id, line.weekday)
-            if key in desired:
-                _add_error(errors, row, f"« {product.name_fr} » figure deux fois le même jour.")
-                continue
-            desired[key] = (quantity, line.is_active, (line.note or "").strip() or None)
-        if errors:
-            raise InvalidInput(_errors_summary(errors), errors)
-        changes = _Changes()
-        for existing_line in existing:
-            wanted = desired.pop((existing_line.product_id, existing_line.weekday), None)
-            if wanted is None:
-                session.delete(existing_line)
-                changes.removed += 1
-            elif (existing_line.quantity, existing_line.is_active, existing_line.note) != wanted:
-                existing_line.quantity, existing_line.is_active, existing_line.note = wanted
-                changes.updated += 1
-            else:
-                changes.unchanged += 1
-        session.flush()
-        for (product_id, weekday), (quantity, is_active, note) in desired.items():
-            session.add(
-                StandingOrderLine(
-                    canteen_id=canteen.id,
-                    product_id=product_id,
-                    weekday=weekday,
-                    quantity=quantity,
-                    is_active=is_active,
-                    note=note,
-                )
+            continue
+        if not product.is_active:
+            _add_error(errors, row, f"« {product.name_fr} » n'est plus au catalogue.")
+            continue
+        key = (product.id, line.weekday)
+        if key in desired:
+            _add_error(errors, row, f"« {product.name_fr} » figure deux fois le même jour.")
+            continue
+        desired[key] = (quantity, line.is_active, (line.note or "").strip() or None)
+    if errors:
+        raise InvalidInput(_errors_summary(errors), errors)
+    changes = _Changes()
+    for existing_line in existing:
+        wanted = desired.pop((existing_line.product_id, existing_line.weekday), None)
+        if wanted is None:
+            session.delete(existing_line)
+            changes.removed += 1
+        elif (existing_line.quantity, existing_line.is_active, existing_line.note) != wanted:
+            existing_line.quantity, existing_line.is_active, existing_line.note = wanted
+            changes.updated += 1
+        else:
+            changes.unchanged += 1
+    session.flush()
+    for (product_id, weekday), (quantity, is_active, note) in desired.items():
+        session.add(
+            StandingOrderLine(
+                canteen_id=canteen.id,
+                product_id=product_id,
+                weekday=weekday,
+                quantity=quantity,
+                is_active=is_active,
+                note=note,
             )
-            changes.created += 1
-        session.flush()
-        saved = list_standing_orders(canteen.id)
-        if changes.created or changes.updated or changes.removed:
-            record_audit(
-                actor,
-                "standing_orders.save",
-                canteen,
-                after={
-                    f"{ln.product_id}@{ln.weekday}": _quantity_text(ln.quantity)
-                    for ln in saved
-                },
-            )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        )
+        changes.created += 1
+    session.flush()
+    saved = list_standing_orders(canteen.id)
+    if changes.created or changes.updated or changes.removed:
+        record_audit(
+            actor,
+            "standing_orders.save",
+            canteen,
+            after={f"{ln.product_id}@{ln.weekday}": _quantity_text(ln.quantity) for ln in saved},
+        )
+    session.commit()
     return SaveReport(
         kind="standing",
         saved=len(saved),

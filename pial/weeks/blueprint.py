@@ -1,0 +1,559 @@
+"""Week pages: the grower's offer, the canteen's order, standing orders, the lead's weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from pial.access import roles
+from pial.db import get_session
+from pial.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from pial.models import Canteen, Farm, Product, Role
+from pial.rotation.services import coordinator_of
+from pial.weeks import services
+from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
+from pial.weeks.parsing import parse_quantity
+from pial.weeks.services import (
+    WEEKDAY_NAMES_FR,
+    AvailabilityInput,
+    OrderInput,
+    StaleVersion,
+    StandingOrderInput,
+)
+
+blueprint = Blueprint("weeks", __name__)
+
+ACCESS_RULES = {
+    "my_offer": roles(Role.GROWER),
+    "offer": roles(Role.GROWER, Role.LEAD),
+    "copy_offer": roles(Role.GROWER, Role.LEAD),
+    "my_order": roles(Role.CANTEEN),
+    "order": roles(Role.CANTEEN, Role.LEAD),
+    "standing_orders": roles(Role.CANTEEN, Role.LEAD),
+    "week_list": roles(Role.LEAD),
+    "create_week": roles(Role.LEAD),
+    "change_week": roles(Role.LEAD),
+}
+
+UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte"}
+
+
+def as_input(value: Decimal | None) -> str:
+    """Show a quantity in an input the French way, without thousands separators (12,5)."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def unit_label(product: Product) -> str:
+    """Return the French unit of a product."""
+    return UNIT_LABELS.get(str(product.unit), str(product.unit))
+
+
+@dataclass(slots=True)
+class GridRow:
+    """One input of a quantity grid: the product, its field name, the value shown."""
+
+    product: Product
+    name: str
+    value: str
+    saved: Decimal | None = None
+    suggestion: Decimal | None = None
+    other_value: Decimal | None = None  # what somebody else saved meanwhile (stale save)
+    price_eur: Decimal | None = None
+    is_contract: bool = False
+    errors: list[str] | None = None
+
+
+def _parse_grid(names: list[str]) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
+    """Parse the posted quantity fields ``names``; return the values and per-field errors."""
+    values: dict[str, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    for name in names:
+        raw = request.form.get(name, "")
+        try:
+            values[name] = parse_quantity(raw, field=name)
+        except InvalidInput as error:
+            errors[name] = [
+                message for messages in error.field_errors.values() for message in messages
+            ]
+    return values, errors
+
+
+def _error_status(error: ServiceError) -> int:
+    """Return the HTTP status of a service refusal."""
+    return error.http_status
+
+
+def _week_or_404(iso_week: str) -> Any:
+    """Return the week, or answer 404 with a French message."""
+    try:
+        return services.get_week(iso_week)
+    except (NotFound, InvalidInput) as error:
+        abort(404, str(error))
+
+
+# --- Grower: the week's offer ----------------------------------------------------------------
+
+
+def _farm_id_for_page() -> int | None:
+    """Return the farm shown: the grower's own, or the lead's choice (``?ferme=``)."""
+    asked = request.values.get("ferme", type=int)
+    if current_user.role == Role.GROWER:
+        if asked is not None and asked != current_user.farm_id:
+            abort(403)
+        return int(current_user.farm_id)
+    return asked
+
+
+@blueprint.route("/semaine/offre")
+def my_offer() -> str | Response:
+    """Go to the offer of the next open week (the one whose deadline comes first)."""
+    week = services.next_open_week()
+    if week is None:
+        return render_template("weeks/no_open_week.html", what="offre")
+    return redirect(url_for("weeks.offer", iso_week=week.iso_week))
+
+
+@blueprint.route("/semaine/<iso_week>/offre", methods=["GET", "POST"])
+def offer(iso_week: str) -> str | Response | tuple[str, int]:
+    """Show and save a farm's offer of the week."""
+    week = _week_or_404(iso_week)
+    farm_id = _farm_id_for_page()
+    if farm_id is None:
+        farms = get_session().scalars(select(Farm).order_by(Farm.name)).all()
+        return render_template("weeks/choose.html", week=week, farms=farms, canteens=None)
+    farm = get_session().get(Farm, farm_id)
+    if farm is None:
+        abort(404)
+    form = GridForm()
+    saved_offer = services.farm_offer(farm.id, week.iso_week)
+    products = _offer_products(week, saved_offer)
+    names = {product.id: f"q-{product.id}" for product in products}
+    typed: dict[str, Decimal] = {}
+    field_errors: dict[str, list[str]] = {}
+    other: dict[tuple[int, dt.date | None], Decimal] | None = None
+    version = saved_offer.version
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        typed, field_errors = _parse_grid(list(names.values()))
+        if not field_errors:
+            inputs = [
+                AvailabilityInput(product_id, typed[name], None, row=name)
+                for product_id, name in names.items()
+            ]
+            # Per-day lines (entered by import) are not on this page: keep them as they are.
+            inputs += [
+                AvailabilityInput(line.product_id, line.quantity, line.day, line.note)
+                for line in saved_offer.lines
+                if line.day is not None
+            ]
+            try:
+                report = services.save_availability(
+                    current_user,
+                    farm.id,
+                    week.iso_week,
+                    inputs,
+                    expected_version=form.version.data or None,
+                )
+            except Forbidden:
+                abort(403)
+            except StaleVersion as error:
+                flash(str(error), "error")
+                other, version, status = error.current_quantities, error.current_version, 409
+            except InvalidInput as error:
+                flash(str(error), "error")
+                field_errors, status = error.field_errors, 422
+            except ServiceError as error:
+                flash(str(error), "error")
+                status = _error_status(error)
+            else:
+                flash(report.describe(), "success")
+                return redirect(_offer_url(week.iso_week, farm.id))
+        else:
+            flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
+            status = 422
+        if status != 409:
+            version = form.version.data or version
+    window = services.offer_window(week, current_user)
+    suggestion = services.last_week_offer(farm.id, week.iso_week)
+    use_suggestion = not saved_offer.lines and not typed and window.editable
+    rows = []
+    for product in products:
+        name = names[product.id]
+        saved = saved_offer.quantity_of(product.id)
+        if name in typed or name in field_errors:
+            value = request.form.get(name, "")
+        elif use_suggestion:
+            value = as_input(suggestion.get(product.id))
+        else:
+            value = as_input(saved)
+        rows.append(
+            GridRow(
+                product=product,
+                name=name,
+                value=value,
+                saved=saved,
+                suggestion=suggestion.get(product.id),
+                other_value=other.get((product.id, None)) if other is not None else None,
+                errors=field_errors.get(name),
+            )
+        )
+    page = render_template(
+        "weeks/offer.html",
+        week=week,
+        farm=farm,
+        rows=rows,
+        form=form,
+        version=version,
+        window=window,
+        deadline_text=services.format_deadline(week.availability_deadline_dt),
+        use_suggestion=use_suggestion and bool(suggestion),
+        day_lines=[line for line in saved_offer.lines if line.day is not None],
+        unit_label=unit_label,
+        as_input=as_input,
+        coordinator=coordinator_of(week.iso_week),
+    )
+    return (page, status) if status != 200 else page
+
+
+def _offer_products(week: Any, saved_offer: services.FarmWeekOffer) -> list[Product]:
+    """Return the products of the offer page: in season, plus any already offered."""
+    products = services.products_in_season(week)
+    known = {product.id for product in products}
+    extra = [line.product for line in saved_offer.lines if line.product_id not in known]
+    unique_extra = {product.id: product for product in extra}
+    return products + sorted(unique_extra.values(), key=lambda p: p.name_fr)
+
+
+def _offer_url(iso_week: str, farm_id: int) -> str:
+    """Return the offer page of a farm (the lead needs ``?ferme=``)."""
+    if current_user.role == Role.LEAD:
+        return url_for("weeks.offer", iso_week=iso_week, ferme=farm_id)
+    return url_for("weeks.offer", iso_week=iso_week)
+
+
+@blueprint.route("/semaine/<iso_week>/offre/copier", methods=["POST"])
+def copy_offer(iso_week: str) -> Response:
+    """Replace this week's offer by the farm's previous one."""
+    week = _week_or_404(iso_week)
+    farm_id = _farm_id_for_page()
+    if farm_id is None:
+        abort(400)
+    form = GridForm()
+    if form.validate_on_submit():
+        try:
+            report = services.copy_last_week_availability(
+                current_user, farm_id, week.iso_week, expected_version=form.version.data or None
+            )
+        except Forbidden:
+            abort(403)
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            flash("Offre précédente copiée : " + report.describe(), "success")
+    return redirect(_offer_url(week.iso_week, farm_id))
+
+
+# --- Canteen: the week's order ---------------------------------------------------------------
+
+
+def _canteen_id_for_page() -> int | None:
+    """Return the canteen shown: the manager's own, or the lead's choice (``?cantine=``)."""
+    asked = request.values.get("cantine", type=int)
+    if current_user.role == Role.CANTEEN:
+        if asked is not None and asked != current_user.canteen_id:
+            abort(403)
+        return int(current_user.canteen_id)
+    return asked
+
+
+def _canteen_url(endpoint: str, canteen_id: int, **values: Any) -> str:
+    """Return a canteen page's URL (the lead needs ``?cantine=``)."""
+    if current_user.role == Role.LEAD:
+        values["cantine"] = canteen_id
+    return url_for(endpoint, **values)
+
+
+@blueprint.route("/semaine/commande")
+def my_order() -> str | Response:
+    """Go to the order of the next open week (the one whose order deadline comes first)."""
+    week = services.next_open_week(for_orders=True)
+    if week is None:
+        return render_template("weeks/no_open_week.html", what="commande")
+    return redirect(url_for("weeks.order", iso_week=week.iso_week))
+
+
+@dataclass(slots=True)
+class DaySection:
+    """One delivery day of the order page."""
+
+    day: dt.date
+    rows: list[GridRow]
+
+
+@blueprint.route("/semaine/<iso_week>/commande", methods=["GET", "POST"])
+def order(iso_week: str) -> str | Response | tuple[str, int]:
+    """Show and save a canteen's order of the week, day by day."""
+    week = _week_or_404(iso_week)
+    canteen_id = _canteen_id_for_page()
+    session = get_session()
+    if canteen_id is None:
+        canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+        return render_template("weeks/choose.html", week=week, farms=None, canteens=canteens)
+    canteen = session.get(Canteen, canteen_id)
+    if canteen is None:
+        abort(404)
+    form = GridForm()
+    saved_order = services.canteen_order(canteen.id, week.iso_week)
+    days = services.canteen_delivery_days(canteen, week)
+    cells: list[tuple[dt.date, Product, str]] = []
+    for day in days:
+        in_season = services.products_in_season(day)
+        known = {product.id for product in in_season}
+        extra = {
+            line.product.id: line.product
+            for line in saved_order.lines
+            if line.day == day and line.product_id not in known
+        }
+        for product in in_season + sorted(extra.values(), key=lambda p: p.name_fr):
+            cells.append((day, product, f"q-{product.id}-{day.isoformat()}"))
+    typed: dict[str, Decimal] = {}
+    field_errors: dict[str, list[str]] = {}
+    other: dict[tuple[int, dt.date | None], Decimal] | None = None
+    version = saved_order.version
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        typed, field_errors = _parse_grid([name for _, _, name in cells])
+        if not field_errors:
+            inputs = [
+                OrderInput(product.id, day, typed[name], row=name) for day, product, name in cells
+            ]
+            try:
+                report = services.save_orders(
+                    current_user,
+                    canteen.id,
+                    week.iso_week,
+                    inputs,
+                    expected_version=form.version.data or None,
+                )
+            except Forbidden:
+                abort(403)
+            except StaleVersion as error:
+                flash(str(error), "error")
+                other, version, status = error.current_quantities, error.current_version, 409
+            except InvalidInput as error:
+                flash(str(error), "error")
+                field_errors, status = error.field_errors, 422
+            except ServiceError as error:
+                flash(str(error), "error")
+                status = _error_status(error)
+            else:
+                flash(report.describe(), "success")
+                return redirect(_canteen_url("weeks.order", canteen.id, iso_week=week.iso_week))
+        else:
+            flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
+            status = 422
+        if status != 409:
+            version = form.version.data or version
+    sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
+    prices_of = {day: services.group_prices(day) for day in days}
+    for day, product, name in cells:
+        line = saved_order.line_of(product.id, day)
+        contract_line = services.contract_line_for_order(session, canteen.id, product.id, day)
+        value = (
+            request.form.get(name, "")
+            if name in typed or name in field_errors
+            else as_input(line.quantity if line else None)
+        )
+        sections[day].rows.append(
+            GridRow(
+                product=product,
+                name=name,
+                value=value,
+                saved=line.quantity if line else None,
+                other_value=other.get((product.id, day)) if other is not None else None,
+                price_eur=contract_line.price_eur
+                if contract_line
+                else prices_of[day].get(product.id),
+                is_contract=contract_line is not None,
+                errors=field_errors.get(name),
+            )
+        )
+    page = render_template(
+        "weeks/order.html",
+        week=week,
+        canteen=canteen,
+        sections=list(sections.values()),
+        form=form,
+        version=version,
+        window=services.order_window(week, current_user),
+        deadline_text=services.format_deadline(week.order_deadline_dt),
+        unit_label=unit_label,
+        as_input=as_input,
+    )
+    return (page, status) if status != 200 else page
+
+
+@blueprint.route("/commandes-permanentes", methods=["GET", "POST"])
+def standing_orders() -> str | Response | tuple[str, int]:
+    """Show and save a canteen's standing order (copied into each week when it opens)."""
+    canteen_id = _canteen_id_for_page()
+    session = get_session()
+    if canteen_id is None:
+        canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+        return render_template("weeks/choose.html", week=None, farms=None, canteens=canteens)
+    canteen = session.get(Canteen, canteen_id)
+    if canteen is None:
+        abort(404)
+    form = GridForm()
+    weekdays = services.canteen_weekdays(canteen)
+    products = list(
+        session.scalars(
+            select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
+        )
+    )
+    saved = {
+        (line.product_id, line.weekday): line for line in services.list_standing_orders(canteen.id)
+    }
+    cells = [
+        (weekday, product, f"q-{product.id}-{weekday}")
+        for weekday in weekdays
+        for product in products
+    ]
+    typed: dict[str, Decimal] = {}
+    field_errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        typed, field_errors = _parse_grid([name for _, _, name in cells])
+        if not field_errors:
+            inputs = [
+                StandingOrderInput(product.id, weekday, typed[name], row=name)
+                for weekday, product, name in cells
+            ]
+            try:
+                report = services.save_standing_orders(
+                    current_user, canteen.id, inputs, expected_version=form.version.data or None
+                )
+            except Forbidden:
+                abort(403)
+            except InvalidInput as error:
+                flash(str(error), "error")
+                field_errors, status = error.field_errors, 422
+            except (Conflict, ServiceError) as error:
+                flash(str(error), "error")
+                status = _error_status(error)
+            else:
+                flash(report.describe(), "success")
+                return redirect(_canteen_url("weeks.standing_orders", canteen.id))
+        else:
+            flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
+            status = 422
+    sections = []
+    for weekday in weekdays:
+        rows = []
+        for day_number, product, name in cells:
+            if day_number != weekday:
+                continue
+            line = saved.get((product.id, weekday))
+            value = (
+                request.form.get(name, "")
+                if name in typed or name in field_errors
+                else (as_input(line.quantity if line else None))
+            )
+            rows.append(
+                GridRow(product=product, name=name, value=value, errors=field_errors.get(name))
+            )
+        sections.append((WEEKDAY_NAMES_FR[weekday - 1], rows))
+    page = render_template(
+        "weeks/standing_orders.html",
+        canteen=canteen,
+        sections=sections,
+        form=form,
+        version=services.standing_orders_version(canteen.id),
+        unit_label=unit_label,
+    )
+    return (page, status) if status != 200 else page
+
+
+# --- Lead: the weeks -------------------------------------------------------------------------
+
+
+@blueprint.route("/semaines")
+def week_list() -> str:
+    """List the weeks with their state, deadlines and coordinator, and the buttons to move them."""
+    weeks = list(reversed(services.list_weeks()))
+    coordinators = {week.iso_week: coordinator_of(week.iso_week) for week in weeks}
+    new_week_form = NewWeekForm()
+    if not new_week_form.iso_week.data:
+        existing = {week.iso_week for week in weeks}
+        candidate = services.current_iso_week()
+        for _ in range(60):
+            if candidate not in existing:
+                break
+            candidate = _next_iso_week(candidate)
+        new_week_form.iso_week.data = candidate
+    return render_template(
+        "weeks/week_list.html",
+        weeks=weeks,
+        coordinators=coordinators,
+        action_form=ActionForm(),
+        new_week_form=new_week_form,
+        format_deadline=services.format_deadline,
+    )
+
+
+def _next_iso_week(iso_week: str) -> str:
+    """Return the label of the week after ``iso_week``."""
+    from pial.clock import iso_week_label, monday_of
+
+    return iso_week_label(monday_of(iso_week) + dt.timedelta(weeks=1))
+
+
+@blueprint.route("/semaines/nouvelle", methods=["POST"])
+def create_week() -> Response:
+    """Open a week (created if needed) with the standing orders copied in."""
+    form = NewWeekForm()
+    if form.validate_on_submit():
+        try:
+            week = services.open_week(form.iso_week.data or "", current_user)
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"Semaine {week.week_number} ouverte aux offres et commandes.", "success")
+    else:
+        flash("Indiquez la semaine à ouvrir, par exemple 2026-W48.", "error")
+    return redirect(url_for("weeks.week_list"))
+
+
+WEEK_ACTIONS = {
+    "ouvrir": (services.open_week, "Semaine {n} ouverte aux offres et commandes."),
+    "rouvrir": (services.open_week, "Semaine {n} rouverte."),
+    "clore": (services.close_week, "Semaine {n} close : offres et commandes arrêtées."),
+}
+
+
+@blueprint.route("/semaines/<iso_week>/<action>", methods=["POST"])
+def change_week(iso_week: str, action: str) -> Response:
+    """Open, close or reopen a week."""
+    if action not in WEEK_ACTIONS:
+        abort(404)
+    week = _week_or_404(iso_week)
+    form = ActionForm()
+    if form.validate_on_submit():
+        operation, message = WEEK_ACTIONS[action]
+        try:
+            operation(week.iso_week, current_user)
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            flash(message.format(n=week.week_number), "success")
+    return redirect(url_for("weeks.week_list"))
