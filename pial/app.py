@@ -47,11 +47,12 @@ def _init_security(app: Flask) -> None:
 
 def _register_features(app: Flask) -> None:
     """Register each feature's blueprint and its access rules."""
-    from pial import admin, auth, home
+    from pial import admin, auth, home, maintenance
 
     auth.init_app(app)
     home.init_app(app)
     admin.init_app(app)
+    maintenance.init_app(app)
     from pial import spreadsheets
 
     spreadsheets.init_app(app)
@@ -59,3 +60,7 @@ def _register_features(app: Flask) -> None:
 
     weeks.init_app(app)
     rotation.init_app(app)
+    from pial import allocation, deliveries
+
+    allocation.init_app(app)
+    deliveries.init_app(app)

@@ -1,0 +1,100 @@
+"""A backup restored over changed data gives back exactly the data that was saved."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from pial.maintenance.backups import BackupError, backup_database, restore_database
+from pial.migrations import upgrade_database
+from tests.conftest import IS_POSTGRES, POSTGRES_URL, make_app
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def scratch_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database of each engine, dropped afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        upgrade_database(url)
+        yield url
+        return
+    assert IS_POSTGRES
+    name = f"pial_backup_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _farms(url: str) -> list[tuple[str, float]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, lat FROM farms ORDER BY name")).all()
+    engine.dispose()
+    return [(name, lat) for name, lat in rows]
+
+
+def _execute(url: str, statement: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+def test_backup_then_restore_gives_back_the_saved_data(
+    scratch_database: str, tmp_path: Path
+) -> None:
+    url = scratch_database
+    _execute(
+        url,
+        "INSERT INTO farms (name, commune, lat, lon, is_active, created_dt, updated_dt, version_id) "
+        "VALUES ('Ferme du Pic', 'Saint-Mamet', 42.78, 0.60, true, CURRENT_TIMESTAMP, "
+        "CURRENT_TIMESTAMP, 1), ('Les Jardins de la Pique', 'Cierp-Gaud', 42.92, 0.63, true, "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)",
+    )
+    saved = _farms(url)
+    report = backup_database(url, tmp_path / "backup.bin")
+    assert report.size_bytes > 0
+
+    _execute(url, "DELETE FROM farms WHERE name = 'Ferme du Pic'")
+    _execute(url, "UPDATE farms SET lat = 0")
+    assert _farms(url) != saved
+
+    restore_database(url, report.path)
+    assert _farms(url) == saved
+
+
+def test_the_cli_writes_a_backup_into_the_instance_folder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade_database(url)
+    app = make_app(url, tmp_path / "instance")
+    result = app.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code == 0, result.output
+    backups = list((tmp_path / "instance" / "backups").glob("pial-*.sqlite3"))
+    assert len(backups) == 1
+    assert backups[0].read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_restoring_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    upgrade_database(url)
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("pas une sauvegarde", encoding="utf-8")
+    with pytest.raises(BackupError, match="n'est pas une sauvegarde SQLite"):
+        restore_database(url, bogus)
+    app = make_app(url, tmp_path / "instance")
+    result = app.test_cli_runner().invoke(args=["restore", str(bogus), "--yes"])
+    assert result.exit_code == 1
+    assert "n'est pas une sauvegarde" in result.output
