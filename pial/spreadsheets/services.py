@@ -1,0 +1,718 @@
+"""Query the database into the spreadsheets' dataclasses, check who may, call the writers.
+
+The only module of the package that touches the database. Exports read published plans (the
+latest published version of each week); imports validate the whole file, then hand its lines
+to the weekly services (``save_availability`` / ``save_orders``), which apply deadlines,
+ownership and contract marking and write everything in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import IO, Any
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from pial.db import get_session
+from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.models import (
+    AllocationLine,
+    AllocationRun,
+    AvailabilityLine,
+    Canteen,
+    Contract,
+    CoordinatorAssignment,
+    DeliveryWeek,
+    Farm,
+    LedgerEntry,
+    OrderLine,
+    Price,
+    Product,
+    Receipt,
+    Role,
+    Season,
+    User,
+    canteen_group_members,
+)
+from pial.spreadsheets.data import (
+    ContractProgress,
+    EntryLine,
+    EntryTemplateData,
+    GrowerEquity,
+    OrderedQuantity,
+    PlannedLine,
+    PlanningWorkbookData,
+    ProductInfo,
+    Purchase,
+    SeasonRow,
+)
+from pial.spreadsheets.entry import AVAILABILITY, ENTRY_SHEETS, ORDERS, write_entry_template
+from pial.spreadsheets.macantine import write_macantine_csv
+from pial.spreadsheets.planning import write_planning_workbook
+from pial.spreadsheets.reading import (
+    UploadLimits,
+    UploadRefused,
+    load_entry_workbook,
+    validate_entry_rows,
+)
+from pial.spreadsheets.season import write_season_workbook
+
+CENT = Decimal("0.01")
+KIND_LABELS = {AVAILABILITY: "disponibilités", ORDERS: "commandes"}
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def week_label(iso_week: str, monday: dt.date) -> str:
+    """Return ``semaine 48 (du 23/11/2026 au 29/11/2026)``."""
+    sunday = monday + dt.timedelta(days=6)
+    return f"semaine {int(iso_week.split('-W')[1])} (du {monday:%d/%m/%Y} au {sunday:%d/%m/%Y})"
+
+
+def product_info(product: Product) -> ProductInfo:
+    """Return the spreadsheet view of a catalogue product."""
+    return ProductInfo(
+        slug=product.slug,
+        name=product.name_fr,
+        unit=product.unit.value,
+        unit_kg=product.unit_kg,
+        lot_size=product.lot_size,
+        family=product.family,
+        is_organic=product.is_organic,
+    )
+
+
+def _get_week(iso_week: str) -> DeliveryWeek:
+    week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
+    if week is None:
+        raise NotFound(f"La semaine {iso_week} n'existe pas.")
+    return week
+
+
+def current_published_runs() -> Select[tuple[int]]:
+    """Return a query of the ids of each week's current plan: its latest published version."""
+    latest = (
+        select(
+            AllocationRun.week_id.label("week_id"),
+            func.max(AllocationRun.published_version).label("version"),
+        )
+        .where(AllocationRun.published_version.is_not(None))
+        .group_by(AllocationRun.week_id)
+        .subquery()
+    )
+    return select(AllocationRun.id).join(
+        latest,
+        and_(
+            AllocationRun.week_id == latest.c.week_id,
+            AllocationRun.published_version == latest.c.version,
+        ),
+    )
+
+
+def _published_run(week: DeliveryWeek) -> AllocationRun:
+    run = get_session().scalar(
+        select(AllocationRun)
+        .where(AllocationRun.week_id == week.id, AllocationRun.published_version.is_not(None))
+        .order_by(AllocationRun.published_version.desc())
+        .limit(1)
+    )
+    if run is None:
+        raise Conflict(
+            f"Aucun planning n'est encore publié pour la semaine {week.week_number} : "
+            "rien à exporter."
+        )
+    return run
+
+
+def _role(actor: Any) -> str | None:
+    return getattr(actor, "role", None)
+
+
+def _is_coordinator(actor: Any, week: DeliveryWeek) -> bool:
+    if _role(actor) != Role.GROWER or getattr(actor, "farm_id", None) is None:
+        return False
+    farm_id = get_session().scalar(
+        select(CoordinatorAssignment.farm_id).where(CoordinatorAssignment.week_id == week.id)
+    )
+    return farm_id is not None and farm_id == actor.farm_id
+
+
+# --- Weekly planning workbook ---------------------------------------------------------------
+
+
+def planning_workbook_data(iso_week: str, actor: Any = None) -> PlanningWorkbookData:
+    """Gather the published plan of ``iso_week`` (the lead or the week's coordinator only)."""
+    week = _get_week(iso_week)
+    if actor is not None and _role(actor) != Role.LEAD and not _is_coordinator(actor, week):
+        raise Forbidden(
+            "Le classeur du planning est réservé à la personne responsable du projet et au "
+            "coordinateur de la semaine."
+        )
+    session = get_session()
+    run = _published_run(week)
+    fee_by_product = _intermediation_fees(week.monday_date)
+    lines: list[PlannedLine] = []
+    products: dict[str, ProductInfo] = {}
+    rows = session.execute(
+        select(AllocationLine, Farm.name, Canteen.name, Product)
+        .join(Farm, AllocationLine.farm_id == Farm.id)
+        .join(Canteen, AllocationLine.canteen_id == Canteen.id)
+        .join(Product, AllocationLine.product_id == Product.id)
+        .where(AllocationLine.run_id == run.id)
+    ).tuples()
+    for line, farm_name, canteen_name, product in rows:
+        products.setdefault(product.slug, product_info(product))
+        fee = (line.quantity * fee_by_product.get(product.id, Decimal(0))).quantize(
+            CENT, ROUND_HALF_UP
+        )
+        lines.append(
+            PlannedLine(
+                day=line.day,
+                farm_id=line.farm_id,
+                farm_name=farm_name,
+                canteen_id=line.canteen_id,
+                canteen_name=canteen_name,
+                product_slug=product.slug,
+                quantity=line.quantity,
+                value_eur=line.value_eur,
+                fee_eur=min(fee, line.value_eur),
+                distance_km=line.distance_km,
+            )
+        )
+    orders: list[OrderedQuantity] = []
+    for order, canteen_name, product in session.execute(
+        select(OrderLine, Canteen.name, Product)
+        .join(Canteen, OrderLine.canteen_id == Canteen.id)
+        .join(Product, OrderLine.product_id == Product.id)
+        .where(OrderLine.week_id == week.id, OrderLine.quantity > 0)
+    ).tuples():
+        products.setdefault(product.slug, product_info(product))
+        orders.append(
+            OrderedQuantity(order.day, order.canteen_id, canteen_name, product.slug, order.quantity)
+        )
+    coordinator = session.scalar(
+        select(Farm.name)
+        .join(CoordinatorAssignment, CoordinatorAssignment.farm_id == Farm.id)
+        .where(CoordinatorAssignment.week_id == week.id)
+    )
+    contracts = _contract_progress(week, run, products)
+    return PlanningWorkbookData(
+        iso_week=week.iso_week,
+        week_label=week_label(week.iso_week, week.monday_date),
+        version=run.published_version or 0,
+        published_dt=run.published_dt,
+        coordinator_name=coordinator,
+        products=products,
+        lines=lines,
+        orders=orders,
+        equity=_equity(week, lines),
+        contracts=contracts,
+    )
+
+
+def export_planning(iso_week: str, stream: IO[bytes], actor: Any = None) -> PlanningWorkbookData:
+    """Write the planning workbook of ``iso_week`` to ``stream``; return what it shows."""
+    data = planning_workbook_data(iso_week, actor)
+    write_planning_workbook(data, stream)
+    return data
+
+
+def _intermediation_fees(day: dt.date) -> dict[int, Decimal]:
+    """Return the intermediation fee per unit of each product in the season of ``day``."""
+    rows = get_session().execute(
+        select(Price.product_id, Price.intermediation_fee_eur)
+        .join(Season, Price.season_id == Season.id)
+        .where(Season.start_date <= day, Season.end_date >= day)
+    )
+    return {product_id: fee for product_id, fee in rows.tuples()}
+
+
+def _equity(week: DeliveryWeek, lines: list[PlannedLine]) -> list[GrowerEquity]:
+    """Return each active or planned farm's value of the week, target share and ledger."""
+    session = get_session()
+    value_by_farm: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        value_by_farm[line.farm_id] += line.value_eur
+    farms = session.scalars(
+        select(Farm).where(or_(Farm.is_active.is_(True), Farm.id.in_(list(value_by_farm))))
+    )
+    # The ledger as it stands once this week is counted: later weeks' movements left out.
+    visible = (
+        select(func.max(LedgerEntry.id))
+        .outerjoin(DeliveryWeek, LedgerEntry.week_id == DeliveryWeek.id)
+        .where(or_(LedgerEntry.week_id.is_(None), DeliveryWeek.monday_date <= week.monday_date))
+        .group_by(LedgerEntry.farm_id)
+    )
+    ledger = dict(
+        session.execute(
+            select(LedgerEntry.farm_id, LedgerEntry.balance_after_eur).where(
+                LedgerEntry.id.in_(visible)
+            )
+        ).all()
+    )
+    return [
+        GrowerEquity(
+            farm_name=farm.name,
+            value_eur=value_by_farm.get(farm.id, Decimal(0)),
+            target_share=farm.target_share,
+            ledger_eur=ledger.get(farm.id, Decimal(0)),
+        )
+        for farm in farms
+    ]
+
+
+def _contract_progress(
+    week: DeliveryWeek, run: AllocationRun, products: dict[str, ProductInfo]
+) -> list[ContractProgress]:
+    """Return the progress of each line of the contracts running during the week."""
+    session = get_session()
+    week_end = week.monday_date + dt.timedelta(days=6)
+    contracts = session.scalars(
+        select(Contract).where(
+            Contract.is_active.is_(True),
+            Contract.start_date <= week_end,
+            Contract.end_date >= week.monday_date,
+        )
+    ).all()
+    progress = []
+    runs = current_published_runs().subquery()
+    for contract in contracts:
+        buyer_ids = _buyer_canteen_ids(contract)
+        buyer = contract.canteen.name if contract.canteen else None
+        if buyer is None and contract.canteen_group is not None:
+            buyer = contract.canteen_group.name
+        for contract_line in sorted(contract.lines, key=lambda line: line.product.name_fr):
+            products.setdefault(contract_line.product.slug, product_info(contract_line.product))
+            delivered = _delivered_quantity(
+                runs, buyer_ids, contract_line.product_id, contract.start_date,
+                min(contract.end_date, week_end),
+            )  # fmt: skip
+            this_week = session.scalar(
+                select(func.coalesce(func.sum(AllocationLine.quantity), 0)).where(
+                    AllocationLine.run_id == run.id,
+                    AllocationLine.canteen_id.in_(buyer_ids),
+                    AllocationLine.product_id == contract_line.product_id,
+                    AllocationLine.day >= contract.start_date,
+                    AllocationLine.day <= contract.end_date,
+                )
+            )
+            progress.append(
+                ContractProgress(
+                    contract_title=contract.title,
+                    buyer_name=buyer or "—",
+                    product_slug=contract_line.product.slug,
+                    start_date=contract.start_date,
+                    end_date=contract.end_date,
+                    committed_quantity=contract_line.committed_min_quantity_per_year,
+                    delivered_quantity=delivered,
+                    this_week_quantity=Decimal(this_week or 0),
+                )
+            )
+    return progress
+
+
+def _buyer_canteen_ids(contract: Contract) -> list[int]:
+    if contract.canteen_id is not None:
+        return [contract.canteen_id]
+    return list(
+        get_session().scalars(
+            select(canteen_group_members.c.canteen_id).where(
+                canteen_group_members.c.canteen_group_id == contract.canteen_group_id
+            )
+        )
+    )
+
+
+def _delivered_quantity(
+    runs: Any, canteen_ids: list[int], product_id: int, start: dt.date, end: dt.date
+) -> Decimal:
+    """Sum what the current plans send (or what was received, once recorded) over a period."""
+    quantity = func.coalesce(Receipt.received_quantity, AllocationLine.quantity)
+    total = get_session().scalar(
+        select(func.coalesce(func.sum(quantity), 0))
+        .select_from(AllocationLine)
+        .outerjoin(Receipt, Receipt.allocation_line_id == AllocationLine.id)
+        .where(
+            AllocationLine.run_id.in_(select(runs.c.id)),
+            AllocationLine.canteen_id.in_(canteen_ids),
+            AllocationLine.product_id == product_id,
+            AllocationLine.day >= start,
+            AllocationLine.day <= end,
+        )
+    )
+    return Decimal(total or 0)
+
+
+# --- Season export ------------------------------------------------------------------------------
+
+
+def _get_season(code: str) -> Season:
+    season = get_session().scalar(select(Season).where(Season.code == code))
+    if season is None:
+        raise NotFound(f"La saison {code} n'existe pas.")
+    return season
+
+
+def season_rows(season_code: str) -> Iterator[SeasonRow]:
+    """Yield every line of the season's current published plans, streamed from the database."""
+    season = _get_season(season_code)
+    runs = current_published_runs().subquery()
+    query = (
+        select(
+            DeliveryWeek.iso_week,
+            AllocationLine.day,
+            Farm.name,
+            Canteen.name,
+            Product.name_fr,
+            Product.unit,
+            Product.unit_kg,
+            AllocationLine.quantity,
+            AllocationLine.value_eur,
+            AllocationLine.distance_km,
+        )
+        .join(AllocationRun, AllocationLine.run_id == AllocationRun.id)
+        .join(DeliveryWeek, AllocationRun.week_id == DeliveryWeek.id)
+        .join(Farm, AllocationLine.farm_id == Farm.id)
+        .join(Canteen, AllocationLine.canteen_id == Canteen.id)
+        .join(Product, AllocationLine.product_id == Product.id)
+        .where(
+            AllocationLine.run_id.in_(select(runs.c.id)),
+            AllocationLine.day >= season.start_date,
+            AllocationLine.day <= season.end_date,
+        )
+        .order_by(AllocationLine.day, Farm.name, Canteen.name, Product.name_fr)
+        .execution_options(yield_per=2000)
+    )
+    from pial.spreadsheets.data import UNIT_LABELS
+
+    for (
+        iso_week, day, farm_name, canteen_name, product_name, unit, unit_kg, quantity,
+        value_eur, distance_km,
+    ) in get_session().execute(query).tuples():  # fmt: skip
+        yield SeasonRow(
+            iso_week=iso_week,
+            day=day,
+            farm_name=farm_name,
+            canteen_name=canteen_name,
+            product_name=product_name,
+            unit=UNIT_LABELS.get(unit.value, unit.value),
+            quantity=quantity,
+            quantity_kg=quantity * unit_kg,
+            value_eur=value_eur,
+            distance_km=distance_km,
+        )
+
+
+def export_season(season_code: str, stream: IO[bytes], actor: Any = None) -> int:
+    """Write the season workbook (the lead only); return the number of lines written."""
+    if actor is not None and _role(actor) != Role.LEAD:
+        raise Forbidden("L'export de la saison est réservé à la personne responsable du projet.")
+    _get_season(season_code)
+    return write_season_workbook(season_code, season_rows(season_code), stream)
+
+
+# --- ma-cantine ----------------------------------------------------------------------------------
+
+
+def _require_canteen_access(actor: Any, canteen_id: int) -> Canteen:
+    canteen = get_session().get(Canteen, canteen_id)
+    if canteen is None:
+        raise NotFound("Cette cantine n'existe pas.")
+    if (
+        actor is not None
+        and _role(actor) != Role.LEAD
+        and not (_role(actor) == Role.CANTEEN and actor.canteen_id == canteen.id)
+    ):
+        raise Forbidden("Vous ne pouvez exporter que les achats de votre propre cantine.")
+    return canteen
+
+
+def macantine_purchases(canteen: Canteen, start: dt.date, end: dt.date) -> list[Purchase]:
+    """Return the canteen's purchases from start to end: current plans, received if recorded."""
+    if not canteen.siret:
+        raise InvalidInput(
+            f"La cantine « {canteen.name} » n'a pas de SIRET : ma-cantine identifie chaque "
+            "achat par le SIRET de l'établissement. Renseignez-le d'abord.",
+            {"siret": ["SIRET manquant."]},
+        )
+    runs = current_published_runs().subquery()
+    rows = (
+        get_session()
+        .execute(
+            select(AllocationLine, Receipt.received_quantity, Farm.name, Product)
+            .outerjoin(Receipt, Receipt.allocation_line_id == AllocationLine.id)
+            .join(Farm, AllocationLine.farm_id == Farm.id)
+            .join(Product, AllocationLine.product_id == Product.id)
+            .where(
+                AllocationLine.run_id.in_(select(runs.c.id)),
+                AllocationLine.canteen_id == canteen.id,
+                AllocationLine.day >= start,
+                AllocationLine.day <= end,
+            )
+            .order_by(AllocationLine.day, Product.name_fr, Farm.name)
+        )
+        .tuples()
+    )
+    purchases = []
+    for line, received, farm_name, product in rows:
+        quantity = line.quantity if received is None else received
+        if quantity <= 0:
+            continue  # refused at delivery: nothing was bought
+        price = (line.value_eur * quantity / line.quantity).quantize(CENT, ROUND_HALF_UP)
+        purchases.append(
+            Purchase(
+                canteen_siret=canteen.siret,
+                product=product_info(product),
+                supplier_name=farm_name,
+                day=line.day,
+                quantity=quantity,
+                price_excl_vat_eur=price,
+                distance_km=line.distance_km,
+            )
+        )
+    return purchases
+
+
+def export_macantine(
+    canteen_id: int, start: dt.date, end: dt.date, stream: IO[str], actor: Any = None
+) -> int:
+    """Write the canteen's purchases of a period as a ma-cantine CSV; return the row count."""
+    if end < start:
+        raise InvalidInput(
+            "La fin de la période précède son début.", {"au": ["Date de fin avant le début."]}
+        )
+    canteen = _require_canteen_access(actor, canteen_id)
+    return write_macantine_csv(macantine_purchases(canteen, start, end), stream)
+
+
+# --- Entry templates and imports ------------------------------------------------------------
+
+
+def _require_owner(actor: Any, kind: str, owner_id: int) -> str:
+    """Check that ``actor`` may enter the farm's offer or the canteen's orders; return its name."""
+    session = get_session()
+    owner: Farm | Canteen | None
+    if kind == AVAILABILITY:
+        owner = session.get(Farm, owner_id)
+        allowed = _role(actor) == Role.GROWER and getattr(actor, "farm_id", None) == owner_id
+        refusal = "Vous ne pouvez saisir que les disponibilités de votre propre ferme."
+    else:
+        owner = session.get(Canteen, owner_id)
+        allowed = _role(actor) == Role.CANTEEN and getattr(actor, "canteen_id", None) == owner_id
+        refusal = "Vous ne pouvez saisir que les commandes de votre propre cantine."
+    if owner is None:
+        raise NotFound("Cette ferme n'existe pas." if kind == AVAILABILITY else
+                       "Cette cantine n'existe pas.")  # fmt: skip
+    if actor is not None and _role(actor) != Role.LEAD and not allowed:
+        raise Forbidden(refusal)
+    return owner.name
+
+
+def _entry_days(kind: str, week: DeliveryWeek, owner_id: int) -> list[dt.date]:
+    from pial.weeks.services import canteen_delivery_days, delivery_days
+
+    if kind == AVAILABILITY:
+        return list(delivery_days(week))
+    canteen = get_session().get(Canteen, owner_id)
+    assert canteen is not None
+    return list(canteen_delivery_days(canteen, week))
+
+
+def entry_template_data(
+    kind: str, iso_week: str, owner_id: int, actor: Any = None
+) -> EntryTemplateData:
+    """Gather the template of a farm's availability or a canteen's orders, pre-filled."""
+    from pial.weeks.services import products_in_season
+
+    if kind not in ENTRY_SHEETS:
+        raise NotFound("Modèle inconnu.")
+    owner_name = _require_owner(actor, kind, owner_id)
+    week = _get_week(iso_week)
+    session = get_session()
+    if kind == AVAILABILITY:
+        existing: list[tuple[Product, dt.date | None, Decimal, str | None]] = [
+            (line.product, line.day, line.quantity, line.note)
+            for line in session.scalars(
+                select(AvailabilityLine).where(
+                    AvailabilityLine.week_id == week.id, AvailabilityLine.farm_id == owner_id
+                )
+            )
+        ]
+    else:
+        existing = [
+            (line.product, line.day, line.quantity, line.note)
+            for line in session.scalars(
+                select(OrderLine).where(
+                    OrderLine.week_id == week.id, OrderLine.canteen_id == owner_id
+                )
+            )
+        ]
+    catalogue = {product.slug: product_info(product) for product in products_in_season(week)}
+    for product, *_ in existing:
+        catalogue.setdefault(product.slug, product_info(product))
+    lines = sorted(
+        (EntryLine(product.slug, day, quantity, note) for product, day, quantity, note in existing),
+        key=lambda line: (catalogue[line.product_slug].name, line.day or dt.date.min),
+    )
+    return EntryTemplateData(
+        kind=kind,
+        iso_week=week.iso_week,
+        week_label=week_label(week.iso_week, week.monday_date),
+        owner_id=owner_id,
+        owner_name=owner_name,
+        products=sorted(catalogue.values(), key=lambda product: product.label),
+        days=_entry_days(kind, week, owner_id),
+        lines=lines,
+    )
+
+
+def export_entry_template(
+    kind: str, iso_week: str, owner_id: int, stream: IO[bytes], actor: Any = None
+) -> EntryTemplateData:
+    """Write the availability or order template to ``stream``; return what it holds."""
+    data = entry_template_data(kind, iso_week, owner_id, actor)
+    write_entry_template(data, stream)
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: the file's kind, week, owner and the weekly service's report."""
+
+    kind: str
+    iso_week: str
+    owner_name: str
+    summary: str  # the French summary of the save
+    saved: int
+
+
+def refusal_error(error: UploadRefused) -> InvalidInput:
+    """Turn a refused file into an InvalidInput listing every problem by place."""
+    field_errors: dict[str, list[str]] = {}
+    for index, problem in enumerate(error.problems, start=1):
+        place = ", ".join(
+            part
+            for part in (
+                problem.sheet,
+                f"ligne {problem.row}" if problem.row else None,
+                f"colonne {problem.column}" if problem.column else None,
+            )
+            if part
+        )
+        field_errors.setdefault(place or f"fichier ({index})", []).append(problem.describe())
+    count = len(error.problems)
+    head = "Un problème" if count == 1 else f"{count} problèmes"
+    return InvalidInput(
+        f"Fichier non importé, rien n'a été enregistré. {head} à corriger : "
+        + error.problems[0].describe(),
+        field_errors,
+    )
+
+
+def _quantity_parser(text: str) -> Decimal | None:
+    """Parse a typed quantity with the weekly forms' rules, as a ValueError when refused."""
+    from pial.weeks.parsing import parse_quantity
+
+    try:
+        return parse_quantity(text)
+    except InvalidInput as error:
+        messages = [message for items in error.field_errors.values() for message in items]
+        raise ValueError(messages[0] if messages else str(error)) from None
+
+
+def import_entry_file(
+    content: bytes,
+    actor: Any,
+    expected_kind: str | None = None,
+    limits: UploadLimits | None = None,
+) -> ImportReport:
+    """Validate a whole availability or order file, then save all its lines at once."""
+    from pial.weeks.services import AvailabilityInput, OrderInput, save_availability, save_orders
+
+    try:
+        raw = load_entry_workbook(content, limits)
+    except UploadRefused as error:
+        raise refusal_error(error) from None
+    if expected_kind is not None and raw.kind != expected_kind:
+        raise InvalidInput(
+            f"Ce fichier est un modèle de {KIND_LABELS[raw.kind]}, pas de "
+            f"{KIND_LABELS[expected_kind]} : rien n'a été enregistré.",
+            {"fichier": ["Mauvais type de modèle."]},
+        )
+    owner_name = _require_owner(actor, raw.kind, raw.owner_id)
+    week = _get_week(raw.iso_week)
+    catalogue = [
+        product_info(product)
+        for product in get_session().scalars(select(Product).where(Product.is_active.is_(True)))
+    ]
+    try:
+        parsed = validate_entry_rows(
+            raw, catalogue, _entry_days(raw.kind, week, raw.owner_id), _quantity_parser
+        )
+    except UploadRefused as error:
+        raise refusal_error(error) from None
+    product_ids = dict(get_session().execute(select(Product.slug, Product.id)).all())
+    sheet = ENTRY_SHEETS[raw.kind]
+
+    def row_label(line: EntryLine) -> str:
+        return f"{sheet}, ligne {line.row}"
+
+    if raw.kind == AVAILABILITY:
+        report = save_availability(
+            actor,
+            raw.owner_id,
+            week.iso_week,
+            [
+                AvailabilityInput(
+                    product_id=product_ids[line.product_slug],
+                    quantity=line.quantity,
+                    day=line.day,
+                    note=line.note,
+                    row=row_label(line),
+                )
+                for line in parsed.lines
+            ],
+        )
+    else:
+        order_inputs = []
+        for line in parsed.lines:
+            assert line.day is not None  # validate_entry_rows refuses order lines without a day
+            order_inputs.append(
+                OrderInput(
+                    product_id=product_ids[line.product_slug],
+                    day=line.day,
+                    quantity=line.quantity,
+                    note=line.note,
+                    row=row_label(line),
+                )
+            )
+        report = save_orders(actor, raw.owner_id, week.iso_week, order_inputs)
+    return ImportReport(raw.kind, week.iso_week, owner_name, report.describe(), report.saved)
+
+
+def find_user(email: str) -> User:
+    """Return the active user with this e-mail address, for command-line imports."""
+    user = get_session().scalar(
+        select(User).where(User.email_lower == email.strip().lower(), User.is_active.is_(True))
+    )
+    if user is None:
+        raise NotFound(f"Aucun compte actif pour « {email} ».")
+    return user
+
+
+def default_lead() -> User:
+    """Return the first active lead account, the actor of command-line imports by default."""
+    user = get_session().scalar(
+        select(User)
+        .where(User.role == Role.LEAD, User.is_active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if user is None:
+        raise NotFound("Aucun compte responsable actif : indiquez --utilisateur.")
+    return user

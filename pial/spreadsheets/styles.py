@@ -1,0 +1,102 @@
+"""Cell styles and helpers shared by the writers: French formats, print-safe emphasis.
+
+Number formats are stored in the file's neutral notation (``#,##0.00``); Excel and LibreOffice
+show them with the reader's separators, so a French installation shows ``1 234,50 €``.
+Emphasis never relies on colour alone (bold, borders, grey patterns), so that a sheet printed
+in black and white stays readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+PARIS = ZoneInfo("Europe/Paris")
+
+MONEY_FORMAT = '#,##0.00\\ "€"'
+QUANTITY_FORMAT = "#,##0.###"
+CRATES_FORMAT = "#,##0.0"
+KG_KM_FORMAT = "#,##0"
+KM_FORMAT = "#,##0.0"
+PERCENT_FORMAT = "0.0%"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+TITLE_FONT = Font(bold=True, size=14)
+HEADER_FONT = Font(bold=True)
+BLOCK_FONT = Font(bold=True, size=12)
+TOTAL_FONT = Font(bold=True)
+SHORTFALL_FONT = Font(bold=True, italic=True)
+
+HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
+# A light grey dotted pattern: visible on screen and on a black-and-white printer alike.
+SHORTFALL_FILL = PatternFill(fill_type="lightGray", fgColor="808080")
+
+_THIN = Side(style="thin")
+_THICK = Side(style="medium")
+HEADER_BORDER = Border(bottom=_THICK)
+TOTAL_BORDER = Border(top=_THIN)
+BOX_BORDER = Border(left=_THICK, right=_THICK, top=_THICK, bottom=_THICK)
+
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center")
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet application read a text as a formula."""
+
+
+def set_text(cell: Any, text: str | None) -> None:
+    """Write user text as text, never as a formula, whatever its first character."""
+    cell.value = text
+    if text is not None:
+        # openpyxl turns a leading "=" into a formula; force the string type back.
+        cell.data_type = "s"
+
+
+def csv_safe(text: str) -> str:
+    """Return ``text`` with an apostrophe in front if a spreadsheet would run it as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """Return an aware instant as a naive Paris wall-clock time (spreadsheets have no zones)."""
+    return moment.astimezone(PARIS).replace(tzinfo=None)
+
+
+def french_day(day: dt.date) -> str:
+    """Return ``lundi 23/11/2026``."""
+    return f"{WEEKDAYS_FR[day.weekday()]} {day:%d/%m/%Y}"
+
+
+def french_number(value: Decimal | float, digits: int = 2) -> str:
+    """Return a number with a decimal comma and thin spaces between thousands."""
+    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def set_print_layout(sheet: Any, title_rows: str | None = None) -> None:
+    """Print on A4 landscape, fitted to the page width, repeating ``title_rows`` on each page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
+def style_header_row(sheet: Any, row: int, first_column: int, last_column: int) -> None:
+    """Make a row of column titles bold, grey and underlined."""
+    for column in range(first_column, last_column + 1):
+        cell = sheet.cell(row=row, column=column)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = HEADER_BORDER
