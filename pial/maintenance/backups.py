@@ -67,9 +67,11 @@ def backup_database(database_url: str, target: Path) -> BackupReport:
         if not source_path.exists():
             raise BackupError(f"La base SQLite {source_path} n'existe pas.")
         # The online backup API copies a consistent snapshot even while others write.
-        with closing(sqlite3.connect(source_path)) as source:
-            with closing(sqlite3.connect(target)) as copy:
-                source.backup(copy)
+        with (
+            closing(sqlite3.connect(source_path)) as source,
+            closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
     elif engine == "postgresql":
         pg_dump = _require_tool("pg_dump")
         _run(
@@ -92,9 +94,11 @@ def restore_database(database_url: str, source: Path) -> None:
     if engine == "sqlite":
         if not header.startswith(SQLITE_HEADER):
             raise BackupError("Ce fichier n'est pas une sauvegarde SQLite de PIAL.")
-        with closing(sqlite3.connect(source)) as backup:
-            with closing(sqlite3.connect(_sqlite_path(database_url))) as live:
-                backup.backup(live)
+        with (
+            closing(sqlite3.connect(source)) as backup,
+            closing(sqlite3.connect(_sqlite_path(database_url))) as live,
+        ):
+            backup.backup(live)
     elif engine == "postgresql":
         if not header.startswith(PG_CUSTOM_HEADER):
             raise BackupError("Ce fichier n'est pas une sauvegarde PostgreSQL (pg_dump) de PIAL.")

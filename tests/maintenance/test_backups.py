@@ -59,8 +59,8 @@ def test_backup_then_restore_gives_back_the_saved_data(
     url = scratch_database
     _execute(
         url,
-        "INSERT INTO farms (name, commune, lat, lon, is_active, created_dt, updated_dt, version_id) "
-        "VALUES ('Ferme du Pic', 'Saint-Mamet', 42.78, 0.60, true, CURRENT_TIMESTAMP, "
+        "INSERT INTO farms (name, commune, lat, lon, is_active, created_dt, updated_dt, "
+        "version_id) VALUES ('Ferme du Pic', 'Saint-Mamet', 42.78, 0.60, true, CURRENT_TIMESTAMP, "
         "CURRENT_TIMESTAMP, 1), ('Les Jardins de la Pique', 'Cierp-Gaud', 42.92, 0.63, true, "
         "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)",
     )
