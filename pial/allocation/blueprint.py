@@ -1,0 +1,273 @@
+"""Planning pages: the coordinator's review grid, locks, runs, publication; crop failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from pial.access import roles
+from pial.allocation import services
+from pial.allocation.forms import ActionForm, CropFailureForm, LockForm, PublishForm, UnlockForm
+from pial.clock import PARIS
+from pial.db import get_session
+from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from pial.models import Canteen, Farm, Product, Role, WeekState
+
+blueprint = Blueprint("allocation", __name__)
+
+ACCESS_RULES = {
+    "index": roles(Role.LEAD, Role.GROWER),
+    "review": roles(Role.LEAD, Role.GROWER),
+    "run": roles(Role.LEAD, Role.GROWER),
+    "publish": roles(Role.LEAD, Role.GROWER),
+    "lock": roles(Role.LEAD, Role.GROWER),
+    "unlock": roles(Role.LEAD, Role.GROWER),
+    "crop_failure": roles(Role.GROWER),
+}
+
+UNIT_LABELS = {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)"}
+RUN_STATUS_LABELS = {
+    "optimal": "optimale",
+    "feasible": "valable (non prouvée optimale)",
+    "infeasible": "impossible (verrous contradictoires)",
+    "invalid": "données invalides",
+    "error": "erreur du calcul",
+}
+
+
+def unit_label(product: Product) -> str:
+    """Return the French unit of a product."""
+    return UNIT_LABELS.get(str(product.unit), str(product.unit))
+
+
+def run_status_label(status: object) -> str:
+    """Return the French label of a run status."""
+    return RUN_STATUS_LABELS.get(str(status), str(status))
+
+
+def paris_time(moment: dt.datetime | None) -> str:
+    """Show an instant on the Paris wall clock (23/11 14:05)."""
+    return moment.astimezone(PARIS).strftime("%d/%m %H:%M") if moment else ""
+
+
+def _helpers() -> dict[str, Any]:
+    """Return what every planning template uses."""
+    return {"unit_label": unit_label, "run_status_label": run_status_label,
+            "paris_time": paris_time}
+
+
+@blueprint.route("/planning")
+def index() -> str:
+    """List the weeks, with a link to the planning of those the user may coordinate."""
+    from pial.rotation.services import coordinator_of
+    from pial.weeks.services import list_weeks
+
+    weeks = [week for week in list_weeks() if week.state != WeekState.DRAFT]
+    rows = [
+        (week, coordinator_of(week.iso_week), services.can_coordinate(current_user, week.iso_week))
+        for week in weeks
+    ]
+    return render_template("allocation/index.html", rows=rows)
+
+
+def _render_review(iso_week: str, *, status: int = 200, lock_form: LockForm | None = None
+                   ) -> tuple[str, int]:
+    """Render the review page of a week (the grid of the asked run, compared with another)."""
+    try:
+        grid = services.planning_grid(
+            iso_week,
+            request.args.get("run", type=int),
+            compare_run_id=request.args.get("comparer", type=int),
+            actor=current_user,
+        )
+    except NotFound as error:
+        abort(404, str(error))
+    except Forbidden as error:
+        abort(403, str(error))
+    session = get_session()
+    form = lock_form or LockForm()
+    _fill_lock_choices(form, grid)
+    page = render_template(
+        "allocation/review.html",
+        grid=grid,
+        runs=services.week_runs(iso_week),
+        lock_form=form,
+        action_form=ActionForm(),
+        publish_form=PublishForm(),
+        unlock_form=UnlockForm(),
+        can_plan=grid.week.state in services.PLANNING_STATES,
+        farms_by_id={farm.id: farm for farm in session.scalars(select(Farm))},
+        **_helpers(),
+    )
+    return page, status
+
+
+def _fill_lock_choices(form: LockForm, grid: services.PlanningGrid) -> None:
+    """Offer the active farms, and the canteens and products ordered this week."""
+    session = get_session()
+    farms = session.scalars(select(Farm).where(Farm.is_active).order_by(Farm.name)).all()
+    canteens = {block.canteen.id: block.canteen for block in grid.blocks}
+    products = {row.product.id: row.product for block in grid.blocks for row in block.rows}
+    form.farm_id.choices = [(farm.id, farm.name) for farm in farms]
+    form.canteen_id.choices = [
+        (canteen.id, canteen.name) for canteen in sorted(canteens.values(), key=_name)
+    ]
+    form.product_id.choices = [
+        (product.id, product.name_fr)
+        for product in sorted(products.values(), key=lambda p: p.name_fr)
+    ]
+
+
+def _name(record: Canteen | Farm) -> str:
+    return record.name
+
+
+@blueprint.route("/semaines/<iso_week>/planning")
+def review(iso_week: str) -> tuple[str, int]:
+    """Show the planning grid of a run of the week, with its differences and the actions."""
+    return _render_review(iso_week)
+
+
+@blueprint.route("/semaines/<iso_week>/planning/repartir", methods=["POST"])
+def run(iso_week: str) -> Response | tuple[str, int]:
+    """Run the allocation of the week (again)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        new_run = services.allocate_week(iso_week, current_user)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _render_review(iso_week, status=error.http_status)
+    if new_run.status in services.USABLE_STATUSES:
+        flash(
+            f"Répartition n°{new_run.sequence} calculée : "
+            f"{round((new_run.fill_rate or 0) * 100)} % de la commande servie.",
+            "success",
+        )
+    else:
+        flash(
+            f"La répartition n°{new_run.sequence} n'a pas abouti "
+            f"({RUN_STATUS_LABELS[new_run.status.value]}) : {new_run.error_message or ''}",
+            "error",
+        )
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/planning/publier", methods=["POST"])
+def publish(iso_week: str) -> Response | tuple[str, int]:
+    """Publish a run as the week's planning."""
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    run_id = int(form.run_id.data) if (form.run_id.data or "").isdigit() else None
+    try:
+        published = services.publish_week(iso_week, current_user, run_id)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _render_review(iso_week, status=error.http_status)
+    flash(
+        f"Planning publié (version {published.published_version}) : producteurs et cantines "
+        "voient leurs livraisons.",
+        "success",
+    )
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/planning/verrous", methods=["POST"])
+def lock(iso_week: str) -> Response | tuple[str, int]:
+    """Fix a cell of the planning; the next run keeps it."""
+    form = LockForm()
+    if not form.validate_on_submit():
+        flash("Le verrou n'a pas été posé : vérifiez les champs signalés.", "error")
+        return _render_review(iso_week, status=422, lock_form=form)
+    assert form.day.data is not None
+    try:
+        services.set_lock(
+            current_user, iso_week, form.farm_id.data, form.canteen_id.data,
+            form.product_id.data, form.day.data, form.quantity.data or "", form.note.data,
+        )
+    except InvalidInput as error:
+        flash(str(error), "error")
+        for name, messages in error.field_errors.items():
+            if name in form:
+                form[name].errors = list(messages)
+        return _render_review(iso_week, status=422, lock_form=form)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _render_review(iso_week, status=error.http_status, lock_form=form)
+    flash("Case verrouillée : relancez la répartition pour en tenir compte.", "success")
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/planning/verrous/supprimer", methods=["POST"])
+def unlock(iso_week: str) -> Response | tuple[str, int]:
+    """Remove a lock."""
+    form = UnlockForm()
+    if not form.validate_on_submit():
+        abort(400)
+    assert form.day.data is not None
+    try:
+        services.remove_lock(current_user, iso_week, form.farm_id.data or 0,
+                             form.canteen_id.data or 0, form.product_id.data or 0,
+                             form.day.data)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _render_review(iso_week, status=error.http_status)
+    flash("Verrou retiré : relancez la répartition pour en tenir compte.", "success")
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/perte-de-recolte", methods=["GET", "POST"])
+def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
+    """Let a grower declare a crop loss; the re-planned planning is published at once."""
+    try:
+        week = services.get_week(iso_week)
+    except (NotFound, InvalidInput) as error:
+        abort(404, str(error))
+    farm_id = int(current_user.farm_id)
+    products = services.farm_products_in_plan(farm_id, week.iso_week)
+    current = services.published_run(week)
+    planned = {
+        product.id: sum(ln.quantity for ln in (current.lines if current else [])
+                        if ln.farm_id == farm_id and ln.product_id == product.id)
+        for product in products
+    }
+    form = CropFailureForm()
+    form.product_id.choices = [
+        (product.id, f"{product.name_fr} ({planned[product.id]} {unit_label(product)} prévus)")
+        for product in products
+    ]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            new_run = services.declare_crop_failure(
+                current_user, farm_id, week.iso_week, form.product_id.data,
+                form.quantity_lost.data or "", form.note.data or "",
+            )
+        except InvalidInput as error:
+            flash(str(error), "error")
+            for name, messages in error.field_errors.items():
+                if name in form:
+                    form[name].errors = list(messages)
+            status = 422
+        except ServiceError as error:
+            flash(str(error), "error")
+            status = error.http_status
+        else:
+            flash(
+                f"Perte enregistrée. Le planning a été recalculé et publié (version "
+                f"{new_run.published_version}) : les changements sont surlignés.",
+                "success",
+            )
+            return redirect(url_for("deliveries.week", iso_week=week.iso_week), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "allocation/crop_failure.html", week=week, form=form, products=products,
+        has_plan=current is not None, **_helpers(),
+    ), status

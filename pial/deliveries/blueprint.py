@@ -1,0 +1,167 @@
+"""Delivery pages: the grower's pick list and round, the canteen's delivery notes and receipts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from pial.access import roles
+from pial.allocation.blueprint import unit_label
+from pial.allocation.forms import ActionForm
+from pial.allocation.services import can_coordinate, get_week
+from pial.clock import iso_week_label, monday_of, today_in_paris
+from pial.db import get_session
+from pial.deliveries import services
+from pial.deliveries.forms import ReceiptForm
+from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from pial.models import DeliveryWeek, QualityRating, Role, WeekState
+
+blueprint = Blueprint("deliveries", __name__)
+
+ACCESS_RULES = {
+    "index": roles(Role.GROWER, Role.CANTEEN),
+    "week": roles(Role.GROWER, Role.CANTEEN),
+    "receipt": roles(Role.CANTEEN),
+    "mark_delivered": roles(Role.LEAD, Role.GROWER),
+}
+
+QUALITY_LABELS = {
+    QualityRating.OK.value: "conforme",
+    QualityRating.MINOR.value: "accepté avec remarque",
+    QualityRating.REJECTED.value: "refusé",
+}
+
+
+def published_weeks() -> list[DeliveryWeek]:
+    """Return the weeks with a published planning, latest first."""
+    return list(
+        get_session().scalars(
+            select(DeliveryWeek)
+            .where(DeliveryWeek.state.in_([WeekState.PUBLISHED, WeekState.DELIVERED]))
+            .order_by(DeliveryWeek.monday_date.desc())
+        )
+    )
+
+
+@blueprint.route("/mes-livraisons")
+def index() -> str | Response:
+    """Go to the deliveries of the coming published week (else the latest one)."""
+    weeks = published_weeks()
+    this_monday = monday_of(iso_week_label(today_in_paris()))
+    coming = [week for week in weeks if week.monday_date >= this_monday]
+    chosen = coming[-1] if coming else (weeks[0] if weeks else None)
+    if chosen is None:
+        return render_template("deliveries/none.html")
+    return redirect(url_for("deliveries.week", iso_week=chosen.iso_week))
+
+
+@blueprint.route("/semaines/<iso_week>/mes-livraisons")
+def week(iso_week: str) -> str | tuple[str, int]:
+    """Show the grower's pick list and round, or the canteen's delivery notes, of a week."""
+    return _render_week(iso_week)
+
+
+def _render_week(iso_week: str, *, status: int = 200,
+                 forms: dict[int, ReceiptForm] | None = None) -> tuple[str, int]:
+    """Render the deliveries page of the signed-in grower or canteen manager."""
+    try:
+        week = get_week(iso_week)
+        if current_user.role == Role.GROWER:
+            picks = services.pick_list(int(current_user.farm_id), week.iso_week,
+                                       actor=current_user)
+            page = render_template(
+                "deliveries/pick_list.html", week=week, picks=picks, weeks=published_weeks(),
+                can_coordinate=can_coordinate(current_user, week.iso_week),
+                action_form=ActionForm(), unit_label=unit_label,
+            )
+            return page, status
+        canteen_id = int(current_user.canteen_id)
+        notes = [
+            services.delivery_note(canteen_id, week.iso_week, day, actor=current_user)
+            for day in services.delivery_days(canteen_id, week.iso_week)
+        ]
+    except (NotFound, InvalidInput) as error:
+        abort(404, str(error))
+    except Forbidden as error:
+        abort(403, str(error))
+    receipt_forms = forms or {}
+    for note in notes:
+        for farm in note.farms:
+            for line in farm.lines:
+                if line.line.id not in receipt_forms:
+                    receipt_forms[line.line.id] = _receipt_form(line)
+    page = render_template(
+        "deliveries/notes.html", week=week, notes=notes, weeks=published_weeks(),
+        forms=receipt_forms, unit_label=unit_label, quality_labels=QUALITY_LABELS,
+        can_receive=week.state in (WeekState.PUBLISHED, WeekState.DELIVERED)
+        and notes and notes[0].run is not None,
+        today=today_in_paris(),
+    )
+    return page, status
+
+
+def _receipt_form(note_line: services.NoteLine) -> ReceiptForm:
+    """Return the receipt form of a line, filled with what was recorded (or planned)."""
+    receipt = note_line.receipt
+    form = ReceiptForm(prefix=f"l{note_line.line.id}", formdata=None)
+    form.received_quantity.data = _as_input(
+        receipt.received_quantity if receipt else note_line.line.quantity
+    )
+    form.quality.data = receipt.quality_rating.value if receipt else QualityRating.OK.value
+    form.note.data = receipt.quality_note if receipt else ""
+    return form
+
+
+def _as_input(value: object) -> str:
+    """Show a Decimal in an input the French way (12,5)."""
+    from decimal import Decimal
+
+    if not isinstance(value, Decimal):
+        return str(value)
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+@blueprint.route("/semaines/<iso_week>/receptions/<int:line_id>", methods=["POST"])
+def receipt(iso_week: str, line_id: int) -> Response | tuple[str, int]:
+    """Record what the canteen received on one line of its delivery note."""
+    form = ReceiptForm(prefix=f"l{line_id}")
+    if not form.validate_on_submit():
+        flash("La réception n'a pas été enregistrée : vérifiez les champs signalés.", "error")
+        return _render_week(iso_week, status=422, forms={line_id: form})
+    try:
+        services.confirm_receipt(
+            current_user, int(current_user.canteen_id), line_id,
+            form.received_quantity.data or "", form.quality.data or "", form.note.data,
+        )
+    except InvalidInput as error:
+        flash(str(error), "error")
+        form.received_quantity.errors = [str(error)]
+        return _render_week(iso_week, status=422, forms={line_id: form})
+    except ServiceError as error:
+        if isinstance(error, Forbidden | NotFound):
+            abort(error.http_status, str(error))
+        flash(str(error), "error")
+        return _render_week(iso_week, status=error.http_status)
+    flash("Réception enregistrée.", "success")
+    return redirect(url_for("deliveries.week", iso_week=iso_week) + f"#ligne-{line_id}",
+                    code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/livree", methods=["POST"])
+def mark_delivered(iso_week: str) -> Response:
+    """Mark a published week as delivered (lead or coordinator)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.mark_week_delivered(iso_week, current_user)
+    except Forbidden as error:
+        abort(403, str(error))
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash("Semaine marquée livrée.", "success")
+    if current_user.role == Role.GROWER:
+        return redirect(url_for("deliveries.week", iso_week=iso_week), code=303)
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)

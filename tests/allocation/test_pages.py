@@ -1,0 +1,110 @@
+"""The planning pages through HTTP: review, run, lock, publish, crop failure, refusals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pial.models import AllocationRun, ManualLock, WeekState
+from tests.allocation.scenario import MONDAY, Scenario
+
+REVIEW = "/semaines/2026-W48/planning"
+
+
+def test_lead_runs_and_publishes_through_the_pages(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    client = login(scenario.lead)
+    page = client.get(REVIEW)
+    assert page.status_code == 200
+    assert "Aucune répartition" in page.get_data(as_text=True)
+
+    response = client.post(f"{REVIEW}/repartir")
+    assert response.status_code == 303
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert "Répartition n°1" in page and "Cité scolaire Luchon" in page
+    assert "Publier cette répartition" in page
+
+    run = db.scalars(select(AllocationRun)).one()
+    response = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    assert response.status_code == 303
+    db.refresh(scenario.week)
+    assert scenario.week.state == WeekState.PUBLISHED
+    assert "version 1" in client.get(REVIEW).get_data(as_text=True)
+    # A second publication of the same week is refused with the reason.
+    again = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    assert again.status_code == 409
+    assert "déjà publié" in again.get_data(as_text=True)
+
+
+def test_lock_through_the_page_then_rerun_highlights_the_change(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    client = login(scenario.growers["stgaudens"])  # the week's coordinator
+    assert client.post(f"{REVIEW}/repartir").status_code == 303
+    farm = scenario.farms["montrejeau"]
+    canteen = scenario.canteens["stgaudens"]
+    carrot = scenario.products["carotte"]
+    first = db.scalars(select(AllocationRun)).one()
+    current = next((ln.quantity for ln in first.lines if (ln.farm_id, ln.canteen_id,
+                    ln.product_id, ln.day) == (farm.id, canteen.id, carrot.id, MONDAY)),
+                   Decimal(0))
+    wanted = Decimal(10) if current != 10 else Decimal(20)
+    response = client.post(f"{REVIEW}/verrous", data={
+        "farm_id": farm.id, "canteen_id": canteen.id, "product_id": carrot.id,
+        "day": MONDAY.isoformat(), "quantity": str(wanted),
+    })
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert db.scalars(select(ManualLock)).one().quantity == wanted
+    assert client.post(f"{REVIEW}/repartir").status_code == 303
+
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert "Répartition n°2" in page and 'class="num changed"' in page
+    assert "Comparée à la répartition n°1" in page
+
+    bad = client.post(f"{REVIEW}/verrous", data={
+        "farm_id": farm.id, "canteen_id": canteen.id, "product_id": carrot.id,
+        "day": MONDAY.isoformat(), "quantity": "9999",
+    })
+    assert bad.status_code == 422 and "dépasse la commande" in bad.get_data(as_text=True)
+
+
+def test_planning_refusals(db: Session, scenario: Scenario, login: Any, client: Any) -> None:
+    assert client.get(REVIEW).status_code == 302  # anonymous: to the sign-in page
+    login(scenario.growers["luchon"])  # a grower, but not this week's coordinator
+    assert client.get(REVIEW).status_code == 403
+    refused = client.post(f"{REVIEW}/repartir")
+    assert refused.status_code == 403
+    assert db.scalars(select(AllocationRun)).all() == []
+    client.post("/deconnexion")
+    login(scenario.managers["luchon"])
+    assert client.get(REVIEW).status_code == 403
+    assert client.post(f"{REVIEW}/repartir").status_code == 403
+    assert client.get("/semaines/2026-W01/planning").status_code in (403, 404)
+
+
+def test_crop_failure_page(db: Session, scenario: Scenario, login: Any) -> None:
+    from pial.allocation import services
+
+    services.allocate_week(scenario.iso_week, scenario.lead)
+    first = services.publish_week(scenario.iso_week, scenario.lead)
+    carrot = scenario.products["carotte"]
+    farm_id = next(ln.farm_id for ln in first.lines if ln.product_id == carrot.id)
+    grower = next(u for u in scenario.growers.values() if u.farm_id == farm_id)
+    client = login(grower)
+    form = client.get("/semaines/2026-W48/perte-de-recolte").get_data(as_text=True)
+    assert "Carotte" in form
+
+    refused = client.post("/semaines/2026-W48/perte-de-recolte",
+                          data={"product_id": carrot.id, "quantity_lost": "abc"})
+    assert refused.status_code == 422 and "pas un nombre" in refused.get_data(as_text=True)
+
+    response = client.post("/semaines/2026-W48/perte-de-recolte",
+                           data={"product_id": carrot.id, "quantity_lost": "60",
+                                 "note": "Grêle"})
+    assert response.status_code == 303
+    page = client.get("/semaines/2026-W48/mes-livraisons").get_data(as_text=True)
+    assert "Le planning a changé (version 2)" in page
