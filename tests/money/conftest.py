@@ -1,0 +1,31 @@
+"""Fixtures of the money tests: the allocation scenario's week, published and delivered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.allocation.scenario import Scenario, build_scenario
+
+
+@pytest.fixture
+def scenario(db: Session, make_user: Any) -> Scenario:
+    """A closed week, ready to allocate (three farms, two canteens, two days)."""
+    return build_scenario(db, make_user)
+
+
+def deliver(scenario: Scenario, short_by: dict[int, str] | None = None) -> None:
+    """Allocate, publish, record receipts (some short) and mark the scenario's week delivered."""
+    from pial.allocation.services import allocate_week, publish_week
+    from pial.deliveries.services import confirm_receipt, mark_week_delivered
+
+    run = allocate_week(scenario.iso_week, scenario.lead)
+    publish_week(scenario.iso_week, scenario.lead, run.id)
+    managers = {manager.canteen_id: manager for manager in scenario.managers.values()}
+    for index, line in enumerate(sorted(run.lines, key=lambda ln: ln.id)):
+        quantity = (short_by or {}).get(index)
+        if quantity is not None:
+            confirm_receipt(managers[line.canteen_id], line.canteen_id, line.id, quantity)
+    mark_week_delivered(scenario.iso_week, scenario.lead)
