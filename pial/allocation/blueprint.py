@@ -16,6 +16,7 @@ from pial.allocation.forms import ActionForm, CropFailureForm, LockForm, Publish
 from pial.clock import PARIS
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from pial.fields import choices
 from pial.models import Canteen, Farm, Product, Role, WeekState
 
 blueprint = Blueprint("allocation", __name__)
@@ -113,14 +114,14 @@ def _fill_lock_choices(form: LockForm, grid: services.PlanningGrid) -> None:
     farms = session.scalars(select(Farm).where(Farm.is_active).order_by(Farm.name)).all()
     canteens = {block.canteen.id: block.canteen for block in grid.blocks}
     products = {row.product.id: row.product for block in grid.blocks for row in block.rows}
-    form.farm_id.choices = [(farm.id, farm.name) for farm in farms]
-    form.canteen_id.choices = [
+    form.farm_id.choices = choices((farm.id, farm.name) for farm in farms)
+    form.canteen_id.choices = choices(
         (canteen.id, canteen.name) for canteen in sorted(canteens.values(), key=_name)
-    ]
-    form.product_id.choices = [
+    )
+    form.product_id.choices = choices(
         (product.id, product.name_fr)
         for product in sorted(products.values(), key=lambda p: p.name_fr)
-    ]
+    )
 
 
 def _name(record: Canteen | Farm) -> str:
@@ -238,10 +239,10 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
         for product in products
     }
     form = CropFailureForm()
-    form.product_id.choices = [
+    form.product_id.choices = choices(
         (product.id, f"{product.name_fr} ({planned[product.id]} {unit_label(product)} prévus)")
         for product in products
-    ]
+    )
     status = 200
     if form.validate_on_submit():
         try:

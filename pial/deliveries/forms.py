@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -15,7 +16,8 @@ class ReceiptForm(FlaskForm):
                                     validators=[DataRequired(), Length(max=20)])
     quality = SelectField(
         _l("Qualité"),
-        choices=[("ok", _l("conforme")), ("minor", _l("accepté avec remarque")),
-                 ("rejected", _l("refusé"))],
+        choices=[SelectChoice("ok", _l("conforme")),
+                 SelectChoice("minor", _l("accepté avec remarque")),
+                 SelectChoice("rejected", _l("refusé"))],
     )
     note = StringField(_l("Remarque"), validators=[Optional(), Length(max=1000)])
