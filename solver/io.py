@@ -193,7 +193,7 @@ def read_problem(data: object) -> Problem:
         raise FormatError(reader.errors)
     settings_data = reader.optional_object(document, "settings", "settings")
     problem = Problem(
-        week=reader.text(document, "week", "week"),
+        week=reader.text(document, "week", ""),
         products=reader.rows(document, "products", _read_product),
         growers=reader.rows(document, "growers", _read_grower),
         canteens=reader.rows(document, "canteens", _read_canteen),
@@ -215,7 +215,7 @@ def read_result(data: object) -> Result:
     document = reader.document(data, RESULT_FORMAT)
     if document is None:
         raise FormatError(reader.errors)
-    status = reader.text(document, "status", "status")
+    status = reader.text(document, "status", "")
     if status not in STATUSES and not reader.errors:
         reader.fail("status", f"doit valoir {', '.join(STATUSES)} (reçu {show_value(status)})")
     metrics = reader.optional_object(document, "metrics", "metrics") or {}
@@ -225,21 +225,15 @@ def read_result(data: object) -> Result:
         allocations=reader.rows(document, "allocations", _read_allocation),
         shortfalls=reader.rows(document, "shortfalls", _read_shortfall),
         metrics=Metrics(
-            ordered_eur=reader.number(metrics, "ordered_eur", "metrics.ordered_eur", 0.0),
-            served_eur=reader.number(metrics, "served_eur", "metrics.served_eur", 0.0),
-            fill_rate=reader.number(metrics, "fill_rate", "metrics.fill_rate", 0.0),
-            contract_fill_rate=reader.number(
-                metrics, "contract_fill_rate", "metrics.contract_fill_rate", 0.0
-            ),
-            kg_km=reader.number(metrics, "kg_km", "metrics.kg_km", 0.0),
-            deliveries=reader.integer(metrics, "deliveries", "metrics.deliveries", 0),
-            share_deviation_eur=reader.number(
-                metrics, "share_deviation_eur", "metrics.share_deviation_eur", 0.0
-            ),
-            moved_from_previous=reader.number(
-                metrics, "moved_from_previous", "metrics.moved_from_previous", 0.0
-            ),
-            solve_s=reader.number(metrics, "solve_s", "metrics.solve_s", 0.0),
+            ordered_eur=reader.number(metrics, "ordered_eur", "metrics", 0.0),
+            served_eur=reader.number(metrics, "served_eur", "metrics", 0.0),
+            fill_rate=reader.number(metrics, "fill_rate", "metrics", 0.0),
+            contract_fill_rate=reader.number(metrics, "contract_fill_rate", "metrics", 0.0),
+            kg_km=reader.number(metrics, "kg_km", "metrics", 0.0),
+            deliveries=reader.integer(metrics, "deliveries", "metrics", 0),
+            share_deviation_eur=reader.number(metrics, "share_deviation_eur", "metrics", 0.0),
+            moved_from_previous=reader.number(metrics, "moved_from_previous", "metrics", 0.0),
+            solve_s=reader.number(metrics, "solve_s", "metrics", 0.0),
         ),
         ledger_after=reader.rows(document, "ledger_after", _read_ledger_entry, required=False),
         errors=tuple(
@@ -335,12 +329,15 @@ class _Reader:
             return None
         return value
 
-    def text(self, data: Mapping[str, Any], key: str, path: str, default: Any = _MISSING) -> Any:
-        """Return a text field; a missing optional field (or null) gives `default`."""
-        found, value = self._value(data, key, path, default)
+    def text(self, data: Mapping[str, Any], key: str, where: str, default: Any = _MISSING) -> Any:
+        """Return the text field `key` of the object at `where`; absent or null gives `default`."""
+        value = data.get(key)
+        if type(value) is str:
+            return value
+        found, value = self._value(data, key, where, default)
         if not found:
             return "" if default is _MISSING else default
-        return self.text_item(value, path)
+        return self.text_item(value, _field_path(where, key))
 
     def text_item(self, value: object, path: str) -> str:
         """Return a value that must be a text."""
@@ -349,137 +346,146 @@ class _Reader:
             return ""
         return value
 
-    def number(self, data: Mapping[str, Any], key: str, path: str, default: Any = _MISSING) -> Any:
-        """Return a number field as a float; a missing optional field (or null) gives `default`."""
-        found, value = self._value(data, key, path, default)
+    def number(self, data: Mapping[str, Any], key: str, where: str, default: Any = _MISSING) -> Any:
+        """Return the number field `key` as a float; absent or null gives `default`."""
+        value = data.get(key)
+        if type(value) is float:
+            return value
+        found, value = self._value(data, key, where, default)
         if not found:
             return 0.0 if default is _MISSING else default
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(path, f"doit être un nombre (reçu {show_value(value)})")
+            self.fail(_field_path(where, key), f"doit être un nombre (reçu {show_value(value)})")
             return 0.0
         try:
             return float(value)
         except OverflowError:
+            path = _field_path(where, key)
             self.fail(path, f"doit être un nombre fini (reçu {show_value(value)})")
             return 0.0
 
-    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int | None) -> Any:
+    def integer(self, data: Mapping[str, Any], key: str, where: str, default: int | None) -> Any:
         """Return an optional whole-number field (integral floats such as 2.0 are accepted)."""
-        found, value = self._value(data, key, path, default)
+        found, value = self._value(data, key, where, default)
         if not found:
             return default
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             return int(value)
-        self.fail(path, f"doit être un entier (reçu {show_value(value)})")
+        self.fail(_field_path(where, key), f"doit être un entier (reçu {show_value(value)})")
         return default
 
     def _value(
-        self, data: Mapping[str, Any], key: str, path: str, default: Any
+        self, data: Mapping[str, Any], key: str, where: str, default: Any
     ) -> tuple[bool, Any]:
         """Return (True, raw value), or (False, None) for an absent or null optional field."""
         optional = default is not _MISSING
         if key not in data or (optional and data[key] is None):
             if not optional:
-                self.fail(path, "champ obligatoire manquant")
+                self.fail(_field_path(where, key), "champ obligatoire manquant")
             return False, None
         return True, data[key]
 
 
+def _field_path(where: str, key: str) -> str:
+    """Return the JSON path of field `key` of the object at `where` ("" for the document)."""
+    return f"{where}.{key}" if where else key
+
+
 def _read_product(reader: _Reader, data: Mapping[str, Any], path: str) -> Product:
     """Read one catalogue product."""
-    product_id = reader.text(data, "id", f"{path}.id")
+    product_id = reader.text(data, "id", path)
     return Product(
         id=product_id,
-        name=reader.text(data, "name", f"{path}.name", product_id),
-        unit=reader.text(data, "unit", f"{path}.unit"),
-        unit_kg=reader.number(data, "unit_kg", f"{path}.unit_kg"),
-        price=reader.number(data, "price", f"{path}.price"),
-        lot=reader.number(data, "lot", f"{path}.lot", None),
+        name=reader.text(data, "name", path, product_id),
+        unit=reader.text(data, "unit", path),
+        unit_kg=reader.number(data, "unit_kg", path),
+        price=reader.number(data, "price", path),
+        lot=reader.number(data, "lot", path, None),
     )
 
 
 def _read_grower(reader: _Reader, data: Mapping[str, Any], path: str) -> Grower:
     """Read one grower."""
-    grower_id = reader.text(data, "id", f"{path}.id")
+    grower_id = reader.text(data, "id", path)
     return Grower(
         id=grower_id,
-        name=reader.text(data, "name", f"{path}.name", grower_id),
-        lat=reader.number(data, "lat", f"{path}.lat"),
-        lon=reader.number(data, "lon", f"{path}.lon"),
-        target_share=reader.number(data, "target_share", f"{path}.target_share", None),
-        ledger_eur=reader.number(data, "ledger_eur", f"{path}.ledger_eur", 0.0),
+        name=reader.text(data, "name", path, grower_id),
+        lat=reader.number(data, "lat", path),
+        lon=reader.number(data, "lon", path),
+        target_share=reader.number(data, "target_share", path, None),
+        ledger_eur=reader.number(data, "ledger_eur", path, 0.0),
     )
 
 
 def _read_canteen(reader: _Reader, data: Mapping[str, Any], path: str) -> Canteen:
     """Read one canteen."""
-    canteen_id = reader.text(data, "id", f"{path}.id")
+    canteen_id = reader.text(data, "id", path)
     return Canteen(
         id=canteen_id,
-        name=reader.text(data, "name", f"{path}.name", canteen_id),
-        lat=reader.number(data, "lat", f"{path}.lat"),
-        lon=reader.number(data, "lon", f"{path}.lon"),
+        name=reader.text(data, "name", path, canteen_id),
+        lat=reader.number(data, "lat", path),
+        lon=reader.number(data, "lon", path),
     )
 
 
 def _read_availability(reader: _Reader, data: Mapping[str, Any], path: str) -> Availability:
     """Read one offer line."""
     return Availability(
-        grower=reader.text(data, "grower", f"{path}.grower"),
-        product=reader.text(data, "product", f"{path}.product"),
-        quantity=reader.number(data, "quantity", f"{path}.quantity"),
-        day=reader.text(data, "day", f"{path}.day", None),
+        grower=reader.text(data, "grower", path),
+        product=reader.text(data, "product", path),
+        quantity=reader.number(data, "quantity", path),
+        day=reader.text(data, "day", path, None),
     )
 
 
 def _read_order(reader: _Reader, data: Mapping[str, Any], path: str) -> OrderLine:
     """Read one order line."""
     return OrderLine(
-        canteen=reader.text(data, "canteen", f"{path}.canteen"),
-        product=reader.text(data, "product", f"{path}.product"),
-        day=reader.text(data, "day", f"{path}.day"),
-        quantity=reader.number(data, "quantity", f"{path}.quantity"),
-        priority=cast(Priority, reader.text(data, "priority", f"{path}.priority", "regular")),
+        canteen=reader.text(data, "canteen", path),
+        product=reader.text(data, "product", path),
+        day=reader.text(data, "day", path),
+        quantity=reader.number(data, "quantity", path),
+        priority=cast(Priority, reader.text(data, "priority", path, "regular")),
     )
 
 
 def _read_distance(reader: _Reader, data: Mapping[str, Any], path: str) -> Distance:
     """Read one known road distance."""
     return Distance(
-        grower=reader.text(data, "grower", f"{path}.grower"),
-        canteen=reader.text(data, "canteen", f"{path}.canteen"),
-        km=reader.number(data, "km", f"{path}.km"),
+        grower=reader.text(data, "grower", path),
+        canteen=reader.text(data, "canteen", path),
+        km=reader.number(data, "km", path),
     )
 
 
 def _read_allocation(reader: _Reader, data: Mapping[str, Any], path: str) -> AllocationRow:
     """Read one allocation row (result, locked or previous)."""
     return AllocationRow(
-        grower=reader.text(data, "grower", f"{path}.grower"),
-        canteen=reader.text(data, "canteen", f"{path}.canteen"),
-        product=reader.text(data, "product", f"{path}.product"),
-        day=reader.text(data, "day", f"{path}.day"),
-        quantity=reader.number(data, "quantity", f"{path}.quantity"),
+        grower=reader.text(data, "grower", path),
+        canteen=reader.text(data, "canteen", path),
+        product=reader.text(data, "product", path),
+        day=reader.text(data, "day", path),
+        quantity=reader.number(data, "quantity", path),
     )
 
 
 def _read_shortfall(reader: _Reader, data: Mapping[str, Any], path: str) -> Shortfall:
     """Read one shortfall row."""
     return Shortfall(
-        canteen=reader.text(data, "canteen", f"{path}.canteen"),
-        product=reader.text(data, "product", f"{path}.product"),
-        day=reader.text(data, "day", f"{path}.day"),
-        quantity=reader.number(data, "quantity", f"{path}.quantity"),
+        canteen=reader.text(data, "canteen", path),
+        product=reader.text(data, "product", path),
+        day=reader.text(data, "day", path),
+        quantity=reader.number(data, "quantity", path),
     )
 
 
 def _read_ledger_entry(reader: _Reader, data: Mapping[str, Any], path: str) -> LedgerEntry:
     """Read one grower's ledger after the week."""
     return LedgerEntry(
-        grower=reader.text(data, "grower", f"{path}.grower"),
-        ledger_eur=reader.number(data, "ledger_eur", f"{path}.ledger_eur"),
+        grower=reader.text(data, "grower", path),
+        ledger_eur=reader.number(data, "ledger_eur", path),
     )
 
 
@@ -491,26 +497,24 @@ def _read_settings(reader: _Reader, data: Mapping[str, Any] | None) -> Settings:
     weights_data = reader.optional_object(data, "weights", "settings.weights") or {}
     default_weights = defaults.weights
     return Settings(
-        max_km=reader.number(data, "max_km", "settings.max_km", defaults.max_km),
-        road_factor=reader.number(data, "road_factor", "settings.road_factor",
-                                  defaults.road_factor),
+        max_km=reader.number(data, "max_km", "settings", defaults.max_km),
+        road_factor=reader.number(data, "road_factor", "settings", defaults.road_factor),
         max_growers_per_line=reader.integer(
-            data, "max_growers_per_line", "settings.max_growers_per_line",
-            defaults.max_growers_per_line,
+            data, "max_growers_per_line", "settings", defaults.max_growers_per_line
         ),
-        ledger_catch_up=reader.number(data, "ledger_catch_up", "settings.ledger_catch_up",
+        ledger_catch_up=reader.number(data, "ledger_catch_up", "settings",
                                       defaults.ledger_catch_up),
         weights=Weights(
-            distance=reader.number(weights_data, "distance", "settings.weights.distance",
+            distance=reader.number(weights_data, "distance", "settings.weights",
                                    default_weights.distance),
-            fairness=reader.number(weights_data, "fairness", "settings.weights.fairness",
+            fairness=reader.number(weights_data, "fairness", "settings.weights",
                                    default_weights.fairness),
-            deliveries=reader.number(weights_data, "deliveries", "settings.weights.deliveries",
+            deliveries=reader.number(weights_data, "deliveries", "settings.weights",
                                      default_weights.deliveries),
-            stability=reader.number(weights_data, "stability", "settings.weights.stability",
+            stability=reader.number(weights_data, "stability", "settings.weights",
                                     default_weights.stability),
         ),
-        time_limit_s=reader.number(data, "time_limit_s", "settings.time_limit_s",
+        time_limit_s=reader.number(data, "time_limit_s", "settings",
                                    defaults.time_limit_s),
     )
 
@@ -532,11 +536,31 @@ def _format_document(document: Mapping[str, Any]) -> str:
     for key, value in document.items():
         rendered_key = json.dumps(key)
         if isinstance(value, list) and value:
-            rows = ",\n".join(f"    {_compact_json(row)}" for row in value)
+            rows = ",\n".join(f"    {_compact_row(row)}" for row in value)
             lines.append(f"  {rendered_key}: [\n{rows}\n  ]")
         else:
             lines.append(f"  {rendered_key}: {_compact_json(value)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _compact_row(row: Any) -> str:
+    """Render one list item on one line; flat row objects take a fast path."""
+    if not isinstance(row, dict):
+        return _compact_json(row)
+    plain = {
+        key: _plain_number(value) if type(value) is float else value
+        for key, value in row.items()
+    }
+    return json.dumps(plain, ensure_ascii=False, allow_nan=False)
+
+
+def _plain_number(value: float) -> float | int | None:
+    """Return 80 for 80.0, None for NaN and infinities, other floats unchanged."""
+    if not math.isfinite(value):
+        return None
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _compact_json(value: Any) -> str:
@@ -547,11 +571,7 @@ def _compact_json(value: Any) -> str:
 def _plain_json(value: Any) -> Any:
     """Return value with floats made JSON-safe: 80.0 becomes 80, NaN and infinities null."""
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
+        return _plain_number(value)
     if isinstance(value, Mapping):
         return {key: _plain_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -350,6 +350,8 @@ def _check_reference(
 
 def _check_day(path: str, value: object, week_days: set[str] | None, errors: list[str]) -> None:
     """Require an ISO date (AAAA-MM-JJ) inside the instance's week."""
+    if week_days is not None and value in week_days:
+        return
     if not isinstance(value, str) or not _DAY_PATTERN.fullmatch(value):
         errors.append(f"{path}: date invalide, attendu AAAA-MM-JJ (reçu {show_value(value)})")
         return
@@ -376,6 +378,14 @@ def _check_number(
     interval: bool = False,
 ) -> None:
     """Require a finite number at least minimum (above it when strict) and at most maximum."""
+    # Fast path for the common case; NaN fails every comparison and takes the slow path.
+    if (
+        type(value) is float
+        and maximum is not None
+        and (minimum < value if strict else minimum <= value)
+        and value <= maximum
+    ):
+        return
     if isinstance(value, bool) or not isinstance(value, int | float):
         errors.append(f"{path}: doit être un nombre (reçu {show_value(value)})")
         return
