@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from solver.io import FormatError, dump, load, load_result
 from solver.problem import Result
@@ -40,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of `python -m solver`, with French help."""
-    parser = argparse.ArgumentParser(
+    parser = _FrenchArgumentParser(
         prog="python -m solver",
         description="Répartition hebdomadaire des commandes des cantines entre producteurs "
         "(format pial-allocation/1).",
@@ -192,6 +194,42 @@ def _print_error(headline: str, details: Sequence[str] = ()) -> None:
     lines = [f"erreur : {headline}", *(f"  {detail}" for detail in details)]
     sys.stderr.write("\n".join(lines) + "\n")
     sys.stderr.flush()
+
+
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"),
+     r"arguments obligatoires manquants : \1"),
+    (re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"),
+     r"argument \1 : choix invalide \2 (choisir parmi \3)"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"arguments non reconnus : \1"),
+    (re.compile(r"argument (.*?): expected one argument"), r"argument \1 : une valeur attendue"),
+)
+
+
+class _FrenchArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose usage line and error messages are in French."""
+
+    def format_usage(self) -> str:
+        """Return the usage line, introduced in French."""
+        return _french_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        """Return the help text, its usage line introduced in French."""
+        return _french_usage(super().format_help())
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and a French error message, then exit with status 2."""
+        for pattern, french in _ARGPARSE_MESSAGES:
+            if pattern.fullmatch(message):
+                message = pattern.sub(french, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog} : erreur : {message}\n")
+
+
+def _french_usage(text: str) -> str:
+    """Replace argparse's English "usage:" prefix."""
+    return "utilisation : " + text.removeprefix("usage: ") if text.startswith("usage: ") else text
 
 
 def _translate_titles(parser: argparse.ArgumentParser) -> None:

@@ -188,12 +188,24 @@ def test_help_is_in_french() -> None:
 
     assert completed.returncode == 0
     text = completed.stdout.decode("utf-8")
+    assert text.startswith("utilisation : python -m solver")
     assert "calculer la répartition d'une instance" in text
     assert "Codes de sortie : 0 succès, 1 aucun plan possible, 2 instance invalide" in text
 
 
-def test_missing_command_exits_2() -> None:
-    assert _run().returncode == 2
+def test_usage_errors_are_in_french_and_exit_2() -> None:
+    missing_command = _run()
+    missing_instance = _run("solve")
+    unknown_command = _run("resoudre")
+
+    assert missing_command.returncode == missing_instance.returncode == 2
+    assert unknown_command.returncode == 2
+    assert "arguments obligatoires manquants : COMMANDE" in missing_command.stderr.decode()
+    assert missing_instance.stderr.decode("utf-8").splitlines() == [
+        "utilisation : python -m solver solve [-h] [-o RESULTAT.json] INSTANCE.json",
+        "python -m solver solve : erreur : arguments obligatoires manquants : INSTANCE.json",
+    ]
+    assert "choix invalide 'resoudre'" in unknown_command.stderr.decode("utf-8")
 
 
 def test_bench_hands_its_arguments_to_the_bench_main(monkeypatch: pytest.MonkeyPatch) -> None:
