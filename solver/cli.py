@@ -168,7 +168,9 @@ def _read_bytes(path: str) -> bytes | None:
 
 def _write_text(text: str, path: str) -> bool:
     """Write UTF-8 text to a file, or standard output for "-"; report failures."""
-    data = text.encode("utf-8")
+    # Lone surrogates (legal as JSON \u escapes) cannot be UTF-8; writing them back as \u escapes
+    # keeps JSON output valid and text output readable.
+    data = text.encode("utf-8", errors="backslashreplace")
     try:
         if path == STDIO:
             sys.stdout.flush()
@@ -192,8 +194,10 @@ def _report_errors(result: Result) -> None:
 def _print_error(headline: str, details: Sequence[str] = ()) -> None:
     """Print an error headline and its details on standard error."""
     lines = [f"erreur : {headline}", *(f"  {detail}" for detail in details)]
-    sys.stderr.write("\n".join(lines) + "\n")
+    data = ("\n".join(lines) + "\n").encode("utf-8", errors="backslashreplace")
     sys.stderr.flush()
+    sys.stderr.buffer.write(data)
+    sys.stderr.buffer.flush()
 
 
 _ARGPARSE_MESSAGES = (

@@ -82,6 +82,25 @@ def test_validate_reports_unreadable_json_without_traceback(tmp_path: Path, cont
     assert b"Traceback" not in completed.stderr
 
 
+def test_lone_surrogates_in_json_strings_do_not_break_the_output(tmp_path: Path) -> None:
+    instance = spec_instance()
+    instance["products"][0]["name"] = "Carotte \ud800"
+    instance["orders"][0]["product"] = "carotte-\udfff"
+    path = tmp_path / "week.json"
+    path.write_text(json.dumps(instance), encoding="ascii")  # escapes the surrogates as \uXXXX
+
+    validated = _run("validate", str(path))
+    solved = _run("solve", str(path))
+
+    assert validated.returncode == solved.returncode == 2
+    assert validated.stdout.decode("utf-8") == (
+        'orders[0].product: produit inconnu "carotte-\\udfff"\n'
+    )
+    assert json.loads(solved.stdout)["errors"] == ['orders[0].product: produit inconnu '
+                                                   '"carotte-\udfff"']
+    assert b"Traceback" not in validated.stderr + solved.stderr
+
+
 def test_missing_file_exits_2_with_a_french_message(tmp_path: Path) -> None:
     completed = _run("solve", str(tmp_path / "absent.json"))
 
