@@ -320,10 +320,10 @@ def answer_swap(actor: Any, swap_id: int, accept: bool) -> CoordinatorSwap:
     other = swap.other_assignment
     if other is None:  # a hand-over to a farm, not created by this feature
         raise Conflict("Cette demande n'est pas un échange entre deux semaines.")
-    if getattr(actor, "role", None) != Role.GROWER or actor.farm_id != other.farm_id:
-        raise Forbidden("Seul un producteur de la ferme sollicitée peut répondre à cet échange.")
     if swap.state != SwapState.REQUESTED:
         raise Conflict("Cette demande d'échange a déjà reçu une réponse.")
+    if getattr(actor, "role", None) != Role.GROWER or actor.farm_id != other.farm_id:
+        raise Forbidden("Seul un producteur de la ferme sollicitée peut répondre à cet échange.")
     mine = swap.assignment
     before = {mine.week.iso_week: mine.farm_id, other.week.iso_week: other.farm_id}
     if accept:

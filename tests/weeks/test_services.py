@@ -83,9 +83,7 @@ def test_products_in_season(db: Any, products: dict[str, Any]) -> None:
     assert july == {"carotte", "poireau", "tomate"}
 
 
-def test_state_machine_refuses_backward_moves_with_french_messages(
-    db: Any, make_user: Any
-) -> None:
+def test_state_machine_refuses_backward_moves_with_french_messages(db: Any, make_user: Any) -> None:
     from pial.weeks.states import change_state, require_state
 
     lead = make_user("lead")
