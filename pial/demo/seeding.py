@@ -94,8 +94,9 @@ class DemoSummary:
                 f"{report.receipts} réception(s) saisie(s)."
             )
         lines.append(
-            f"  Semaine ouverte : {report.open_week} (offres et commandes saisies) — "
-            f"`pial allocate {report.open_week}` en calcule la répartition."
+            f"  Semaine ouverte : {report.open_week}, offres et commandes saisies ; pour la "
+            f"répartir dès maintenant : pial week close {report.open_week} && "
+            f"pial allocate {report.open_week}"
         )
         lines.append(f"  Mot de passe de tous les comptes : {DEMO_PASSWORD}")
         return "\n".join(lines)

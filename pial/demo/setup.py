@@ -25,7 +25,10 @@ from pial.demo.territory import (
     LEAD,
     PLATFORM,
     PRODUCTS,
+    CanteenSpec,
     Commune,
+    FarmSpec,
+    ProductSpec,
     split_price,
 )
 from pial.models import (
@@ -91,9 +94,9 @@ def create_territory(session: Session, first_day: dt.date, last_day: dt.date) ->
         for kind, rate in ((FeeKind.FEE, PLATFORM.fee_rate), (FeeKind.FUND, PLATFORM.fund_rate))
     )
     communes = demo_communes()
-    farms = {spec.key: _farm(spec.key, communes) for spec in FARMS}
-    canteens = {spec.key: _canteen(spec.key, communes) for spec in CANTEENS}
-    products = {spec.slug: _product(spec.slug) for spec in PRODUCTS}
+    farms = {spec.key: _farm(spec, communes[spec.commune]) for spec in FARMS}
+    canteens = {spec.key: _canteen(spec, communes[spec.commune]) for spec in CANTEENS}
+    products = {spec.slug: _product(spec) for spec in PRODUCTS}
     session.add_all([*farms.values(), *canteens.values(), *products.values()])
 
     seasons = tuple(
@@ -168,10 +171,8 @@ def _platform() -> Platform:
     )
 
 
-def _farm(key: str, communes: Mapping[str, Commune]) -> Farm:
-    """Return the farm row of the spec ``key``, placed at its commune's town hall."""
-    spec = next(farm for farm in FARMS if farm.key == key)
-    commune = communes[spec.commune]
+def _farm(spec: FarmSpec, commune: Commune) -> Farm:
+    """Return the row of a demo farm, placed at its commune's town hall."""
     return Farm(
         name=spec.name,
         commune=commune.name,
@@ -187,10 +188,8 @@ def _farm(key: str, communes: Mapping[str, Commune]) -> Farm:
     )
 
 
-def _canteen(key: str, communes: Mapping[str, Commune]) -> Canteen:
-    """Return the canteen row of the spec ``key``, placed at its commune's town hall."""
-    spec = next(canteen for canteen in CANTEENS if canteen.key == key)
-    commune = communes[spec.commune]
+def _canteen(spec: CanteenSpec, commune: Commune) -> Canteen:
+    """Return the row of a demo canteen, placed at its commune's town hall."""
     return Canteen(
         name=spec.name,
         kind=spec.kind,
@@ -207,9 +206,8 @@ def _canteen(key: str, communes: Mapping[str, Commune]) -> Canteen:
     )
 
 
-def _product(slug: str) -> Product:
-    """Return the catalogue row of the product ``slug``."""
-    spec = next(product for product in PRODUCTS if product.slug == slug)
+def _product(spec: ProductSpec) -> Product:
+    """Return the catalogue row of a demo product."""
     return Product(
         slug=spec.slug,
         name_fr=spec.name_fr,
