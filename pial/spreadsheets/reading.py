@@ -121,6 +121,11 @@ def load_entry_workbook(content: bytes, limits: UploadLimits | None = None) -> R
         # data_only=False: formulas come back as formulas, never as values computed by someone.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as error:  # openpyxl and defusedxml raise many unrelated types
+        if _is_forbidden_xml(error):
+            raise UploadRefused([SheetProblem(
+                "le classeur contient des constructions XML interdites (entités, DTD) : "
+                "fichier refusé."
+            )]) from None  # fmt: skip
         raise UploadRefused([SheetProblem(
             "le classeur est illisible ou endommagé (" + type(error).__name__ + ") : "
             "enregistrez-le à nouveau au format .xlsx."
@@ -135,6 +140,18 @@ def load_entry_workbook(content: bytes, limits: UploadLimits | None = None) -> R
         )]) from None  # fmt: skip
     finally:
         workbook.close()
+
+
+def _is_forbidden_xml(error: BaseException) -> bool:
+    """Tell whether defusedxml refused the XML (openpyxl wraps its errors in ValueError)."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _read_entry_workbook(workbook: Any, limits: UploadLimits) -> RawEntryFile:

@@ -123,9 +123,7 @@ def make_week(db: Session, iso_week: str, monday: dt.date, state: WeekState) -> 
             monday - dt.timedelta(days=4), dt.time(11), dt.UTC
         ),
         order_deadline_dt=dt.datetime.combine(monday - dt.timedelta(days=3), dt.time(11), dt.UTC),
-        publish_fallback_dt=dt.datetime.combine(
-            monday - dt.timedelta(days=2), dt.time(11), dt.UTC
-        ),
+        publish_fallback_dt=dt.datetime.combine(monday - dt.timedelta(days=2), dt.time(11), dt.UTC),
     )
     db.add(week)
     db.flush()
@@ -166,7 +164,9 @@ def world(
         "pomme": _product("pomme", "Pomme", ProductUnit.KG, "1", None),
     }
     db.add_all(products.values())
-    season = Season(code="2026-2027", start_date=dt.date(2026, 8, 31), end_date=dt.date(2027, 8, 29))
+    season = Season(
+        code="2026-2027", start_date=dt.date(2026, 8, 31), end_date=dt.date(2027, 8, 29)
+    )
     db.add(season)
     db.flush()
     prices = {"carotte": "1.80", "poireau": "2.50", "salade": "1.20", "pomme": "2.00"}
@@ -183,7 +183,7 @@ def world(
         )
     farms = {
         "pradet": make_farm(name="Ferme du Pradet", target_share=Decimal("0.6")),
-        "injection": make_farm(name="=HYPERLINK(\"http://x\")", target_share=Decimal("0.4")),
+        "injection": make_farm(name='=HYPERLINK("http://x")', target_share=Decimal("0.4")),
     }
     canteens = {
         "ecole": make_canteen(name="École de Luchon", siret="21310329600014"),

@@ -41,7 +41,9 @@ def _num(value: Any) -> Decimal:
 def _db_quantities(db: Session, run_id: int) -> dict[tuple[str, str, str, str], Decimal]:
     """Return {(day label, canteen, product, farm): quantity} of a run, from the database."""
     rows = db.execute(
-        select(AllocationLine.day, Canteen.name, Product.name_fr, Farm.name, AllocationLine.quantity)
+        select(
+            AllocationLine.day, Canteen.name, Product.name_fr, Farm.name, AllocationLine.quantity
+        )
         .join(Canteen, AllocationLine.canteen_id == Canteen.id)
         .join(Product, AllocationLine.product_id == Product.id)
         .join(Farm, AllocationLine.farm_id == Farm.id)
@@ -203,11 +205,11 @@ def test_delivery_notes_with_totals_before_and_after_fee(db: Session, world: Wor
 
 def test_equity_and_contract_progress(db: Session, world: World) -> None:
     workbook = _export()
-    equity = {
-        row[0]: row for row in workbook[EQUITY_SHEET].iter_rows(min_row=5, values_only=True)
-    }
+    equity = {row[0]: row for row in workbook[EQUITY_SHEET].iter_rows(min_row=5, values_only=True)}
     pradet = equity["Ferme du Pradet"]
-    assert _num(pradet[1]) == _num(Decimal("20") * Decimal("1.80") + Decimal("15") * Decimal("2.50"))
+    assert _num(pradet[1]) == _num(
+        Decimal("20") * Decimal("1.80") + Decimal("15") * Decimal("2.50")
+    )
     total = _num(equity["Total"][1])
     assert _num(pradet[2]) == _num(Decimal(str(pradet[1])) / total)
     assert _num(pradet[3]) == Decimal("0.600")
@@ -232,9 +234,8 @@ def test_only_lead_and_coordinator_may_download(world: World) -> None:
 
 
 def test_no_published_plan_is_a_clear_conflict(db: Session, world: World) -> None:
-    from tests.spreadsheets.conftest import make_week
-
     from pial.models import WeekState
+    from tests.spreadsheets.conftest import make_week
 
     make_week(db, "2026-W49", dt.date(2026, 11, 30), WeekState.OPEN)
     with pytest.raises(Conflict, match="Aucun planning n'est encore publié"):
