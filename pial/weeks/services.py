@@ -130,11 +130,11 @@ class SaveReport:
 
         def agree(number: int, masculine_word: str, feminine_word: str) -> str:
             word = feminine_word if feminine else masculine_word
-            if number == 1:
+            if number <= 1:  # French: « 0 produit enregistré »
                 return word
             return word + ("x" if word.endswith("eau") else "s")
 
-        noun = singular if self.saved == 1 else plural
+        noun = singular if self.saved <= 1 else plural
         text = f"{self.saved} {noun} {agree(self.saved, 'enregistré', 'enregistrée')}"
         if self.removed:
             text += f", {self.removed} {agree(self.removed, 'retiré', 'retirée')}"
@@ -427,7 +427,8 @@ def format_deadline(moment: dt.datetime, timezone: str = "Europe/Paris") -> str:
 
 def _window(week: DeliveryWeek, actor: Any, deadline: dt.datetime, what: str) -> EditWindow:
     """Return whether ``actor`` may still edit ``what`` of ``week`` and, if not, why."""
-    is_lead = getattr(actor, "role", None) == Role.LEAD
+    # The system (actor None: imports, demo, jobs) has the lead's latitude.
+    is_lead = actor is None or getattr(actor, "role", None) == Role.LEAD
     allowed = _LEAD_EDITABLE_STATES if is_lead else _EDITABLE_STATES
     consequence = f"les {what} ne sont plus modifiables"
     if week.state == WeekState.DRAFT:
@@ -488,7 +489,7 @@ def _farm_for(session: Session, actor: Any, farm_id: int) -> Farm:
     if farm is None:
         raise NotFound("Cette ferme n'existe pas.")
     role = getattr(actor, "role", None)
-    if role == Role.LEAD or (role == Role.GROWER and actor.farm_id == farm.id):
+    if actor is None or role == Role.LEAD or (role == Role.GROWER and actor.farm_id == farm.id):
         return farm
     raise Forbidden("Vous ne pouvez modifier que l'offre de votre propre ferme.")
 
@@ -499,7 +500,11 @@ def _canteen_for(session: Session, actor: Any, canteen_id: int) -> Canteen:
     if canteen is None:
         raise NotFound("Cette cantine n'existe pas.")
     role = getattr(actor, "role", None)
-    if role == Role.LEAD or (role == Role.CANTEEN and actor.canteen_id == canteen.id):
+    if (
+        actor is None
+        or role == Role.LEAD
+        or (role == Role.CANTEEN and actor.canteen_id == canteen.id)
+    ):
         return canteen
     raise Forbidden("Vous ne pouvez modifier que les commandes de votre propre cantine.")
 
@@ -668,7 +673,8 @@ def save_availability(
     """Replace the farm's offer of the week by ``lines`` (0 removes a line), atomically.
 
     Refused: after the availability deadline or when the week is not open (Conflict), except
-    for the lead, who may still correct until publication; for somebody else's farm
+    for the lead (and the system, ``actor`` None), who may still correct in the open, closed
+    and allocated states, never after publication; for somebody else's farm
     (Forbidden); for an unknown or out-of-season product, a negative quantity, a duplicate or
     a day that is not a delivery day (InvalidInput naming each row); when the offer changed
     since ``expected_version`` was read (StaleVersion, a Conflict saying who changed what).

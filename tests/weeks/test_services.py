@@ -421,3 +421,33 @@ def test_standing_orders_are_applied_when_a_week_opens(
     ]
     services.open_week(WEEK)  # idempotent: nothing copied twice
     assert db.scalars(select(OrderLine).where(OrderLine.week_id == week.id)).all() == lines
+
+
+def test_the_system_may_save_for_any_farm_after_the_deadline(
+    db: Any, clock: Any, make_farm: Any, products: dict[str, Any], open_week: Any
+) -> None:
+    farm = make_farm()
+    clock.moment = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+    report = services.save_availability(
+        None, farm.id, WEEK, [AvailabilityInput(products["carotte"].id, Decimal("2"))]
+    )
+    assert report.saved == 1
+    services.close_week(WEEK)
+    from pial.weeks.states import change_state
+
+    week = services.get_week(WEEK)
+    change_state(week, WeekState.ALLOCATED, None)
+    change_state(week, WeekState.PUBLISHED, None)
+    with pytest.raises(Conflict, match="La semaine 48 est publiée : les offres ne sont plus"):
+        services.save_availability(
+            None, farm.id, WEEK, [AvailabilityInput(products["carotte"].id, Decimal("3"))]
+        )
+
+
+def test_save_report_wording() -> None:
+    from pial.weeks.services import SaveReport
+
+    nothing = SaveReport("offer", 0, 0, 0, 0, 3, "v")
+    assert nothing.describe() == "0 produit enregistré, 3 retirés."
+    same = SaveReport("order", 2, 0, 0, 2, 0, "v")
+    assert same.describe() == "Aucun changement : 2 lignes de commande enregistrées."
