@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -31,24 +33,24 @@ ACCESS_RULES = {
     "crop_failure": roles(Role.GROWER),
 }
 
-UNIT_LABELS = {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)"}
+UNIT_LABELS = {"kg": _l("kg"), "piece": _l("pièce(s)"), "bunch": _l("botte(s)")}
 RUN_STATUS_LABELS = {
-    "optimal": "optimale",
-    "feasible": "valable (non prouvée optimale)",
-    "infeasible": "impossible (verrous contradictoires)",
-    "invalid": "données invalides",
-    "error": "erreur du calcul",
+    "optimal": _l("optimale"),
+    "feasible": _l("valable (non prouvée optimale)"),
+    "infeasible": _l("impossible (verrous contradictoires)"),
+    "invalid": _l("données invalides"),
+    "error": _l("erreur du calcul"),
 }
 
 
 def unit_label(product: Product) -> str:
     """Return the French unit of a product."""
-    return UNIT_LABELS.get(str(product.unit), str(product.unit))
+    return str(UNIT_LABELS.get(str(product.unit), product.unit))
 
 
 def run_status_label(status: object) -> str:
     """Return the French label of a run status."""
-    return RUN_STATUS_LABELS.get(str(status), str(status))
+    return str(RUN_STATUS_LABELS.get(str(status), status))
 
 
 def paris_time(moment: dt.datetime | None) -> str:
@@ -146,14 +148,15 @@ def run(iso_week: str) -> Response | tuple[str, int]:
         return _render_review(iso_week, status=error.http_status)
     if new_run.status in services.USABLE_STATUSES:
         flash(
-            f"Répartition n°{new_run.sequence} calculée : "
-            f"{round((new_run.fill_rate or 0) * 100)} % de la commande servie.",
+            _("Répartition n°%(n)s calculée : %(rate)s %% de la commande servie.",
+              n=new_run.sequence, rate=round((new_run.fill_rate or 0) * 100)),
             "success",
         )
     else:
         flash(
-            f"La répartition n°{new_run.sequence} n'a pas abouti "
-            f"({RUN_STATUS_LABELS[new_run.status.value]}) : {new_run.error_message or ''}",
+            _("La répartition n°%(n)s n'a pas abouti (%(status)s) : %(reason)s",
+              n=new_run.sequence, status=run_status_label(new_run.status),
+              reason=new_run.error_message or ""),
             "error",
         )
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
@@ -172,8 +175,8 @@ def publish(iso_week: str) -> Response | tuple[str, int]:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status)
     flash(
-        f"Planning publié (version {published.published_version}) : producteurs et cantines "
-        "voient leurs livraisons.",
+        _("Planning publié (version %(v)s) : producteurs et cantines voient leurs livraisons.",
+          v=published.published_version),
         "success",
     )
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
@@ -184,7 +187,7 @@ def lock(iso_week: str) -> Response | tuple[str, int]:
     """Fix a cell of the planning; the next run keeps it."""
     form = LockForm()
     if not form.validate_on_submit():
-        flash("Le verrou n'a pas été posé : vérifiez les champs signalés.", "error")
+        flash(_("Le verrou n'a pas été posé : vérifiez les champs signalés."), "error")
         return _render_review(iso_week, status=422, lock_form=form)
     assert form.day.data is not None
     try:
@@ -201,7 +204,7 @@ def lock(iso_week: str) -> Response | tuple[str, int]:
     except ServiceError as error:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status, lock_form=form)
-    flash("Case verrouillée : relancez la répartition pour en tenir compte.", "success")
+    flash(_("Case verrouillée : relancez la répartition pour en tenir compte."), "success")
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
 
 
@@ -219,7 +222,7 @@ def unlock(iso_week: str) -> Response | tuple[str, int]:
     except ServiceError as error:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status)
-    flash("Verrou retiré : relancez la répartition pour en tenir compte.", "success")
+    flash(_("Verrou retiré : relancez la répartition pour en tenir compte."), "success")
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
 
 
@@ -240,7 +243,8 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
     }
     form = CropFailureForm()
     form.product_id.choices = choices(
-        (product.id, f"{product.name_fr} ({planned[product.id]} {unit_label(product)} prévus)")
+        (product.id, _("%(name)s (%(quantity)s %(unit)s prévus)", name=product.name_fr,
+                       quantity=planned[product.id], unit=unit_label(product)))
         for product in products
     )
     status = 200
@@ -261,8 +265,8 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
             status = error.http_status
         else:
             flash(
-                f"Perte enregistrée. Le planning a été recalculé et publié (version "
-                f"{new_run.published_version}) : les changements sont surlignés.",
+                _("Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
+                  "les changements sont surlignés.", v=new_run.published_version),
                 "success",
             )
             return redirect(url_for("deliveries.week", iso_week=week.iso_week), code=303)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -28,9 +30,9 @@ ACCESS_RULES = {
 }
 
 QUALITY_LABELS = {
-    QualityRating.OK.value: "conforme",
-    QualityRating.MINOR.value: "accepté avec remarque",
-    QualityRating.REJECTED.value: "refusé",
+    QualityRating.OK.value: _l("conforme"),
+    QualityRating.MINOR.value: _l("accepté avec remarque"),
+    QualityRating.REJECTED.value: _l("refusé"),
 }
 
 
@@ -128,7 +130,7 @@ def receipt(iso_week: str, line_id: int) -> Response | tuple[str, int]:
     """Record what the canteen received on one line of its delivery note."""
     form = ReceiptForm(prefix=f"l{line_id}")
     if not form.validate_on_submit():
-        flash("La réception n'a pas été enregistrée : vérifiez les champs signalés.", "error")
+        flash(_("La réception n'a pas été enregistrée : vérifiez les champs signalés."), "error")
         return _render_week(iso_week, status=422, forms={line_id: form})
     try:
         services.confirm_receipt(
@@ -144,7 +146,7 @@ def receipt(iso_week: str, line_id: int) -> Response | tuple[str, int]:
             abort(error.http_status, str(error))
         flash(str(error), "error")
         return _render_week(iso_week, status=error.http_status)
-    flash("Réception enregistrée.", "success")
+    flash(_("Réception enregistrée."), "success")
     return redirect(url_for("deliveries.week", iso_week=iso_week) + f"#ligne-{line_id}",
                     code=303)
 
@@ -161,7 +163,7 @@ def mark_delivered(iso_week: str) -> Response:
     except ServiceError as error:
         flash(str(error), "error")
     else:
-        flash("Semaine marquée livrée.", "success")
+        flash(_("Semaine marquée livrée."), "success")
     if current_user.role == Role.GROWER:
         return redirect(url_for("deliveries.week", iso_week=iso_week), code=303)
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
