@@ -65,6 +65,7 @@ class GridRow:
     product: Product
     name: str
     value: str
+    day: dt.date | None = None
     saved: Decimal | None = None
     suggestion: Decimal | None = None
     other_value: Decimal | None = None  # what somebody else saved meanwhile (stale save)
@@ -123,9 +124,18 @@ def my_offer() -> str | Response:
     return redirect(url_for("weeks.offer", iso_week=week.iso_week))
 
 
+@dataclass(slots=True)
+class ProductCells:
+    """The inputs of one product on the offer page: the whole week, then each day if asked."""
+
+    product: Product
+    cells: list[GridRow]
+    suggestion: Decimal | None = None
+
+
 @blueprint.route("/semaine/<iso_week>/offre", methods=["GET", "POST"])
 def offer(iso_week: str) -> str | Response | tuple[str, int]:
-    """Show and save a farm's offer of the week."""
+    """Show and save a farm's offer of the week (for the whole week, or day by day)."""
     week = _week_or_404(iso_week)
     farm_id = _farm_id_for_page()
     if farm_id is None:
@@ -136,25 +146,28 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
         abort(404)
     form = GridForm()
     saved_offer = services.farm_offer(farm.id, week.iso_week)
+    has_day_lines = any(line.day is not None for line in saved_offer.lines)
+    by_day = has_day_lines or request.values.get("par_jour") == "1"
+    days: list[dt.date | None] = [None]
+    if by_day:
+        days += services.delivery_days(week)
     products = _offer_products(week, saved_offer)
-    names = {product.id: f"q-{product.id}" for product in products}
+    cells = [
+        (product, day, f"q-{product.id}" + (f"-{day.isoformat()}" if day else ""))
+        for product in products
+        for day in days
+    ]
     typed: dict[str, Decimal] = {}
     field_errors: dict[str, list[str]] = {}
     other: dict[tuple[int, dt.date | None], Decimal] | None = None
     version = saved_offer.version
     status = 200
     if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid(list(names.values()))
+        typed, field_errors = _parse_grid([name for _, _, name in cells])
         if not field_errors:
             inputs = [
-                AvailabilityInput(product_id, typed[name], None, row=name)
-                for product_id, name in names.items()
-            ]
-            # Per-day lines (entered by import) are not on this page: keep them as they are.
-            inputs += [
-                AvailabilityInput(line.product_id, line.quantity, line.day, line.note)
-                for line in saved_offer.lines
-                if line.day is not None
+                AvailabilityInput(product.id, typed[name], day, row=name)
+                for product, day, name in cells
             ]
             try:
                 report = services.save_availability(
@@ -177,7 +190,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
                 status = _error_status(error)
             else:
                 flash(report.describe(), "success")
-                return redirect(_offer_url(week.iso_week, farm.id))
+                return redirect(_offer_url(week.iso_week, farm.id, by_day=by_day))
         else:
             flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
             status = 422
@@ -186,24 +199,25 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     window = services.offer_window(week, current_user)
     suggestion = services.last_week_offer(farm.id, week.iso_week)
     use_suggestion = not saved_offer.lines and not typed and window.editable
-    rows = []
-    for product in products:
-        name = names[product.id]
-        saved = saved_offer.quantity_of(product.id)
+    groups = {
+        product.id: ProductCells(product, [], suggestion.get(product.id)) for product in products
+    }
+    for product, day, name in cells:
+        saved = saved_offer.quantity_of(product.id, day)
         if name in typed or name in field_errors:
             value = request.form.get(name, "")
-        elif use_suggestion:
+        elif use_suggestion and day is None:
             value = as_input(suggestion.get(product.id))
         else:
             value = as_input(saved)
-        rows.append(
+        groups[product.id].cells.append(
             GridRow(
                 product=product,
                 name=name,
                 value=value,
+                day=day,
                 saved=saved,
-                suggestion=suggestion.get(product.id),
-                other_value=other.get((product.id, None)) if other is not None else None,
+                other_value=other.get((product.id, day)) if other is not None else None,
                 errors=field_errors.get(name),
             )
         )
@@ -211,15 +225,15 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
         "weeks/offer.html",
         week=week,
         farm=farm,
-        rows=rows,
+        groups=list(groups.values()),
         form=form,
         version=version,
         window=window,
+        by_day=by_day,
+        can_merge_days=by_day and not has_day_lines,
         deadline_text=services.format_deadline(week.availability_deadline_dt),
         use_suggestion=use_suggestion and bool(suggestion),
-        day_lines=[line for line in saved_offer.lines if line.day is not None],
         unit_label=unit_label,
-        as_input=as_input,
         coordinator=coordinator_of(week.iso_week),
     )
     return (page, status) if status != 200 else page
@@ -234,11 +248,14 @@ def _offer_products(week: Any, saved_offer: services.FarmWeekOffer) -> list[Prod
     return products + sorted(unique_extra.values(), key=lambda p: p.name_fr)
 
 
-def _offer_url(iso_week: str, farm_id: int) -> str:
+def _offer_url(iso_week: str, farm_id: int, *, by_day: bool = False) -> str:
     """Return the offer page of a farm (the lead needs ``?ferme=``)."""
+    values: dict[str, Any] = {"iso_week": iso_week}
     if current_user.role == Role.LEAD:
-        return url_for("weeks.offer", iso_week=iso_week, ferme=farm_id)
-    return url_for("weeks.offer", iso_week=iso_week)
+        values["ferme"] = farm_id
+    if by_day:
+        values["par_jour"] = 1
+    return url_for("weeks.offer", **values)
 
 
 @blueprint.route("/semaine/<iso_week>/offre/copier", methods=["POST"])

@@ -309,3 +309,33 @@ def test_lead_edits_a_farm_offer_after_the_deadline(
     )
     assert "1 produit enregistré" in response.get_data(as_text=True)
     assert saved_offer(db, farm.id) == {"carotte": Decimal("3")}
+
+
+def test_grower_offers_day_by_day(
+    client: Any, db: Any, login: Any, make_user: Any, products: dict[str, Any], open_week: Any
+) -> None:
+    grower = make_user("grower")
+    login(grower)
+    html = client.get(f"{OFFER_URL}?par_jour=1").get_data(as_text=True)
+    carrot = products["carotte"].id
+    assert f'name="q-{carrot}-2026-11-26"' in html and "Toute la semaine" in html
+    response = client.post(
+        OFFER_URL,
+        data={
+            "version": version_in(html),
+            "par_jour": "1",
+            f"q-{carrot}": "6",
+            f"q-{carrot}-2026-11-23": "4,5",
+        },
+        follow_redirects=True,
+    )
+    assert "2 produits enregistrés" in response.get_data(as_text=True)
+    db.expire_all()
+    lines = db.scalars(select(AvailabilityLine).where(AvailabilityLine.farm_id == grower.farm_id))
+    assert sorted((str(ln.day), ln.quantity) for ln in lines) == [
+        ("2026-11-23", Decimal("4.5")),
+        ("None", Decimal("6")),
+    ]
+    # Saved per-day lines keep the page in day-by-day mode, so nothing is silently dropped.
+    html = client.get(OFFER_URL).get_data(as_text=True)
+    assert re.search(rf'name="q-{carrot}-2026-11-23"\s+value="4,5"', html)
