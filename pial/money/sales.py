@@ -9,7 +9,7 @@ week's plan was solved with.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -79,15 +79,25 @@ def current_runs_query(week_ids: Iterable[int] | None = None) -> Select[tuple[Al
     return query
 
 
-def sales_of_runs(session: Session, runs: Iterable[AllocationRun]) -> list[Sale]:
-    """Return the sales of the given published runs, by day, canteen, product, farm."""
+def sales_of_runs(
+    session: Session,
+    runs: Iterable[AllocationRun],
+    *,
+    canteen_ids: Collection[int] | None = None,
+    farm_ids: Collection[int] | None = None,
+) -> list[Sale]:
+    """Return the sales of the given published runs (optionally of some canteens or farms)."""
     sales: list[Sale] = []
     contract_cache: dict[tuple[int, int, dt.date], ContractLine | None] = {}
     for run in runs:
         prices = run_prices_eur(run)
+        query = select(AllocationLine).where(AllocationLine.run_id == run.id)
+        if canteen_ids is not None:
+            query = query.where(AllocationLine.canteen_id.in_(list(canteen_ids)))
+        if farm_ids is not None:
+            query = query.where(AllocationLine.farm_id.in_(list(farm_ids)))
         lines = session.scalars(
-            select(AllocationLine)
-            .where(AllocationLine.run_id == run.id)
+            query
             .options(joinedload(AllocationLine.product), joinedload(AllocationLine.farm),
                      joinedload(AllocationLine.canteen))
             .order_by(AllocationLine.day, AllocationLine.canteen_id, AllocationLine.product_id,
@@ -112,7 +122,14 @@ def sales_of_runs(session: Session, runs: Iterable[AllocationRun]) -> list[Sale]
     return sales
 
 
-def sales_between(session: Session, first_day: dt.date, last_day: dt.date) -> list[Sale]:
+def sales_between(
+    session: Session,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    canteen_ids: Collection[int] | None = None,
+    farm_ids: Collection[int] | None = None,
+) -> list[Sale]:
     """Return the sales delivered from ``first_day`` to ``last_day`` (inclusive)."""
     first_monday = first_day - dt.timedelta(days=first_day.weekday())
     week_ids = session.scalars(
@@ -123,6 +140,5 @@ def sales_between(session: Session, first_day: dt.date, last_day: dt.date) -> li
         )
     ).all()
     runs = session.scalars(current_runs_query(week_ids)).all()
-    return [
-        sale for sale in sales_of_runs(session, runs) if first_day <= sale.day <= last_day
-    ]
+    sales = sales_of_runs(session, runs, canteen_ids=canteen_ids, farm_ids=farm_ids)
+    return [sale for sale in sales if first_day <= sale.day <= last_day]
