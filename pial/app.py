@@ -64,3 +64,7 @@ def _register_features(app: Flask) -> None:
 
     allocation.init_app(app)
     deliveries.init_app(app)
+    from pial import contracts, money
+
+    contracts.init_app(app)
+    money.init_app(app)

@@ -89,7 +89,8 @@ def test_growers_and_managers_see_only_their_own(
     assert mine_now.status_code == 302
     assert f"/argent/releves/ferme/{own.id}?mois=" in mine_now.headers["Location"]
     redirect = client.get("/argent/mon-equite")
-    assert redirect.status_code == 302 and f"/argent/equite/{own.id}" in redirect.headers["Location"]
+    assert redirect.status_code == 302
+    assert f"/argent/equite/{own.id}" in redirect.headers["Location"]
     client.post("/deconnexion")
     manager = scenario.managers["luchon"]
     client = login(manager)
