@@ -111,7 +111,7 @@ class _Context:
     daily_offer: dict[tuple[str, str, str], float] = field(default_factory=dict)
     allocated: dict[tuple[str, str, str], float] = field(default_factory=dict)
     offering_growers: dict[str, set[str]] = field(default_factory=dict)
-    locked: set[tuple[str, str, str, str]] = field(default_factory=set)
+    locked: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     sold_eur: dict[str, float] = field(default_factory=dict)
     ledger_eur: dict[str, float] = field(default_factory=dict)
     trip_products: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
@@ -158,7 +158,7 @@ class _Context:
                 context.daily_offer[(offer.grower, offer.product, offer.day)] = offer.quantity
         context.offering_growers = dict(offering_growers)
         context.locked = {
-            (row.grower, row.canteen, row.product, row.day) for row in problem.locked
+            (row.grower, row.canteen, row.product, row.day): row.quantity for row in problem.locked
         }
         context.ledger_eur = {grower.id: grower.ledger_eur for grower in problem.growers}
         trip_products: dict[tuple[str, str, str], set[str]] = defaultdict(set)
@@ -483,15 +483,35 @@ def _shortfall_reasons(
     reasons = []
     usable = _usable_quantity(context, order.product)
     left = {g: context.left_over(g, order.product, order.day) for g in candidates}
-    still_usable = [g for g in candidates if left[g] >= usable]
+    # A pair locked by the coordinator sends exactly its locked quantity, leftovers or not.
+    locked_on_line = {
+        g: context.locked[(g, order.canteen, order.product, order.day)]
+        for g in candidates
+        if (g, order.canteen, order.product, order.day) in context.locked
+    }
+    locked_out = [g for g in locked_on_line if left[g] >= usable]
+    if locked_out:
+        named = ", ".join(
+            f"{context.grower_name(g)} bloquée à "
+            f"{context.quantity(locked_on_line[g], order.product)}"
+            for g in locked_out[:_MAX_NAMED]
+        )
+        reasons.append(f"quantités fixées à la main par la coordination ({named})")
+    still_usable = [g for g in candidates if left[g] >= usable and g not in locked_out]
     serving = {row.grower for row in rows}
     max_growers = context.problem.settings.max_growers_per_line
+    product = context.products.get(order.product)
     if still_usable and max_growers is not None and len(serving) >= max_growers:
         waiting = still_usable[0]
         reasons.append(
             f"limite de {max_growers} ferme{'s' if max_growers > 1 else ''} par ligne atteinte "
             f"({context.grower_name(waiting)} avait encore "
             f"{context.quantity(left[waiting], order.product)})"
+        )
+    elif still_usable and product is not None and product.price <= 0:
+        reasons.append(
+            f"{product.name} a un prix nul : le servir n'ajoute rien à la valeur servie que "
+            "la répartition maximise"
         )
     elif still_usable:
         named = ", ".join(
@@ -506,7 +526,9 @@ def _shortfall_reasons(
         reasons.append(f"des offres restaient disponibles ({named}) : {why}")
     if not still_usable:
         if lot:
-            crumbs = [g for g in candidates if left[g] > QUANTITY_EPSILON]
+            crumbs = [
+                g for g in candidates if left[g] > QUANTITY_EPSILON and g not in locked_out
+            ]
             if crumbs:
                 named = ", ".join(
                     f"{context.grower_name(g)} {context.quantity(left[g], order.product)}"

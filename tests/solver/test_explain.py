@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -322,6 +323,30 @@ def test_unjustified_shortfall_in_an_optimal_plan_is_flagged() -> None:
             " : rien dans l'instance ne justifie ce manque, plan à vérifier") in text
 
 
+def test_shortfall_from_a_pair_locked_below_the_offer() -> None:
+    instance = _two_growers_one_canteen(max_km=5)
+    instance["locked"] = [{"grower": "g-1", "canteen": "c-a", "product": "salade",
+                           "day": "2026-11-25", "quantity": 5}]
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-1", "c-a", "salade", "2026-11-25", 5)))
+
+    text = explain(solver.load(instance), plan)
+
+    assert ("Manque 15 kg : quantités fixées à la main par la coordination (Ferme Une bloquée "
+            "à 5 kg)") in text
+    assert "rien dans l'instance" not in text
+
+
+def test_shortfall_of_a_zero_price_product_is_explained_by_its_price() -> None:
+    instance = _two_growers_one_canteen()
+    instance["products"][0]["price"] = 0
+
+    text = explain(solver.load(instance), Result(status="optimal"))
+
+    assert ("Manque 20 kg : Salade a un prix nul : le servir n'ajoute rien à la valeur servie "
+            "que la répartition maximise") in text
+
+
 ROW_STRATEGY = st.tuples(
     st.sampled_from(["g-proche", "g-loin", "g-inconnu"]),
     st.sampled_from(["c-a", "c-b", "c-inconnue"]),
@@ -343,3 +368,71 @@ def test_explain_never_raises_on_any_plan(rows: list[tuple[str, str, str, str, f
     text = explain(solver.load(explain_instance()), plan)
 
     assert text.startswith("Semaine 2026-W48")
+
+
+DAYS = ["2026-11-23", "2026-11-24"]
+QUANTITIES = st.sampled_from([0, 0.5, 2.5, 5, 7, 12.5, 20, 100])
+
+
+@st.composite
+def small_weeks(draw: st.DrawFn) -> dict[str, Any]:
+    """Draw a small valid week: lots or not, per-day offers, contracts, locks, previous rows."""
+    num_growers, num_canteens = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    grower_ids = [f"g{i}" for i in range(num_growers)]
+    canteen_ids = [f"c{i}" for i in range(num_canteens)]
+    product_ids = ["p0", "p1"]
+    with_shares = draw(st.booleans())
+    offers = draw(st.dictionaries(
+        st.tuples(st.sampled_from(grower_ids), st.sampled_from(product_ids),
+                  st.sampled_from([None, *DAYS])), QUANTITIES, max_size=5))
+    orders = draw(st.dictionaries(
+        st.tuples(st.sampled_from(canteen_ids), st.sampled_from(product_ids),
+                  st.sampled_from(DAYS)),
+        st.tuples(QUANTITIES, st.sampled_from(["contract", "regular"])), max_size=5))
+    rows = st.builds(
+        lambda grower, line, quantity: {"grower": grower, "canteen": line[0],
+                                        "product": line[1], "day": line[2],
+                                        "quantity": quantity},
+        st.sampled_from(grower_ids), st.sampled_from(sorted(orders) or [("c0", "p0", DAYS[0])]),
+        QUANTITIES)
+    return {
+        "format": "pial-allocation/1", "week": "2026-W48",
+        "products": [{"id": product_id, "unit": "kg", "unit_kg": 1,
+                      "price": draw(st.sampled_from([0, 0.5, 3.3])),
+                      "lot": draw(st.sampled_from([None, 0.5, 2.5, 5]))}
+                     for product_id in product_ids],
+        "growers": [{"id": grower_id, "lat": draw(st.floats(43, 43.5)),
+                     "lon": draw(st.floats(0.5, 1)), "ledger_eur": draw(st.sampled_from([0, -50])),
+                     "target_share": draw(st.sampled_from([0, 0.5, 1])) if with_shares else None}
+                    for grower_id in grower_ids],
+        "canteens": [{"id": canteen_id, "lat": draw(st.floats(43, 43.5)),
+                      "lon": draw(st.floats(0.5, 1))} for canteen_id in canteen_ids],
+        "availability": [{"grower": g, "product": p, "day": d, "quantity": q}
+                         for (g, p, d), q in offers.items()],
+        "orders": [{"canteen": c, "product": p, "day": d, "quantity": q, "priority": priority}
+                   for (c, p, d), (q, priority) in orders.items()],
+        "locked": draw(st.lists(rows, max_size=1)),
+        "previous": draw(st.lists(rows, max_size=1)),
+        "settings": {"max_km": draw(st.sampled_from([None, 10, 40])),
+                     "max_growers_per_line": draw(st.sampled_from([None, 1, 2])),
+                     "weights": {"deliveries": draw(st.sampled_from([0, 5])),
+                                 "stability": draw(st.sampled_from([0, 1]))},
+                     "time_limit_s": 2},
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_weeks())
+def test_every_valid_week_solves_dumps_and_explains(instance: dict[str, Any]) -> None:
+    problem = solver.load(instance)
+
+    result = solver.solve(problem)
+    text = explain(problem, result)
+
+    assert result.status in ("optimal", "feasible", "infeasible")
+    assert result.status != "infeasible" or problem.locked
+    # dump() writes `errors` for invalid results only, as the spec's result shape has them.
+    assert solver.load_result(solver.dump(result)) == dataclasses.replace(result, errors=())
+    assert "raison non identifiée" not in text
+    if result.status == "optimal":
+        assert "rien dans l'instance ne justifie ce manque" not in text, text
