@@ -232,8 +232,9 @@ def save_line(
             "Ligne non enregistrée : " + ", ".join(LINE_LABELS[n] for n in negative)
             + " ne peut pas être négatif.", {n: ["Valeur positive ou nulle."] for n in negative})
     if line_id is None:
-        created: ContractLine = create_record(
-            actor, ContractLine(contract_id=contract.id, **values), action="contract_line.create")
+        line = ContractLine(**values)
+        contract.lines.append(line)  # keeps the loaded contract in step with the database
+        created: ContractLine = create_record(actor, line, action="contract_line.create")
         return created
     line = get_line(contract_id, line_id)
     apply_edit(actor, line, dict(values), expected_version=expected_version,
@@ -249,6 +250,7 @@ def delete_line(actor: User, contract_id: int, line_id: int) -> None:
     record_audit(actor, "contract_line.delete", line,
                  before={"product_id": line.product_id,
                          "committed": str(line.committed_min_quantity_per_year)})
+    line.contract.lines.remove(line)  # delete-orphan removes the row
     session.delete(line)
     session.commit()
 
@@ -276,8 +278,8 @@ def add_period(
     if errors:
         raise InvalidInput("Période non enregistrée : " + " ".join(
             message for messages in errors.values() for message in messages), errors)
-    period = ContractLinePeriod(contract_line_id=line.id, start_date=start, end_date=end,
-                                min_quantity=min_quantity)
+    period = ContractLinePeriod(start_date=start, end_date=end, min_quantity=min_quantity)
+    line.periods.append(period)
     created: ContractLinePeriod = create_record(actor, period, action="contract_period.create")
     return created
 
@@ -292,6 +294,7 @@ def delete_period(actor: User, contract_id: int, period_id: int) -> None:
     record_audit(actor, "contract_period.delete", period,
                  before={"start": str(period.start_date), "end": str(period.end_date),
                          "min_quantity": str(period.min_quantity)})
+    period.contract_line.periods.remove(period)
     session.delete(period)
     session.commit()
 
