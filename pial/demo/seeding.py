@@ -24,7 +24,6 @@ from pial.demo.territory import (
     PRODUCTS,
     RANDOM_SEED,
 )
-from pial.errors import Conflict
 from pial.models import PLATFORM_ID, Farm, Platform, Product, Role, User
 
 
@@ -136,7 +135,7 @@ def seed_demo(
     """Load the demo territory and play its season up to the open week; skip a non-empty base.
 
     ``weeks_back`` limits the past weeks played (default: from the start of the season);
-    ``force`` loads next to existing data, refusing (Conflict) if the demo's own rows exist.
+    ``force`` loads next to existing data, unless the demo's own rows are already there.
     ``progress`` receives one French line per step. Services commit as they go, so a failure
     half-way leaves the weeks already played in the database.
     """
@@ -149,9 +148,9 @@ def seed_demo(
         )
     clashes = _clashes()
     if clashes:
-        raise Conflict(
-            "Impossible de charger la démonstration : la base contient déjà "
-            + ", ".join(clashes) + ". Utilisez une base vide."
+        return DemoSummary(
+            loaded=False,
+            reason=f"la base contient déjà {', '.join(clashes)} ; utilisez une base vide.",
         )
     if weeks_back is not None and weeks_back < 0:
         raise ValueError("weeks_back must be zero or positive")

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from pial.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 from pial.demo.territory import CANTEENS, CONTRACT, FARMS, PLATFORM, PRODUCTS
-from pial.errors import Conflict
 from pial.models import (
     AllocationRun,
     AvailabilityLine,
@@ -211,8 +210,13 @@ def test_seeding_twice_is_a_no_op(db: Session) -> None:
 
 def test_forcing_over_the_demo_itself_is_refused(db: Session) -> None:
     seed_demo(weeks_back=0)
-    with pytest.raises(Conflict, match="déjà"):
-        seed_demo(force=True, weeks_back=0)
+    users = count(db, User)
+
+    again = seed_demo(force=True, weeks_back=0)
+
+    assert not again.loaded
+    assert "réglages de la plateforme" in again.describe()
+    assert count(db, User) == users
 
 
 def test_forcing_next_to_other_data_loads_the_demo(db: Session, make_user: Any) -> None:
