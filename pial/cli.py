@@ -58,7 +58,7 @@ def seed_demo_command(force: bool) -> None:
     """Load the demo territory (Comminges–Luchon) into an empty database."""
     from pial.demo import seed_demo
 
-    summary = seed_demo(force=force)
+    summary = seed_demo(force=force, progress=click.echo)
     click.echo(summary.describe())
 
 
@@ -89,7 +89,7 @@ def demo_command(host: str, port: int) -> None:
 
     app = current_app
     upgrade_database(app.config["DATABASE_URL"])
-    summary = seed_demo(force=False)
+    summary = seed_demo(force=False, progress=click.echo)
     click.echo(summary.describe())
     click.echo("\nComptes de démonstration (mot de passe commun indiqué) :")
     for account in demo_accounts():
