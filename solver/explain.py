@@ -614,23 +614,25 @@ def _where_it_went(context: _Context, grower_id: str, order: OrderLine) -> str:
 
 def _explain_infeasible(context: _Context) -> list[str]:
     """Name the locked rows that contradict the offers, orders or settings."""
-    conflicts = list(find_locked_conflicts(context.problem, context.distance_km))
-    if not conflicts:
-        return [
+    conflicts = list(_locked_conflicts(context))
+    lines = []
+    if conflicts:
+        lines.append("Les quantités fixées à la main sont contradictoires :")
+        lines.extend(f"  - {conflict}" for conflict in conflicts)
+    else:
+        lines.append(
             "Aucun plan ne respecte toutes les contraintes, sans conflit évident entre les "
             "quantités fixées à la main ; vérifier les lignes « locked »."
-        ]
-    return ["Les quantités fixées à la main sont contradictoires :"] + [
-        f"  - {conflict}" for conflict in conflicts
-    ]
+        )
+    if context.result.errors:
+        lines.append("Le solveur signale :")
+        lines.extend(f"  - {message}" for message in context.result.errors)
+    return lines
 
 
-def find_locked_conflicts(
-    problem: Problem, distance_km: dict[tuple[str, str], float]
-) -> Iterable[str]:
+def _locked_conflicts(context: _Context) -> Iterable[str]:
     """Yield, in French, each way the locked rows break the offers, orders or settings."""
-    orders = {(line.canteen, line.product, line.day): line for line in problem.orders}
-    lots = {product.id: product.lot for product in problem.products}
+    problem = context.problem
     locked_by_line: dict[LineKey, float] = defaultdict(float)
     growers_by_line: dict[LineKey, set[str]] = defaultdict(set)
     locked_by_offer_day: dict[tuple[str, str, str], float] = defaultdict(float)
@@ -641,48 +643,60 @@ def find_locked_conflicts(
         if row.quantity > QUANTITY_EPSILON:
             growers_by_line[line_key].add(row.grower)
         locked_by_offer_day[(row.grower, row.product, row.day)] += row.quantity
-        km = distance_km.get((row.grower, row.canteen))
+        km = context.km(row.grower, row.canteen)
         if max_km is not None and km is not None and km > max_km and row.quantity > 0:
             yield (
-                f"locked[{index}] : {row.grower} → {row.canteen} est à {format_number(km, 1)} km, "
-                f"au-delà de la distance maximale de {format_number(max_km, 1)} km"
+                f"locked[{index}] : {context.grower_name(row.grower)} → "
+                f"{context.canteen_name(row.canteen)} est à {format_number(km, 1)} km, au-delà "
+                f"de la distance maximale de {format_number(max_km, 1)} km"
             )
-        lot = lots.get(row.product)
+        lot = context.lot(row.product)
         if lot and abs(row.quantity / lot - round(row.quantity / lot)) > 1e-6:
             yield (
-                f"locked[{index}] : {format_number(row.quantity, 2)} n'est pas un multiple du "
-                f"lot de {format_number(lot, 2)}"
+                f"locked[{index}] : {context.quantity(row.quantity, row.product)} n'est pas un "
+                f"multiple du lot de {context.quantity(lot, row.product)}"
             )
+    max_growers = problem.settings.max_growers_per_line
     for line_key, quantity in locked_by_line.items():
-        order = orders.get(line_key)
+        order = context.orders.get(line_key)
         ordered = order.quantity if order else 0.0
         if quantity > ordered + QUANTITY_EPSILON:
-            canteen, product, day = line_key
             yield (
-                f"{canteen} / {product} / {day} : {format_number(quantity, 2)} fixés pour "
-                f"{format_number(ordered, 2)} commandés"
+                f"{_line_name(context, line_key)} : {context.quantity(quantity, line_key[1])} "
+                f"fixés pour {context.quantity(ordered, line_key[1])} commandés"
             )
-        max_growers = problem.settings.max_growers_per_line
         if max_growers is not None and len(growers_by_line[line_key]) > max_growers:
-            canteen, product, day = line_key
             yield (
-                f"{canteen} / {product} / {day} : {len(growers_by_line[line_key])} fermes fixées, "
-                f"plus que la limite de {max_growers} par ligne"
+                f"{_line_name(context, line_key)} : {len(growers_by_line[line_key])} fermes "
+                f"fixées, plus que la limite de {max_growers} par ligne"
             )
-    weekly = {(a.grower, a.product): a.quantity for a in problem.availability if a.day is None}
-    daily = {
-        (a.grower, a.product, a.day): a.quantity for a in problem.availability if a.day is not None
-    }
+    # Beyond its own day's offer, each day's locked quantity draws on the week's offer.
     weekly_needed: dict[tuple[str, str], float] = defaultdict(float)
     for (grower, product, day), quantity in locked_by_offer_day.items():
-        day_offer = daily.get((grower, product, day), 0.0)
+        day_offer = context.daily_offer.get((grower, product, day), 0.0)
         weekly_needed[(grower, product)] += max(0.0, quantity - day_offer)
     for (grower, product), needed in weekly_needed.items():
-        if needed > weekly.get((grower, product), 0.0) + QUANTITY_EPSILON:
+        excess = needed - context.weekly_offer.get((grower, product), 0.0)
+        if excess > QUANTITY_EPSILON:
             yield (
-                f"{grower} / {product} : les quantités fixées dépassent son offre de "
-                f"{format_number(needed - weekly.get((grower, product), 0.0), 2)}"
+                f"{context.grower_name(grower)} / {_product_name(context, product)} : les "
+                f"quantités fixées dépassent son offre de {context.quantity(excess, product)}"
             )
+
+
+def _product_name(context: _Context, product_id: str) -> str:
+    """Return a product's name (its id if unknown)."""
+    product = context.products.get(product_id)
+    return product.name if product else product_id
+
+
+def _line_name(context: _Context, line_key: LineKey) -> str:
+    """Name an order line: canteen, product and day."""
+    canteen, product, day = line_key
+    return (
+        f"{context.canteen_name(canteen)} — {_product_name(context, product)}, "
+        f"{format_day(day)}"
+    )
 
 
 def _stray_allocations(context: _Context) -> list[str]:

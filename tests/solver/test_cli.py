@@ -175,7 +175,8 @@ def test_explain_of_an_infeasible_result_exits_1(tmp_path: Path) -> None:
     completed = _run("explain", str(instance_path), str(result_path))
 
     assert completed.returncode == 1
-    assert "100 fixés pour 80 commandés" in completed.stdout.decode("utf-8")
+    assert ("Cité scolaire — Carotte, lundi 23/11/2026 : 100 kg fixés pour 80 kg commandés"
+            in completed.stdout.decode("utf-8"))
 
 
 def test_explain_refuses_a_malformed_result(tmp_path: Path) -> None:

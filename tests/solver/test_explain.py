@@ -169,11 +169,20 @@ def test_infeasible_result_names_the_contradictory_locked_rows() -> None:
     text = explain(solver.load(instance), Result(status="infeasible"))
 
     assert "aucun plan possible" in text
-    assert "c-a / carotte / 2026-11-23 : 90 fixés pour 60 commandés" in text
-    assert "locked[1] : 33 n'est pas un multiple du lot de 5" in text
-    assert "g-proche / carotte : les quantités fixées dépassent son offre de 23" in text
-    assert ("locked[2] : g-loin → c-a est à 120 km, au-delà de la distance maximale de 80 km"
-            in text)
+    assert "Cantine A — Carotte, lundi 23/11/2026 : 90 kg fixés pour 60 kg commandés" in text
+    assert "locked[1] : 33 kg n'est pas un multiple du lot de 5 kg" in text
+    assert "Ferme Proche / Carotte : les quantités fixées dépassent son offre de 23 kg" in text
+    assert ("locked[2] : Ferme Lointaine → Cantine A est à 120 km, au-delà de la distance "
+            "maximale de 80 km") in text
+
+
+def test_infeasible_result_repeats_the_solver_messages() -> None:
+    plan = Result(status="infeasible", errors=("locked: contradiction",))
+
+    text = explain(solver.load(explain_instance()), plan)
+
+    assert "Aucun plan ne respecte toutes les contraintes" in text
+    assert "Le solveur signale :\n  - locked: contradiction" in text
 
 
 def test_invalid_result_lists_its_errors(explain_problem: Problem) -> None:
