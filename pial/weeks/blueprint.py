@@ -42,7 +42,7 @@ ACCESS_RULES = {
     "change_week": roles(Role.LEAD),
 }
 
-UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte"}
+UNIT_LABELS = {"kg": ("kg", "kg"), "piece": ("pièce", "pièces"), "bunch": ("botte", "bottes")}
 
 
 def as_input(value: Decimal | None) -> str:
@@ -53,9 +53,10 @@ def as_input(value: Decimal | None) -> str:
     return text.replace(".", ",")
 
 
-def unit_label(product: Product) -> str:
-    """Return the French unit of a product."""
-    return UNIT_LABELS.get(str(product.unit), str(product.unit))
+def unit_label(product: Product, quantity: Decimal | None = None) -> str:
+    """Return the French unit of a product, in the plural for a quantity above one."""
+    singular, plural = UNIT_LABELS.get(str(product.unit), (str(product.unit),) * 2)
+    return plural if quantity is not None and quantity > 1 else singular
 
 
 @dataclass(slots=True)
