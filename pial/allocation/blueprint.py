@@ -88,7 +88,7 @@ def _render_review(iso_week: str, *, status: int = 200, lock_form: LockForm | No
             compare_run_id=request.args.get("comparer", type=int),
             actor=current_user,
         )
-    except NotFound as error:
+    except (NotFound, InvalidInput) as error:  # an unknown or malformed week label
         abort(404, str(error))
     except Forbidden as error:
         abort(403, str(error))

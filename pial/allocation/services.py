@@ -748,9 +748,9 @@ def planning_grid(
 
     The default comparison is the run before it (by sequence).
     """
-    require_coordinator(actor, iso_week)
     session = get_session()
     week = get_week(iso_week)
+    require_coordinator(actor, iso_week)
     locks = week_locks(iso_week)
     run = get_run(iso_week, run_id)
     if run is None:

@@ -108,3 +108,15 @@ def test_crop_failure_page(db: Session, scenario: Scenario, login: Any) -> None:
     assert response.status_code == 303
     page = client.get("/semaines/2026-W48/mes-livraisons").get_data(as_text=True)
     assert "Le planning a changé (version 2)" in page
+
+
+def test_malformed_week_labels_are_not_found(scenario: Scenario, login: Any) -> None:
+    client = login(scenario.lead)
+    for path in ("/semaines/n-importe-quoi/planning", "/semaines/2026-W99/planning"):
+        assert client.get(path).status_code == 404
+        assert client.post(path + "/repartir").status_code == 404
+    client.post("/deconnexion")
+    client = login(scenario.growers["stgaudens"])
+    assert client.get("/semaines/n-importe-quoi/perte-de-recolte").status_code == 404
+    assert client.get("/semaines/n-importe-quoi/mes-livraisons").status_code == 404
+    assert client.get("/semaines/n-importe-quoi/planning").status_code == 404

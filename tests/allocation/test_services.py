@@ -111,3 +111,37 @@ def test_a_lock_is_kept_by_the_next_run(db: Session, scenario: Scenario) -> None
         services.allocate_week(scenario.iso_week, scenario.lead).instance_json
     )["locked"] == []
     assert luchon.id != montrejeau.id
+
+
+def test_contradictory_locks_give_an_infeasible_run_that_cannot_be_published(
+    db: Session, scenario: Scenario
+) -> None:
+    luchon = scenario.farms["luchon"]  # offers 60 kg of carrots
+    carrot = scenario.products["carotte"]
+    for canteen, quantity in (("luchon", "40"), ("stgaudens", "50")):
+        services.set_lock(scenario.lead, scenario.iso_week, luchon.id,
+                          scenario.canteens[canteen].id, carrot.id, MONDAY, quantity)
+
+    run = services.allocate_week(scenario.iso_week, scenario.lead)
+
+    assert run.status == RunStatus.INFEASIBLE and run.lines == []
+    assert run.error_message
+    assert scenario.week.state == WeekState.CLOSED
+    with pytest.raises(Conflict):
+        services.publish_week(scenario.iso_week, scenario.lead)
+
+
+def test_a_solver_crash_is_recorded_not_raised(
+    db: Session, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import solver
+
+    def crash(_problem: object) -> None:
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setattr(solver, "solve", crash)
+    run = services.allocate_week(scenario.iso_week, scenario.lead)
+    assert run.status == RunStatus.ERROR and run.result_json is None
+    assert "panne simulée" in (run.error_message or "")
+    assert json.loads(run.instance_json)["week"] == scenario.iso_week
+    assert scenario.week.state == WeekState.CLOSED
