@@ -71,6 +71,10 @@ MAX_TIME_LIMIT_S = 86_400.0
 
 PRIORITIES = ("contract", "regular")
 
+_UNKNOWN_GROWER = "producteur inconnu"
+_UNKNOWN_PRODUCT = "produit inconnu"
+_UNKNOWN_CANTEEN = "cantine inconnue"
+
 _DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK_PATTERN = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -205,8 +209,8 @@ def _check_availability(
     first_index: dict[tuple[str, str, str | None], int] = {}
     for index, line in enumerate(problem.availability):
         path = f"availability[{index}]"
-        _check_reference(f"{path}.grower", line.grower, grower_ids, "producteur", errors)
-        _check_reference(f"{path}.product", line.product, product_ids, "produit", errors)
+        _check_reference(f"{path}.grower", line.grower, grower_ids, _UNKNOWN_GROWER, errors)
+        _check_reference(f"{path}.product", line.product, product_ids, _UNKNOWN_PRODUCT, errors)
         if line.day is not None:
             _check_day(f"{path}.day", line.day, week_days, errors)
         _check_number(f"{path}.quantity", line.quantity, errors, maximum=MAX_QUANTITY)
@@ -231,8 +235,8 @@ def _check_orders(
     first_index: dict[tuple[str, str, str], int] = {}
     for index, line in enumerate(problem.orders):
         path = f"orders[{index}]"
-        _check_reference(f"{path}.canteen", line.canteen, canteen_ids, "cantine", errors)
-        _check_reference(f"{path}.product", line.product, product_ids, "produit", errors)
+        _check_reference(f"{path}.canteen", line.canteen, canteen_ids, _UNKNOWN_CANTEEN, errors)
+        _check_reference(f"{path}.product", line.product, product_ids, _UNKNOWN_PRODUCT, errors)
         _check_day(f"{path}.day", line.day, week_days, errors)
         _check_number(f"{path}.quantity", line.quantity, errors, maximum=MAX_QUANTITY)
         if line.priority not in PRIORITIES:
@@ -257,8 +261,8 @@ def _check_distances(
     first_index: dict[tuple[str, str], int] = {}
     for index, distance in enumerate(problem.distances_km):
         path = f"distances_km[{index}]"
-        _check_reference(f"{path}.grower", distance.grower, grower_ids, "producteur", errors)
-        _check_reference(f"{path}.canteen", distance.canteen, canteen_ids, "cantine", errors)
+        _check_reference(f"{path}.grower", distance.grower, grower_ids, _UNKNOWN_GROWER, errors)
+        _check_reference(f"{path}.canteen", distance.canteen, canteen_ids, _UNKNOWN_CANTEEN, errors)
         _check_number(f"{path}.km", distance.km, errors, maximum=MAX_DISTANCE_KM)
         key = (distance.grower, distance.canteen)
         if key in first_index:
@@ -283,9 +287,9 @@ def _check_rows(
     first_index: dict[tuple[str, str, str, str], int] = {}
     for index, row in enumerate(rows):
         path = f"{name}[{index}]"
-        _check_reference(f"{path}.grower", row.grower, grower_ids, "producteur", errors)
-        _check_reference(f"{path}.canteen", row.canteen, canteen_ids, "cantine", errors)
-        _check_reference(f"{path}.product", row.product, product_ids, "produit", errors)
+        _check_reference(f"{path}.grower", row.grower, grower_ids, _UNKNOWN_GROWER, errors)
+        _check_reference(f"{path}.canteen", row.canteen, canteen_ids, _UNKNOWN_CANTEEN, errors)
+        _check_reference(f"{path}.product", row.product, product_ids, _UNKNOWN_PRODUCT, errors)
         _check_day(f"{path}.day", row.day, week_days, errors)
         _check_number(f"{path}.quantity", row.quantity, errors, maximum=MAX_QUANTITY)
         key = (row.grower, row.canteen, row.product, row.day)
@@ -341,11 +345,11 @@ def _check_coordinates(path: str, lat: object, lon: object, errors: list[str]) -
 
 
 def _check_reference(
-    path: str, value: object, known_ids: set[str], kind: str, errors: list[str]
+    path: str, value: object, known_ids: set[str], unknown: str, errors: list[str]
 ) -> None:
     """Require an id that names an entity declared in the instance."""
     if not isinstance(value, str) or value not in known_ids:
-        errors.append(f"{path}: {kind} inconnu {show_value(value)}")
+        errors.append(f"{path}: {unknown} {show_value(value)}")
 
 
 def _check_day(path: str, value: object, week_days: set[str] | None, errors: list[str]) -> None:
