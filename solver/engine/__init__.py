@@ -1,0 +1,47 @@
+"""The optimisation engine: `solve(problem) -> Result` for the `pial-allocation/1` format.
+
+Method
+------
+1. **Index** (`index.py`): order lines of the same (canteen, product, day) are merged (a plan
+   row cannot tell them apart; a merged line serves its contract orders first). A variable
+   exists only for an *allowed pair* (grower, line): the grower offers the product for that
+   day or for any day, and the distance (`distance_km`) is within `max_km`. Locked rows fix
+   their pair; contradictory locked rows make the week `infeasible`, with the reasons in
+   `Result.errors`.
+2. **Stages 2–3** (`served.py`): every rule concerns one product, so per product a max flow
+   to contract lines, augmented to all lines, gives both optima exactly (in whole lots when
+   the product has a lot); a min-cost flow with those amounts gives a first complete plan.
+   If that plan breaks `max_growers_per_line`, the product is solved as two small MIPs.
+3. **Stage 4** (`model.py`): each product keeps its served optima (1e-7 relative slack) and
+   the weighted sum of kg·km, fairness gaps, trips and moves is minimised. Since the value
+   served is fixed, each grower's fairness target is a constant and |gap| is linear.
+   - Continuous weeks (no lot, no trip cost, no grower limit): one LP, solved by HiGHS.
+   - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs), else
+     `search.py` re-solves neighbourhoods of canteens as exact MIPs until the time limit or
+     until no neighbourhood improves the plan.
+4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
+
+Status: `optimal` when every stage is proven optimal, `feasible` for a valid plan without
+that proof (time limit, or local search at scale), `infeasible` for contradictory locks.
+
+Reusable helpers for `explain` and `bench`: `distance_km`, `grower_shares`,
+`fairness_targets_eur`, `index_problem`, `evaluate`.
+"""
+
+from solver.engine.geography import distance_km, haversine_km
+from solver.engine.index import ProblemIndex, index_problem
+from solver.engine.report import PlanCost, evaluate
+from solver.engine.shares import fairness_targets_eur, grower_shares
+from solver.engine.solve import solve
+
+__all__ = [
+    "PlanCost",
+    "ProblemIndex",
+    "distance_km",
+    "evaluate",
+    "fairness_targets_eur",
+    "grower_shares",
+    "haversine_km",
+    "index_problem",
+    "solve",
+]

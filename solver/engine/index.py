@@ -1,0 +1,320 @@
+"""Index a problem into order lines, supply groups and allowed (grower, line) pairs.
+
+Everything the models need is computed once here: which grower may serve which order line
+(offers the product on that day, within `max_km`), how far, in which step (a product's lot,
+else a continuous quantity), what is locked and what was published before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.engine.geography import distance_km
+from solver.engine.shares import fairness_targets_eur, grower_shares
+from solver.problem import Problem
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# Quantities are compared with this relative slack: inputs are decimals, sums are floats.
+QUANTITY_EPS = 1e-9
+
+
+def whole_lots(quantity: float, lot: float) -> int:
+    """Return how many whole lots fit in a quantity, forgiving float noise."""
+    return math.floor(quantity / lot + 1e-9)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One (canteen, product, day) to deliver: order lines of the same key are merged."""
+
+    canteen: str
+    product: str
+    day: str
+    contract_qty: float
+    regular_qty: float
+    order_positions: tuple[int, ...]
+
+    @property
+    def quantity(self) -> float:
+        """Return the whole quantity ordered on this line."""
+        return self.contract_qty + self.regular_qty
+
+
+@dataclass(slots=True)
+class SupplyGroup:
+    """What one grower offers of one product: a quantity for any day and per-day quantities."""
+
+    grower: int
+    product: str
+    any_day_qty: float = 0.0
+    day_qty: dict[str, float] = field(default_factory=dict)
+    pairs: list[int] = field(default_factory=list)
+
+    def reach_on(self, day: str) -> float:
+        """Return the most this grower can deliver of the product on one day."""
+        return self.any_day_qty + self.day_qty.get(day, 0.0)
+
+
+@dataclass(slots=True)
+class ProblemIndex:
+    """The problem seen as lines, supply groups and pairs, with the data of each pair."""
+
+    problem: Problem
+    integer_mode: bool
+    grower_ids: list[str]
+    lines: list[Line]
+    groups: list[SupplyGroup]
+    lines_by_product: dict[str, list[int]]
+    step: dict[str, float]
+    pair_grower: IntArray
+    pair_line: IntArray
+    pair_group: IntArray
+    pair_km: FloatArray
+    pair_step: FloatArray
+    pair_integral: npt.NDArray[np.bool_]
+    pair_upper: FloatArray
+    pair_price: FloatArray
+    pair_unit_kg: FloatArray
+    pair_locked: FloatArray
+    pair_previous: FloatArray
+    pairs_of_line: list[list[int]]
+    pair_of: dict[tuple[int, int], int]
+    previous_outside_qty: float
+    shares: dict[str, float]
+    contradictions: list[str]
+
+    @property
+    def num_pairs(self) -> int:
+        """Return the number of allowed (grower, line) pairs."""
+        return len(self.pair_line)
+
+    def targets_eur(self, served_eur: float) -> FloatArray:
+        """Return every grower's fairness target for a given total value served."""
+        targets = fairness_targets_eur(self.problem, served_eur)
+        return np.array([targets[g] for g in self.grower_ids])
+
+
+def is_integer_mode(problem: Problem) -> bool:
+    """Return whether the week needs integer decisions (lots, trip costs, grower limits)."""
+    settings = problem.settings
+    return (
+        any(p.lot for p in problem.products)
+        or settings.weights.deliveries > 0
+        or settings.max_growers_per_line is not None
+    )
+
+
+def index_problem(problem: Problem) -> ProblemIndex:
+    """Build the index of a validated problem, recording contradictions among locked rows."""
+    integer_mode = is_integer_mode(problem)
+    products = {p.id: p for p in problem.products}
+    grower_ids = [g.id for g in problem.growers]
+    grower_pos = {g: i for i, g in enumerate(grower_ids)}
+    all_km = distance_km(problem)
+    max_km = problem.settings.max_km
+    step = {
+        p.id: (float(p.lot) if integer_mode and p.lot else 1.0) for p in problem.products
+    }
+
+    lines, line_of = _merge_order_lines(problem)
+    groups = _group_offers(problem, grower_pos)
+    groups_by_product: dict[str, list[int]] = defaultdict(list)
+    for gi, group in enumerate(groups):
+        groups_by_product[group.product].append(gi)
+
+    locked_qty: dict[tuple[int, int], float] = defaultdict(float)
+    contradictions: list[str] = []
+    for row in problem.locked:
+        key = (row.canteen, row.product, row.day)
+        if key not in line_of:
+            contradictions.append(
+                f"locked: {row.grower} → {row.canteen} {row.product} {row.day}: no such order line"
+            )
+            continue
+        locked_qty[(grower_pos[row.grower], line_of[key])] += row.quantity
+
+    pair_cols: dict[str, list[float]] = defaultdict(list)
+    pairs_of_line: list[list[int]] = [[] for _ in lines]
+    pair_of: dict[tuple[int, int], int] = {}
+
+    def add_pair(gi: int, li: int, km: float, upper: float) -> None:
+        line = lines[li]
+        product = products[line.product]
+        pi = len(pair_cols["line"])
+        group = groups[gi]
+        pair_of[(group.grower, li)] = pi
+        pairs_of_line[li].append(pi)
+        group.pairs.append(pi)
+        pair_cols["grower"].append(group.grower)
+        pair_cols["line"].append(li)
+        pair_cols["group"].append(gi)
+        pair_cols["km"].append(km)
+        pair_cols["step"].append(step[line.product])
+        pair_cols["integral"].append(integer_mode and bool(product.lot))
+        pair_cols["upper"].append(upper)
+        pair_cols["price"].append(product.price)
+        pair_cols["unit_kg"].append(product.unit_kg)
+
+    for li, line in enumerate(lines):
+        for gi in groups_by_product.get(line.product, []):
+            group = groups[gi]
+            reach = group.reach_on(line.day)
+            km = all_km[(grower_ids[group.grower], line.canteen)]
+            locked = (group.grower, li) in locked_qty
+            usable = line.quantity > 0 and reach > 0 and (max_km is None or km <= max_km)
+            if usable or locked:
+                add_pair(gi, li, km, min(reach, line.quantity))
+
+    num_pairs = len(pair_cols["line"])
+    pair_locked = np.full(num_pairs, np.nan)
+    for (g, li), qty in locked_qty.items():
+        line = lines[li]
+        where = f"locked: {grower_ids[g]} → {line.canteen} {line.product} {line.day}"
+        pi = pair_of.get((g, li))
+        if pi is None:
+            if qty > 0:
+                contradictions.append(f"{where}: the grower offers no {line.product} that day")
+                continue
+            # A zero lock on an unusable pair is simply the absence of a row.
+            continue
+        pair_locked[pi] = qty
+        km = pair_cols["km"][pi]
+        if qty > 0 and max_km is not None and km > max_km:
+            contradictions.append(f"{where}: {km:.1f} km is beyond max_km {max_km}")
+        if qty > 0 and groups[int(pair_cols["group"][pi])].reach_on(line.day) <= 0:
+            contradictions.append(f"{where}: the grower offers no {line.product} that day")
+        lot = products[line.product].lot
+        if lot and abs(qty / lot - round(qty / lot)) > 1e-9:
+            contradictions.append(f"{where}: {qty} is not a whole number of lots of {lot}")
+        pair_cols["upper"][pi] = max(pair_cols["upper"][pi], qty)
+
+    pair_previous = np.zeros(num_pairs)
+    previous_outside_qty = 0.0
+    for row in problem.previous:
+        key = (row.canteen, row.product, row.day)
+        pi = pair_of.get((grower_pos.get(row.grower, -1), line_of.get(key, -1)))
+        if pi is None:
+            previous_outside_qty += row.quantity
+        else:
+            pair_previous[pi] += row.quantity
+
+    index = ProblemIndex(
+        problem=problem,
+        integer_mode=integer_mode,
+        grower_ids=grower_ids,
+        lines=lines,
+        groups=groups,
+        lines_by_product=_lines_by_product(lines),
+        step=step,
+        pair_grower=np.array(pair_cols["grower"], dtype=np.int64),
+        pair_line=np.array(pair_cols["line"], dtype=np.int64),
+        pair_group=np.array(pair_cols["group"], dtype=np.int64),
+        pair_km=np.array(pair_cols["km"], dtype=np.float64),
+        pair_step=np.array(pair_cols["step"], dtype=np.float64),
+        pair_integral=np.array(pair_cols["integral"], dtype=np.bool_),
+        pair_upper=np.array(pair_cols["upper"], dtype=np.float64),
+        pair_price=np.array(pair_cols["price"], dtype=np.float64),
+        pair_unit_kg=np.array(pair_cols["unit_kg"], dtype=np.float64),
+        pair_locked=pair_locked,
+        pair_previous=pair_previous,
+        pairs_of_line=pairs_of_line,
+        pair_of=pair_of,
+        previous_outside_qty=previous_outside_qty,
+        shares=grower_shares(problem),
+        contradictions=contradictions,
+    )
+    contradictions.extend(_locked_overflows(index))
+    return index
+
+
+def _merge_order_lines(problem: Problem) -> tuple[list[Line], dict[tuple[str, str, str], int]]:
+    """Merge order lines sharing (canteen, product, day): a plan row cannot tell them apart."""
+    contract: dict[tuple[str, str, str], float] = defaultdict(float)
+    regular: dict[tuple[str, str, str], float] = defaultdict(float)
+    positions: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for pos, order in enumerate(problem.orders):
+        key = (order.canteen, order.product, order.day)
+        target = contract if order.priority == "contract" else regular
+        target[key] += order.quantity
+        positions[key].append(pos)
+    lines = [
+        Line(key[0], key[1], key[2], contract[key], regular[key], tuple(pos))
+        for key, pos in positions.items()
+    ]
+    return lines, {key: i for i, key in enumerate(positions)}
+
+
+def _group_offers(problem: Problem, grower_pos: dict[str, int]) -> list[SupplyGroup]:
+    """Gather each grower's offers of one product, any-day and per day."""
+    groups: list[SupplyGroup] = []
+    group_of: dict[tuple[int, str], int] = {}
+    for offer in problem.availability:
+        key = (grower_pos[offer.grower], offer.product)
+        if key not in group_of:
+            group_of[key] = len(groups)
+            groups.append(SupplyGroup(grower=key[0], product=offer.product))
+        group = groups[group_of[key]]
+        if offer.day is None:
+            group.any_day_qty += offer.quantity
+        else:
+            group.day_qty[offer.day] = group.day_qty.get(offer.day, 0.0) + offer.quantity
+    return groups
+
+
+def _lines_by_product(lines: list[Line]) -> dict[str, list[int]]:
+    """Return the positions of the lines of each product."""
+    by_product: dict[str, list[int]] = defaultdict(list)
+    for li, line in enumerate(lines):
+        by_product[line.product].append(li)
+    return dict(by_product)
+
+
+def supply_overflow(group: SupplyGroup, used_by_day: dict[str, float]) -> float:
+    """Return how much a grower's use of a product exceeds its offer (0 when it fits).
+
+    Day-specific quantities are used first on their own day: they can serve nothing else.
+    """
+    spill = sum(
+        max(0.0, used - group.day_qty.get(day, 0.0)) for day, used in used_by_day.items()
+    )
+    return max(0.0, spill - group.any_day_qty)
+
+
+def _locked_overflows(index: ProblemIndex) -> list[str]:
+    """Return the contradictions of locked rows summed per order line and per supply group."""
+    messages: list[str] = []
+    settings = index.problem.settings
+    locked = np.nan_to_num(index.pair_locked, nan=0.0)
+    for li, line in enumerate(index.lines):
+        pairs = index.pairs_of_line[li]
+        total = float(sum(locked[p] for p in pairs))
+        if total > line.quantity * (1 + QUANTITY_EPS) + QUANTITY_EPS:
+            messages.append(
+                f"locked: {line.canteen} {line.product} {line.day} receives {total:g}"
+                f" but ordered {line.quantity:g}"
+            )
+        limit = settings.max_growers_per_line
+        num_locked = sum(1 for p in pairs if locked[p] > 0)
+        if limit is not None and num_locked > limit:
+            messages.append(
+                f"locked: {line.canteen} {line.product} {line.day} has {num_locked} locked"
+                f" growers, more than max_growers_per_line {limit}"
+            )
+    for group in index.groups:
+        used_by_day: dict[str, float] = defaultdict(float)
+        for p in group.pairs:
+            used_by_day[index.lines[index.pair_line[p]].day] += locked[p]
+        excess = supply_overflow(group, used_by_day)
+        if excess > QUANTITY_EPS * (1 + sum(used_by_day.values())):
+            messages.append(
+                f"locked: {index.grower_ids[group.grower]} sends {excess:g} more"
+                f" {group.product} than offered"
+            )
+    return messages

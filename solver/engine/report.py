@@ -1,0 +1,141 @@
+"""Turn a plan (one quantity per pair) into the spec's result: rows, shortfalls, metrics, ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.engine.index import FloatArray, ProblemIndex
+from solver.problem import AllocationRow, LedgerEntry, Metrics, Result, Shortfall, Status
+
+# Quantities are reported to this many decimals: enough for any unit, free of float noise.
+QUANTITY_DECIMALS = 9
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCost:
+    """The stage-4 terms of a plan, unweighted, and their weighted sum."""
+
+    kg_km: float
+    share_deviation_eur: float
+    deliveries: int
+    moved_from_previous: float
+    weighted: float
+
+
+def served_eur(index: ProblemIndex, quantities: FloatArray) -> float:
+    """Return the value served by a plan."""
+    return float(quantities @ index.pair_price)
+
+
+def sold_eur_by_grower(index: ProblemIndex, quantities: FloatArray) -> FloatArray:
+    """Return the value each grower sells in a plan."""
+    sold: FloatArray = np.bincount(
+        index.pair_grower, weights=quantities * index.pair_price, minlength=len(index.grower_ids)
+    ).astype(np.float64)
+    return sold
+
+
+def evaluate(index: ProblemIndex, quantities: FloatArray) -> PlanCost:
+    """Return the stage-4 terms of a plan exactly as the spec defines them."""
+    weights = index.problem.settings.weights
+    used = quantities > 0
+    kg_km = float((quantities * index.pair_unit_kg * index.pair_km).sum())
+    targets = index.targets_eur(served_eur(index, quantities))
+    deviation = float(np.abs(sold_eur_by_grower(index, quantities) - targets).sum())
+    trips = {
+        (int(g), index.lines[li].canteen, index.lines[li].day)
+        for g, li in zip(index.pair_grower[used], index.pair_line[used], strict=True)
+    }
+    moved = 0.0
+    if index.problem.previous:
+        # Without a published plan there is nothing to move away from.
+        moved = float(np.abs(quantities - index.pair_previous).sum()) + index.previous_outside_qty
+    weighted = (
+        weights.distance * kg_km
+        + weights.fairness * deviation
+        + weights.deliveries * len(trips)
+        + weights.stability * moved
+    )
+    return PlanCost(kg_km, deviation, len(trips), moved, weighted)
+
+
+def build_result(
+    index: ProblemIndex, quantities: FloatArray, status: Status, solve_s: float
+) -> Result:
+    """Return the spec's result for a plan."""
+    problem = index.problem
+    price = {p.id: p.price for p in problem.products}
+    quantities = np.round(quantities, QUANTITY_DECIMALS)
+    allocations = tuple(
+        AllocationRow(
+            grower=index.grower_ids[int(index.pair_grower[p])],
+            canteen=index.lines[int(index.pair_line[p])].canteen,
+            product=index.lines[int(index.pair_line[p])].product,
+            day=index.lines[int(index.pair_line[p])].day,
+            quantity=float(quantities[p]),
+        )
+        for p in np.flatnonzero(quantities > 0).tolist()
+    )
+    served_by_order = _served_by_order(index, quantities)
+    shortfalls = tuple(
+        Shortfall(
+            order.canteen, order.product, order.day,
+            round(max(0.0, order.quantity - served_by_order[pos]), QUANTITY_DECIMALS),
+        )
+        for pos, order in enumerate(problem.orders)
+    )
+    ordered = sum(o.quantity * price[o.product] for o in problem.orders)
+    ordered_contract = sum(
+        o.quantity * price[o.product] for o in problem.orders if o.priority == "contract"
+    )
+    served_contract = sum(
+        served_by_order[pos] * price[o.product]
+        for pos, o in enumerate(problem.orders)
+        if o.priority == "contract"
+    )
+    served = served_eur(index, quantities)
+    cost = evaluate(index, quantities)
+    metrics = Metrics(
+        ordered_eur=ordered,
+        served_eur=served,
+        fill_rate=served / ordered if ordered > 0 else 1.0,
+        contract_fill_rate=served_contract / ordered_contract if ordered_contract > 0 else 1.0,
+        kg_km=cost.kg_km,
+        deliveries=cost.deliveries,
+        share_deviation_eur=cost.share_deviation_eur,
+        moved_from_previous=cost.moved_from_previous,
+        solve_s=solve_s,
+    )
+    sold = sold_eur_by_grower(index, quantities)
+    ledger_after = tuple(
+        LedgerEntry(g.id, g.ledger_eur + float(sold[i]) - index.shares[g.id] * served)
+        for i, g in enumerate(problem.growers)
+    )
+    return Result(
+        status=status,
+        allocations=allocations,
+        shortfalls=shortfalls,
+        metrics=metrics,
+        ledger_after=ledger_after,
+    )
+
+
+def infeasible_result(messages: list[str], solve_s: float) -> Result:
+    """Return the result of a week whose locked rows contradict the rules."""
+    return Result(status="infeasible", errors=tuple(messages), metrics=Metrics(solve_s=solve_s))
+
+
+def _served_by_order(index: ProblemIndex, quantities: FloatArray) -> list[float]:
+    """Split each line's served quantity over its order lines, contract orders first."""
+    orders = index.problem.orders
+    served = [0.0] * len(orders)
+    for li, line in enumerate(index.lines):
+        left = float(quantities[index.pairs_of_line[li]].sum())
+        ranked = sorted(line.order_positions, key=lambda pos: orders[pos].priority != "contract")
+        for pos in ranked:
+            take = min(left, orders[pos].quantity)
+            served[pos] = take
+            left -= take
+    return served

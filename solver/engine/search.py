@@ -1,0 +1,102 @@
+"""Large integer weeks: improve a complete plan by re-solving neighbourhoods of canteens.
+
+Each step frees the order lines of a few neighbouring canteens, keeps everything else fixed,
+and solves that small MIP exactly (lots, trips, grower limits, fairness gaps against the
+growers' sales elsewhere). A step keeps the served quantities of its lines per product, so
+stages 2 and 3 stay optimal; it is accepted only when the week's weighted cost falls.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from solver.engine.geography import haversine_km
+from solver.engine.index import FloatArray, ProblemIndex
+from solver.engine.model import build_weighted_model
+from solver.engine.report import evaluate
+
+FIRST_NEIGHBOURHOOD_PAIRS = 300
+MIN_NEIGHBOURHOOD_PAIRS = 60
+MAX_NEIGHBOURHOOD_PAIRS = 3000
+STEP_TIME_S = 1.0
+# A step solved within this share of its time grows the next neighbourhood; a step cut short
+# by its time limit shrinks it.
+QUICK_STEP_SHARE = 0.25
+
+
+def improve_by_neighbourhoods(
+    index: ProblemIndex, first: FloatArray, deadline: float, seed: int = 0
+) -> FloatArray:
+    """Return the plan improved until the deadline or until no neighbourhood improves it."""
+    rng = random.Random(seed)
+    quantities = first.copy()
+    best = evaluate(index, quantities).weighted
+    lines_of_canteen: dict[str, list[int]] = defaultdict(list)
+    for li, line in enumerate(index.lines):
+        if index.pairs_of_line[li]:
+            lines_of_canteen[line.canteen].append(li)
+    canteens = [c for c in index.problem.canteens if c.id in lines_of_canteen]
+    nearest = {
+        c.id: sorted(
+            canteens, key=lambda o, c=c: haversine_km(c.lat, c.lon, o.lat, o.lon)  # type: ignore[misc]
+        )
+        for c in canteens
+    }
+    num_pairs_of_canteen = {
+        c: sum(len(index.pairs_of_line[li]) for li in lines)
+        for c, lines in lines_of_canteen.items()
+    }
+    target_pairs = float(FIRST_NEIGHBOURHOOD_PAIRS)
+    seeds: list[str] = []
+    failures = 0
+    while failures < len(canteens):
+        left_s = deadline - time.perf_counter()
+        if left_s <= 0.01:
+            break
+        if not seeds:
+            seeds = [c.id for c in canteens]
+            rng.shuffle(seeds)
+        seed_id = seeds.pop()
+        scope: list[int] = []
+        size = 0
+        for canteen in nearest[seed_id]:
+            scope.extend(lines_of_canteen[canteen.id])
+            size += num_pairs_of_canteen[canteen.id]
+            if size >= target_pairs:
+                break
+        contract_target, total_target = _scope_targets(index, scope, quantities)
+        model = build_weighted_model(index, scope, quantities, contract_target, total_target)
+        step_s = min(STEP_TIME_S, left_s)
+        started = time.perf_counter()
+        solution, plan = model.solve(step_s)
+        took_s = time.perf_counter() - started
+        if solution.outcome == "optimal" and took_s < QUICK_STEP_SHARE * step_s:
+            target_pairs = min(MAX_NEIGHBOURHOOD_PAIRS, target_pairs * 1.25)
+        elif solution.outcome != "optimal":
+            target_pairs = max(MIN_NEIGHBOURHOOD_PAIRS, target_pairs * 0.7)
+        if plan is not None:
+            cost = evaluate(index, plan).weighted
+            if cost < best - 1e-9 * (1 + abs(best)):
+                quantities, best = plan, cost
+                failures = 0
+                continue
+        failures += 1
+    return quantities
+
+
+def _scope_targets(
+    index: ProblemIndex, scope: list[int], quantities: FloatArray
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Return what the scope's lines serve now, per product: contract part and total."""
+    contract: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    for li in scope:
+        line = index.lines[li]
+        served = float(np.sum(quantities[index.pairs_of_line[li]]))
+        contract[line.product] += min(served, line.contract_qty)
+        total[line.product] += served
+    return dict(contract), dict(total)
