@@ -336,12 +336,12 @@ def _explain_row(
     context: _Context, order: OrderLine, row: AllocationRow, candidates: list[str]
 ) -> str:
     """Explain why one grower sends what it sends to an order line."""
-    parts = [f"{context.grower_name(row.grower)} : {context.quantity(row.quantity, row.product)}"]
+    head = f"{context.grower_name(row.grower)} : {context.quantity(row.quantity, row.product)}"
     lot = context.lot(row.product)
     if lot:
         num_lots = row.quantity / lot
-        parts[0] += f" ({format_number(num_lots, 2)} lot{'s' if num_lots > 1 else ''} de "
-        parts[0] += f"{context.quantity(lot, row.product)})"
+        head += f" ({format_number(num_lots, 2)} lot{'s' if num_lots > 1 else ''} de "
+        head += f"{context.quantity(lot, row.product)})"
     km = context.km(row.grower, order.canteen)
     reasons = []
     if km is not None:
@@ -369,7 +369,7 @@ def _explain_row(
         reasons.append(f"livre déjà {context.canteen_name(row.canteen)} ce jour (tournée groupée)")
     if (row.grower, row.canteen, row.product, row.day) in context.locked:
         reasons.append("quantité fixée à la main par la coordination")
-    return parts[0] + " — " + " ; ".join(reasons)
+    return head + " — " + " ; ".join(reasons)
 
 
 def _passed_over(
@@ -387,7 +387,20 @@ def _passed_over(
             continue
         left = context.left_over(grower_id, order.product, order.day)
         name = f"{context.grower_name(grower_id)} ({format_number(km, 1)} km)"
-        if left < _usable_quantity(context, order.product):
+        lot = context.lot(order.product)
+        locked = context.locked.get((grower_id, order.canteen, order.product, order.day))
+        if locked is not None:
+            lines.append(
+                f"Plus proche mais non retenue : {name}, sa quantité sur cette ligne est fixée "
+                f"à la main à {context.quantity(locked, order.product)}"
+            )
+        elif lot and QUANTITY_EPSILON < left < _usable_quantity(context, order.product):
+            lines.append(
+                f"Plus proche mais non retenue : {name}, il ne lui restait que "
+                f"{context.quantity(left, order.product)}, moins qu'un lot de "
+                f"{context.quantity(lot, order.product)}"
+            )
+        elif left < _usable_quantity(context, order.product):
             lines.append(
                 f"Plus proche mais non retenue : {name}, son offre était déjà prise"
                 f"{_where_it_went(context, grower_id, order)}"

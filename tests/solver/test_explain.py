@@ -346,6 +346,32 @@ def test_shortfall_from_a_pair_locked_below_the_offer() -> None:
     assert "rien dans l'instance" not in text
 
 
+def test_nearer_grower_locked_on_the_line_is_named_as_such() -> None:
+    instance = _two_growers_one_canteen()
+    instance["locked"] = [{"grower": "g-1", "canteen": "c-a", "product": "salade",
+                           "day": "2026-11-25", "quantity": 0}]
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-2", "c-a", "salade", "2026-11-25", 20)))
+
+    text = explain(solver.load(instance), plan)
+
+    assert ("Plus proche mais non retenue : Ferme Une (3 km), sa quantité sur cette ligne est "
+            "fixée à la main à 0 kg") in text
+
+
+def test_nearer_grower_with_less_than_a_lot_left() -> None:
+    instance = _two_growers_one_canteen()
+    instance["products"][0]["lot"] = 5
+    instance["availability"][0]["quantity"] = 3
+    plan = Result(status="optimal",
+                  allocations=_rows(("g-2", "c-a", "salade", "2026-11-25", 20)))
+
+    text = explain(solver.load(instance), plan)
+
+    assert ("Plus proche mais non retenue : Ferme Une (3 km), il ne lui restait que 3 kg, moins "
+            "qu'un lot de 5 kg") in text
+
+
 def test_shortfall_of_a_zero_price_product_is_explained_by_its_price() -> None:
     instance = _two_growers_one_canteen()
     instance["products"][0]["price"] = 0
