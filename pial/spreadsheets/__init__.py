@@ -7,16 +7,20 @@ database; ``blueprint`` and ``cli`` only parse, call a service and report.
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_babel import lazy_gettext as _l
+from typing import TYPE_CHECKING
 
-from pial.access import register_blueprint
-from pial.models import Role
-from pial.navigation import add_navigation
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Register the spreadsheet pages, their menu entry and the export/import commands."""
+    # Imported here so that the pure writers can be used without Flask nor the database.
+    from flask_babel import lazy_gettext as _l
+
+    from pial.access import register_blueprint
+    from pial.models import Role
+    from pial.navigation import add_navigation
     from pial.spreadsheets.blueprint import ACCESS_RULES, blueprint
     from pial.spreadsheets.cli import export_group, import_group
 

@@ -1,7 +1,8 @@
 """The season workbook: every published allocation line in one tidy table, plus pivots.
 
-Written in openpyxl's write-only mode: rows stream to disk as they come, so a full year of
-lines costs little memory and time. The pivots are summed on the way.
+Rows stream from the database query into the compressed sheet as they come (see
+``xlsx_stream``), so a full year costs little memory and time; the pivots (by grower, canteen
+and product) are summed on the way and written after the table.
 """
 
 from __future__ import annotations
@@ -10,34 +11,33 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
+from typing import IO
 
 from pial.spreadsheets.data import SeasonRow
-from pial.spreadsheets.styles import (
-    DATE_FORMAT,
-    FORMULA_TRIGGERS,
-    HEADER_FILL,
-    HEADER_FONT,
-    KG_KM_FORMAT,
-    MONEY_FORMAT,
-    QUANTITY_FORMAT,
+from pial.spreadsheets.xlsx_stream import (
+    DATE,
+    DEFAULT,
+    INTEGER,
+    KM,
+    MONEY,
+    QUANTITY,
+    StreamingWorkbook,
 )
 
 DATA_SHEET = "Données"
 PIVOT_SHEETS = {
-    "farm_name": "Par producteur",
-    "canteen_name": "Par cantine",
-    "product_name": "Par produit",
+    "farm_name": ("Par producteur", "Producteur"),
+    "canteen_name": ("Par cantine", "Cantine"),
+    "product_name": ("Par produit", "Produit"),
 }
 DATA_COLUMNS = (
     "Semaine", "Jour", "Producteur", "Cantine", "Produit", "Quantité", "Unité",
     "Quantité (kg)", "Valeur HT (€)", "Distance (km)",
 )  # fmt: skip
+DATA_STYLES = (DEFAULT, DATE, DEFAULT, DEFAULT, DEFAULT, QUANTITY, DEFAULT, QUANTITY, MONEY, KM)
 PIVOT_COLUMNS = ("Quantité (kg)", "Valeur HT (€)", "kg·km", "Lignes")
+PIVOT_STYLES = (DEFAULT, QUANTITY, MONEY, INTEGER, INTEGER)
+TOTAL_LABEL = "Total"
 
 
 @dataclass(slots=True)
@@ -47,109 +47,48 @@ class _Totals:
     kg_km: Decimal = Decimal(0)
     lines: int = 0
 
+    def add(self, other: _Totals) -> None:
+        self.quantity_kg += other.quantity_kg
+        self.value_eur += other.value_eur
+        self.kg_km += other.kg_km
+        self.lines += other.lines
+
 
 def write_season_workbook(season_code: str, rows: Iterable[SeasonRow], stream: IO[bytes]) -> int:
     """Stream a season's rows and its pivots to ``stream``; return the number of rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(DATA_SHEET)
-    sheet.freeze_panes = "A2"
-    _set_widths(sheet, (10, 11, 26, 30, 24, 11, 8, 13, 13, 12))
-    sheet.append([_header_cell(sheet, title) for title in DATA_COLUMNS])
+    workbook = StreamingWorkbook(stream)
     totals: dict[str, dict[str, _Totals]] = {key: defaultdict(_Totals) for key in PIVOT_SHEETS}
     count = 0
-    for row in rows:
-        sheet.append(
-            [
-                row.iso_week,
-                _date_cell(sheet, row),
-                _text(sheet, row.farm_name),
-                _text(sheet, row.canteen_name),
-                _text(sheet, row.product_name),
-                row.quantity,
-                row.unit,
-                row.quantity_kg,
-                row.value_eur,
-                row.distance_km,
-            ]
-        )
-        kg_km = row.quantity_kg * Decimal(str(row.distance_km))
-        for key in PIVOT_SHEETS:
-            entry = totals[key][getattr(row, key)]
-            entry.quantity_kg += row.quantity_kg
-            entry.value_eur += row.value_eur
-            entry.kg_km += kg_km
-            entry.lines += 1
-        count += 1
-    for key, title in PIVOT_SHEETS.items():
-        _write_pivot(workbook, title, season_code, totals[key])
-    workbook.save(stream)
+    with workbook.sheet(DATA_SHEET, DATA_COLUMNS, (10, 11, 26, 30, 24, 11, 8, 13, 13, 12)) as sheet:
+        for row in rows:
+            sheet.append(
+                (
+                    row.iso_week, row.day, row.farm_name, row.canteen_name, row.product_name,
+                    row.quantity, row.unit, row.quantity_kg, row.value_eur, row.distance_km,
+                ),
+                DATA_STYLES,
+            )  # fmt: skip
+            kg_km = row.quantity_kg * Decimal(repr(row.distance_km))
+            for key in PIVOT_SHEETS:
+                entry = totals[key][getattr(row, key)]
+                entry.quantity_kg += row.quantity_kg
+                entry.value_eur += row.value_eur
+                entry.kg_km += kg_km
+                entry.lines += 1
+            count += 1
+    for key, (title, first_column) in PIVOT_SHEETS.items():
+        with workbook.sheet(
+            title, (f"{first_column} ({season_code})", *PIVOT_COLUMNS), (30, 15, 15, 14, 9)
+        ) as pivot:
+            grand = _Totals()
+            by_value = sorted(totals[key].items(), key=lambda item: (-item[1].value_eur, item[0]))
+            for name, entry in by_value:
+                pivot.append(_pivot_row(name, entry), PIVOT_STYLES)
+                grand.add(entry)
+            pivot.append(_pivot_row(TOTAL_LABEL, grand), PIVOT_STYLES)
+    workbook.close()
     return count
 
 
-def _write_pivot(workbook: Any, title: str, season_code: str, totals: dict[str, _Totals]) -> None:
-    """Write one pivot sheet: a row per name, sorted by value, then the grand total."""
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    _set_widths(sheet, (30, 15, 15, 14, 9))
-    first = title.removeprefix("Par ").capitalize()
-    sheet.append(
-        [_header_cell(sheet, f"{first} ({season_code})")]
-        + [_header_cell(sheet, column) for column in PIVOT_COLUMNS]
-    )
-    grand = _Totals()
-    for name, entry in sorted(totals.items(), key=lambda item: (-item[1].value_eur, item[0])):
-        sheet.append(
-            [
-                _text(sheet, name),
-                _number(sheet, entry.quantity_kg, QUANTITY_FORMAT),
-                _number(sheet, entry.value_eur, MONEY_FORMAT),
-                _number(sheet, entry.kg_km.quantize(Decimal(1)), KG_KM_FORMAT),
-                entry.lines,
-            ]
-        )
-        grand.quantity_kg += entry.quantity_kg
-        grand.value_eur += entry.value_eur
-        grand.kg_km += entry.kg_km
-        grand.lines += entry.lines
-    sheet.append(
-        [
-            _header_cell(sheet, "Total"),
-            _number(sheet, grand.quantity_kg, QUANTITY_FORMAT),
-            _number(sheet, grand.value_eur, MONEY_FORMAT),
-            _number(sheet, grand.kg_km.quantize(Decimal(1)), KG_KM_FORMAT),
-            grand.lines,
-        ]
-    )
-
-
-def _header_cell(sheet: Any, title: str) -> Any:
-    cell = WriteOnlyCell(sheet, value=title)
-    cell.font = HEADER_FONT
-    cell.fill = HEADER_FILL
-    return cell
-
-
-def _date_cell(sheet: Any, row: SeasonRow) -> Any:
-    cell = WriteOnlyCell(sheet, value=row.day)
-    cell.number_format = DATE_FORMAT
-    return cell
-
-
-def _number(sheet: Any, value: Decimal, number_format: str) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
-
-
-def _text(sheet: Any, text: str) -> Any:
-    """Return ``text`` for a write-only row, forced to a string cell if it looks like a formula."""
-    if not text.startswith(FORMULA_TRIGGERS):
-        return text
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
-
-
-def _set_widths(sheet: Any, widths: tuple[int, ...]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def _pivot_row(name: str, entry: _Totals) -> tuple[object, ...]:
+    return (name, entry.quantity_kg, entry.value_eur, entry.kg_km.quantize(Decimal(1)), entry.lines)

@@ -248,13 +248,14 @@ def _equity(week: DeliveryWeek, lines: list[PlannedLine]) -> list[GrowerEquity]:
         .where(or_(LedgerEntry.week_id.is_(None), DeliveryWeek.monday_date <= week.monday_date))
         .group_by(LedgerEntry.farm_id)
     )
-    ledger = dict(
-        session.execute(
+    ledger: dict[int, Decimal] = {
+        farm_id: balance
+        for farm_id, balance in session.execute(
             select(LedgerEntry.farm_id, LedgerEntry.balance_after_eur).where(
                 LedgerEntry.id.in_(visible)
             )
-        ).all()
-    )
+        ).tuples()
+    }
     return [
         GrowerEquity(
             farm_name=farm.name,
@@ -656,7 +657,10 @@ def import_entry_file(
         )
     except UploadRefused as error:
         raise refusal_error(error) from None
-    product_ids = dict(get_session().execute(select(Product.slug, Product.id)).all())
+    product_ids: dict[str, int] = {
+        slug: product_id
+        for slug, product_id in get_session().execute(select(Product.slug, Product.id)).tuples()
+    }
     sheet = ENTRY_SHEETS[raw.kind]
 
     def row_label(line: EntryLine) -> str:
