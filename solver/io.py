@@ -181,8 +181,9 @@ def decode_json(source: Source) -> object:
     except RecursionError:
         raise FormatError(["document: JSON trop profondément imbriqué"]) from None
     except ValueError as error:
-        # Raised for integers longer than Python's conversion limit, among others.
-        raise FormatError([f"document: JSON illisible ({error})"]) from None
+        # Python refuses integers of more than 4300 digits (a denial-of-service guard).
+        reason = "entier trop long" if "integer string conversion" in str(error) else str(error)
+        raise FormatError([f"document: JSON illisible ({reason})"]) from None
 
 
 def read_problem(data: object) -> Problem:

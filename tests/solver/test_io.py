@@ -124,7 +124,7 @@ def test_load_raises_format_error_with_french_messages() -> None:
         ("42", "document: doit être un objet JSON (reçu 42)"),
         ("null", "document: doit être un objet JSON (reçu null)"),
         ("[" * 100_000 + "]" * 100_000, "document: JSON trop profondément imbriqué"),
-        ("1" * 5000, "document: JSON illisible"),
+        ("1" * 5000, "document: JSON illisible (entier trop long)"),
     ],
 )
 def test_unreadable_documents_raise_format_error(source: str | bytes, message: str) -> None:
