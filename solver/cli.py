@@ -146,11 +146,12 @@ def run_explain(options: argparse.Namespace) -> int:
 def run_bench(arguments: Sequence[str]) -> int:
     """Hand the arguments to the benchmark's own command line."""
     try:
-        bench = importlib.import_module("solver.bench")
-    except ImportError as error:
+        bench_main: Callable[[list[str]], int | None] = importlib.import_module(
+            "solver.bench"
+        ).main
+    except (ImportError, AttributeError) as error:
         _print_error(f"le banc d'essai n'est pas disponible ({error})")
         return EXIT_INVALID
-    bench_main: Callable[[list[str]], int | None] = bench.main
     return int(bench_main(list(arguments)) or 0)
 
 

@@ -241,3 +241,11 @@ def test_bench_hands_its_arguments_to_the_bench_main(monkeypatch: pytest.MonkeyP
 
     assert cli.main(["bench", "--scale", "luchon", "--help"]) == 3
     assert received == [["--scale", "luchon", "--help"]]
+
+
+def test_bench_without_a_main_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "solver.bench", types.ModuleType("solver.bench"))
+
+    assert cli.main(["bench"]) == 2
+    assert "le banc d'essai n'est pas disponible" in capsys.readouterr().err
