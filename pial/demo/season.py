@@ -35,8 +35,10 @@ from pial.clock import iso_week_label, now
 from pial.deliveries.services import confirm_receipt, mark_week_delivered
 from pial.demo.menus import WeekDrafts, draft_week
 from pial.demo.setup import Territory
-from pial.demo.territory import CROP_FAILURE_NOTES, FARMS, PLATFORM
+from pial.demo.territory import ADVANCE, CROP_FAILURE_NOTES, FARMS, FUND_MOVEMENTS, PLATFORM
 from pial.models import AllocationLine, QualityRating, User
+from pial.money.accrual import accrue_week
+from pial.money.funds import record_fund_movement, save_advance
 from pial.rotation.services import coordinator_of, generate_rotation
 from pial.weeks.services import (
     AvailabilityInput,
@@ -76,6 +78,8 @@ class SeasonReport:
     receipts: int = 0
     order_lines: int = 0
     offer_lines: int = 0
+    fee_eur: Decimal = Decimal(0)  # service fees accrued on the delivered weeks
+    fund_eur: Decimal = Decimal(0)  # development fund contributions accrued
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -152,10 +156,12 @@ def simulate_season(
             iso_week_label(open_monday + dt.timedelta(weeks=ROTATION_WEEKS_AHEAD)),
             territory.lead,
         )
+    _grant_advance(territory, first_monday, real_now)
     monday = first_monday
     index = 0
     while monday <= open_monday:
         label = iso_week_label(monday)
+        _record_fund_movements(territory, index, monday, real_now)
         drafts = draft_week(monday, delivery_weekdays, rng)
         if monday == open_monday:
             _fill_open_week(territory, label, drafts, report)
@@ -233,10 +239,53 @@ def _play_past_week(
     if due(delivered_moment):
         with simulated_clock(delivered_moment):
             mark_week_delivered(label, coordinator)
+        with simulated_clock(delivered_moment + dt.timedelta(hours=1)):
+            # The fee, the fund contribution and the advance's share of each sale.
+            accrual = accrue_week(label, territory.lead)
+        report.fee_eur += accrual.fee_eur
+        report.fund_eur += accrual.fund_eur
         report.delivered_weeks.append(label)
         return fate + ", livrée"
     report.published_weeks.append(label)
     return fate + ", livraisons en cours"
+
+
+def _grant_advance(territory: Territory, first_monday: dt.date, real_now: dt.datetime) -> None:
+    """Have the lead grant the season's cash advance, on the first Monday played."""
+    moment = min(real_now, at(first_monday - dt.timedelta(weeks=1), 9))
+    season = next(s for s in territory.seasons if s.start_date <= first_monday <= s.end_date)
+    with simulated_clock(moment):
+        save_advance(
+            territory.lead,
+            None,
+            {
+                "farm_id": territory.farms[ADVANCE.farm_key].id,
+                "season_id": season.id,
+                "amount_eur": ADVANCE.amount_eur,
+                "granted_date": moment.astimezone(PARIS).date(),
+                "recovery_rate": ADVANCE.recovery_rate,
+                "note": ADVANCE.note,
+            },
+            None,
+        )
+
+
+def _record_fund_movements(
+    territory: Territory, index: int, monday: dt.date, real_now: dt.datetime
+) -> None:
+    """Have the lead enter the fund movements due in the ``index``-th week played."""
+    for movement in FUND_MOVEMENTS:
+        moment = at(monday - dt.timedelta(weeks=1), 9, 30)
+        if movement.weeks_after_start != index or moment > real_now:
+            continue
+        with simulated_clock(moment):
+            record_fund_movement(
+                territory.lead,
+                moment.astimezone(PARIS).date(),
+                movement.amount_eur,
+                movement.label,
+                movement.note,
+            )
 
 
 def _coordinator(territory: Territory, label: str) -> User:

@@ -90,7 +90,8 @@ class DemoSummary:
                 f"{len(report.published_weeks)} publiée(s) en cours de livraison, "
                 f"{len(report.other_weeks)} en attente ; {report.runs} répartition(s), "
                 f"{report.crop_failures} perte(s) de récolte re-planifiée(s), "
-                f"{report.receipts} réception(s) saisie(s)."
+                f"{report.receipts} réception(s) saisie(s) ; frais de service "
+                f"{report.fee_eur} €, fonds de développement {report.fund_eur} €."
             )
         lines.append(
             f"  Semaine ouverte : {report.open_week}, offres et commandes saisies ; pour la "

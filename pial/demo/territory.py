@@ -589,6 +589,50 @@ CONTRACT = ContractSpec(
 CONTRACT_BUYERS = ("cite-scolaire", "ehpad-luchon")
 """Keys of the canteens in the contract's buying group."""
 
+@dataclass(frozen=True, slots=True)
+class AdvanceSpec:
+    """A cash advance granted to a farm at the start of the season."""
+
+    farm_key: str
+    amount_eur: Decimal
+    recovery_rate: Decimal  # share of each sale withheld until it is repaid
+    note: str
+
+
+ADVANCE = AdvanceSpec(
+    farm_key="potager-de-juzet",
+    amount_eur=Decimal("1200.00"),
+    recovery_rate=Decimal("0.1000"),
+    note="Avance sur la serre-tunnel de 400 m², remboursée par une retenue de 10 % des ventes.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FundMovementSpec:
+    """A movement of the development fund entered by the lead, some weeks into the season."""
+
+    weeks_after_start: int
+    amount_eur: Decimal  # + a contribution, − a spending
+    label: str
+    note: str
+
+
+FUND_MOVEMENTS = (
+    FundMovementSpec(
+        0,
+        Decimal("2000.00"),
+        "Aide du projet alimentaire territorial du Comminges",
+        "Soutien au démarrage de la plateforme, versé en début de saison.",
+    ),
+    FundMovementSpec(
+        5,
+        Decimal("-380.00"),
+        "Achat de 120 caisses réutilisables",
+        "Caisses empilables 30 × 40 cm pour les livraisons aux cantines.",
+    ),
+)
+
+
 CROP_FAILURE_NOTES = (
     "Grêle sur les planches de plein champ.",
     "Attaque de mildiou, récolte compromise.",

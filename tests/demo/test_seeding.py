@@ -17,12 +17,15 @@ from pial.models import (
     AllocationRun,
     AvailabilityLine,
     Canteen,
+    CashAdvance,
     Contract,
     CoordinatorAssignment,
     CropFailure,
     DeliveryWeek,
     Farm,
+    FeeAccrual,
     FeeRate,
+    FundMovement,
     LedgerEntry,
     OrderLine,
     OrderPriority,
@@ -185,6 +188,16 @@ def test_past_weeks_are_published_delivered_and_coordinated(db: Session) -> None
     assert {r.allocation_line.run.week.iso_week for r in receipts} == {"2026-W46", "2026-W47"}
     assert any(r.received_quantity < r.allocation_line.quantity for r in receipts)
     assert count(db, LedgerEntry) > 0
+    # Delivered weeks are accrued: fees and fund contributions, part of the advance recovered.
+    accrued_weeks = {accrual.week.iso_week for accrual in db.scalars(select(FeeAccrual))}
+    assert accrued_weeks == {"2026-W46", "2026-W47"}
+    assert summary.season.fee_eur > 0 and summary.season.fund_eur > 0
+    assert summary.season.fee_eur == sum(a.fee_eur for a in db.scalars(select(FeeAccrual)))
+    advance = db.scalars(select(CashAdvance)).one()
+    assert advance.farm.name == "Le Potager de Juzet" and advance.recoveries
+    assert sum(r.amount_eur for r in advance.recoveries) < advance.amount_eur
+    fund = db.scalars(select(FundMovement).where(FundMovement.fee_accrual_id.is_(None))).all()
+    assert [movement.amount_eur for movement in fund] == [Decimal("2000.00")]
     # The third week played had a crop failure, re-planned and published as version 2.
     failure = db.scalars(select(CropFailure)).one()
     assert failure.week.iso_week == "2026-W48" and failure.replan_run is not None
@@ -244,6 +257,8 @@ def test_the_whole_default_season_is_played(db: Session) -> None:
     assert report.published_weeks == ["2026-W48"]
     assert report.crop_failures == 3
     assert count(db, CropFailure) == 3
+    spent = db.scalars(select(FundMovement).where(FundMovement.amount_eur < 0)).one()
+    assert spent.movement_date == dt.date(2026, 9, 28)  # the Monday before the sixth week
     # Every past week kept its runs; schools' holidays show as lighter weeks, never empty ones.
     for label in report.delivered_weeks:
         runs = week(db, label).allocation_runs
