@@ -135,12 +135,15 @@ def build_problem(
     locked: bool = True,
     previous_run: AllocationRun | None = None,
     pending_losses: Sequence[PendingLoss] = (),
+    delivered_before: dt.date | None = None,
 ) -> solver.Problem:
     """Build the solver problem of ``week`` from the database.
 
     Availability is what farms offered minus the crop failures declared (and ``pending_losses``);
     ``previous`` holds the lines of ``previous_run``; ``locked`` the coordinator's manual locks
-    (minus those of a farm and product hit by a crop failure, which could no longer be kept).
+    (minus those of a farm and product hit by a crop failure, which could no longer be kept)
+    and, when ``delivered_before`` is given, the lines of ``previous_run`` on earlier days:
+    those deliveries are made and a re-plan may not move them.
     """
     session = get_session()
     platform = load_platform(session)
@@ -184,6 +187,11 @@ def build_problem(
     base_ledger_eur = ledger_before_week_eur(session, week.id)
 
     lost_pairs = {(loss.farm_id, loss.product_id) for loss in failures}
+    delivered_lines = [
+        line
+        for line in (previous_run.lines if previous_run is not None else [])
+        if delivered_before is not None and line.day < delivered_before
+    ]
     locks = (
         session.scalars(
             select(ManualLock).where(ManualLock.week_id == week.id).order_by(ManualLock.id)
@@ -240,11 +248,20 @@ def build_problem(
             for order in orders
         ),
         locked=tuple(
-            _row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day, lock.quantity)
-            for lock in locks
-            if (lock.farm_id, lock.product_id) not in lost_pairs
-            and lock.product_id in slug
-            and lock.farm_id in active_farm_ids
+            [
+                _row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day,
+                     lock.quantity)
+                for lock in locks
+                if (lock.farm_id, lock.product_id) not in lost_pairs
+                and lock.product_id in slug
+                and lock.farm_id in active_farm_ids
+                and (delivered_before is None or lock.day >= delivered_before)
+            ]
+            + [
+                _row(line.farm_id, line.canteen_id, line.product.slug, line.day,
+                     line.quantity)
+                for line in delivered_lines
+            ]
         ),
         previous=tuple(
             _row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)

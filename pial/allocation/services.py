@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 import solver
 from pial.allocation import seam
 from pial.audit import record_audit
-from pial.clock import now
+from pial.clock import now, today_in_paris
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
@@ -36,6 +36,7 @@ from pial.models import (
     ManualLock,
     OrderLine,
     Product,
+    Receipt,
     Role,
     RunStatus,
     RunTrigger,
@@ -266,7 +267,8 @@ def _solve_and_store(
                 )
             if result is None or RunStatus(result.status) not in USABLE_STATUSES:
                 raise Conflict(
-                    "Aucun nouveau planning n'a pu être calculé : "
+                    "Aucun nouveau planning n'a pu être calculé (la perte dépasse-t-elle ce "
+                    "qui reste à livrer ?) : "
                     + (error_message or "; ".join(result.errors if result else ()))
                 )
         sequence = (
@@ -308,6 +310,8 @@ def _solve_and_store(
             session.add(crop_failure)
         if publish:
             entries = _publish_run(session, week, run, actor)
+            if supersedes is not None:
+                _carry_receipts(session, supersedes, run)
             if crop_failure is not None and supersedes is not None:
                 _note_lost_value(entries, supersedes, run, crop_failure)
         elif usable:
@@ -543,6 +547,26 @@ def _record_allocation_ledger(
     return entries
 
 
+def _carry_receipts(session: Session, previous: AllocationRun, run: AllocationRun) -> None:
+    """Move receipts of the previous version to the same, unchanged lines of the new one.
+
+    A re-plan keeps the lines of days already delivered; what canteens recorded on them stays
+    attached to the planning in force.
+    """
+    new_lines = {(ln.farm_id, ln.canteen_id, ln.product_id, ln.day): ln for ln in run.lines}
+    old_ids = {ln.id: ln for ln in previous.lines}
+    if not old_ids:
+        return
+    session.flush()  # the new lines need their ids
+    for receipt in session.scalars(
+        select(Receipt).where(Receipt.allocation_line_id.in_(list(old_ids)))
+    ):
+        old = old_ids[receipt.allocation_line_id]
+        new = new_lines.get((old.farm_id, old.canteen_id, old.product_id, old.day))
+        if new is not None and new.quantity == old.quantity:
+            receipt.allocation_line_id = new.id
+
+
 def _note_lost_value(
     entries: dict[int, LedgerEntry],
     previous: AllocationRun,
@@ -624,8 +648,10 @@ def declare_crop_failure(
             {"product_id": ["Choisissez un produit de votre planning."]},
         )
     loss = seam.PendingLoss(farm_id, product_id, amount, day)
+    # Deliveries of past days are made: the re-plan keeps them and only moves what is to come.
     problem = seam.with_stability(
-        seam.build_problem(week, previous_run=current, pending_losses=[loss]),
+        seam.build_problem(week, previous_run=current, pending_losses=[loss],
+                           delivered_before=today_in_paris()),
         REPLAN_STABILITY_WEIGHT,
     )
     expected_version = current.published_version
