@@ -1,0 +1,407 @@
+"""Tables, verdicts against the solver's targets, and the docs/benchmarks.md section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solver.bench.metrics import PlanMetrics
+from solver.bench.run import HEURISTICS, METHOD_LABELS, InstanceRun, MethodRun
+
+SECTION_HEADING = "## Allocation solver"
+REL_TOL = 1e-6
+MIP_REL_GAP = 1e-4  # HiGHS's default relative MIP gap
+
+CONTINUOUS_TIME_S = {"luchon": 0.2, "department": 2.0, "region": 10.0}
+OPERATIONAL_TIME_S = {"department": 10.0, "region": 60.0}
+REGION_MEMORY_MB = 1024.0
+
+COLUMNS = (
+    "method",
+    "status",
+    "served €",
+    "contract €",
+    "kg·km",
+    "share dev €",
+    "trips",
+    "weighted",
+    "time s",
+    "peak MB",
+    "Δserved",
+    "Δcontract",
+    "Δweighted",
+    "rules",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One target checked on one instance."""
+
+    instance: str
+    target: str
+    passed: bool
+    detail: str
+
+    def line(self) -> str:
+        """Return the verdict as one printable line."""
+        return f"{'PASS' if self.passed else 'MISS'} [{self.instance}] {self.target}: {self.detail}"
+
+
+def bound_values(run: InstanceRun) -> dict[str, float | None]:
+    """Return the LP bound's stage values (None where the LP failed)."""
+    lp = run.runs.get("lp")
+    stages = (lp.bound or {}).get("stages", {}) if lp else {}
+    return {
+        name: (stages.get(name) or {}).get("value") for name in ("contract", "served", "weighted")
+    }
+
+
+def table_rows(run: InstanceRun) -> list[list[str]]:
+    """Return one row of formatted cells per method."""
+    bound = bound_values(run)
+    rows = []
+    for method, m in run.runs.items():
+        label = METHOD_LABELS.get(method, method)
+        time_cell = _num(m.time_s, 3 if (m.time_s or 0) < 10 else 1)
+        memory_cell = _num(m.peak_mb, 0)
+        if method == "lp" and m.bound:
+            b = m.bound
+            rows.append(
+                [
+                    label,
+                    "bound",
+                    _num(bound["served"], 2),
+                    _num(bound["contract"], 2),
+                    _num(b.get("kg_km"), 0),
+                    _num(b.get("share_deviation_eur"), 2),
+                    _num(b.get("deliveries"), 1),
+                    _num(bound["weighted"], 2),
+                    time_cell,
+                    memory_cell,
+                    "",
+                    "",
+                    "",
+                    "relaxed",
+                ]
+            )
+            continue
+        if m.metrics is None:
+            rows.append(
+                [
+                    label,
+                    m.status,
+                    *[""] * 6,
+                    time_cell,
+                    memory_cell,
+                    "",
+                    "",
+                    "",
+                    (m.error or "")[:60],
+                ]
+            )
+            continue
+        x = m.metrics
+        rows.append(
+            [
+                label,
+                _status(m),
+                _num(x.served_eur, 2),
+                _num(x.contract_eur, 2),
+                _num(x.kg_km, 0),
+                _num(x.share_deviation_eur, 2),
+                str(x.deliveries),
+                _num(x.weighted, 2),
+                time_cell,
+                memory_cell,
+                _pct(_shortfall(bound["served"], x.served_eur)),
+                _pct(_shortfall(bound["contract"], x.contract_eur)),
+                _pct(_excess(bound["weighted"], x.weighted)),
+                "ok" if x.feasible else f"{len(x.violations)} broken",
+            ]
+        )
+    return rows
+
+
+def _status(m: MethodRun) -> str:
+    if m.method == "mip" and m.bound:
+        statuses = {s.get("status") for s in m.bound.get("stages", {}).values()}
+        return "optimal" if statuses == {"Optimal"} else "time limit"
+    return m.status
+
+
+def _shortfall(bound: float | None, value: float) -> float | None:
+    return (bound - value) / abs(bound) * 100 if bound else None
+
+
+def _excess(bound: float | None, value: float) -> float | None:
+    return (value - bound) / abs(bound) * 100 if bound else None
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:,.{digits}f}".replace(",", " ")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:+.4f}%"
+
+
+def format_table(rows: list[list[str]], markdown: bool) -> str:
+    """Lay the rows out as aligned text, or as a Markdown table."""
+    if markdown:
+        lines = [
+            "| " + " | ".join(COLUMNS) + " |",
+            "|" + "|".join("---" if i < 2 else "---:" for i in range(len(COLUMNS))) + "|",
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(COLUMNS, widths, strict=True))
+        )
+    ]
+    lines += [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def verdicts(run: InstanceRun) -> list[Verdict]:
+    """Check the solver's targets on one instance."""
+    name = f"{run.scale}/{run.variant}/seed {run.seed}"
+    solver = run.runs.get("solver")
+    if solver is None:
+        return []
+    if solver.metrics is None:
+        return [Verdict(name, "solver returns a plan", False, f"{solver.status}: {solver.error}")]
+    x = solver.metrics
+    bound = bound_values(run)
+    out = [
+        Verdict(
+            name,
+            "rules hold",
+            x.feasible,
+            "all rules of the spec kept" if x.feasible else "; ".join(x.violations[:3]),
+        )
+    ]
+    if run.variant == "continuous":
+        out += _gap_verdicts(name, x, bound, 0.01, 0.1)
+        limit_s = CONTINUOUS_TIME_S[run.scale]
+        lp = run.runs.get("lp")
+        lp_s = lp.time_s if lp else None
+        ok = (
+            solver.time_s is not None
+            and solver.time_s <= limit_s
+            and (lp_s is None or solver.time_s <= lp_s)
+        )
+        out.append(
+            Verdict(
+                name,
+                f"time ≤ {limit_s:g} s and ≤ HiGHS LP",
+                ok,
+                f"solver {_num(solver.time_s, 3)} s, LP bound {_num(lp_s, 3)} s",
+            )
+        )
+    else:
+        out += _gap_verdicts(name, x, bound, 0.5, None, run.runs.get("mip"))
+        out.append(_mip_verdict(name, x, run.runs.get("mip")))
+        if run.scale in OPERATIONAL_TIME_S:
+            limit_s = OPERATIONAL_TIME_S[run.scale]
+            ok = solver.time_s is not None and solver.time_s <= limit_s
+            out.append(
+                Verdict(name, f"time ≤ {limit_s:g} s", ok, f"solver {_num(solver.time_s, 3)} s")
+            )
+    if run.scale == "region":
+        ok = solver.peak_mb is not None and solver.peak_mb <= REGION_MEMORY_MB
+        out.append(
+            Verdict(
+                name,
+                f"peak memory ≤ {REGION_MEMORY_MB:g} MB",
+                ok,
+                f"solver {_num(solver.peak_mb, 0)} MB",
+            )
+        )
+    for heuristic in HEURISTICS:
+        other = run.runs.get(heuristic)
+        if other is not None and other.metrics is not None:
+            out.append(_dominance_verdict(name, x, other))
+    return out
+
+
+def _gap_verdicts(
+    name: str,
+    x: PlanMetrics,
+    bound: dict[str, float | None],
+    served_pct: float,
+    weighted_pct: float | None,
+    mip: MethodRun | None = None,
+) -> list[Verdict]:
+    out = []
+    for stage, value in (("contract", x.contract_eur), ("served", x.served_eur)):
+        gap = _shortfall(bound[stage], value)
+        detail = f"gap {_pct(gap)} ({_num(value, 2)} vs {_num(bound[stage], 2)})"
+        mip_stage = ((mip.bound or {}).get("stages", {}).get(stage) or {}) if mip else {}
+        if mip_stage.get("status") == "Optimal":
+            detail += f"; integer optimum (generic MIP, proven) {_num(mip_stage.get('value'), 2)}"
+        out.append(
+            Verdict(
+                name,
+                f"{stage} value within {served_pct:g}% of LP bound",
+                gap is not None and gap <= served_pct + 1e-9,
+                detail,
+            )
+        )
+    if weighted_pct is not None:
+        gap = _excess(bound["weighted"], x.weighted)
+        out.append(
+            Verdict(
+                name,
+                f"weighted within {weighted_pct:g}% of LP optimum",
+                gap is not None and gap <= weighted_pct + 1e-9,
+                f"gap {_pct(gap)} ({_num(x.weighted, 2)} vs {_num(bound['weighted'], 2)})",
+            )
+        )
+    return out
+
+
+def lexicographic_key(m: PlanMetrics) -> tuple[float, float, float]:
+    """Order plans as the spec does: more contract value, more value served, less weighted."""
+    return (m.contract_eur, m.served_eur, -m.weighted)
+
+
+def better_than(a: PlanMetrics, b: PlanMetrics) -> bool:
+    """Tell whether plan a beats plan b in the spec's lexicographic order (with a tolerance)."""
+    for va, vb in zip(lexicographic_key(a), lexicographic_key(b), strict=True):
+        if abs(va - vb) > REL_TOL * max(1.0, abs(va), abs(vb)):
+            return va > vb
+    return False
+
+
+def _mip_verdict(name: str, x: PlanMetrics, mip: MethodRun | None) -> Verdict:
+    target = "better than the generic MIP (contract, served, then weighted)"
+    if mip is None:
+        return Verdict(name, target, False, "generic MIP not run")
+    if mip.metrics is None:
+        return Verdict(name, target, True, f"generic MIP found no plan ({mip.status})")
+    y = mip.metrics
+    detail = (
+        f"contract {_num(x.contract_eur, 2)} vs {_num(y.contract_eur, 2)}, served "
+        f"{_num(x.served_eur, 2)} vs {_num(y.served_eur, 2)}, weighted "
+        f"{_num(x.weighted, 2)} vs {_num(y.weighted, 2)}"
+    )
+    if not y.feasible:
+        return Verdict(name, target, x.feasible, detail + " (the MIP's plan breaks rules)")
+    if better_than(x, y):
+        return Verdict(name, target, True, detail)
+    # A MIP proven optimal can only be matched: equal within its default relative gap passes.
+    proven = _status(mip) == "optimal"
+    tie = not better_than(y, x) or (
+        abs(x.contract_eur - y.contract_eur) <= REL_TOL * max(1.0, y.contract_eur)
+        and abs(x.served_eur - y.served_eur) <= REL_TOL * max(1.0, y.served_eur)
+        and x.weighted <= y.weighted * (1 + MIP_REL_GAP)
+    )
+    return Verdict(
+        name,
+        target,
+        proven and tie,
+        detail + (" (ties the MIP's proven optimum)" if proven and tie else ""),
+    )
+
+
+def _dominance_verdict(name: str, x: PlanMetrics, other: MethodRun) -> Verdict:
+    assert other.metrics is not None
+    h = other.metrics
+    serves_no_less = x.served_eur >= h.served_eur * (1 - 1e-9)
+    cheaper = x.kg_km < h.kg_km or x.share_deviation_eur < h.share_deviation_eur
+    return Verdict(
+        name,
+        f"dominates {METHOD_LABELS[other.method]}",
+        serves_no_less and cheaper,
+        f"served {_num(x.served_eur, 2)} vs {_num(h.served_eur, 2)}, kg·km "
+        f"{_num(x.kg_km, 0)} vs {_num(h.kg_km, 0)}, share dev "
+        f"{_num(x.share_deviation_eur, 2)} vs {_num(h.share_deviation_eur, 2)}",
+    )
+
+
+def machine_note() -> str:
+    """Describe the machine: cores, CPU model, Python, date."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, "
+        f"Python {platform.python_version()}, {today}"
+    )
+
+
+def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: float) -> str:
+    """Return the whole "## Allocation solver" section in Markdown."""
+    parts = [
+        SECTION_HEADING,
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine_note()}",
+        "",
+        "Each method runs in a fresh Python process on the same generated instance "
+        "(`solver.bench.generate`); *time* covers reading the JSON document into the method's "
+        "model and solving (not interpreter start-up or imports), *peak MB* is that process's "
+        "`ru_maxrss`. Every plan is measured and checked by the same code "
+        "(`solver.bench.metrics`): *weighted* = distance × kg·km + fairness × share deviation "
+        "+ deliveries × trips, with the instance's weights. Gaps are to the LP bound (d): "
+        "Δserved/Δcontract = how much less value than the bound (lower is better), Δweighted = "
+        "how much more than the LP's weighted optimum. The LP relaxes lots, trips (each pair "
+        "pays a share of its trip) and the growers-per-line cap, so on operational instances "
+        f"its weighted value is a loose bound. The generic MIP (e) is HiGHS's MIP on the whole "
+        f"model, stage by stage, {mip_time_limit_s:g} s in total.",
+        "",
+    ]
+    for run in runs:
+        parts += [
+            f"### {run.scale} / {run.variant} / seed {run.seed}",
+            "",
+            run.size,
+            "",
+            format_table(table_rows(run), markdown=True),
+            "",
+        ]
+    parts += ["### Verdicts", ""]
+    parts += [f"- {v.line()}" for run in runs for v in verdicts(run)]
+    return "\n".join(parts) + "\n"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) the "## Allocation solver" section of a Markdown file."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION_HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def summary(runs: list[InstanceRun]) -> dict[str, Any]:
+    """Return counts of passed and missed targets."""
+    all_verdicts = [v for run in runs for v in verdicts(run)]
+    return {
+        "passed": sum(v.passed for v in all_verdicts),
+        "missed": sum(not v.passed for v in all_verdicts),
+    }

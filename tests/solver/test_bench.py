@@ -1,0 +1,232 @@
+"""The bench's own parts: generator, heuristics, metrics, feasibility checker and LP bound."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import solver
+from solver.bench.baselines import nearest_grower_first, pro_rata
+from solver.bench.generate import generate_instance
+from solver.bench.instance import parse_instance
+from solver.bench.metrics import check_plan, measure_plan
+from solver.bench.report import write_section
+from solver.bench.run import run_method_subprocess
+
+DAY_1, DAY_2 = "2026-11-23", "2026-11-26"
+
+
+@pytest.mark.parametrize("variant", ["continuous", "operational"])
+@pytest.mark.parametrize("scale", ["luchon", "department"])
+def test_generator_is_reproducible_from_its_seed(scale: str, variant: str) -> None:
+    first = json.dumps(generate_instance(scale, variant, 7), sort_keys=True)
+    again = json.dumps(generate_instance(scale, variant, 7), sort_keys=True)
+    other = json.dumps(generate_instance(scale, variant, 8), sort_keys=True)
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("variant", ["continuous", "operational"])
+@pytest.mark.parametrize("scale", ["luchon", "department", "region"])
+def test_generated_instances_follow_the_spec(scale: str, variant: str) -> None:
+    doc = generate_instance(scale, variant, 1)
+    solver.load(doc)  # the project's own reader rejects any break of the format
+    products = {p["id"]: p for p in doc["products"]}
+    growers = {g["id"] for g in doc["growers"]}
+    canteens = {c["id"] for c in doc["canteens"]}
+    assert doc["format"] == "pial-allocation/1"
+    assert all(o["canteen"] in canteens and o["product"] in products for o in doc["orders"])
+    assert all(a["grower"] in growers and a["product"] in products for a in doc["availability"])
+    assert all(
+        o["quantity"] > 0 and o["priority"] in ("contract", "regular") for o in doc["orders"]
+    )
+    keys = [(o["canteen"], o["product"], o["day"]) for o in doc["orders"]]
+    assert len(keys) == len(set(keys))
+    contract_share = sum(o["priority"] == "contract" for o in doc["orders"]) / len(doc["orders"])
+    assert 0.15 < contract_share < 0.45
+    assert sum(g["target_share"] for g in doc["growers"]) == pytest.approx(1.0, abs=1e-3)
+    settings = doc["settings"]
+    if variant == "operational":
+        assert all(p["lot"] > 0 for p in products.values())
+        assert all(a["quantity"] % products[a["product"]]["lot"] == 0 for a in doc["availability"])
+        assert settings["max_growers_per_line"] == 3
+        assert settings["weights"]["deliveries"] > 0
+    else:
+        assert all("lot" not in p for p in products.values())
+        assert settings["max_growers_per_line"] is None
+        assert settings["weights"]["deliveries"] == 0
+    inst = parse_instance(doc)
+    offered, ordered = inst.offer_quantity.sum(), inst.line_quantity.sum()
+    assert 0.6 * ordered < offered < 1.2 * ordered  # comparable, with some scarcity
+
+
+def test_region_has_the_requested_size_and_spread() -> None:
+    doc = generate_instance("region", "continuous", 1)
+    assert (len(doc["growers"]), len(doc["canteens"]), len(doc["products"])) == (200, 200, 80)
+    assert doc["settings"]["max_km"] == 60
+    lats = [g["lat"] for g in doc["growers"]] + [c["lat"] for c in doc["canteens"]]
+    assert 2.3 < max(lats) - min(lats) < 2.8  # about 300 km north-south
+    offers_per_grower = len(doc["availability"]) / 200
+    assert offers_per_grower == pytest.approx(0.25 * 80, rel=0.2)
+
+
+@pytest.mark.parametrize("heuristic", [nearest_grower_first, pro_rata])
+@pytest.mark.parametrize(
+    ("scale", "variant"),
+    [("luchon", "continuous"), ("luchon", "operational"), ("department", "operational")],
+)
+def test_heuristics_keep_every_rule(heuristic: Any, scale: str, variant: str) -> None:
+    inst = parse_instance(generate_instance(scale, variant, 3))
+    rows = heuristic(inst)
+    assert rows
+    assert check_plan(inst, rows) == []
+
+
+def tiny_instance() -> dict[str, Any]:
+    """Two growers (one beyond max_km), two canteens, crates of 5 kg."""
+    return {
+        "format": "pial-allocation/1",
+        "week": "2026-W48",
+        "products": [
+            {
+                "id": "carotte",
+                "name": "Carotte",
+                "unit": "kg",
+                "unit_kg": 1.0,
+                "lot": 5,
+                "price": 2.0,
+            },
+        ],
+        "growers": [
+            {"id": "near", "name": "Near", "lat": 42.80, "lon": 0.60, "target_share": 0.5},
+            {"id": "far", "name": "Far", "lat": 43.50, "lon": 0.60, "target_share": 0.5},
+        ],
+        "canteens": [
+            {"id": "a", "name": "A", "lat": 42.79, "lon": 0.59},
+            {"id": "b", "name": "B", "lat": 42.81, "lon": 0.61},
+        ],
+        "availability": [
+            {"grower": "near", "product": "carotte", "quantity": 20},
+            {"grower": "near", "product": "carotte", "quantity": 5, "day": DAY_1},
+            {"grower": "far", "product": "carotte", "quantity": 50},
+        ],
+        "orders": [
+            {
+                "canteen": "a",
+                "product": "carotte",
+                "day": DAY_1,
+                "quantity": 15,
+                "priority": "contract",
+            },
+            {"canteen": "b", "product": "carotte", "day": DAY_2, "quantity": 25},
+        ],
+        "distances_km": [{"grower": "near", "canteen": "a", "km": 4.0}],
+        "settings": {"max_km": 30, "max_growers_per_line": 1},
+    }
+
+
+def row(grower: str, canteen: str, day: str, quantity: float) -> dict[str, Any]:
+    """Return one allocation row of carrots."""
+    return {
+        "grower": grower,
+        "canteen": canteen,
+        "product": "carotte",
+        "day": day,
+        "quantity": quantity,
+    }
+
+
+def test_checker_accepts_a_valid_plan_using_day_bound_stock() -> None:
+    inst = parse_instance(tiny_instance())
+    plan = [row("near", "a", DAY_1, 10), row("near", "b", DAY_2, 15)]
+    assert check_plan(inst, plan) == []
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        ([row("near", "a", DAY_1, 20)], "receives 20 > ordered 15"),
+        ([row("near", "a", DAY_1, 10), row("near", "a", DAY_1, 10)], "receives 20 > ordered 15"),
+        ([row("near", "a", DAY_1, 15), row("near", "b", DAY_2, 15)], "beyond its offer"),
+        # 25 in all is what "near" offers, but 5 of it is for the first day only.
+        ([row("near", "b", DAY_2, 25)], "beyond its offer"),
+        ([row("near", "a", DAY_1, 7)], "not a multiple of the lot 5"),
+        ([row("far", "b", DAY_2, 5)], "beyond max_km 30"),
+        ([row("near", "a", DAY_1, 5), row("far", "a", DAY_1, 5)], "max_growers_per_line"),
+        ([row("near", "c", DAY_1, 5)], "unknown canteen"),
+        ([row("near", "a", DAY_2, 5)], "no order line"),
+        ([row("near", "a", DAY_1, -5)], "not a non-negative number"),
+    ],
+)
+def test_checker_catches_a_broken_plan(plan: list[dict[str, Any]], message: str) -> None:
+    inst = parse_instance(tiny_instance())
+    violations = check_plan(inst, plan)
+    assert any(message in v for v in violations), violations
+
+
+def test_checker_requires_locked_rows_kept() -> None:
+    doc = tiny_instance()
+    doc["locked"] = [row("near", "a", DAY_1, 10)]
+    inst = parse_instance(doc)
+    assert any("locked" in v for v in check_plan(inst, [row("near", "a", DAY_1, 5)]))
+    assert check_plan(inst, [row("near", "a", DAY_1, 10)]) == []
+
+
+def test_metrics_follow_the_spec_definitions() -> None:
+    doc = tiny_instance()
+    doc["growers"][0]["ledger_eur"] = 10.0
+    inst = parse_instance(doc)
+    m = measure_plan(inst, [row("near", "a", DAY_1, 10), row("near", "b", DAY_2, 5)])
+    near_to_b_km = float(inst.distance_km[0, 1])
+    assert m.served_eur == pytest.approx(30.0)
+    assert m.contract_eur == pytest.approx(20.0)
+    assert m.kg_km == pytest.approx(10 * 4.0 + 5 * near_to_b_km)
+    # targets: 0.5 × 30 − 0.5 × 10 = 10 for near, 15 for far; near sold 30, far 0.
+    assert m.share_deviation_eur == pytest.approx(20.0 + 15.0)
+    assert m.deliveries == 2
+    assert m.feasible
+
+
+def test_lp_bound_subprocess_bounds_the_greedy_plan(tmp_path: Path) -> None:
+    doc = generate_instance("luchon", "operational", 2)
+    path = tmp_path / "luchon.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    inst = parse_instance(doc)
+    greedy = measure_plan(inst, nearest_grower_first(inst))
+    lp = run_method_subprocess(inst, "lp", path, tmp_path / "lp.json", 10.0)
+    assert lp.bound is not None and lp.peak_mb is not None and lp.peak_mb > 0
+    stages = lp.bound["stages"]
+    assert stages["served"]["value"] >= greedy.served_eur - 1e-6
+    assert stages["contract"]["value"] >= greedy.contract_eur - 1e-6
+
+
+def test_generic_mip_subprocess_returns_the_integer_optimum(tmp_path: Path) -> None:
+    doc = tiny_instance()
+    doc["orders"][0]["quantity"] = 13  # whole crates cap this line at 10
+    doc["settings"]["weights"] = {"distance": 1.0, "fairness": 0.0, "deliveries": 5.0}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    inst = parse_instance(doc)
+    mip = run_method_subprocess(inst, "mip", path, tmp_path / "mip.json", 5.0)
+    assert mip.metrics is not None and mip.metrics.feasible, mip
+    # "far" is out of reach, so "near" sends its 25 kg: 10 to a (crates), 15 to b.
+    assert mip.metrics.served_eur == pytest.approx(50.0)
+    assert mip.metrics.contract_eur == pytest.approx(20.0)
+    assert mip.metrics.deliveries == 2
+
+
+def test_markdown_section_is_replaced_and_others_kept(tmp_path: Path) -> None:
+    path = tmp_path / "benchmarks.md"
+    path.write_text(
+        "# Benchmarks\n\n## Web pages\n\nkept\n\n## Allocation solver\n\nold\n\n"
+        "## Exports\n\nalso kept\n",
+        encoding="utf-8",
+    )
+    write_section(path, "## Allocation solver\n\nnew table\n")
+    text = path.read_text(encoding="utf-8")
+    assert "old" not in text and "new table" in text
+    assert "## Web pages\n\nkept" in text and "## Exports\n\nalso kept" in text
+    assert text.index("## Web pages") < text.index("new table") < text.index("## Exports")
