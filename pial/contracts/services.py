@@ -91,14 +91,15 @@ def list_contracts(actor: Any) -> list[Contract]:
     session = get_session()
     query = select(Contract).order_by(Contract.is_active.desc(), Contract.start_date.desc(),
                                       Contract.id.desc())
+    if actor is None or getattr(actor, "role", None) == Role.LEAD:
+        return list(session.scalars(query))
     if getattr(actor, "role", None) == Role.CANTEEN:
         group_ids = select(canteen_group_members.c.canteen_group_id).where(
             canteen_group_members.c.canteen_id == actor.canteen_id)
         query = query.where(or_(Contract.canteen_id == actor.canteen_id,
                                 Contract.canteen_group_id.in_(group_ids)))
-    elif getattr(actor, "role", None) != Role.LEAD:
-        return []
-    return list(session.scalars(query))
+        return list(session.scalars(query))
+    return []
 
 
 def get_contract(contract_id: int, actor: Any = None) -> Contract:
@@ -404,7 +405,7 @@ def _line_progress(
         farms[sale.line.farm_id] = sale.line.farm
     delivered = sum(by_day.values(), Decimal(0))
     expected = expected_to_date(commitment, periods, year, as_of, mask)
-    forecast = forecast_year_end(dict(by_day), year, as_of, mask)
+    forecast = forecast_year_end(dict(by_day), year, as_of, mask, commitment)
     contributions = sorted(
         (Contribution(farms[farm_id], quantity,
                       quantity / delivered if delivered else Decimal(0), farm_id in listed)

@@ -19,6 +19,9 @@ ALL_YEAR = "1" * 12
 TREND_WEEKS = 8
 """The forecast extrapolates the rate of the last weeks of in-season deliveries."""
 
+MIN_TREND_DAYS = 7
+"""Fewer in-season days than this behind us give no trend to extrapolate."""
+
 ALERT_TOLERANCE = Decimal("0.05")
 """A line is behind when it lags the pro-rata by more than this share of it."""
 
@@ -161,16 +164,23 @@ def expected_to_date(
     return _quantity(commitment * _weight(year.start, last, season_mask) / total)
 
 
+def _in_season(day: dt.date, season_mask: str) -> bool:
+    return "1" not in season_mask or season_mask[day.month - 1] == "1"
+
+
 def forecast_year_end(
     delivered_by_day: dict[dt.date, Decimal],
     year: ContractYear,
     as_of: dt.date,
     season_mask: str = ALL_YEAR,
+    commitment: Decimal | None = None,
 ) -> Decimal:
     """Return the quantity expected by the year's end if the recent trend goes on.
 
-    The trend is what was delivered over the last ``TREND_WEEKS`` weeks (or since the year
-    started) per in-season day; it is applied to the in-season days still to come.
+    The trend is what was delivered on in-season days over the last ``TREND_WEEKS`` weeks (or
+    since the year started, if the window holds too few in-season days), per in-season day; it
+    is applied to the in-season days still to come. Without ``MIN_TREND_DAYS`` in-season days
+    behind us there is no trend yet: the rest of ``commitment`` is assumed to come on time.
     """
     last = min(as_of, year.end)
     delivered = sum((q for day, q in delivered_by_day.items() if year.start <= day <= last),
@@ -179,16 +189,19 @@ def forecast_year_end(
         return _quantity(delivered)
     if as_of < year.start:
         return Decimal(0)
-    window_start = max(year.start, last - dt.timedelta(weeks=TREND_WEEKS) + dt.timedelta(days=1))
-    recent = sum((q for day, q in delivered_by_day.items() if window_start <= day <= last),
-                 Decimal(0))
-    window = _weight(window_start, last, season_mask)
-    if window == 0:
-        window = _weight(year.start, last, season_mask)
-        recent = delivered
-    if window == 0:
-        return _quantity(delivered)
     remaining = _weight(last + dt.timedelta(days=1), year.end, season_mask)
+    window_start = max(year.start, last - dt.timedelta(weeks=TREND_WEEKS) + dt.timedelta(days=1))
+    if _weight(window_start, last, season_mask) < MIN_TREND_DAYS:
+        window_start = year.start
+    window = _weight(window_start, last, season_mask)
+    if window < MIN_TREND_DAYS:
+        if commitment is None:
+            return _quantity(delivered)
+        total = _weight(year.start, year.end, season_mask)
+        due_later = commitment * remaining / total if total else Decimal(0)
+        return _quantity(delivered + due_later)
+    recent = sum((q for day, q in delivered_by_day.items()
+                  if window_start <= day <= last and _in_season(day, season_mask)), Decimal(0))
     return _quantity(delivered + recent / window * remaining)
 
 

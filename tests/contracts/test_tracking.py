@@ -91,3 +91,14 @@ def test_alert_only_beyond_tolerance_with_forecast_gap() -> None:
     assert (alert.behind_by, alert.behind_share, alert.forecast_gap) == (
         Decimal(20), Decimal("0.2"), Decimal(100))
     assert alert_for(Decimal(0), Decimal(0), Decimal(1000), Decimal(0)) is None
+
+
+def test_out_of_season_deliveries_do_not_make_a_trend() -> None:
+    summer = "000001110000"  # June to August
+    year = ContractYear(1, dt.date(2026, 8, 31), dt.date(2027, 8, 30))
+    september = {dt.date(2026, 9, 10): Decimal(20)}
+    # One in-season day behind us (31 August): no trend yet, the rest is assumed on time.
+    assert forecast_year_end(september, year, dt.date(2026, 11, 27), summer,
+                             Decimal(200)) == Decimal(20) + (Decimal(200) * 91 / 92).quantize(
+        Decimal("0.001"))
+    assert forecast_year_end(september, year, dt.date(2026, 11, 27), summer) == Decimal(20)
