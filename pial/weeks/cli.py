@@ -53,3 +53,16 @@ def close_command(iso_week: str) -> None:
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Semaine {week.iso_week} close.")
+
+
+@week_group.command("close-due")
+@with_appcontext
+def close_due_command() -> None:
+    """Close the open weeks whose offer and order deadlines have passed."""
+    from pial.weeks.services import close_due_weeks
+
+    closed = close_due_weeks()
+    for week in closed:
+        click.echo(f"Semaine {week.iso_week} close.")
+    if not closed:
+        click.echo("Aucune semaine à clore.")

@@ -357,6 +357,25 @@ def close_week(iso_week: str, actor: Any = None) -> DeliveryWeek:
     return week
 
 
+def close_due_weeks(actor: Any = None) -> list[DeliveryWeek]:
+    """Close every open week whose deadlines (offers and orders) have both passed.
+
+    Meant for a periodic job: weeks are closed one by one, each in its own transaction.
+    """
+    _require_lead_or_system(actor, "clore une semaine")
+    moment = now()
+    due = [
+        week.iso_week
+        for week in get_session().scalars(
+            select(DeliveryWeek)
+            .where(DeliveryWeek.state == WeekState.OPEN)
+            .order_by(DeliveryWeek.monday_date)
+        )
+        if max(week.availability_deadline_dt, week.order_deadline_dt) <= moment
+    ]
+    return [close_week(iso_week, actor) for iso_week in due]
+
+
 def list_weeks() -> list[DeliveryWeek]:
     """Return every delivery week, oldest first."""
     return list(get_session().scalars(select(DeliveryWeek).order_by(DeliveryWeek.monday_date)))
@@ -1276,6 +1295,7 @@ __all__ = [
     "canteen_delivery_days",
     "canteen_order",
     "canteen_weekdays",
+    "close_due_weeks",
     "close_week",
     "content_version",
     "contract_line_for_order",

@@ -37,3 +37,19 @@ def test_rotation_generate(app: Any, db: Any, make_farm: Any) -> None:
     lines = result.output.strip().splitlines()
     assert [line.split()[0] for line in lines] == ["2026-W48", "2026-W49", "2026-W50", "2026-W51"]
     assert lines[0].split("  ")[1] != lines[1].split("  ")[1]
+
+
+def test_close_due_closes_only_weeks_past_both_deadlines(app: Any, db: Any, clock: Any) -> None:
+    import datetime as dt
+
+    services.open_week("2026-W48")
+    services.open_week("2026-W49")
+    runner = app.test_cli_runner()
+    clock.moment = dt.datetime(2026, 11, 20, 10, 59, tzinfo=dt.UTC)  # orders still open
+    assert "Aucune semaine à clore." in runner.invoke(args=["week", "close-due"]).output
+    clock.moment = dt.datetime(2026, 11, 20, 11, 0, tzinfo=dt.UTC)
+    result = runner.invoke(args=["week", "close-due"])
+    assert result.output.strip() == "Semaine 2026-W48 close."
+    db.expire_all()
+    assert services.get_week("2026-W48").state == "closed"
+    assert services.get_week("2026-W49").state == "open"
