@@ -47,12 +47,13 @@ def _init_security(app: Flask) -> None:
 
 def _register_features(app: Flask) -> None:
     """Register each feature's blueprint and its access rules."""
-    from pial import admin, auth, home, maintenance
+    from pial import admin, auth, home, maintenance, notifications
 
     auth.init_app(app)
     home.init_app(app)
     admin.init_app(app)
     maintenance.init_app(app)
+    notifications.init_app(app)
     from pial import spreadsheets
 
     spreadsheets.init_app(app)
@@ -68,3 +69,6 @@ def _register_features(app: Flask) -> None:
 
     contracts.init_app(app)
     money.init_app(app)
+    from pial import api
+
+    api.init_app(app)

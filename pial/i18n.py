@@ -14,7 +14,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from pial.clock import monday_of
+from pial.clock import PARIS, monday_of
 from pial.config import REPO_ROOT
 
 MONTH_ABBREVIATIONS_FR = (
@@ -53,6 +53,16 @@ def format_day(value: dt.date | None, pattern: str = "EEEE d MMMM") -> str:
     if value is None:
         return ""
     return format_date(value, format=pattern, locale=str(get_locale() or "fr"))
+
+
+def format_paris_datetime(value: dt.datetime | None) -> str:
+    """Format an instant on the Paris wall clock (jeudi 26 novembre à 12:00)."""
+    if value is None:
+        return ""
+    local = value.astimezone(PARIS)
+    day = format_date(local.date(), format="EEEE d MMMM", locale=str(get_locale() or "fr"))
+    joiner = "à" if str(get_locale() or "fr").startswith("fr") else "at"
+    return f"{day} {joiner} {local:%H:%M}"
 
 
 def format_iso_week(iso_week: str) -> str:
@@ -109,4 +119,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["iso_week"] = format_iso_week
+    app.jinja_env.filters["paris_datetime"] = format_paris_datetime
     app.jinja_env.globals["get_locale"] = get_locale

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +220,75 @@ def login(client: FlaskClient) -> Callable[[Any], FlaskClient]:
         return client
 
     return sign_in
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server process (aiosmtpd) storing what it receives in a Maildir."""
+
+    host: str
+    port: int
+    maildir: Path
+
+    def messages(self) -> list[Any]:
+        """Return the e-mails received so far, oldest first."""
+        return read_maildir(self.maildir)
+
+
+def read_maildir(maildir: Path) -> list[Any]:
+    """Return the messages of a Maildir, decoded with the modern e-mail policy."""
+    import email
+    import mailbox
+    from email import policy
+
+    box = mailbox.Maildir(maildir, create=False)
+    found = [
+        email.message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box
+    ]
+    box.close()
+    return sorted(found, key=lambda message: str(message["Message-ID"]))
+
+
+def start_smtp_server(maildir: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start ``python -m aiosmtpd`` on ``port`` and wait until it accepts connections."""
+    import socket
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+         "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the aiosmtpd server did not start")
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path, app: Flask) -> Iterator[SmtpServer]:
+    """A real SMTP server process for the test; the app is configured to send to it."""
+    maildir = tmp_path / "maildir"
+    port = _free_port()
+    process = start_smtp_server(maildir, port)
+    app.config.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TLS": "none"})
+    try:
+        yield SmtpServer("127.0.0.1", port, maildir)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,265 @@
+"""What PIAL tells people by e-mail, each message queued in the outbox of the current transaction.
+
+Every function here only *queues* messages (the caller's service commits); each message has a
+dedup key naming its cause and recipient, so running a job or a service twice never sends a
+notice twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+
+from pial.db import get_session
+from pial.models import (
+    AllocationRun,
+    AvailabilityLine,
+    DeliveryWeek,
+    OrderLine,
+    Role,
+    User,
+)
+from pial.notifications.outbox import enqueue_email
+
+PREFERENCE_REMINDERS = "email_reminders"
+
+
+def N_(text: str) -> str:
+    """Mark a subject for translation; it is translated when rendered for its recipient."""
+    return text
+
+
+PREFERENCE_PLANNING = "email_planning"
+PREFERENCE_ALERTS = "email_alerts"
+
+
+def queue_for_user(
+    user: User,
+    *,
+    kind: str,
+    dedup_key: str,
+    subject: str,
+    template: str,
+    preference: str | None,
+    **context: Any,
+) -> bool:
+    """Render ``emails/<template>.txt|.html`` in the user's language and queue it.
+
+    Returns False when the user opted out (or is inactive) or the notice was already queued.
+    """
+    if not user.is_active or (preference and not getattr(user, preference)):
+        return False
+    with force_locale(user.locale or "fr"):
+        context = {"user": user, "base_url": current_app.config["PIAL_BASE_URL"], **context}
+        text = render_template(f"emails/{template}.txt", **context)
+        html = render_template(f"emails/{template}.html", **context)
+        # Values may be callables so that dates and weeks are formatted in the user's language.
+        values = {
+            key: value() if callable(value) else value
+            for key, value in context.get("subject_values", {}).items()
+        }
+        translated_subject = _(subject, **values)
+    message = enqueue_email(
+        to_address=user.email,
+        subject=translated_subject,
+        body_text=text,
+        body_html=html,
+        kind=kind,
+        user_id=user.id,
+        dedup_key=f"{dedup_key}:u{user.id}",
+    )
+    return message is not None
+
+
+def _users(*conditions: Any) -> Sequence[User]:
+    return get_session().scalars(select(User).where(User.is_active.is_(True), *conditions)).all()
+
+
+def remind_missing_offers(week: DeliveryWeek) -> int:
+    """Remind the growers whose farm has declared nothing for ``week``; return how many."""
+    has_offer = exists().where(
+        AvailabilityLine.week_id == week.id, AvailabilityLine.farm_id == User.farm_id
+    )
+    growers = _users(User.role == Role.GROWER, ~has_offer)
+    return sum(
+        queue_for_user(
+            user,
+            kind="availability_reminder",
+            dedup_key=f"availability-reminder:{week.iso_week}",
+            subject=N_("Rappel : vos disponibilités pour la %(week)s"),
+            template="availability_reminder",
+            preference=PREFERENCE_REMINDERS,
+            week=week,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in growers
+    )
+
+
+def remind_missing_orders(week: DeliveryWeek) -> int:
+    """Remind the canteen managers whose canteen has ordered nothing for ``week``."""
+    has_order = exists().where(
+        OrderLine.week_id == week.id, OrderLine.canteen_id == User.canteen_id
+    )
+    managers = _users(User.role == Role.CANTEEN, ~has_order)
+    return sum(
+        queue_for_user(
+            user,
+            kind="order_reminder",
+            dedup_key=f"order-reminder:{week.iso_week}",
+            subject=N_("Rappel : votre commande pour la %(week)s"),
+            template="order_reminder",
+            preference=PREFERENCE_REMINDERS,
+            week=week,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in managers
+    )
+
+
+def announce_planning(run: AllocationRun, *, replan: bool = False) -> int:
+    """Send each grower their pick list and each canteen its delivery notes for a published run."""
+    from pial.deliveries.services import delivery_days, delivery_note, pick_list
+
+    week = run.week
+    count = 0
+    farm_ids = {line.farm_id for line in run.lines}
+    canteen_ids = {line.canteen_id for line in run.lines}
+    kind = "replan" if replan else "planning_published"
+    subject = (
+        N_("Planning modifié (version %(version)s) : %(week)s")
+        if replan
+        else N_("Planning publié : %(week)s")
+    )
+    values = {"week": lambda: _week_label(week), "version": run.published_version}
+    for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids)):
+        picks = pick_list(user.farm_id or 0, week.iso_week)
+        if replan and not picks.changes:
+            continue  # a re-plan only concerns those whose deliveries changed
+        count += queue_for_user(
+            user,
+            kind=kind,
+            dedup_key=f"{kind}:{week.iso_week}:v{run.published_version}",
+            subject=subject,
+            template="pick_list",
+            preference=PREFERENCE_PLANNING,
+            week=week,
+            run=run,
+            picks=picks,
+            replan=replan,
+            subject_values=values,
+        )
+    for user in _users(User.role == Role.CANTEEN, User.canteen_id.in_(canteen_ids)):
+        canteen_id = user.canteen_id or 0
+        notes = [
+            delivery_note(canteen_id, week.iso_week, day)
+            for day in delivery_days(canteen_id, week.iso_week)
+        ]
+        notes = [note for note in notes if note.farms]
+        if replan and not any(note.changes for note in notes):
+            continue
+        count += queue_for_user(
+            user,
+            kind=kind,
+            dedup_key=f"{kind}:{week.iso_week}:v{run.published_version}",
+            subject=subject,
+            template="delivery_notes",
+            preference=PREFERENCE_PLANNING,
+            week=week,
+            run=run,
+            notes=notes,
+            replan=replan,
+            subject_values=values,
+        )
+    return count
+
+
+def ask_coordinator_to_review(run: AllocationRun) -> int:
+    """Tell the growers of the week's coordinating farm that a planning awaits their review."""
+    from pial.rotation.services import coordinator_of
+
+    week = run.week
+    farm = coordinator_of(week.iso_week)
+    recipients: Iterable[User] = (
+        _users(User.role == Role.GROWER, User.farm_id == farm.id)
+        if farm is not None
+        else _users(User.role == Role.LEAD)
+    )
+    return sum(
+        queue_for_user(
+            user,
+            kind="coordinator_review",
+            dedup_key=f"coordinator-review:{week.iso_week}:run{run.id}",
+            subject=N_("À relire et publier : la répartition de la %(week)s"),
+            template="coordinator_review",
+            preference=None,  # the coordinator's duty of the week: not optional
+            week=week,
+            run=run,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in recipients
+    )
+
+
+def remind_delivery_day(run: AllocationRun, day: Any) -> int:
+    """Remind the growers who deliver on ``day`` of their round."""
+    from pial.deliveries.services import pick_list
+
+    week = run.week
+    farm_ids = {line.farm_id for line in run.lines if line.day == day}
+    count = 0
+    for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids)):
+        picks = pick_list(user.farm_id or 0, week.iso_week)
+        today = [pick_day for pick_day in picks.days if pick_day.day == day]
+        count += queue_for_user(
+            user,
+            kind="delivery_day",
+            dedup_key=f"delivery-day:{day.isoformat()}",
+            subject=N_("Livraisons du jour"),
+            template="delivery_day",
+            preference=PREFERENCE_REMINDERS,
+            week=week,
+            days=today,
+        )
+    return count
+
+
+def alert_leads(kind: str, dedup_key: str, subject: str, lines: Sequence[str]) -> int:
+    """Send an alert (e.g. a contract line falling behind) to the project leads."""
+    return sum(
+        queue_for_user(
+            user,
+            kind=kind,
+            dedup_key=dedup_key,
+            subject=subject,
+            template="alert",
+            preference=PREFERENCE_ALERTS,
+            lines=lines,
+        )
+        for user in _users(User.role == Role.LEAD)
+    )
+
+
+def send_invitation(email: str, link: str, inviter_name: str, invitation_id: int) -> None:
+    """Queue the invitation e-mail carrying the one-time link."""
+    with force_locale("fr"):
+        context = {"link": link, "inviter_name": inviter_name}
+        enqueue_email(
+            to_address=email,
+            subject=_("Invitation à rejoindre PIAL"),
+            body_text=render_template("emails/invitation.txt", **context),
+            body_html=render_template("emails/invitation.html", **context),
+            kind="invitation",
+            dedup_key=f"invitation:{invitation_id}",
+        )
+
+
+def _week_label(week: DeliveryWeek) -> str:
+    from pial.i18n import format_iso_week
+
+    return format_iso_week(week.iso_week)
