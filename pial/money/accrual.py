@@ -257,6 +257,16 @@ def accrued_weeks_summary(session: Session) -> dict[int, int]:
     return defaultdict(int, {week_id: count for week_id, count in rows})
 
 
+def weeks_to_accrue() -> list[DeliveryWeek]:
+    """Return the delivered weeks with no accrual yet, the latest first."""
+    session = get_session()
+    accrued = accrued_weeks_summary(session)
+    delivered = session.scalars(
+        select(DeliveryWeek).where(DeliveryWeek.state == WeekState.DELIVERED)
+        .order_by(DeliveryWeek.monday_date.desc()))
+    return [week for week in delivered if not accrued[week.id]]
+
+
 def accrue_delivered_weeks(actor: Any = None) -> list[AccrualReport]:
     """Accrue every delivered week (e.g. after loading the demo), oldest first."""
     session = get_session()

@@ -9,20 +9,18 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import roles
 from pial.clock import today_in_paris
-from pial.db import get_session
 from pial.errors import InvalidInput, ServiceError
 from pial.fields import choices
-from pial.models import Contract, DeliveryWeek, Farm, FeeKind, Role, WeekState
+from pial.models import FeeKind, Role
 from pial.money import charts, funds
 from pial.money import ledger as ledgers
 from pial.money import regulation as regulations
 from pial.money import statements as sheets
-from pial.money.accrual import accrue_week, accrued_weeks_summary, recovered_eur
+from pial.money.accrual import accrue_week, recovered_eur, weeks_to_accrue
 from pial.money.forms import AdvanceForm, FundMovementForm, RateForm, RepaymentForm
 from pial.money.xlsx import XLSX_MIMETYPE, regulation_workbook, statement_workbook
 
@@ -89,12 +87,7 @@ def statements() -> str:
     """Show the month's totals per farm and per canteen, and the weeks left to accrue."""
     month = _month()
     farms, canteens, pending = sheets.month_overview(month)
-    session = get_session()
-    delivered = session.scalars(
-        select(DeliveryWeek).where(DeliveryWeek.state == WeekState.DELIVERED)
-        .order_by(DeliveryWeek.monday_date.desc())).all()
-    accrued = accrued_weeks_summary(session)
-    to_accrue = [week for week in delivered if not accrued[week.id]]
+    to_accrue = weeks_to_accrue()
     return render_template(
         "money/statements.html", month=month, month_text=sheets.month_label(month),
         previous=sheets.shift_month(month, -1), following=sheets.shift_month(month, 1),
@@ -157,7 +150,7 @@ def accrue(iso_week: str) -> Response:
         flash(str(error), "error")
     else:
         flash(report.describe(), "success")
-    return redirect(request.form.get("next") or url_for("money.statements"))
+    return redirect(url_for("money.statements"))
 
 
 # --- Fairness ledger ---------------------------------------------------------------------------
@@ -224,8 +217,7 @@ def edit_advance(advance_id: int | None) -> str | Response:
     """Grant or correct a cash advance; show its recoveries."""
     advance = _call(funds.get_advance, advance_id) if advance_id else None
     form = AdvanceForm()
-    farms = get_session().scalars(select(Farm).order_by(Farm.name)).all()
-    form.farm_id.choices = choices((farm.id, farm.name) for farm in farms)
+    form.farm_id.choices = choices(funds.farm_choices())
     if request.method == "GET" and advance is not None:
         form.process(data={
             "version_id": advance.version_id, "farm_id": advance.farm_id,
@@ -306,9 +298,9 @@ def rates() -> str | Response:
     """List the fee and fund rates over time and add one."""
     form = RateForm()
     form.kind.choices = choices((kind.value, label) for kind, label in KIND_LABELS.items())
-    contracts = get_session().scalars(select(Contract).order_by(Contract.title)).all()
     form.contract_id.choices = choices(
-        [("", _("toute la plateforme"))] + [(str(c.id), c.title) for c in contracts])
+        [("", _("toute la plateforme"))] + [(str(i), title) for i, title in
+                                            funds.contract_choices()])
     if form.validate_on_submit():
         try:
             funds.add_rate(current_user, form.kind.data,

@@ -41,6 +41,18 @@ def require_lead(actor: Any) -> None:
         raise Forbidden("Seule la personne responsable du projet peut faire cela.")
 
 
+def farm_choices() -> list[tuple[int, str]]:
+    """Return every farm as (id, name), by name."""
+    return [(farm.id, farm.name)
+            for farm in get_session().scalars(select(Farm).order_by(Farm.name))]
+
+
+def contract_choices() -> list[tuple[int, str]]:
+    """Return every contract as (id, title), by title."""
+    return [(contract.id, contract.title)
+            for contract in get_session().scalars(select(Contract).order_by(Contract.title))]
+
+
 # --- The fund ----------------------------------------------------------------------------------
 
 
