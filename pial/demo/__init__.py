@@ -1,9 +1,13 @@
 """The demo territory, Comminges – Pays de Luchon: ``seed_demo`` loads it and plays its season.
 
-``territory`` holds the data (places, farms, canteens, catalogue, tender lot, people),
-``menus`` what is ordered and offered each week, ``setup`` the standing rows, ``season`` the
-weeks played through the real services, ``seeding`` the entry point used by ``pial seed-demo``
-and ``pial demo``.
+``territory`` holds the data (farms, canteens, catalogue, tender lot, people), ``places``
+the communes' coordinates, ``menus`` what is ordered and offered each week, ``setup`` the
+standing rows, ``season`` the weeks played through the real services on a simulated clock,
+``seeding`` the entry point of ``pial seed-demo`` and ``pial demo``, ``bench`` its timing.
+
+The week left open is the first whose availability deadline (Thursday noon of the week
+before) is still ahead: on a Monday, next week. It holds offers and orders; ``pial week close``
+then ``pial allocate`` plan it at once (the allocation refuses a week still open).
 """
 
 from pial.demo.seeding import DemoAccount, DemoSummary, demo_accounts, seed_demo

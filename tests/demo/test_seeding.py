@@ -121,14 +121,26 @@ def test_every_demo_account_exists_with_its_role(db: Session) -> None:
 
 
 def test_the_lead_signs_in_and_sees_the_current_week(db: Session, client: FlaskClient) -> None:
-    seed_demo(weeks_back=2)
+    seed_demo(weeks_back=1)
     lead = next(account for account in demo_accounts() if account.role == Role.LEAD)
 
     response = client.post("/connexion", data={"email": lead.email, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
-    assert "semaine 48" in page
+    assert "Claire Dupont-Lacaze" in page
+    assert "semaine 48" in page and "planning publié" in page
     assert "Cette semaine n'est pas encore ouverte" not in page
+
+
+@pytest.mark.parametrize("index", [1, 7])  # the first grower, the first canteen manager
+def test_growers_and_canteens_sign_in_too(db: Session, client: FlaskClient, index: int) -> None:
+    seed_demo(weeks_back=0)
+    account = demo_accounts()[index]
+
+    response = client.post("/connexion", data={"email": account.email, "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert account.display_name in client.get("/").get_data(as_text=True)
 
 
 def test_a_wrong_password_is_refused(db: Session, client: FlaskClient) -> None:
