@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -74,9 +75,9 @@ def generate() -> Response:
         except ServiceError as error:
             flash(str(error), "error")
         else:
-            flash(f"Rotation établie pour {len(assignments)} semaines.", "success")
+            flash(_("Rotation établie pour %(n)s semaines.", n=len(assignments)), "success")
     else:
-        flash("Indiquez la première et la dernière semaine, par exemple 2026-W48.", "error")
+        flash(_("Indiquez la première et la dernière semaine, par exemple 2026-W48."), "error")
     return redirect(url_for("rotation.index"))
 
 
@@ -93,7 +94,7 @@ def request_swap() -> Response:
         except ServiceError as error:
             flash(str(error), "error")
         else:
-            flash("Demande d'échange envoyée : l'autre ferme doit l'accepter.", "success")
+            flash(_("Demande d'échange envoyée : l'autre ferme doit l'accepter."), "success")
     return redirect(url_for("rotation.index"))
 
 
@@ -102,7 +103,10 @@ def answer_swap(swap_id: int) -> Response:
     """Accept or refuse a swap asked of my farm."""
     form = AnswerForm()
     if form.validate_on_submit():
-        accept = request.form.get("answer") == "accepter"
+        answer = request.form.get("answer")
+        if answer not in {"accepter", "refuser"}:
+            abort(400)
+        accept = answer == "accepter"
         try:
             services.answer_swap(current_user, swap_id, accept)
         except Forbidden:
@@ -111,7 +115,9 @@ def answer_swap(swap_id: int) -> Response:
             flash(str(error), "error")
         else:
             flash(
-                "Échange accepté : les semaines sont échangées." if accept else "Échange refusé.",
+                _("Échange accepté : les semaines sont échangées.")
+                if accept
+                else _("Échange refusé."),
                 "success",
             )
     return redirect(url_for("rotation.index"))
@@ -129,5 +135,5 @@ def cancel_swap(swap_id: int) -> Response:
         except ServiceError as error:
             flash(str(error), "error")
         else:
-            flash("Demande d'échange annulée.", "success")
+            flash(_("Demande d'échange annulée."), "success")
     return redirect(url_for("rotation.index"))

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -193,7 +195,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
                 flash(report.describe(), "success")
                 return redirect(_offer_url(week.iso_week, farm.id, by_day=by_day))
         else:
-            flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
+            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
             status = 422
         if status != 409:
             version = form.version.data or version
@@ -277,7 +279,7 @@ def copy_offer(iso_week: str) -> Response:
         except ServiceError as error:
             flash(str(error), "error")
         else:
-            flash("Offre précédente copiée : " + report.describe(), "success")
+            flash(_("Offre précédente copiée : %(summary)s", summary=report.describe()), "success")
     return redirect(_offer_url(week.iso_week, farm_id))
 
 
@@ -378,7 +380,7 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
                 flash(report.describe(), "success")
                 return redirect(_canteen_url("weeks.order", canteen.id, iso_week=week.iso_week))
         else:
-            flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
+            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
             status = 422
         if status != 409:
             version = form.version.data or version
@@ -473,7 +475,7 @@ def standing_orders() -> str | Response | tuple[str, int]:
                 flash(report.describe(), "success")
                 return redirect(_canteen_url("weeks.standing_orders", canteen.id))
         else:
-            flash("Des quantités sont à corriger : rien n'a été enregistré.", "error")
+            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
             status = 422
     sections = []
     for weekday in weekdays:
@@ -546,16 +548,18 @@ def create_week() -> Response:
         except ServiceError as error:
             flash(str(error), "error")
         else:
-            flash(f"Semaine {week.week_number} ouverte aux offres et commandes.", "success")
+            flash(
+                _("Semaine %(n)s ouverte aux offres et commandes.", n=week.week_number), "success"
+            )
     else:
-        flash("Indiquez la semaine à ouvrir, par exemple 2026-W48.", "error")
+        flash(_("Indiquez la semaine à ouvrir, par exemple 2026-W48."), "error")
     return redirect(url_for("weeks.week_list"))
 
 
 WEEK_ACTIONS = {
-    "ouvrir": (services.open_week, "Semaine {n} ouverte aux offres et commandes."),
-    "rouvrir": (services.open_week, "Semaine {n} rouverte."),
-    "clore": (services.close_week, "Semaine {n} close : offres et commandes arrêtées."),
+    "ouvrir": (services.open_week, _l("Semaine %(n)s ouverte aux offres et commandes.")),
+    "rouvrir": (services.open_week, _l("Semaine %(n)s rouverte.")),
+    "clore": (services.close_week, _l("Semaine %(n)s close : offres et commandes arrêtées.")),
 }
 
 
@@ -573,5 +577,5 @@ def change_week(iso_week: str, action: str) -> Response:
         except ServiceError as error:
             flash(str(error), "error")
         else:
-            flash(message.format(n=week.week_number), "success")
+            flash(str(message) % {"n": week.week_number}, "success")
     return redirect(url_for("weeks.week_list"))
