@@ -252,7 +252,8 @@ def read_maildir(maildir: Path) -> list[Any]:
 
     box = mailbox.Maildir(maildir, create=False)
     found = [
-        email.message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box
+        email.message_from_bytes(box.get_bytes(key), policy=policy.default)
+        for key in box.iterkeys()
     ]
     box.close()
     return sorted(found, key=lambda message: str(message["Message-ID"]))

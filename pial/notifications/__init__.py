@@ -1,4 +1,4 @@
-"""E-mail notifications: French templates, per-user preferences, and an outbox that loses nothing."""
+"""E-mail notifications: French templates, per-user preferences, an outbox that loses nothing."""
 
 from __future__ import annotations
 
