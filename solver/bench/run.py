@@ -113,7 +113,7 @@ def run_method_subprocess(
     metrics = (
         measure_plan(inst, result["allocations"]) if result and "allocations" in result else None
     )
-    status = result["status"] if result else ("bound" if outcome.get("bound") else "no plan")
+    status = result["status"] if result else ("bound" if method == "lp" else "no plan")
     return MethodRun(
         method,
         outcome["time_s"],
