@@ -196,7 +196,7 @@ def verdicts(run: InstanceRun) -> list[Verdict]:
         )
     ]
     if run.variant == "continuous":
-        out += _gap_verdicts(name, x, bound, 0.01, 0.1)
+        out += _gap_verdicts(name, x, bound, 0.01, 0.1) if "lp" in run.runs else []
         limit_s = CONTINUOUS_TIME_S[run.scale]
         lp = run.runs.get("lp")
         lp_s = lp.time_s if lp else None
@@ -210,12 +210,14 @@ def verdicts(run: InstanceRun) -> list[Verdict]:
                 name,
                 f"time ≤ {limit_s:g} s and ≤ HiGHS LP",
                 ok,
-                f"solver {_num(solver.time_s, 3)} s, LP bound {_num(lp_s, 3)} s",
+                f"solver {_num(solver.time_s, 3)} s, LP bound {_num(lp_s, 3) or 'not run'} s",
             )
         )
     else:
-        out += _gap_verdicts(name, x, bound, 0.5, None, run.runs.get("mip"))
-        out.append(_mip_verdict(name, x, run.runs.get("mip")))
+        if "lp" in run.runs:
+            out += _gap_verdicts(name, x, bound, 0.5, None, run.runs.get("mip"))
+        if "mip" in run.runs:
+            out.append(_mip_verdict(name, x, run.runs["mip"]))
         if run.scale in OPERATIONAL_TIME_S:
             limit_s = OPERATIONAL_TIME_S[run.scale]
             ok = solver.time_s is not None and solver.time_s <= limit_s
@@ -232,6 +234,8 @@ def verdicts(run: InstanceRun) -> list[Verdict]:
                 f"solver {_num(solver.peak_mb, 0)} MB",
             )
         )
+    if solver.reported is not None:
+        out.append(_reported_metrics_verdict(name, x, solver.reported))
     for heuristic in HEURISTICS:
         other = run.runs.get(heuristic)
         if other is not None and other.metrics is not None:
@@ -289,10 +293,8 @@ def better_than(a: PlanMetrics, b: PlanMetrics) -> bool:
     return False
 
 
-def _mip_verdict(name: str, x: PlanMetrics, mip: MethodRun | None) -> Verdict:
+def _mip_verdict(name: str, x: PlanMetrics, mip: MethodRun) -> Verdict:
     target = "better than the generic MIP (contract, served, then weighted)"
-    if mip is None:
-        return Verdict(name, target, False, "generic MIP not run")
     if mip.metrics is None:
         return Verdict(name, target, True, f"generic MIP found no plan ({mip.status})")
     y = mip.metrics
@@ -317,6 +319,28 @@ def _mip_verdict(name: str, x: PlanMetrics, mip: MethodRun | None) -> Verdict:
         target,
         proven and tie,
         detail + (" (ties the MIP's proven optimum)" if proven and tie else ""),
+    )
+
+
+def _reported_metrics_verdict(name: str, x: PlanMetrics, reported: dict[str, Any]) -> Verdict:
+    """Compare the metrics the solver reports with the bench's own recomputation."""
+    pairs = {
+        "served_eur": x.served_eur,
+        "kg_km": x.kg_km,
+        "share_deviation_eur": x.share_deviation_eur,
+        "deliveries": float(x.deliveries),
+    }
+    differ = [
+        f"{key} {reported.get(key)!r} vs {value:.2f}"
+        for key, value in pairs.items()
+        if not isinstance(reported.get(key), int | float)
+        or abs(reported[key] - value) > 1e-4 * max(1.0, abs(value))
+    ]
+    return Verdict(
+        name,
+        "reported metrics match the bench's",
+        not differ,
+        "; ".join(differ) or "served €, kg·km, share deviation and trips agree",
     )
 
 

@@ -34,6 +34,7 @@ class MethodRun:
     status: str
     bound: dict[str, Any] | None = None
     error: str | None = None
+    reported: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,4 +123,5 @@ def run_method_subprocess(
         status,
         bound=outcome.get("bound"),
         error="; ".join(result.get("errors", [])) if result else None,
+        reported=result.get("metrics") if result else None,
     )
