@@ -1,0 +1,54 @@
+"""Small helpers shared by the API endpoints: path checks and decimal formatting."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from pial.api.schemas import MAX_ID
+from pial.errors import NotFound, ServiceError
+
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def actor() -> Any:
+    """Return the signed-in user the request acts as (the policy already admitted them)."""
+    return current_user._get_current_object()
+
+
+def checked_week(iso_week: str) -> str:
+    """Return ``iso_week`` if it is a plausible ``2026-W48`` label, else answer 404."""
+    match = _ISO_WEEK.match(iso_week)
+    if not match or not 2000 <= int(match[1]) <= 2100 or not 1 <= int(match[2]) <= 53:
+        raise NotFound(f"Semaine « {iso_week[:20]} » inconnue : écrivez-la comme 2026-W48.")
+    return iso_week
+
+
+def checked_id(value: int, what: str = "Cet enregistrement") -> int:
+    """Return an identifier that a database integer can hold, else answer 404."""
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(f"{what} n'existe pas.")
+    return value
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """Write a decimal without exponent nor trailing zeros (12.500 → "12.5")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def api_blueprint(name: str, description: str) -> Blueprint:
+    """Return an API blueprint under ``/api/v1`` with CSRF for session calls and problem errors."""
+    from pial.api.authentication import protect_session_calls
+    from pial.api.problems import handle_service_error
+
+    blueprint = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
+    blueprint.before_request(protect_session_calls)
+    blueprint.register_error_handler(ServiceError, handle_service_error)
+    return blueprint

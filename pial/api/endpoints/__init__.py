@@ -1,0 +1,1 @@
+"""The API's resources, one blueprint (and OpenAPI tag) per family."""

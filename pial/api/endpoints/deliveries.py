@@ -1,0 +1,83 @@
+# flask-smorest ships no type information: its route decorators are untyped.
+# mypy: disable-error-code="untyped-decorator"
+"""A canteen's deliveries of a week and the receipts it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pial.access import roles
+from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
+from pial.api.schemas import DeliveriesOut, ReceiptIn, ReceiptOut
+from pial.deliveries import services as deliveries
+from pial.models import Receipt, Role
+
+blueprint = api_blueprint("api_deliveries", "Livraisons et réceptions")
+
+ACCESS_RULES = {
+    "get_deliveries": roles(Role.LEAD, Role.CANTEEN),
+    "put_receipt": roles(Role.CANTEEN),
+}
+
+
+def _receipt_out(receipt: Receipt | None) -> dict[str, Any] | None:
+    if receipt is None:
+        return None
+    return {
+        "allocation_line_id": receipt.allocation_line_id,
+        "received_quantity": decimal_text(receipt.received_quantity),
+        "quality": str(receipt.quality_rating),
+        "note": receipt.quality_note,
+        "received_dt": receipt.received_dt,
+    }
+
+
+@blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/deliveries", methods=["GET"])
+@blueprint.response(200, DeliveriesOut)
+def get_deliveries(iso_week: str, canteen_id: int) -> dict[str, Any]:
+    """Return what a canteen receives each day of the published planning, with receipts."""
+    checked_id(canteen_id, "Cette cantine")
+    checked_week(iso_week)
+    deliveries.require_canteen_member(actor(), canteen_id)
+    days = []
+    version = None
+    for day in deliveries.delivery_days(canteen_id, iso_week):
+        note = deliveries.delivery_note(canteen_id, iso_week, day, actor=actor())
+        version = note.run.published_version if note.run is not None else None
+        days.append(
+            {
+                "day": day,
+                "lines": [
+                    {
+                        "allocation_line_id": item.line.id,
+                        "farm_id": item.line.farm_id,
+                        "farm_name": note_farm.farm.name,
+                        "product_id": item.line.product_id,
+                        "product_name": item.line.product.name_fr,
+                        "quantity": decimal_text(item.line.quantity),
+                        "price_eur": decimal_text(item.price_eur),
+                        "receipt": _receipt_out(item.receipt),
+                    }
+                    for note_farm in note.farms
+                    for item in note_farm.lines
+                ],
+            }
+        )
+    return {"iso_week": iso_week, "canteen_id": canteen_id, "published_version": version,
+            "days": days}
+
+
+@blueprint.route("/canteens/<int:canteen_id>/receipts/<int:line_id>", methods=["PUT"])
+@blueprint.arguments(ReceiptIn)
+@blueprint.response(200, ReceiptOut)
+def put_receipt(payload: dict[str, Any], canteen_id: int, line_id: int) -> dict[str, Any] | None:
+    """Record what the canteen received on a delivery line (its own canteen only)."""
+    receipt = deliveries.confirm_receipt(
+        actor(),
+        checked_id(canteen_id, "Cette cantine"),
+        checked_id(line_id, "Cette ligne de livraison"),
+        payload["received_quantity"],
+        payload["quality"],
+        payload["note"],
+    )
+    return _receipt_out(receipt)

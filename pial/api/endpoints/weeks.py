@@ -1,0 +1,191 @@
+# flask-smorest ships no type information: its route decorators are untyped.
+# mypy: disable-error-code="untyped-decorator"
+"""Weeks, farm offers (availability) and canteen orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pial.access import SIGNED_IN, roles
+from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
+from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOut, WeekOut
+from pial.errors import Forbidden
+from pial.models import Role
+from pial.weeks import services as week_services
+
+blueprint = api_blueprint("api_weeks", "Semaines, offres et commandes")
+
+ACCESS_RULES = {
+    "list_weeks": SIGNED_IN,
+    "get_week": SIGNED_IN,
+    "open_week": roles(Role.LEAD),
+    "close_week": roles(Role.LEAD),
+    "get_availability": roles(Role.LEAD, Role.GROWER),
+    "put_availability": roles(Role.LEAD, Role.GROWER),
+    "get_orders": roles(Role.LEAD, Role.CANTEEN),
+    "put_orders": roles(Role.LEAD, Role.CANTEEN),
+}
+
+def _week_out(week: Any) -> dict[str, Any]:
+    return {
+        "iso_week": week.iso_week,
+        "state": str(week.state),
+        "monday_date": week.monday_date,
+        "availability_deadline_dt": week.availability_deadline_dt,
+        "order_deadline_dt": week.order_deadline_dt,
+        "published_dt": week.published_dt,
+        "version_id": week.version_id,
+    }
+
+
+def _require_own_farm(farm_id: int) -> None:
+    user = actor()
+    if user.role == Role.GROWER and user.farm_id != farm_id:
+        raise Forbidden("Vous ne pouvez voir que l'offre de votre propre ferme.")
+
+
+def _require_own_canteen(canteen_id: int) -> None:
+    user = actor()
+    if user.role == Role.CANTEEN and user.canteen_id != canteen_id:
+        raise Forbidden("Vous ne pouvez voir que les commandes de votre propre cantine.")
+
+
+@blueprint.route("/weeks", methods=["GET"])
+@blueprint.response(200, WeekOut(many=True))
+def list_weeks() -> list[dict[str, Any]]:
+    """List the delivery weeks."""
+    return [_week_out(week) for week in week_services.list_weeks()]
+
+
+@blueprint.route("/weeks/<iso_week>", methods=["GET"])
+@blueprint.response(200, WeekOut)
+def get_week(iso_week: str) -> dict[str, Any]:
+    """Return one delivery week (``2026-W48``)."""
+    return _week_out(week_services.get_week(checked_week(iso_week)))
+
+
+@blueprint.route("/weeks/<iso_week>/open", methods=["POST"])
+@blueprint.response(200, WeekOut)
+def open_week(iso_week: str) -> dict[str, Any]:
+    """Open (or reopen) a week to offers and orders (lead)."""
+    return _week_out(week_services.open_week(checked_week(iso_week), actor()))
+
+
+@blueprint.route("/weeks/<iso_week>/close", methods=["POST"])
+@blueprint.response(200, WeekOut)
+def close_week(iso_week: str) -> dict[str, Any]:
+    """Close an open week: no more offers nor orders (lead)."""
+    return _week_out(week_services.close_week(checked_week(iso_week), actor()))
+
+
+def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
+    offer = week_services.farm_offer(farm_id, iso_week)
+    window = week_services.offer_window(offer.week, actor())
+    return {
+        "iso_week": offer.week.iso_week,
+        "farm_id": farm_id,
+        "version": offer.version,
+        "editable": window.editable,
+        "deadline_dt": window.deadline_dt,
+        "message": message,
+        "lines": [
+            {
+                "product_id": line.product_id,
+                "product_name": line.product.name_fr,
+                "unit": str(line.product.unit),
+                "day": line.day,
+                "quantity": decimal_text(line.quantity),
+                "note": line.note,
+            }
+            for line in offer.lines
+        ],
+    }
+
+
+@blueprint.route("/weeks/<iso_week>/farms/<int:farm_id>/availability", methods=["GET"])
+@blueprint.response(200, AvailabilityOut)
+def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
+    """Return a farm's offer of the week and its version (a grower: their own farm only)."""
+    checked_id(farm_id, "Cette ferme")
+    _require_own_farm(farm_id)
+    return _availability_out(farm_id, checked_week(iso_week))
+
+
+@blueprint.route("/weeks/<iso_week>/farms/<int:farm_id>/availability", methods=["PUT"])
+@blueprint.arguments(AvailabilityIn)
+@blueprint.response(200, AvailabilityOut)
+@blueprint.alt_response(409, description="Changed meanwhile: the other change is in the body")
+def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> dict[str, Any]:
+    """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
+    checked_id(farm_id, "Cette ferme")
+    lines = [
+        week_services.AvailabilityInput(
+            product_id=line["product_id"],
+            quantity=line["quantity"],
+            day=line["day"],
+            note=line["note"],
+            row=f"lines[{index}]",
+        )
+        for index, line in enumerate(payload["lines"])
+    ]
+    report = week_services.save_availability(
+        actor(), farm_id, checked_week(iso_week), lines, expected_version=payload["version"]
+    )
+    return _availability_out(farm_id, iso_week, report.describe())
+
+
+def _orders_out(canteen_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
+    order = week_services.canteen_order(canteen_id, iso_week)
+    window = week_services.order_window(order.week, actor())
+    return {
+        "iso_week": order.week.iso_week,
+        "canteen_id": canteen_id,
+        "version": order.version,
+        "editable": window.editable,
+        "deadline_dt": window.deadline_dt,
+        "message": message,
+        "lines": [
+            {
+                "product_id": line.product_id,
+                "product_name": line.product.name_fr,
+                "unit": str(line.product.unit),
+                "day": line.day,
+                "quantity": decimal_text(line.quantity),
+                "priority": str(line.priority),
+                "note": line.note,
+            }
+            for line in order.lines
+        ],
+    }
+
+
+@blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/orders", methods=["GET"])
+@blueprint.response(200, OrdersOut)
+def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
+    """Return a canteen's orders of the week and their version (a manager: their canteen)."""
+    checked_id(canteen_id, "Cette cantine")
+    _require_own_canteen(canteen_id)
+    return _orders_out(canteen_id, checked_week(iso_week))
+
+
+@blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/orders", methods=["PUT"])
+@blueprint.arguments(OrdersIn)
+@blueprint.response(200, OrdersOut)
+@blueprint.alt_response(409, description="Changed meanwhile: the other change is in the body")
+def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> dict[str, Any]:
+    """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
+    checked_id(canteen_id, "Cette cantine")
+    lines = [
+        week_services.OrderInput(
+            product_id=line["product_id"],
+            day=line["day"],
+            quantity=line["quantity"],
+            note=line["note"],
+            row=f"lines[{index}]",
+        )
+        for index, line in enumerate(payload["lines"])
+    ]
+    report = week_services.save_orders(
+        actor(), canteen_id, checked_week(iso_week), lines, expected_version=payload["version"]
+    )
+    return _orders_out(canteen_id, iso_week, report.describe())

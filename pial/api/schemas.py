@@ -1,0 +1,312 @@
+"""Request and response schemas of the API (marshmallow); the OpenAPI document comes from them.
+
+Quantities and amounts are read as JSON numbers and written as decimal strings ("12.5"), so
+that no cent or gram is lost to binary floating point on the way out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+MAX_ID = 2**31 - 1
+MAX_QUANTITY = 1_000_000
+
+
+
+def id_field(**kw: Any) -> fields.Integer:
+    """Return a database identifier field (1 … 2³¹−1)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)
+
+
+class StrictSchema(Schema):
+    """A request schema refusing unknown fields (a typo must not be silently ignored)."""
+
+    class Meta:
+        """Refuse unknown fields."""
+
+        unknown = "raise"
+
+
+def _quantity(**kw: Any) -> fields.Decimal:
+    return fields.Decimal(allow_nan=False, validate=validate.Range(0, MAX_QUANTITY), **kw)
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+class AvailabilityLineIn(StrictSchema):
+    """One offered product: quantity in the product's unit, for a day or any day (null)."""
+
+    product_id = id_field(required=True)
+    quantity = _quantity(required=True)
+    day = fields.Date(load_default=None, allow_none=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class AvailabilityIn(StrictSchema):
+    """The whole offer of a farm for a week (replace-all); ``version`` as last read."""
+
+    version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    lines = fields.List(
+        fields.Nested(AvailabilityLineIn), required=True, validate=validate.Length(max=500)
+    )
+
+
+class OrderLineIn(StrictSchema):
+    """One ordered product for one delivery day, in the product's unit."""
+
+    product_id = id_field(required=True)
+    day = fields.Date(required=True)
+    quantity = _quantity(required=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class OrdersIn(StrictSchema):
+    """The whole orders of a canteen for a week (replace-all); ``version`` as last read."""
+
+    version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    lines = fields.List(
+        fields.Nested(OrderLineIn), required=True, validate=validate.Length(max=500)
+    )
+
+
+class PublicationIn(StrictSchema):
+    """Which run to publish (default: the latest)."""
+
+    run_id = id_field(load_default=None, allow_none=True)
+
+
+class ReceiptIn(StrictSchema):
+    """What a canteen received on a delivery line."""
+
+    received_quantity = _quantity(required=True)
+    quality = fields.String(
+        load_default="ok", validate=validate.OneOf(["ok", "minor", "rejected"])
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class MacantineQuery(StrictSchema):
+    """The period of a ma-cantine export (inclusive)."""
+
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+# --- Responses -----------------------------------------------------------------------------------
+
+
+class MeOut(Schema):
+    """The user a token (or session) acts as."""
+
+    id = fields.Integer()
+    display_name = fields.String()
+    email = fields.String()
+    role = fields.String()
+    farm_id = fields.Integer(allow_none=True)
+    canteen_id = fields.Integer(allow_none=True)
+    locale = fields.String()
+
+
+class WeekOut(Schema):
+    """A delivery week and its calendar."""
+
+    iso_week = fields.String()
+    state = fields.String()
+    monday_date = fields.Date()
+    availability_deadline_dt = fields.DateTime()
+    order_deadline_dt = fields.DateTime()
+    published_dt = fields.DateTime(allow_none=True)
+    version_id = fields.Integer()
+
+
+class AvailabilityLineOut(Schema):
+    """One saved offer line."""
+
+    product_id = fields.Integer()
+    product_name = fields.String()
+    unit = fields.String()
+    day = fields.Date(allow_none=True)
+    quantity = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class AvailabilityOut(Schema):
+    """A farm's offer of a week, with the version to send back with the next save."""
+
+    iso_week = fields.String()
+    farm_id = fields.Integer()
+    version = fields.String()
+    editable = fields.Boolean()
+    deadline_dt = fields.DateTime()
+    lines = fields.List(fields.Nested(AvailabilityLineOut))
+    message = fields.String(allow_none=True)
+
+
+class OrderLineOut(Schema):
+    """One saved order line."""
+
+    product_id = fields.Integer()
+    product_name = fields.String()
+    unit = fields.String()
+    day = fields.Date()
+    quantity = fields.String()
+    priority = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class OrdersOut(Schema):
+    """A canteen's orders of a week, with the version to send back with the next save."""
+
+    iso_week = fields.String()
+    canteen_id = fields.Integer()
+    version = fields.String()
+    editable = fields.Boolean()
+    deadline_dt = fields.DateTime()
+    lines = fields.List(fields.Nested(OrderLineOut))
+    message = fields.String(allow_none=True)
+
+
+class AllocationLineOut(Schema):
+    """One planned delivery: a farm brings a quantity of a product to a canteen on a day."""
+
+    id = fields.Integer()
+    farm_id = fields.Integer()
+    canteen_id = fields.Integer()
+    product_id = fields.Integer()
+    day = fields.Date()
+    quantity = fields.String()
+
+
+class RunOut(Schema):
+    """An allocation run (immutable) and its figures."""
+
+    id = fields.Integer()
+    sequence = fields.Integer()
+    status = fields.String()
+    trigger = fields.String()
+    created_dt = fields.DateTime()
+    published_version = fields.Integer(allow_none=True)
+    published_dt = fields.DateTime(allow_none=True)
+    fill_rate = fields.Float(allow_none=True)
+    ordered_eur = fields.String(allow_none=True)
+    served_eur = fields.String(allow_none=True)
+    solve_s = fields.Float(allow_none=True)
+    error_message = fields.String(allow_none=True)
+
+
+class RunDetailOut(RunOut):
+    """A run with its planned lines."""
+
+    lines = fields.List(fields.Nested(AllocationLineOut))
+
+
+class ReceiptOut(Schema):
+    """What a canteen recorded as received."""
+
+    allocation_line_id = fields.Integer()
+    received_quantity = fields.String()
+    quality = fields.String()
+    note = fields.String(allow_none=True)
+    received_dt = fields.DateTime()
+
+
+class DeliveryLineOut(Schema):
+    """One line of a delivery note, with its receipt if recorded."""
+
+    allocation_line_id = fields.Integer()
+    farm_id = fields.Integer()
+    farm_name = fields.String()
+    product_id = fields.Integer()
+    product_name = fields.String()
+    quantity = fields.String()
+    price_eur = fields.String()
+    receipt = fields.Nested(ReceiptOut, allow_none=True)
+
+
+class DeliveryDayOut(Schema):
+    """What a canteen receives on one day of the published planning."""
+
+    day = fields.Date()
+    lines = fields.List(fields.Nested(DeliveryLineOut))
+
+
+class DeliveriesOut(Schema):
+    """A canteen's deliveries of a week."""
+
+    iso_week = fields.String()
+    canteen_id = fields.Integer()
+    published_version = fields.Integer(allow_none=True)
+    days = fields.List(fields.Nested(DeliveryDayOut))
+
+
+class ContractLineOut(Schema):
+    """A product committed by a contract."""
+
+    id = fields.Integer()
+    product_id = fields.Integer()
+    committed_min_quantity_per_year = fields.String()
+    production_cost_eur = fields.String()
+    margin_eur = fields.String()
+    intermediation_fee_eur = fields.String()
+
+
+class ContractOut(Schema):
+    """A public-procurement contract of a canteen or group of canteens."""
+
+    id = fields.Integer()
+    title = fields.String()
+    tender_reference = fields.String(allow_none=True)
+    lot_label = fields.String(allow_none=True)
+    canteen_id = fields.Integer(allow_none=True)
+    canteen_group_id = fields.Integer(allow_none=True)
+    start_date = fields.Date()
+    end_date = fields.Date()
+    is_active = fields.Boolean()
+    version_id = fields.Integer()
+    lines = fields.List(fields.Nested(ContractLineOut))
+
+
+class StatementLineOut(Schema):
+    """One accrued (or planned) sale of a statement."""
+
+    day = fields.Date()
+    iso_week = fields.String()
+    farm_id = fields.Integer()
+    canteen_id = fields.Integer()
+    product_name = fields.String()
+    unit = fields.String()
+    quantity = fields.String()
+    value_eur = fields.String()
+    fee_eur = fields.String()
+    fund_eur = fields.String()
+    recovered_eur = fields.String()
+    net_eur = fields.String()
+    under_contract = fields.Boolean()
+    received = fields.Boolean()
+
+
+class StatementOut(Schema):
+    """A farm's or canteen's monthly statement."""
+
+    kind = fields.String()
+    owner_id = fields.Integer()
+    owner_name = fields.String()
+    month = fields.String()
+    pending_sales = fields.Integer()
+    total_value_eur = fields.String()
+    lines = fields.List(fields.Nested(StatementLineOut))
+
+
+class TokenOut(Schema):
+    """A personal API token as listed (never its secret)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_dt = fields.DateTime()
+    expires_dt = fields.DateTime(allow_none=True)
+    last_used_dt = fields.DateTime(allow_none=True)
+    revoked_dt = fields.DateTime(allow_none=True)
