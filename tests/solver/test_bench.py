@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,9 @@ import solver
 from solver.bench.baselines import nearest_grower_first, pro_rata
 from solver.bench.generate import generate_instance
 from solver.bench.instance import parse_instance
-from solver.bench.metrics import check_plan, measure_plan
-from solver.bench.report import write_section
-from solver.bench.run import run_method_subprocess
+from solver.bench.metrics import PlanMetrics, check_plan, measure_plan
+from solver.bench.report import verdicts, write_section
+from solver.bench.run import InstanceRun, MethodRun, run_method_subprocess
 
 DAY_1, DAY_2 = "2026-11-23", "2026-11-26"
 
@@ -230,3 +231,59 @@ def test_markdown_section_is_replaced_and_others_kept(tmp_path: Path) -> None:
     assert "old" not in text and "new table" in text
     assert "## Web pages\n\nkept" in text and "## Exports\n\nalso kept" in text
     assert text.index("## Web pages") < text.index("new table") < text.index("## Exports")
+
+
+def plan_metrics(served: float, contract: float, kg_km: float, deviation: float) -> PlanMetrics:
+    """Return measured figures of a made-up, valid plan."""
+    return PlanMetrics(
+        ordered_eur=1000.0,
+        served_eur=served,
+        contract_ordered_eur=500.0,
+        contract_eur=contract,
+        kg_km=kg_km,
+        share_deviation_eur=deviation,
+        deliveries=10,
+        moved_from_previous=0.0,
+        weighted=0.01 * kg_km + deviation,
+        violations=(),
+    )
+
+
+def test_verdicts_compare_the_solver_with_bound_heuristics_and_mip() -> None:
+    lp_stages = {
+        "contract": {"value": 400.0},
+        "served": {"value": 900.0},
+        "weighted": {"value": 100.0},
+    }
+    runs = {
+        "solver": MethodRun("solver", 3.0, 200.0, plan_metrics(899.0, 399.0, 5000, 60), "feasible"),
+        "greedy": MethodRun("greedy", 0.1, 50.0, plan_metrics(880.0, 390.0, 4000, 90), "feasible"),
+        "prorata": MethodRun(
+            "prorata", 0.1, 50.0, plan_metrics(905.0, 400.0, 9000, 50), "feasible"
+        ),
+        "lp": MethodRun("lp", 5.0, 100.0, None, "bound", bound={"stages": lp_stages}),
+        "mip": MethodRun(
+            "mip",
+            60.0,
+            300.0,
+            plan_metrics(899.0, 399.0, 3000, 70),
+            "feasible",
+            bound={"stages": {"contract": {"status": "Time limit reached"}}},
+        ),
+    }
+    outcome = {
+        v.target: v.passed for v in verdicts(InstanceRun("region", "operational", 1, "", runs))
+    }
+    assert outcome["rules hold"]
+    assert outcome["contract value within 0.5% of LP bound"]  # 0.25% short
+    assert outcome["served value within 0.5% of LP bound"]  # 0.11% short
+    assert outcome["time ≤ 60 s"] and outcome["peak memory ≤ 1024 MB"]
+    assert outcome["dominates (b) nearest first"]  # serves more, fairer
+    assert not outcome["dominates (c) pro-rata"]  # serves less than pro-rata
+    # Same values served, but the MIP's weighted sum is lower (100 vs 110).
+    assert not outcome["better than the generic MIP (contract, served, then weighted)"]
+    runs["mip"] = replace(runs["mip"], metrics=plan_metrics(898.0, 399.0, 3000, 70))
+    outcome = {
+        v.target: v.passed for v in verdicts(InstanceRun("region", "operational", 1, "", runs))
+    }
+    assert outcome["better than the generic MIP (contract, served, then weighted)"]
