@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from solver.engine.geography import distance_km
+from solver.engine.geography import distance_matrix_km
 from solver.engine.shares import fairness_targets_eur, grower_shares
 from solver.problem import Problem
 
@@ -117,7 +118,6 @@ def index_problem(problem: Problem) -> ProblemIndex:
     products = {p.id: p for p in problem.products}
     grower_ids = [g.id for g in problem.growers]
     grower_pos = {g: i for i, g in enumerate(grower_ids)}
-    all_km = distance_km(problem)
     max_km = problem.settings.max_km
     step = {
         p.id: (float(p.lot) if integer_mode and p.lot else 1.0) for p in problem.products
@@ -140,39 +140,27 @@ def index_problem(problem: Problem) -> ProblemIndex:
             continue
         locked_qty[(grower_pos[row.grower], line_of[key])] += row.quantity
 
-    pair_cols: dict[str, list[float]] = defaultdict(list)
+    pair_grower, pair_line, pair_group, pair_km, pair_upper = _allowed_pairs(
+        problem, lines, groups, groups_by_product, set(locked_qty)
+    )
+    num_pairs = len(pair_line)
+    pair_product = [lines[li].product for li in pair_line.tolist()]
     pairs_of_line: list[list[int]] = [[] for _ in lines]
-    pair_of: dict[tuple[int, int], int] = {}
-
-    def add_pair(gi: int, li: int, km: float, upper: float) -> None:
-        line = lines[li]
-        product = products[line.product]
-        pi = len(pair_cols["line"])
-        group = groups[gi]
-        pair_of[(group.grower, li)] = pi
-        pairs_of_line[li].append(pi)
-        group.pairs.append(pi)
-        pair_cols["grower"].append(group.grower)
-        pair_cols["line"].append(li)
-        pair_cols["group"].append(gi)
-        pair_cols["km"].append(km)
-        pair_cols["step"].append(step[line.product])
-        pair_cols["integral"].append(integer_mode and bool(product.lot))
-        pair_cols["upper"].append(upper)
-        pair_cols["price"].append(product.price)
-        pair_cols["unit_kg"].append(product.unit_kg)
-
-    for li, line in enumerate(lines):
-        for gi in groups_by_product.get(line.product, []):
-            group = groups[gi]
-            reach = group.reach_on(line.day)
-            km = all_km[(grower_ids[group.grower], line.canteen)]
-            locked = (group.grower, li) in locked_qty
-            usable = line.quantity > 0 and reach > 0 and (max_km is None or km <= max_km)
-            if usable or locked:
-                add_pair(gi, li, km, min(reach, line.quantity))
-
-    num_pairs = len(pair_cols["line"])
+    for pair, li in enumerate(pair_line.tolist()):
+        pairs_of_line[li].append(pair)
+    for pair, gi in enumerate(pair_group.tolist()):
+        groups[gi].pairs.append(pair)
+    pair_of = dict(zip(zip(pair_grower.tolist(), pair_line.tolist(), strict=True),
+                       range(num_pairs), strict=True))
+    pair_cols: dict[str, list[Any]] = {
+        "km": pair_km.tolist(),
+        "group": pair_group.tolist(),
+        "upper": pair_upper.tolist(),
+        "step": [step[p] for p in pair_product],
+        "integral": [integer_mode and bool(products[p].lot) for p in pair_product],
+        "price": [products[p].price for p in pair_product],
+        "unit_kg": [products[p].unit_kg for p in pair_product],
+    }
     pair_locked = np.full(num_pairs, np.nan)
     for (g, li), qty in locked_qty.items():
         line = lines[li]
@@ -213,9 +201,9 @@ def index_problem(problem: Problem) -> ProblemIndex:
         groups=groups,
         lines_by_product=_lines_by_product(lines),
         step=step,
-        pair_grower=np.array(pair_cols["grower"], dtype=np.int64),
-        pair_line=np.array(pair_cols["line"], dtype=np.int64),
-        pair_group=np.array(pair_cols["group"], dtype=np.int64),
+        pair_grower=pair_grower,
+        pair_line=pair_line,
+        pair_group=pair_group,
         pair_km=np.array(pair_cols["km"], dtype=np.float64),
         pair_step=np.array(pair_cols["step"], dtype=np.float64),
         pair_integral=np.array(pair_cols["integral"], dtype=np.bool_),
@@ -232,6 +220,66 @@ def index_problem(problem: Problem) -> ProblemIndex:
     )
     contradictions.extend(_locked_overflows(index))
     return index
+
+
+def _allowed_pairs(
+    problem: Problem,
+    lines: list[Line],
+    groups: list[SupplyGroup],
+    groups_by_product: dict[str, list[int]],
+    locked: set[tuple[int, int]],
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]:
+    """Return (grower, line, group, km, upper) of every allowed or locked pair, by line.
+
+    A pair is allowed when the line orders something, the grower offers the product for
+    that day or any day, and the distance is within `max_km`.
+    """
+    km_matrix = distance_matrix_km(problem)
+    canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
+    max_km = problem.settings.max_km
+    lines_by_product: dict[str, list[int]] = defaultdict(list)
+    for li, line in enumerate(lines):
+        lines_by_product[line.product].append(li)
+    parts: list[tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]] = []
+    for product, product_lines in lines_by_product.items():
+        group_ids = groups_by_product.get(product, [])
+        if not group_ids:
+            continue
+        line_ids = np.array(product_lines, dtype=np.int64)
+        group_arr = np.array(group_ids, dtype=np.int64)
+        growers = np.array([groups[gi].grower for gi in group_ids], dtype=np.int64)
+        canteens = np.array([canteen_pos[lines[li].canteen] for li in product_lines])
+        days = [lines[li].day for li in product_lines]
+        quantity = np.array([lines[li].quantity for li in product_lines])
+        reach = np.array([[groups[gi].any_day_qty] * len(days) for gi in group_ids])
+        for row, gi in enumerate(group_ids):
+            for day, qty in groups[gi].day_qty.items():
+                reach[row] += np.array([qty if d == day else 0.0 for d in days])
+        km = km_matrix[np.ix_(growers, canteens)]
+        usable = (reach > 0) & (quantity[None, :] > 0)
+        if max_km is not None:
+            usable &= km <= max_km
+        for g, li in locked:
+            if lines[li].product == product:
+                rows = np.flatnonzero(growers == g)
+                usable[rows, product_lines.index(li)] = True
+        line_pos, group_pos = np.nonzero(usable.T)
+        parts.append((
+            growers[group_pos], line_ids[line_pos], group_arr[group_pos],
+            km[group_pos, line_pos], np.minimum(reach, quantity[None, :])[group_pos, line_pos],
+        ))
+    if not parts:
+        empty_int = np.zeros(0, dtype=np.int64)
+        return empty_int, empty_int, empty_int, np.zeros(0), np.zeros(0)
+    grower_of, line_of, group_of, km_of, upper_of = (
+        np.concatenate(col) for col in zip(*parts, strict=True)
+    )
+    order = np.argsort(line_of, kind="stable")
+    return (
+        grower_of[order].astype(np.int64), line_of[order].astype(np.int64),
+        group_of[order].astype(np.int64), km_of[order].astype(np.float64),
+        upper_of[order].astype(np.float64),
+    )
 
 
 def _merge_order_lines(problem: Problem) -> tuple[list[Line], dict[tuple[str, str, str], int]]:

@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
-from solver.engine.index import FloatArray, ProblemIndex, whole_lots
+from solver.engine.index import FloatArray, IntArray, ProblemIndex, whole_lots
 from solver.engine.model import AllocationModel
 
 RESOLUTION = 1e-4
@@ -43,14 +44,12 @@ class _Network:
 
     unit: float
     num_nodes: int
-    tails: list[int]
-    heads: list[int]
-    caps: list[int]
-    costs: list[float]
-    pair_of_arc: dict[int, int]
-    contract_arcs: list[int]
-    regular_arcs: list[int]
-    total_cap: dict[int, int]
+    tails: IntArray
+    heads: IntArray
+    caps: IntArray
+    costs: FloatArray
+    pair_of_arc: IntArray
+    is_regular: npt.NDArray[np.bool_]
     base_contract: float
     base_total: float
 
@@ -113,59 +112,55 @@ def _build_network(
     index: ProblemIndex, product: str, lines: list[int], base: FloatArray
 ) -> _Network:
     """Build the flow network of one product for what comes on top of `base` quantities
-    (locked rows, and any quantities already settled), taken off the capacities."""
-    lot = index.step[product]
+    (locked rows, and any quantities already settled), taken off the capacities.
+
+    Nodes: source, sink, contract and regular hubs, one per line, one per grower's any-day
+    offer and one per (grower, day) served.
+    """
     integral = index.integer_mode and bool(
         next(p.lot for p in index.problem.products if p.id == product)
     )
-    unit = lot if integral else RESOLUTION
+    unit = index.step[product] if integral else RESOLUTION
 
     def steps(quantity: float) -> int:
         return max(0, whole_lots(quantity, unit))
 
-    weights = index.problem.settings.weights
     tails: list[int] = []
     heads: list[int] = []
     caps: list[int] = []
-    costs: list[float] = []
-    pair_of_arc: dict[int, int] = {}
+    regular: list[bool] = []
 
-    def add_arc(tail: int, head: int, cap: int, cost: float = 0.0) -> int:
+    def add_arc(tail: int, head: int, cap: int, is_regular: bool = False) -> None:
         tails.append(tail)
         heads.append(head)
         caps.append(cap)
-        costs.append(cost)
-        return len(tails) - 1
+        regular.append(is_regular)
 
     num_nodes = 4
-    line_node: dict[int, int] = {}
-    contract_arcs: list[int] = []
-    regular_arcs: list[int] = []
-    total_cap: dict[int, int] = {}
+    line_node = np.full(len(index.lines), -1, dtype=np.int64)
     base_contract = base_total = 0.0
     for li in lines:
         line = index.lines[li]
         line_node[li] = num_nodes
         num_nodes += 1
-        done = float(sum(base[p] for p in index.pairs_of_line[li]))
+        done = float(base[index.pairs_of_line[li]].sum())
         base_total += done
         base_contract += min(done, line.contract_qty)
-        contract_left = steps(max(0.0, line.contract_qty - done))
-        total_left = steps(max(0.0, line.quantity - done))
-        total_cap[line_node[li]] = total_left
-        contract_arcs.append(add_arc(line_node[li], CONTRACT_HUB, contract_left))
-        regular_arcs.append(add_arc(line_node[li], REGULAR_HUB, total_left - contract_left))
+        contract_left = steps(line.contract_qty - done)
+        total_left = steps(line.quantity - done)
+        add_arc(num_nodes - 1, CONTRACT_HUB, contract_left)
+        add_arc(num_nodes - 1, REGULAR_HUB, total_left - contract_left, is_regular=True)
 
-    groups = sorted({int(index.pair_group[p]) for li in lines for p in index.pairs_of_line[li]})
-    for gi in groups:
+    pairs = np.array([p for li in lines for p in index.pairs_of_line[li]], dtype=np.int64)
+    pair_day_node = np.full(index.num_pairs, -1, dtype=np.int64)
+    for gi in sorted(set(index.pair_group[pairs].tolist())):
         group = index.groups[gi]
         base_by_day: dict[str, float] = defaultdict(float)
-        free_by_day: dict[str, list[int]] = defaultdict(list)
+        pairs_by_day: dict[str, list[int]] = defaultdict(list)
         for p in group.pairs:
             day = index.lines[index.pair_line[p]].day
             base_by_day[day] += base[p]
-            if np.isnan(index.pair_locked[p]):
-                free_by_day[day].append(p)
+            pairs_by_day[day].append(p)
         # Settled quantities use their day's own offer first: it can serve nothing else.
         spill = sum(
             max(0.0, qty - group.day_qty.get(day, 0.0)) for day, qty in base_by_day.items()
@@ -175,46 +170,59 @@ def _build_network(
             any_day_node = num_nodes
             num_nodes += 1
             add_arc(SOURCE, any_day_node, steps(group.any_day_qty - spill))
-        for day, pairs in free_by_day.items():
+        for day, day_pairs in pairs_by_day.items():
             day_node = num_nodes
             num_nodes += 1
+            pair_day_node[day_pairs] = day_node
             own = group.day_qty.get(day, 0.0) - base_by_day.get(day, 0.0)
             if own > 0:
                 add_arc(SOURCE, day_node, steps(own))
             if any_day_node >= 0:
                 add_arc(any_day_node, day_node, 2**40)
-            for p in pairs:
-                li = int(index.pair_line[p])
-                km_cost = weights.distance * index.pair_unit_kg[p] * index.pair_km[p] * unit
-                cap = steps(index.pair_upper[p] - base[p])
-                previous = steps(index.pair_previous[p] - base[p])
-                move_cost = weights.stability * unit if index.problem.previous else 0.0
-                if previous > 0 and move_cost > 0:
-                    kept = min(previous, cap)
-                    pair_of_arc[add_arc(day_node, line_node[li], kept, km_cost - move_cost)] = p
-                    cap -= kept
-                pair_of_arc[add_arc(day_node, line_node[li], cap, km_cost + move_cost)] = p
+
+    free = pairs[np.isnan(index.pair_locked[pairs])]
+    weights = index.problem.settings.weights
+    km_cost = weights.distance * index.pair_unit_kg[free] * index.pair_km[free] * unit
+    move_cost = weights.stability * unit if index.problem.previous else 0.0
+    room = index.pair_upper[free] - base[free]
+    cap = np.maximum(0, np.floor(room / unit + 1e-9)).astype(np.int64)
+    previous = np.maximum(0, np.floor((index.pair_previous[free] - base[free]) / unit + 1e-9))
+    kept = np.minimum(previous.astype(np.int64), cap) if move_cost > 0 else np.zeros_like(cap)
+    # Up to the previous quantity a unit saves a move; beyond it, it costs one.
+    pair_tails = np.concatenate([pair_day_node[free], pair_day_node[free]])
+    pair_heads = np.concatenate([line_node[index.pair_line[free]]] * 2)
+    pair_caps = np.concatenate([kept, cap - kept])
+    pair_costs = np.concatenate([km_cost - move_cost, km_cost + move_cost])
+    num_fixed = len(tails)
     return _Network(
-        unit, num_nodes, tails, heads, caps, costs, pair_of_arc, contract_arcs, regular_arcs,
-        total_cap, base_contract, base_total,
+        unit=unit,
+        num_nodes=num_nodes,
+        tails=np.concatenate([np.array(tails, dtype=np.int64), pair_tails]),
+        heads=np.concatenate([np.array(heads, dtype=np.int64), pair_heads]),
+        caps=np.concatenate([np.array(caps, dtype=np.int64), pair_caps]),
+        costs=np.concatenate([np.zeros(num_fixed), pair_costs]),
+        pair_of_arc=np.concatenate([np.full(num_fixed, -1, dtype=np.int64), free, free]),
+        is_regular=np.concatenate([np.array(regular, dtype=bool), np.zeros(2 * len(free), bool)]),
+        base_contract=base_contract,
+        base_total=base_total,
     )
 
 
 def _max_flows(network: _Network) -> tuple[int, int]:
     """Return the most steps that reach contract lines, and the most that reach all lines."""
-    regular = set(network.regular_arcs)
+    heads = np.where(
+        (network.heads == CONTRACT_HUB) | (network.heads == REGULAR_HUB), SINK, network.heads
+    )
 
     def run(include_regular: bool) -> int:
         solver = max_flow.SimpleMaxFlow()
-        for arc, (tail, head, cap) in enumerate(
-            zip(network.tails, network.heads, network.caps, strict=True)
-        ):
-            if arc in regular and not include_regular:
-                continue
-            if head in (CONTRACT_HUB, REGULAR_HUB):
-                head = SINK
-            if cap > 0:
-                solver.add_arc_with_capacity(tail, head, cap)
+        keep = network.caps > 0
+        if not include_regular:
+            keep &= ~network.is_regular
+        solver.add_arcs_with_capacity(
+            network.tails[keep].astype(np.int32), heads[keep].astype(np.int32),
+            network.caps[keep],
+        )
         status = solver.solve(SOURCE, SINK)
         if status != solver.OPTIMAL:
             raise RuntimeError(f"max flow failed with status {status}")
@@ -226,28 +234,25 @@ def _max_flows(network: _Network) -> tuple[int, int]:
 def _cheapest_flow(
     network: _Network, contract_flow: int, total_flow: int, quantities: FloatArray
 ) -> None:
-    """Write into `quantities` the cheapest flow serving exactly the optimal amounts."""
+    """Add to `quantities` the cheapest flow serving exactly the given amounts (in steps)."""
     if total_flow == 0:
         return
-    top = max((abs(c) for c in network.costs), default=0.0)
+    top = float(np.abs(network.costs).max(initial=0.0))
     scale = COST_SCALE / top if top > 0 else 0.0
     solver = min_cost_flow.SimpleMinCostFlow()
-    arcs = []
-    for tail, head, cap, cost in zip(
-        network.tails, network.heads, network.caps, network.costs, strict=True
-    ):
-        arc = solver.add_arc_with_capacity_and_unit_cost(tail, head, cap, round(cost * scale))
-        arcs.append(arc)
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(
+        network.tails.astype(np.int32), network.heads.astype(np.int32), network.caps,
+        np.round(network.costs * scale).astype(np.int64),
+    )
     solver.set_node_supply(SOURCE, total_flow)
     solver.set_node_supply(CONTRACT_HUB, -contract_flow)
     solver.set_node_supply(REGULAR_HUB, contract_flow - total_flow)
     status = solver.solve()
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min cost flow failed with status {status}")
-    for arc, p in network.pair_of_arc.items():
-        flow = solver.flow(arcs[arc])
-        if flow:
-            quantities[p] += flow * network.unit
+    flows = np.asarray(solver.flows(arcs))
+    used = (network.pair_of_arc >= 0) & (flows > 0)
+    np.add.at(quantities, network.pair_of_arc[used], flows[used] * network.unit)
 
 
 def _lots_blur_the_flow(index: ProblemIndex, product: str, lines: list[int]) -> bool:
