@@ -153,3 +153,12 @@ def test_seasoning_products_are_never_the_meal_vegetable() -> None:
     for product in PRODUCTS:
         if product.slug in {"oignon", "ail", "persil"}:
             assert product.use == Use.SEASONING
+
+
+def test_the_shared_data_folder_can_be_set_by_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIAL_SHARED_DATA", str(tmp_path))
+    assert shared_data_dir() == tmp_path
+    monkeypatch.delenv("PIAL_SHARED_DATA")
+    assert shared_data_dir().parts[-2:] == ("shared", "data")
