@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import re
 
-from flask import Blueprint, abort, flash, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -126,7 +126,7 @@ def template(kind_slug: str, iso_week: str) -> Response | tuple[str, int]:
 
 
 @blueprint.route("/import", methods=["POST"])
-def upload() -> tuple[str, int]:
+def upload() -> Response | tuple[str, int]:
     """Import a filled template: every line is saved, or nothing and the list of problems."""
     form = UploadForm()
     if not form.validate_on_submit():
@@ -144,7 +144,8 @@ def upload() -> tuple[str, int]:
         return _render_index(form=form, problems=problems, status=error.http_status)
     flash(_("%(owner)s, %(week)s : %(summary)s", owner=report.owner_name,
             week=report.iso_week, summary=report.summary), "info")  # fmt: skip
-    return _render_index()
+    # Redirect after the save, so that reloading the page never sends the file twice.
+    return redirect(url_for("spreadsheets.index", semaine=report.iso_week), code=303)
 
 
 @blueprint.route("/ma-cantine.csv")

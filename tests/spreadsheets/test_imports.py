@@ -264,6 +264,8 @@ def test_upload_form(client: Any, login: Any, db: Session, open_world: World) ->
         "/tableurs/import", data={"file": (io.BytesIO(good), "offre.xlsx")},
         content_type="multipart/form-data",
     )  # fmt: skip
+    assert response.status_code == 303
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200, response.get_data(as_text=True)
     assert "1 produit enregistré" in response.get_data(as_text=True)
     assert offer(db, world) == {("carotte", None, Decimal("12.500"))}
