@@ -308,6 +308,12 @@ def _solve_and_store(
             crop_failure.week_id = week.id
             crop_failure.replan_run_id = run.id
             session.add(crop_failure)
+            session.flush()
+            record_audit(actor, "allocation.declare_crop_failure", crop_failure,
+                         after={"iso_week": week.iso_week, "farm_id": crop_failure.farm_id,
+                                "product_id": crop_failure.product_id,
+                                "quantity_lost": str(crop_failure.quantity_lost),
+                                "replan_run_id": run.id})
         if publish:
             entries = _publish_run(session, week, run, actor)
             if supersedes is not None:

@@ -43,7 +43,7 @@ def test_lead_allocates_then_publishes_version_one(db: Session, scenario: Scenar
     published = services.publish_week(scenario.iso_week, scenario.lead)
 
     assert published.id == run.id and published.published_version == 1
-    assert scenario.week.state == WeekState.PUBLISHED
+    assert str(scenario.week.state) == WeekState.PUBLISHED
     entries = db.scalars(select(LedgerEntry).where(LedgerEntry.run_id == run.id)).all()
     assert len(entries) == len(scenario.farms)
     assert all(entry.kind == LedgerKind.ALLOCATION for entry in entries)

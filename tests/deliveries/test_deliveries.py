@@ -106,7 +106,7 @@ def test_receipt_shortage_corrects_the_ledger(db: Session, scenario: Scenario) -
         LedgerEntry.kind == LedgerKind.RECEIPT_CORRECTION)).one()
     assert correction.farm_id == line.farm_id
     assert correction.amount_eur == (-4 * unit_price).quantize(Decimal("0.01"))
-    assert correction.balance_after_eur == balance_before + correction.amount_eur
+    assert correction.balance_after_eur == (balance_before or 0) + correction.amount_eur
 
     # Correcting the receipt back to the planned quantity cancels the correction.
     services.confirm_receipt(manager, canteen.id, line.id, str(line.quantity), "ok", "")
@@ -137,7 +137,7 @@ def test_receipt_refusals(db: Session, scenario: Scenario) -> None:
     run = allocation.publish_week(scenario.iso_week, scenario.lead)
     line = run.lines[0]
     with pytest.raises(Forbidden):  # another canteen's manager, claiming their own canteen
-        services.confirm_receipt(other, other.canteen_id, line.id, "1", "ok", None)
+        services.confirm_receipt(other, other.canteen_id or 0, line.id, "1", "ok", None)
     with pytest.raises(Forbidden):  # another canteen's manager, naming this canteen
         services.confirm_receipt(other, line.canteen_id, line.id, "1", "ok", None)
     with pytest.raises(Forbidden):  # a grower
