@@ -289,6 +289,7 @@ def validate_entry_rows(
     for row_number, (product_cell, day_cell, quantity_cell, note_cell) in raw.rows:
 
         def problem(message: str, index: int, row_number: int = row_number) -> None:
+            """Record a problem of this row, in the entry column ``index``."""
             problems.append(SheetProblem(message, raw.sheet_name, row_number, _column_title(index)))
 
         product = _match_product(product_cell, by_key, labels, problem)

@@ -48,6 +48,7 @@ class _Totals:
     lines: int = 0
 
     def add(self, other: _Totals) -> None:
+        """Add another set of totals to this one."""
         self.quantity_kg += other.quantity_kg
         self.value_eur += other.value_eur
         self.kg_km += other.kg_km

@@ -664,6 +664,7 @@ def import_entry_file(
     sheet = ENTRY_SHEETS[raw.kind]
 
     def row_label(line: EntryLine) -> str:
+        """Name a line in the weekly service's errors: « Disponibilités, ligne 12 »."""
         return f"{sheet}, ligne {line.row}"
 
     if raw.kind == AVAILABILITY:

@@ -289,3 +289,19 @@ def test_cli_import(app: Any, db: Session, open_world: World, tmp_path: Any) -> 
     assert "1 ligne de commande enregistrée" in result.output
     saved = db.scalars(select(OrderLine).where(OrderLine.day == THURSDAY_49)).all()
     assert [(line.canteen_id, line.quantity) for line in saved] == [(canteen_id, Decimal("24"))]
+
+
+def test_refusals_of_the_weekly_service_name_the_sheet_row(db: Session, open_world: World) -> None:
+    world = open_world
+    world.products["pomme"].season_mask = "111111111000"  # not in season in December
+    db.flush()
+    workbook = template(world, AVAILABILITY, world.farms["pradet"].id, world.coordinator)
+    fill(
+        workbook["Disponibilités"],
+        [("Carotte (kg)", None, 10, None), ("Pomme", "jeudi 03/12/2026", 5, None)],
+    )
+    with pytest.raises(InvalidInput) as caught:
+        services.import_entry_file(to_bytes(workbook), world.coordinator)
+    assert list(caught.value.field_errors) == ["Disponibilités, ligne 7"]
+    assert "rien n'a été enregistré" in str(caught.value)
+    assert offer(db, world) == set()  # the carrots of row 6 were not saved either
