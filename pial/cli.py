@@ -105,12 +105,9 @@ def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = None
     if with_scheduler:
-        try:
-            from pial.scheduler import start_background_scheduler
-        except ImportError:  # the scheduler feature is optional in a minimal install
-            start_background_scheduler = None
-        if start_background_scheduler is not None:
-            scheduler = start_background_scheduler(app)
+        from pial.scheduler import start_background_scheduler
+
+        scheduler = start_background_scheduler(app)
     try:
         serve(app, host=host, port=port, threads=threads, ident="PIAL")
     finally:

@@ -1,0 +1,183 @@
+"""The jobs of the weekly rhythm. Each is thin: find its week, call one service, report.
+
+Every job receives its nominal fire time (``scheduled``, aware UTC) and returns a one-line
+French summary for the lead's page. Services own their transactions; nothing here holds a
+transaction open while the solver runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from pial.clock import PARIS, iso_week_label
+from pial.db import get_session, transaction
+from pial.models import AllocationRun, DeliveryWeek, WeekState
+
+BACKUPS_KEPT = 14
+
+Job = Callable[[dt.datetime], str]
+
+
+def _paris_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(PARIS).date()
+
+
+def _weeks(state: WeekState) -> list[DeliveryWeek]:
+    return list(
+        get_session().scalars(
+            select(DeliveryWeek)
+            .where(DeliveryWeek.state == state)
+            .order_by(DeliveryWeek.monday_date)
+        )
+    )
+
+
+def open_next_week(scheduled: dt.datetime) -> str:
+    """Open next week to offers and orders (standing orders are applied)."""
+    from pial.weeks.services import get_or_create_week, open_week
+
+    iso_week = iso_week_label(_paris_date(scheduled) + dt.timedelta(days=7))
+    week = get_or_create_week(iso_week)
+    if week.state != WeekState.DRAFT:
+        return f"{iso_week} déjà {week.state.value}"
+    open_week(iso_week)
+    return f"{iso_week} ouverte"
+
+
+def _remind(
+    scheduled: dt.datetime,
+    deadline_of: Callable[[DeliveryWeek], dt.datetime],
+    send: Callable[[DeliveryWeek], int],
+) -> str:
+    """Remind, for each open week whose deadline falls in the next two days."""
+    horizon = scheduled + dt.timedelta(days=2)
+    sent = []
+    with transaction():
+        for week in _weeks(WeekState.OPEN):
+            if scheduled < deadline_of(week) <= horizon:
+                sent.append(f"{week.iso_week} : {send(week)} rappel(s)")
+    return " ; ".join(sent) or "aucune échéance proche"
+
+
+def remind_offers(scheduled: dt.datetime) -> str:
+    """Remind the growers who have not declared what they can supply."""
+    from pial.notifications.messages import remind_missing_offers
+
+    return _remind(scheduled, lambda week: week.availability_deadline_dt, remind_missing_offers)
+
+
+def remind_orders(scheduled: dt.datetime) -> str:
+    """Remind the canteens that have not ordered."""
+    from pial.notifications.messages import remind_missing_orders
+
+    return _remind(scheduled, lambda week: week.order_deadline_dt, remind_missing_orders)
+
+
+def close_and_allocate(scheduled: dt.datetime) -> str:
+    """Close the weeks past their deadlines, allocate them, and call in the coordinator."""
+    from pial.allocation.services import allocate_week
+    from pial.notifications.messages import ask_coordinator_to_review
+    from pial.weeks.services import close_due_weeks
+
+    close_due_weeks()
+    outcomes = []
+    for week in _weeks(WeekState.CLOSED):
+        run = allocate_week(week.iso_week, None, trigger="scheduler")
+        with transaction():
+            ask_coordinator_to_review(run)
+        outcomes.append(f"{week.iso_week} répartie (n°{run.sequence}, {run.status.value})")
+    return " ; ".join(outcomes) or "aucune semaine à répartir"
+
+
+def publish_fallback(scheduled: dt.datetime) -> str:
+    """Publish the latest allocation of weeks nobody published in time, and announce it."""
+    from pial.allocation.services import publish_week
+    from pial.notifications.messages import announce_planning
+
+    outcomes = []
+    for week in _weeks(WeekState.ALLOCATED):
+        if week.publish_fallback_dt > scheduled:
+            continue
+        run = publish_week(week.iso_week, None)
+        with transaction():
+            announce_planning(run)
+        outcomes.append(f"{week.iso_week} publiée d'office (version {run.published_version})")
+    return " ; ".join(outcomes) or "rien à publier"
+
+
+def delivery_day_reminder(scheduled: dt.datetime) -> str:
+    """Remind the growers who deliver today of their round."""
+    from pial.notifications.messages import remind_delivery_day
+
+    today = _paris_date(scheduled)
+    run = _published_run(iso_week_label(today))
+    if run is None:
+        return "pas de planning publié"
+    with transaction():
+        count = remind_delivery_day(run, today)
+    return f"{count} rappel(s) de livraison"
+
+
+def mark_delivered(scheduled: dt.datetime) -> str:
+    """Mark this week delivered and accrue its fees, fund and advance recoveries."""
+    from pial.deliveries.services import mark_week_delivered
+    from pial.money.accrual import accrue_week
+
+    iso_week = iso_week_label(_paris_date(scheduled))
+    week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
+    if week is None or week.state != WeekState.PUBLISHED:
+        return f"{iso_week} : rien à marquer"
+    mark_week_delivered(iso_week)
+    accrue_week(iso_week)
+    return f"{iso_week} livrée, frais et fonds comptabilisés"
+
+
+def nightly_backup(scheduled: dt.datetime) -> str:
+    """Back the database up into the instance folder, keeping the last fortnight."""
+    from pial.maintenance import default_backup_path
+    from pial.maintenance.backups import backup_database
+
+    url = current_app.config["DATABASE_URL"]
+    target = default_backup_path(current_app.instance_path, url, scheduled.astimezone(PARIS))
+    report = backup_database(url, target)
+    backups = sorted(Path(target).parent.glob("pial-*"))
+    for old in backups[:-BACKUPS_KEPT]:
+        old.unlink()
+    return f"sauvegarde {report.path.name} ({report.size_bytes} octets)"
+
+
+def _published_run(iso_week: str) -> AllocationRun | None:
+    from pial.allocation.services import published_run
+
+    week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
+    if week is None or week.state != WeekState.PUBLISHED:
+        return None
+    return published_run(week)
+
+
+JOBS: dict[str, Job] = {
+    "open_next_week": open_next_week,
+    "remind_offers": remind_offers,
+    "remind_orders": remind_orders,
+    "close_and_allocate": close_and_allocate,
+    "publish_fallback": publish_fallback,
+    "delivery_day_reminder": delivery_day_reminder,
+    "mark_delivered": mark_delivered,
+    "nightly_backup": nightly_backup,
+}
+
+JOB_LABELS = {
+    "open_next_week": "Ouverture de la semaine suivante",
+    "remind_offers": "Rappel aux producteurs (offres)",
+    "remind_orders": "Rappel aux cantines (commandes)",
+    "close_and_allocate": "Clôture et répartition",
+    "publish_fallback": "Publication d'office",
+    "delivery_day_reminder": "Rappel des livraisons du jour",
+    "mark_delivered": "Semaine livrée et comptabilisée",
+    "nightly_backup": "Sauvegarde de nuit",
+}
