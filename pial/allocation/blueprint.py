@@ -93,7 +93,7 @@ def _render_review(iso_week: str, *, status: int = 200, lock_form: LockForm | No
     except Forbidden as error:
         abort(403, str(error))
     session = get_session()
-    form = lock_form or LockForm()
+    form = lock_form or _lock_form_for_cell()
     _fill_lock_choices(form, grid)
     page = render_template(
         "allocation/review.html",
@@ -108,6 +108,24 @@ def _render_review(iso_week: str, *, status: int = 200, lock_form: LockForm | No
         **_helpers(),
     )
     return page, status
+
+
+def _lock_form_for_cell() -> LockForm:
+    """Return the lock form, prefilled with the cell named in the query string (a grid link)."""
+    cell: dict[str, Any] = {}
+    for name in ("farm_id", "canteen_id", "product_id"):
+        value = request.args.get(name, type=int)
+        if value is not None:
+            cell[name] = value
+    day_text = request.args.get("day", "")
+    try:
+        cell["day"] = dt.date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        cell["day"] = None
+    quantity = request.args.get("quantity", "")
+    if quantity:
+        cell["quantity"] = quantity
+    return LockForm(data=cell) if cell else LockForm()
 
 
 def _fill_lock_choices(form: LockForm, grid: services.PlanningGrid) -> None:

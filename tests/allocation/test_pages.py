@@ -120,3 +120,22 @@ def test_malformed_week_labels_are_not_found(scenario: Scenario, login: Any) -> 
     assert client.get("/semaines/n-importe-quoi/perte-de-recolte").status_code == 404
     assert client.get("/semaines/n-importe-quoi/mes-livraisons").status_code == 404
     assert client.get("/semaines/n-importe-quoi/planning").status_code == 404
+
+
+def test_a_grid_cell_links_to_the_prefilled_lock_form(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    from pial.allocation import services
+
+    run = services.allocate_week(scenario.iso_week, scenario.lead)
+    line = run.lines[0]
+    client = login(scenario.lead)
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert f"farm_id={line.farm_id}&amp;canteen_id={line.canteen_id}" in page
+    prefilled = client.get(REVIEW, query_string={
+        "farm_id": line.farm_id, "canteen_id": line.canteen_id,
+        "product_id": line.product_id, "day": line.day.isoformat(), "quantity": "12,5",
+    }).get_data(as_text=True)
+    assert 'value="12,5"' in prefilled
+    assert f'<option selected value="{line.farm_id}">' in prefilled
+    assert f'value="{line.day.isoformat()}"' in prefilled
