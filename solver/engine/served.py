@@ -24,6 +24,8 @@ from solver.engine.index import FloatArray, IntArray, ProblemIndex, whole_lots
 from solver.engine.model import AllocationModel
 
 RESOLUTION = 1e-4
+# A product that needs a MIP (grower limit, or lots that blur the flow) gets at most this long.
+PRODUCT_MIP_TIME_S = 2.0
 # Integer costs of the min-cost flow are scaled so the largest arc cost is about this.
 COST_SCALE = 1e6
 
@@ -65,17 +67,74 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     proven = True
     limit = index.problem.settings.max_growers_per_line
     for product, lines in index.lines_by_product.items():
+        pairs = [p for li in lines for p in index.pairs_of_line[li]]
         network = _build_network(index, product, lines, quantities)
         contract_flow, total_flow = _max_flows(network)
-        contract_target[product] = network.base_contract + contract_flow * network.unit
-        total_target[product] = network.base_total + total_flow * network.unit
-        _cheapest_flow(network, contract_flow, total_flow, quantities)
-        breaks_limit = limit is not None and _breaks_grower_limit(index, lines, quantities, limit)
-        if breaks_limit or _lots_blur_the_flow(index, product, lines):
-            proven &= _solve_product_mip(
-                index, lines, quantities, contract_target, total_target, product, deadline
+        bound = (
+            network.base_contract + contract_flow * network.unit,
+            network.base_total + total_flow * network.unit,
+        )
+        plan = quantities.copy()
+        _cheapest_flow(network, contract_flow, total_flow, plan)
+        served, exact = bound, True
+        if limit is not None and _breaks_grower_limit(index, lines, plan, limit):
+            plan, served = _respect_grower_limit(index, product, lines, quantities, plan, limit)
+            exact = not _is_better(bound, served)
+        if not exact or _lots_blur_the_flow(index, product, lines):
+            left_s = deadline - time.perf_counter()
+            found = _solve_product_mip(
+                index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, max(0.05, left_s))
             )
+            exact = found is not None and found[2]
+            if found is not None and _is_better(found[1], served):
+                plan, served = found[0], found[1]
+        proven &= exact
+        quantities[pairs] = plan[pairs]
+        contract_target[product], total_target[product] = served
     return ServedPlan(contract_target, total_target, quantities, proven)
+
+
+def _is_better(served: tuple[float, float], than: tuple[float, float]) -> bool:
+    """Return whether (contract, total) served beats another pair lexicographically."""
+    slack = 1e-9 * (1.0 + abs(than[0]) + abs(than[1]))
+    if served[0] > than[0] + slack:
+        return True
+    return abs(served[0] - than[0]) <= slack and served[1] > than[1] + slack
+
+
+def _respect_grower_limit(
+    index: ProblemIndex,
+    product: str,
+    lines: list[int],
+    base: FloatArray,
+    plan: FloatArray,
+    limit: int,
+) -> tuple[FloatArray, tuple[float, float]]:
+    """Return a flow plan of one product obeying the grower limit, and what it serves.
+
+    Each line over the limit keeps its largest growers (locked ones first) and the flows are
+    recomputed without the others, until no line is over: each round settles a line.
+    """
+    blocked = np.zeros(index.num_pairs, dtype=bool)
+    served = (0.0, 0.0)
+    while over := [
+        li for li in lines if int((plan[index.pairs_of_line[li]] > 0).sum()) > limit
+    ]:
+        for li in over:
+            ranked = sorted(
+                index.pairs_of_line[li],
+                key=lambda p: (np.isnan(index.pair_locked[p]), -plan[p]),
+            )
+            blocked[ranked[limit:]] = True
+        network = _build_network(index, product, lines, base, blocked)
+        contract_flow, total_flow = _max_flows(network)
+        plan = base.copy()
+        _cheapest_flow(network, contract_flow, total_flow, plan)
+        served = (
+            network.base_contract + contract_flow * network.unit,
+            network.base_total + total_flow * network.unit,
+        )
+    return plan, served
 
 
 def round_relaxation(
@@ -109,7 +168,11 @@ def round_relaxation(
 
 
 def _build_network(
-    index: ProblemIndex, product: str, lines: list[int], base: FloatArray
+    index: ProblemIndex,
+    product: str,
+    lines: list[int],
+    base: FloatArray,
+    blocked: npt.NDArray[np.bool_] | None = None,
 ) -> _Network:
     """Build the flow network of one product for what comes on top of `base` quantities
     (locked rows, and any quantities already settled), taken off the capacities.
@@ -180,7 +243,10 @@ def _build_network(
             if any_day_node >= 0:
                 add_arc(any_day_node, day_node, 2**40)
 
-    free = pairs[np.isnan(index.pair_locked[pairs])]
+    is_free = np.isnan(index.pair_locked[pairs])
+    if blocked is not None:
+        is_free &= ~blocked[pairs]
+    free = pairs[is_free]
     weights = index.problem.settings.weights
     km_cost = weights.distance * index.pair_unit_kg[free] * index.pair_km[free] * unit
     move_cost = weights.stability * unit if index.problem.previous else 0.0
@@ -290,45 +356,44 @@ def _breaks_grower_limit(
 
 
 def _solve_product_mip(
-    index: ProblemIndex,
-    lines: list[int],
-    quantities: FloatArray,
-    contract_target: dict[str, float],
-    total_target: dict[str, float],
-    product: str,
-    deadline: float,
-) -> bool:
-    """Maximise one product's contract then total service under the grower limit, as MIPs.
+    index: ProblemIndex, product: str, lines: list[int], base: FloatArray, time_s: float
+) -> tuple[FloatArray, tuple[float, float], bool] | None:
+    """Maximise one product's contract then total service exactly, as two small MIPs.
 
-    Updates targets and quantities in place; returns whether both optima are proven.
+    Return the plan, what it serves and whether both stages are proven, or None.
     """
     pairs = [p for li in lines for p in index.pairs_of_line[li]]
-    quantities[pairs] = np.nan_to_num(index.pair_locked[pairs], nan=0.0)
+    started = time.perf_counter()
+    plan: FloatArray | None = None
     proven = True
     contract_goal = 0.0
     for stage in ("contract", "total"):
-        model = AllocationModel(index, lines, quantities)
+        model = AllocationModel(index, lines, base)
         model.add_supply_limits()
         contract_terms = model.add_order_limits()
         model.add_max_growers()
+        variables, coefs = model.quantity_terms(pairs)
         if stage == "contract":
-            for variables, coefs in contract_terms.values():
-                model.lp.add_costs(variables, [-c for c in coefs])
+            for contract_vars, contract_coefs in contract_terms.values():
+                model.lp.add_costs(contract_vars, [-c for c in contract_coefs])
+            # A nudge towards total service, worth less than half a unit of contract, so that
+            # the contract plan is already a good fallback if the total stage runs out of time.
+            nudge = 0.5 / (1.0 + sum(index.lines[li].quantity for li in lines))
+            model.lp.add_costs(variables, [-nudge * c for c in coefs])
         else:
             model.add_served_targets(contract_terms, {product: contract_goal}, {})
-            variables, coefs = model.quantity_terms(pairs)
             model.lp.add_costs(variables, [-c for c in coefs])
-        solution, plan = model.solve(max(0.05, deadline - time.perf_counter()))
-        if plan is None:
-            # Out of time: the plan so far (locked rows, or the contract stage) stays valid.
+        left_s = time_s - (time.perf_counter() - started)
+        solution, found = model.solve(max(0.02, left_s if stage == "total" else left_s / 2))
+        if found is None:
             proven = False
             break
         proven &= solution.outcome == "optimal"
-        quantities[pairs] = plan[pairs]
-        contract_goal = _contract_served(index, lines, quantities)
-    contract_target[product] = _contract_served(index, lines, quantities)
-    total_target[product] = float(quantities[pairs].sum())
-    return proven
+        plan = found
+        contract_goal = _contract_served(index, lines, plan)
+    if plan is None:
+        return None
+    return plan, (_contract_served(index, lines, plan), float(plan[pairs].sum())), proven
 
 
 def _contract_served(index: ProblemIndex, lines: list[int], quantities: FloatArray) -> float:
