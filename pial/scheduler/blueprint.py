@@ -23,13 +23,10 @@ def overview() -> str:
     """Show the next and last runs of every job, and the state of the outbox."""
     session = get_session()
     runs = session.scalars(select(JobRun).order_by(JobRun.started_dt.desc()).limit(60)).all()
-    outbox_counts = dict(
-        session.execute(
-            select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
-                OutboxMessage.status
-            )
-        ).all()
+    count_by_status = select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
+        OutboxMessage.status
     )
+    outbox_counts = {str(status): int(count) for status, count in session.execute(count_by_status)}
     failed_mail = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.FAILED)

@@ -88,7 +88,7 @@ def test_two_processes_never_run_a_fire_time_twice(committed_database: str, tmp_
                 str(start_flag),
             ],
             env=env,
-        )  # fmt: skip
+        )
         for i in range(2)
     ]
     time.sleep(1.0)  # let both import and connect before the start
