@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -55,7 +55,6 @@ class Chart:
     digits: int = 0  # decimals shown in labels and in the table
     column_labels: tuple[str, str, str] = ("Réalisé", "Attendu à date", "Objectif")
     x_heading: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:

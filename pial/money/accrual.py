@@ -76,6 +76,9 @@ def accrue_week(iso_week: str, actor: Any = None) -> AccrualReport:
                 f"La semaine {iso_week} n'est pas encore marquée livrée : ses ventes se "
                 "comptabilisent une fois les livraisons faites."
             )
+        # Two accruals of one week (the button and the demo, say) queue up on the week's row.
+        session.execute(select(DeliveryWeek.id).where(DeliveryWeek.id == week.id)
+                        .with_for_update())
         report = _accrue(session, week)
         record_audit(actor, "money.accrue_week", week, after={
             "created": report.created, "updated": report.updated, "removed": report.removed,
