@@ -126,10 +126,16 @@ def invite() -> str | Response:
                 form.role.data or "",
                 farm_id=form.farm_id.data or None,
                 canteen_id=form.canteen_id.data or None,
+                link_for=lambda token: url_for(
+                    "auth.accept_invitation", token=token, _external=True
+                ),
             )
         except services.AccountError as error:
             flash(str(error), "error")
         else:
             link = url_for("auth.accept_invitation", token=issued.token, _external=True)
-            flash(f"Invitation créée pour {issued.email}.", "success")
+            flash(
+                f"Invitation créée pour {issued.email} ; le lien lui est envoyé par e-mail.",
+                "success",
+            )
     return render_template("auth/invite.html", form=form, link=link)

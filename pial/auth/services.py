@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -88,8 +89,13 @@ def create_invitation(
     role: str,
     farm_id: int | None = None,
     canteen_id: int | None = None,
+    link_for: Callable[[str], str] | None = None,
 ) -> IssuedInvitation:
-    """Invite ``email`` with ``role``; return the token to put in the link (never stored)."""
+    """Invite ``email`` with ``role``; return the token to put in the link (never stored).
+
+    With ``link_for`` (token → absolute URL), the invitation e-mail is queued in the same
+    transaction, so it is sent if and only if the invitation exists.
+    """
     session = get_session()
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
@@ -117,6 +123,10 @@ def create_invitation(
     session.add(invitation)
     session.flush()
     record_audit(created_by, "invitation.create", invitation, after={"email": email, "role": role})
+    if link_for is not None:
+        from pial.notifications.messages import send_invitation
+
+        send_invitation(email, link_for(token), created_by.display_name, invitation.id)
     session.commit()
     return IssuedInvitation(invitation_id=invitation.id, email=email, token=token)
 

@@ -34,6 +34,10 @@ def test_lead_invites_a_grower_who_signs_up(
 
     token = path.rsplit("/", 1)[1]
     stored = db.scalar(select(Invitation).where(Invitation.email == "paul@exemple.fr"))
+    from pial.models import OutboxMessage
+
+    mail = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation"))
+    assert mail.to_address == "paul@exemple.fr" and path in mail.body_text
     assert stored.token_hash == services.hash_token(token)
     assert token not in stored.token_hash
 
