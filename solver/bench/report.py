@@ -382,20 +382,30 @@ def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: floa
     parts = [
         SECTION_HEADING,
         "",
-        f"Command: `{command}`  ",
+        f"Command: `{command}` (or `benchmarks/allocation_solver.sh`)  ",
         f"Machine: {machine_note()}",
         "",
-        "Each method runs in a fresh Python process on the same generated instance "
-        "(`solver.bench.generate`); *time* covers reading the JSON document into the method's "
-        "model and solving (not interpreter start-up or imports), *peak MB* is that process's "
-        "`ru_maxrss`. Every plan is measured and checked by the same code "
-        "(`solver.bench.metrics`): *weighted* = distance × kg·km + fairness × share deviation "
-        "+ deliveries × trips, with the instance's weights. Gaps are to the LP bound (d): "
-        "Δserved/Δcontract = how much less value than the bound (lower is better), Δweighted = "
-        "how much more than the LP's weighted optimum. The LP relaxes lots, trips (each pair "
-        "pays a share of its trip) and the growers-per-line cap, so on operational instances "
-        f"its weighted value is a loose bound. The generic MIP (e) is HiGHS's MIP on the whole "
-        f"model, stage by stage, {mip_time_limit_s:g} s in total.",
+        "- **Instances** (`solver.bench.generate`, reproducible from the seed): *luchon* = 6 "
+        "farms on real communes of the Luchon valley, 2 canteens, 30 products, road distances "
+        "given; *department* = 50 growers × 40 canteens × 60 products over ~100 × 100 km, "
+        "max 80 km; *region* = 200 × 200 × 80 over ~200 × 300 km, growers offering ~25% of the "
+        "products, canteens ordering ~30%, max 60 km. Two delivery days, ~30% contract lines, "
+        "offer per product 0.55–1.35 × demand. *continuous*: no lots, no trip cost, no cap on "
+        "growers per line; *operational*: crates (`lot`), 20 per trip, at most 3 growers per "
+        "line. Weights: 0.01 per kg·km, 1 per € of share deviation.",
+        "- **Methods**: *solver* = `solver.solve(solver.load(doc))`; (b) nearest grower first "
+        "and (c) pro-rata split of each line over the eligible growers' remaining offers "
+        "(contract lines first, rules kept); (d) the LP optimum of the same lexicographic stages "
+        "by HiGHS (lots, trips and the growers-per-line cap relaxed: a bound); (e) HiGHS's MIP "
+        f"given the whole model, stage by stage, {mip_time_limit_s:g} s in total.",
+        "- **Measures**: each method runs in a fresh Python process; *time s* covers reading the "
+        "JSON document into the method's model and solving, not interpreter start-up or imports; "
+        "*peak MB* is that process's `ru_maxrss`. Every plan is measured and checked by the "
+        "same code (`solver.bench.metrics`): *weighted* = distance × kg·km + fairness × share "
+        "deviation + deliveries × trips; *rules* = the spec's feasibility rules, all checked.",
+        "- **Gaps** to the LP bound (d): Δserved/Δcontract = how much less value than the bound; "
+        "Δweighted = how much more than the LP's weighted optimum (on operational weeks a loose "
+        "bound, since trips and lots are relaxed).",
         "",
     ]
     for run in runs:
