@@ -133,22 +133,15 @@ def _role(actor: Any) -> str | None:
     return getattr(actor, "role", None)
 
 
-def _is_coordinator(actor: Any, week: DeliveryWeek) -> bool:
-    if _role(actor) != Role.GROWER or getattr(actor, "farm_id", None) is None:
-        return False
-    farm_id = get_session().scalar(
-        select(CoordinatorAssignment.farm_id).where(CoordinatorAssignment.week_id == week.id)
-    )
-    return farm_id is not None and farm_id == actor.farm_id
-
-
 # --- Weekly planning workbook ---------------------------------------------------------------
 
 
 def planning_workbook_data(iso_week: str, actor: Any = None) -> PlanningWorkbookData:
     """Gather the published plan of ``iso_week`` (the lead or the week's coordinator only)."""
+    from pial.allocation.services import can_coordinate
+
     week = _get_week(iso_week)
-    if actor is not None and _role(actor) != Role.LEAD and not _is_coordinator(actor, week):
+    if not can_coordinate(actor, week.iso_week):
         raise Forbidden(
             "Le classeur du planning est réservé à la personne responsable du projet et au "
             "coordinateur de la semaine."
