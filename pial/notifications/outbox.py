@@ -20,7 +20,8 @@ from pial import clock
 from pial.db import get_session
 from pial.models import OutboxMessage, OutboxStatus
 
-MAX_ATTEMPTS = 8
+# With these delays, 12 attempts span about a day and a half of SMTP outage before giving up.
+MAX_ATTEMPTS = 12
 CLAIM_LEASE = dt.timedelta(minutes=10)
 RETRY_DELAYS = (
     dt.timedelta(minutes=1),
@@ -28,6 +29,7 @@ RETRY_DELAYS = (
     dt.timedelta(minutes=15),
     dt.timedelta(hours=1),
     dt.timedelta(hours=3),
+    dt.timedelta(hours=6),
 )
 
 

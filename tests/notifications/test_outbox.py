@@ -103,7 +103,7 @@ def test_a_message_fails_for_good_after_the_last_attempt(app: Any, db: Any) -> N
     _queue(db)
     for _attempt in range(MAX_ATTEMPTS):
         deliver_outbox()
-        clock.moment += dt.timedelta(hours=4)
+        clock.moment += dt.timedelta(hours=7)
     db.expire_all()
     message = db.scalar(select(OutboxMessage))
     assert message.status == OutboxStatus.FAILED
