@@ -156,10 +156,14 @@ def canteen_orders(canteen: CanteenSpec, monday: dt.date, rng: random.Random) ->
         if herbs and rng.random() < 0.5:
             herb = rng.choice(herbs)
             quantities[herb] = float(herb.unit_kg) * max(1, round(meals / 80))
-        for spec, quantity_kg in quantities.items():
-            quantity = to_units(spec, quantity_kg)
-            if quantity > 0:
-                lines.append(OrderDraft(spec.slug, day, quantity))
+        ordered = {spec.slug: to_units(spec, kg) for spec, kg in quantities.items()}
+        for standing in canteen.standing:
+            # The standing line is the least the kitchen takes; the menu may ask for more.
+            if standing.weekday == weekday and in_season(_PRODUCT[standing.product_slug], day):
+                slug = standing.product_slug
+                ordered[slug] = max(ordered.get(slug, Decimal(0)), standing.quantity)
+        lines += [OrderDraft(slug, day, quantity) for slug, quantity in ordered.items()
+                  if quantity > 0]
     return lines
 
 

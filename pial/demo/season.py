@@ -35,7 +35,14 @@ from pial.clock import iso_week_label, now
 from pial.deliveries.services import confirm_receipt, mark_week_delivered
 from pial.demo.menus import WeekDrafts, draft_week
 from pial.demo.setup import Territory
-from pial.demo.territory import ADVANCE, CROP_FAILURE_NOTES, FARMS, FUND_MOVEMENTS, PLATFORM
+from pial.demo.territory import (
+    ADVANCE,
+    CANTEENS,
+    CROP_FAILURE_NOTES,
+    FARMS,
+    FUND_MOVEMENTS,
+    PLATFORM,
+)
 from pial.models import AllocationLine, QualityRating, User
 from pial.money.accrual import accrue_week
 from pial.money.funds import record_fund_movement, save_advance
@@ -44,6 +51,7 @@ from pial.weeks.services import (
     AvailabilityInput,
     CalendarSettings,
     OrderInput,
+    StandingOrderInput,
     calendar_settings,
     close_week,
     deadline_for,
@@ -51,6 +59,7 @@ from pial.weeks.services import (
     open_week,
     save_availability,
     save_orders,
+    save_standing_orders,
 )
 
 PARIS = ZoneInfo(PLATFORM.timezone)
@@ -157,6 +166,7 @@ def simulate_season(
             territory.lead,
         )
     _grant_advance(territory, first_monday, real_now)
+    _enter_standing_orders(territory, first_monday, real_now)
     monday = first_monday
     index = 0
     while monday <= open_monday:
@@ -268,6 +278,27 @@ def _grant_advance(territory: Territory, first_monday: dt.date, real_now: dt.dat
             },
             None,
         )
+
+
+def _enter_standing_orders(
+    territory: Territory, first_monday: dt.date, real_now: dt.datetime
+) -> None:
+    """Have each canteen with a usual order save it, before the first week is opened."""
+    moment = min(real_now, at(first_monday - dt.timedelta(weeks=1), 7, 30))
+    with simulated_clock(moment):
+        for canteen in CANTEENS:
+            if not canteen.standing:
+                continue
+            save_standing_orders(
+                territory.managers[canteen.key],
+                territory.canteens[canteen.key].id,
+                [
+                    StandingOrderInput(
+                        territory.products[line.product_slug].id, line.weekday, line.quantity
+                    )
+                    for line in canteen.standing
+                ],
+            )
 
 
 def _record_fund_movements(

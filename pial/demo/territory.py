@@ -415,6 +415,16 @@ class CanteenSpec:
     manager: Person
     delivery_note: str
     closed_weeks: tuple[int, ...] = ()  # ISO week numbers it does not order, besides holidays
+    standing: tuple[StandingLine, ...] = ()  # its usual order, copied into each week
+
+
+@dataclass(frozen=True, slots=True)
+class StandingLine:
+    """A line of a canteen's standing order: a product every week on a delivery weekday."""
+
+    product_slug: str
+    weekday: int  # ISO, 1 = Monday
+    quantity: Decimal  # in the product's unit
 
 
 CANTEENS: tuple[CanteenSpec, ...] = (
@@ -447,6 +457,13 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         closed_in_school_holidays=False,
         manager=Person("Martine", "Soulé", "cuisine.ehpad", "05 61 79 10 02"),
         delivery_note="Sonner à l'entrée des cuisines, avant 10 h.",
+        # Soup every evening: potatoes, leeks and carrots come every week.
+        standing=(
+            StandingLine("pomme-de-terre", 1, Decimal("10")),
+            StandingLine("pomme-de-terre", 4, Decimal("10")),
+            StandingLine("poireau", 4, Decimal("5")),
+            StandingLine("carotte", 4, Decimal("5")),
+        ),
     ),
     CanteenSpec(
         key="ecole-saint-mamet",

@@ -93,3 +93,14 @@ def test_to_units_rounds_to_whole_crates() -> None:
     assert to_units(PRODUCT["carotte"], 2.4) == Decimal("0")
     assert to_units(PRODUCT["laitue"], 0.35 * 20) == Decimal("24")
     assert to_units(PRODUCT["persil"], 0.3) == Decimal("2")
+
+
+def test_the_nursing_home_always_orders_at_least_its_standing_lines() -> None:
+    ehpad = CANTEEN["ehpad-luchon"]
+    for seed in range(5):
+        lines = canteen_orders(ehpad, SCHOOL_WEEK, random.Random(seed))
+        for usual in ehpad.standing:
+            day = SCHOOL_WEEK + dt.timedelta(days=usual.weekday - 1)
+            ordered = [line.quantity for line in lines
+                       if line.product_slug == usual.product_slug and line.day == day]
+            assert len(ordered) == 1 and ordered[0] >= usual.quantity

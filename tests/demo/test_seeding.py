@@ -35,6 +35,7 @@ from pial.models import (
     Receipt,
     Role,
     RunTrigger,
+    StandingOrderLine,
     User,
     WeekState,
 )
@@ -166,6 +167,16 @@ def test_the_open_week_has_offers_and_orders_and_can_be_allocated(db: Session) -
     assert {order.canteen_id for order in orders} == set(db.scalars(select(Canteen.id)))
     assert any(order.priority == OrderPriority.CONTRACT for order in orders)
     assert all(order.day in (dt.date(2026, 11, 30), dt.date(2026, 12, 3)) for order in orders)
+
+    # The nursing home's usual order is saved and carried into the week, at least as asked.
+    standing = db.scalars(select(StandingOrderLine)).all()
+    assert len(standing) == 4 and {line.canteen.name for line in standing} == {
+        "EHPAD du Val de Luchon"}
+    for usual in standing:
+        line = next(order for order in orders if order.canteen_id == usual.canteen_id
+                    and order.product_id == usual.product_id
+                    and order.day.isoweekday() == usual.weekday)
+        assert line.quantity >= usual.quantity
 
     lead = db.scalars(select(User).where(User.role == Role.LEAD)).one()
     close_week("2026-W49", lead)
