@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,9 @@ from solver.bench.instance import ANY_DAY, BenchInstance
 from solver.bench.metrics import aggregate_rows
 
 QUANTITY_TOL = 1e-9
+
+# How a line's wanted quantity is split: (growers, available, wanted, lot, slots) -> taken.
+Split = Callable[[list[int], dict[int, float], float, float, int], dict[int, float]]
 
 
 class Stock:
@@ -53,7 +57,7 @@ def pro_rata(inst: BenchInstance) -> list[dict[str, Any]]:
     return _allocate(inst, _take_pro_rata)
 
 
-def _allocate(inst: BenchInstance, split: Any) -> list[dict[str, Any]]:
+def _allocate(inst: BenchInstance, split: Split) -> list[dict[str, Any]]:
     stock = Stock(inst)
     offering: dict[int, set[int]] = defaultdict(set)
     for o in range(len(inst.offer_quantity)):

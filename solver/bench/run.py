@@ -35,6 +35,7 @@ class MethodRun:
     bound: dict[str, Any] | None = None
     error: str | None = None
     reported: dict[str, Any] | None = None
+    cpu_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,4 +125,5 @@ def run_method_subprocess(
         bound=outcome.get("bound"),
         error="; ".join(result.get("errors", [])) if result else None,
         reported=result.get("metrics") if result else None,
+        cpu_s=outcome.get("cpu_s"),
     )
