@@ -10,19 +10,29 @@ Method
    `Result.errors`.
 2. **Stages 2–3** (`served.py`): every rule concerns one product, so per product a max flow
    to contract lines, augmented to all lines, gives both optima exactly (in whole lots when
-   the product has a lot); a min-cost flow with those amounts gives a first complete plan.
-   If that plan breaks `max_growers_per_line`, the product is solved as two small MIPs.
-3. **Stage 4** (`model.py`): each product keeps its served optima (1e-7 relative slack) and
-   the weighted sum of kg·km, fairness gaps, trips and moves is minimised. Since the value
-   served is fixed, each grower's fairness target is a constant and |gap| is linear.
+   the product has a lot); a min-cost flow with those amounts gives a first complete plan,
+   cheapest in kg·km (and in moves from the previous plan). A plan breaking
+   `max_growers_per_line` is repaired by blocking, on each line over the limit, all but its
+   largest growers and recomputing the flows; if that loses value against the flow bound, a
+   small MIP per product (contract, then total) tries to prove or beat it, within a share of
+   the time limit. The repaired flow plan is always kept as the fallback.
+3. **Stage 4** (`model.py`): each product keeps its served optima and the weighted sum of
+   kg·km, fairness gaps, trips and moves is minimised. Since the value served is fixed, each
+   grower's fairness target is a constant and |gap| is linear.
    - Continuous weeks (no lot, no trip cost, no grower limit): one LP, solved by HiGHS.
-   - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs), else
-     `search.py` re-solves neighbourhoods of canteens as exact MIPs until the time limit or
-     until no neighbourhood improves the plan.
+   - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs). Otherwise the LP
+     without the integer rules guides a rounding (each pair keeps its fractional quantity
+     rounded down to whole lots, a min-cost flow places the missing lots), then `search.py`
+     re-solves neighbourhoods of nearby canteens as exact MIPs, keeping each neighbourhood's
+     served amounts, until the time limit or until no neighbourhood improves the plan.
 4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
 
 Status: `optimal` when every stage is proven optimal, `feasible` for a valid plan without
 that proof (time limit, or local search at scale), `infeasible` for contradictory locks.
+Solver tolerances (HiGHS, 1e-7) apply to served amounts and capacities; quantities are
+reported to 9 decimals. A locked row of quantity 0 forbids its pair. With no `previous`
+plan, nothing counts as moved. `settings.time_limit_s` bounds the whole solve, of which
+`REPORT_TIME_SHARE` is kept for writing the result.
 
 Reusable helpers for `explain` and `bench`: `distance_km`, `grower_shares`,
 `fairness_targets_eur`, `index_problem`, `evaluate`.

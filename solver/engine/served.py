@@ -26,6 +26,10 @@ from solver.engine.model import AllocationModel
 RESOLUTION = 1e-4
 # A product that needs a MIP (grower limit, or lots that blur the flow) gets at most this long.
 PRODUCT_MIP_TIME_S = 2.0
+MIN_MIP_TIME_S = 0.05
+# Share of the week's time limit that product MIPs may take together; the rest improves
+# the weighted stage.
+MIP_TIME_SHARE = 0.3
 # Integer costs of the min-cost flow are scaled so the largest arc cost is about this.
 COST_SCALE = 1e6
 
@@ -66,6 +70,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     total_target: dict[str, float] = {}
     proven = True
     limit = index.problem.settings.max_growers_per_line
+    mip_deadline = time.perf_counter() + MIP_TIME_SHARE * (deadline - time.perf_counter())
     for product, lines in index.lines_by_product.items():
         pairs = [p for li in lines for p in index.pairs_of_line[li]]
         network = _build_network(index, product, lines, quantities)
@@ -80,14 +85,16 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         if limit is not None and _breaks_grower_limit(index, lines, plan, limit):
             plan, served = _respect_grower_limit(index, product, lines, quantities, plan, limit)
             exact = not _is_better(bound, served)
+        left_s = mip_deadline - time.perf_counter()
         if not exact or _lots_blur_the_flow(index, product, lines):
-            left_s = deadline - time.perf_counter()
-            found = _solve_product_mip(
-                index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, max(0.05, left_s))
-            )
-            exact = found is not None and found[2]
-            if found is not None and _is_better(found[1], served):
-                plan, served = found[0], found[1]
+            exact = False
+            if left_s > MIN_MIP_TIME_S:
+                found = _solve_product_mip(
+                    index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, left_s)
+                )
+                exact = found is not None and found[2]
+                if found is not None and _is_better(found[1], served):
+                    plan, served = found[0], found[1]
         proven &= exact
         quantities[pairs] = plan[pairs]
         contract_target[product], total_target[product] = served
@@ -116,7 +123,8 @@ def _respect_grower_limit(
     recomputed without the others, until no line is over: each round settles a line.
     """
     blocked = np.zeros(index.num_pairs, dtype=bool)
-    served = (0.0, 0.0)
+    pairs = [p for li in lines for p in index.pairs_of_line[li]]
+    served = (_contract_served(index, lines, plan), float(plan[pairs].sum()))
     while over := [
         li for li in lines if int((plan[index.pairs_of_line[li]] > 0).sum()) > limit
     ]:

@@ -308,3 +308,36 @@ def test_solver_never_prints(kit: SimpleNamespace, capfd: pytest.CaptureFixture[
     captured = capfd.readouterr()
     assert captured.out == ""
     assert captured.err == ""
+
+
+def test_a_zero_lock_forbids_its_pair(kit: SimpleNamespace) -> None:
+    base = kit.week(
+        products=[kit.product()], growers=[kit.grower("near"), kit.grower("far")],
+        canteens=[kit.canteen("c")],
+        offers=[("near", "carotte", 50), ("far", "carotte", 10)],
+        orders=[("c", "carotte", kit.DAY1, 30)],
+        km={("near", "c"): 5, ("far", "c"): 20}, weights=NO_FAIRNESS,
+    )
+    problem = kit.replace(base, locked=(AllocationRow("near", "c", "carotte", kit.DAY1, 0),))
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    assert kit.rows_of(result) == {("far", "c", "carotte", kit.DAY1): 10}
+
+
+def test_mixed_contract_and_regular_orders_of_one_line_serve_the_contract_first(
+    kit: SimpleNamespace,
+) -> None:
+    problem = kit.week(
+        products=[kit.product()], growers=[kit.grower("g")],
+        canteens=[kit.canteen("c"), kit.canteen("d")],
+        offers=[("g", "carotte", 40)],
+        orders=[("c", "carotte", kit.DAY1, 30, "regular"),
+                ("c", "carotte", kit.DAY1, 20, "contract"),
+                ("d", "carotte", kit.DAY1, 30, "regular")],
+        km={("g", "c"): 50, ("g", "d"): 1}, weights=NO_FAIRNESS,
+    )
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    assert kit.rows_of(result)[("g", "c", "carotte", kit.DAY1)] == pytest.approx(20)
+    assert [s.quantity for s in result.shortfalls] == pytest.approx([30, 0, 10])
+    assert result.metrics.contract_fill_rate == 1.0
