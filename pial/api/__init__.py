@@ -6,6 +6,7 @@ validate the requests), a browsable reference at ``/api/v1/docs``, errors as pro
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from flask import Flask
@@ -21,10 +22,27 @@ DOC_ENDPOINTS = {"api-docs.openapi_json": PUBLIC}
 
 
 class PialApi(Api):  # type: ignore[misc]
-    """flask-smorest's Api without its app-wide error handlers (the pages keep theirs)."""
+    """flask-smorest's Api answering errors as problem details, on /api/ paths only."""
 
     def _register_error_handlers(self) -> None:
-        """Leave error handling to :mod:`pial.api.problems`, which answers /api/ paths only."""
+        """Leave error handling to :mod:`pial.api.problems` (the pages keep their own)."""
+
+    def _register_responses(self) -> None:
+        """Document every error status as ``application/problem+json`` with ProblemOut."""
+        from flask_smorest.utils import prepare_response
+
+        from pial.api.problems import PROBLEM_MIMETYPE
+        from pial.api.schemas import ProblemOut
+
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = ProblemOut
+                prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Problem details (RFC 9457)", "schema": ProblemOut}
+        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
 def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:

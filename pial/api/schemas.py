@@ -30,7 +30,13 @@ class StrictSchema(Schema):
 
 
 def _quantity(**kw: Any) -> fields.Decimal:
-    return fields.Decimal(allow_nan=False, validate=validate.Range(0, MAX_QUANTITY), **kw)
+    # apispec would print the Decimal bounds as strings; the document needs numbers.
+    return fields.Decimal(
+        allow_nan=False,
+        validate=validate.Range(0, MAX_QUANTITY),
+        metadata={"minimum": 0, "maximum": MAX_QUANTITY},
+        **kw,
+    )
 
 
 # --- Requests ------------------------------------------------------------------------------------
@@ -310,3 +316,29 @@ class TokenOut(Schema):
     expires_dt = fields.DateTime(allow_none=True)
     last_used_dt = fields.DateTime(allow_none=True)
     revoked_dt = fields.DateTime(allow_none=True)
+
+
+# --- Errors --------------------------------------------------------------------------------------
+
+
+class CurrentLineOut(Schema):
+    """A line as somebody else saved it meanwhile."""
+
+    product_id = fields.Integer()
+    day = fields.Date(allow_none=True)
+    quantity = fields.String()
+
+
+class ProblemOut(Schema):
+    """An error as RFC 9457 problem details; ``errors`` maps each offending field to messages."""
+
+    type = fields.String()
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    detail_fr = fields.String()
+    errors = fields.Dict(keys=fields.String())
+    current_version = fields.String()
+    changed_by = fields.String(allow_none=True)
+    changed_dt = fields.DateTime(allow_none=True)
+    current_lines = fields.List(fields.Nested(CurrentLineOut))

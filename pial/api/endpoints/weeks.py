@@ -114,7 +114,7 @@ def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
 @blueprint.route("/weeks/<iso_week>/farms/<int:farm_id>/availability", methods=["PUT"])
 @blueprint.arguments(AvailabilityIn)
 @blueprint.response(200, AvailabilityOut)
-@blueprint.alt_response(409, description="Changed meanwhile: the other change is in the body")
+@blueprint.alt_response(409, response="CONFLICT")
 def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> dict[str, Any]:
     """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
     checked_id(farm_id, "Cette ferme")
@@ -171,7 +171,7 @@ def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
 @blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/orders", methods=["PUT"])
 @blueprint.arguments(OrdersIn)
 @blueprint.response(200, OrdersOut)
-@blueprint.alt_response(409, description="Changed meanwhile: the other change is in the body")
+@blueprint.alt_response(409, response="CONFLICT")
 def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> dict[str, Any]:
     """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
     checked_id(canteen_id, "Cette cantine")
