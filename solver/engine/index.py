@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.engine.geography import distance_matrix_km
-from solver.engine.shares import fairness_targets_eur, grower_shares
+from solver.engine.shares import grower_shares
 from solver.problem import Problem
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,6 +85,9 @@ class ProblemIndex:
     pair_unit_kg: FloatArray
     pair_locked: FloatArray
     pair_previous: FloatArray
+    days: list[str]
+    pair_day: IntArray
+    pair_trip: IntArray
     pairs_of_line: list[list[int]]
     pair_of: dict[tuple[int, int], int]
     previous_outside_qty: float
@@ -98,8 +101,10 @@ class ProblemIndex:
 
     def targets_eur(self, served_eur: float) -> FloatArray:
         """Return every grower's fairness target for a given total value served."""
-        targets = fairness_targets_eur(self.problem, served_eur)
-        return np.array([targets[g] for g in self.grower_ids])
+        catch_up = self.problem.settings.ledger_catch_up
+        return np.array([
+            self.shares[g.id] * served_eur - catch_up * g.ledger_eur for g in self.problem.growers
+        ])
 
 
 def is_integer_mode(problem: Problem) -> bool:
@@ -161,6 +166,17 @@ def index_problem(problem: Problem) -> ProblemIndex:
         "price": [products[p].price for p in pair_product],
         "unit_kg": [products[p].unit_kg for p in pair_product],
     }
+    days = sorted({line.day for line in lines})
+    day_pos = {day: i for i, day in enumerate(days)}
+    line_day = np.array([day_pos[line.day] for line in lines], dtype=np.int64)
+    canteen_pos = {c.id: i for i, c in enumerate(problem.canteens)}
+    line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
+    pair_day = line_day[pair_line] if num_pairs else np.zeros(0, dtype=np.int64)
+    # One number per (grower, canteen, day) trip.
+    pair_trip = (
+        (pair_grower * len(problem.canteens) + line_canteen[pair_line]) * len(days) + pair_day
+        if num_pairs else np.zeros(0, dtype=np.int64)
+    )
     pair_locked = np.full(num_pairs, np.nan)
     for (g, li), qty in locked_qty.items():
         line = lines[li]
@@ -212,6 +228,9 @@ def index_problem(problem: Problem) -> ProblemIndex:
         pair_unit_kg=np.array(pair_cols["unit_kg"], dtype=np.float64),
         pair_locked=pair_locked,
         pair_previous=pair_previous,
+        days=days,
+        pair_day=pair_day,
+        pair_trip=pair_trip,
         pairs_of_line=pairs_of_line,
         pair_of=pair_of,
         previous_outside_qty=previous_outside_qty,

@@ -98,23 +98,28 @@ class AllocationModel:
         """No grower sends more of a product than it offered; a quantity offered for a named
         day serves only that day, the rest serves any day."""
         idx = self.index
-        touched = sorted({int(g) for g in idx.pair_group[self.pairs]})
-        for gi in touched:
+        num_days = len(idx.days)
+        outside_use = np.bincount(
+            idx.pair_group * num_days + idx.pair_day, weights=self.outside_q,
+            minlength=len(idx.groups) * num_days,
+        ).reshape(len(idx.groups), num_days)
+        inside: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for p, gi, day in zip(
+            self.pairs.tolist(), idx.pair_group[self.pairs].tolist(),
+            idx.pair_day[self.pairs].tolist(), strict=True,
+        ):
+            inside[gi][idx.days[day]].append(p)
+        for gi, inside_by_day in inside.items():
             group = idx.groups[gi]
-            inside: dict[str, list[int]] = defaultdict(list)
-            outside_by_day: dict[str, float] = defaultdict(float)
-            for p in group.pairs:
-                day = idx.lines[idx.pair_line[p]].day
-                if self.in_scope[p]:
-                    inside[day].append(p)
-                else:
-                    outside_by_day[day] += self.outside_q[p]
+            outside_by_day = {
+                idx.days[d]: float(used) for d, used in enumerate(outside_use[gi]) if used > 0
+            }
             if not group.day_qty:
-                pairs = [p for day_pairs in inside.values() for p in day_pairs]
+                pairs = [p for day_pairs in inside_by_day.values() for p in day_pairs]
                 self.add_at_most(pairs, group.any_day_qty - sum(outside_by_day.values()))
                 continue
             if group.any_day_qty <= 0:
-                for day, pairs in inside.items():
+                for day, pairs in inside_by_day.items():
                     self.add_at_most(
                         pairs, group.day_qty.get(day, 0.0) - outside_by_day.get(day, 0.0)
                     )
@@ -122,14 +127,14 @@ class AllocationModel:
             # Mixed offers: what a day needs beyond its own offer spills onto the any-day offer.
             spill_vars: list[int] = []
             fixed_spill = 0.0
-            for day in set(inside) | set(outside_by_day):
+            for day in set(inside_by_day) | set(outside_by_day):
                 own = group.day_qty.get(day, 0.0) - outside_by_day.get(day, 0.0)
-                if day not in inside:
+                if day not in inside_by_day:
                     fixed_spill += max(0.0, -own)
                     continue
                 spill = int(self.lp.add_variables(np.zeros(1), np.full(1, np.inf))[0])
                 spill_vars.append(spill)
-                variables, coefs = self.quantity_terms(inside[day])
+                variables, coefs = self.quantity_terms(inside_by_day[day])
                 self.lp.add_row([*variables, spill], [*coefs, -1.0], upper=own)
             room = group.any_day_qty - fixed_spill
             self.lp.add_row(spill_vars, [1.0] * len(spill_vars), upper=max(0.0, room))
@@ -204,8 +209,8 @@ class AllocationModel:
         """Add one on/off variable per pair that must be on for the pair to send anything."""
         idx = self.index
         num = len(pairs)
-        locked = np.nan_to_num(idx.pair_locked[list(pairs)], nan=0.0)
-        lower = (locked > 0).astype(np.float64)
+        # NaN (not locked) compares False: only positive locks force a switch on.
+        lower = (idx.pair_locked[list(pairs)] > 0).astype(np.float64)
         switches = self.lp.add_variables(lower, np.ones(num), not self.relax)
         for p, switch in zip(pairs, switches.tolist(), strict=True):
             var = int(self.var_of_pair[p])
@@ -253,10 +258,9 @@ class AllocationModel:
         if weight == 0:
             return
         idx = self.index
-        pairs_of_trip: dict[tuple[int, str, str], list[int]] = defaultdict(list)
-        for p in self.pairs.tolist():
-            line = idx.lines[idx.pair_line[p]]
-            pairs_of_trip[(int(idx.pair_grower[p]), line.canteen, line.day)].append(p)
+        pairs_of_trip: dict[int, list[int]] = defaultdict(list)
+        for p, trip in zip(self.pairs.tolist(), idx.pair_trip[self.pairs].tolist(), strict=True):
+            pairs_of_trip[trip].append(p)
         trips = list(pairs_of_trip.values())
         locked = np.nan_to_num(idx.pair_locked, nan=0.0)
         lower = np.array([float(any(locked[p] > 0 for p in pairs)) for pairs in trips])

@@ -44,10 +44,7 @@ def evaluate(index: ProblemIndex, quantities: FloatArray) -> PlanCost:
     kg_km = float((quantities * index.pair_unit_kg * index.pair_km).sum())
     targets = index.targets_eur(served_eur(index, quantities))
     deviation = float(np.abs(sold_eur_by_grower(index, quantities) - targets).sum())
-    trips = {
-        (int(g), index.lines[li].canteen, index.lines[li].day)
-        for g, li in zip(index.pair_grower[used], index.pair_line[used], strict=True)
-    }
+    num_trips = int(np.unique(index.pair_trip[used]).size)
     moved = 0.0
     if index.problem.previous:
         # Without a published plan there is nothing to move away from.
@@ -55,10 +52,10 @@ def evaluate(index: ProblemIndex, quantities: FloatArray) -> PlanCost:
     weighted = (
         weights.distance * kg_km
         + weights.fairness * deviation
-        + weights.deliveries * len(trips)
+        + weights.deliveries * num_trips
         + weights.stability * moved
     )
-    return PlanCost(kg_km, deviation, len(trips), moved, weighted)
+    return PlanCost(kg_km, deviation, num_trips, moved, weighted)
 
 
 def build_result(
