@@ -42,6 +42,7 @@ from pial.models import (
     RunTrigger,
     WeekState,
 )
+from pial.notifications.messages import announce_planning
 from pial.weeks.parsing import parse_quantity
 from pial.weeks.states import change_state, require_state
 
@@ -320,6 +321,8 @@ def _solve_and_store(
                 _carry_receipts(session, supersedes, run)
             if crop_failure is not None and supersedes is not None:
                 _note_lost_value(entries, supersedes, run, crop_failure)
+            # Everyone whose deliveries changed hears of it with the re-plan itself.
+            announce_planning(run, replan=supersedes is not None)
         elif usable:
             change_state(week, WeekState.ALLOCATED, actor)
         session.commit()
@@ -486,6 +489,8 @@ def publish_week(iso_week: str, actor: Any, run_id: int | None = None) -> Alloca
         if run.is_published:
             raise Conflict(f"La répartition n°{run.sequence} est déjà publiée.")
         _publish_run(session, week, run, actor)
+        # Each grower's pick list and each canteen's notes go out with the publication.
+        announce_planning(run)
         session.commit()
     except BaseException:
         session.rollback()

@@ -95,17 +95,14 @@ def close_and_allocate(scheduled: dt.datetime) -> str:
 
 
 def publish_fallback(scheduled: dt.datetime) -> str:
-    """Publish the latest allocation of weeks nobody published in time, and announce it."""
+    """Publish (and so announce) the latest allocation of weeks nobody published in time."""
     from pial.allocation.services import publish_week
-    from pial.notifications.messages import announce_planning
 
     outcomes = []
     for week in _weeks(WeekState.ALLOCATED):
         if week.publish_fallback_dt > scheduled:
             continue
         run = publish_week(week.iso_week, None)
-        with transaction():
-            announce_planning(run)
         outcomes.append(f"{week.iso_week} publiée d'office (version {run.published_version})")
     return " ; ".join(outcomes) or "rien à publier"
 
