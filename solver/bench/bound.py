@@ -427,6 +427,8 @@ def solve_stages(inst: BenchInstance, integer: bool, time_limit_s: float) -> dic
         status = h.modelStatusToString(h.getModelStatus())
         if h.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
             stages[name] = {"status": status, "value": None}
+            if integer:
+                stages[name]["bound"] = _finite(h.getInfo().mip_dual_bound)
             break
         col_value = np.asarray(h.getSolution().col_value)
         value = float(np.dot(cost, col_value))
@@ -434,7 +436,7 @@ def solve_stages(inst: BenchInstance, integer: bool, time_limit_s: float) -> dic
             value += model.weighted_offset
         stages[name] = {"status": status, "value": value, "run_s": float(h.getRunTime())}
         if integer:
-            stages[name]["bound"] = float(h.getInfo().mip_dual_bound)
+            stages[name]["bound"] = _finite(h.getInfo().mip_dual_bound)
         if name != "weighted":
             # Later stages keep this stage's value, up to a relative hair for rounding.
             floor = value - STAGE_REL_TOL * max(1.0, abs(value))
@@ -484,6 +486,10 @@ def _rows(
         for g, line, q in zip(arcs.pair_grower, arcs.pair_line, pair_quantity, strict=True)
         if q > 0
     ]
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
 
 
 def _stage_objective(model: AllocationModel, name: str) -> tuple[FloatArray, Any]:

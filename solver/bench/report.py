@@ -270,6 +270,10 @@ def _gap_verdicts(
         if mip_stage.get("status") == "Optimal":
             optimum = _num(mip_stage.get("value"), 2)
             detail += f"; integer optimum (generic MIP, proven within 0.01%) {optimum}"
+        elif stage == "contract" and mip_stage.get("bound") is not None:
+            # The first stage's MIP dual bound caps every integer plan: a tighter yardstick.
+            integer_bound = _num(mip_stage["bound"], 2)
+            detail += f"; integer bound (generic MIP's dual bound) {integer_bound}"
         out.append(
             Verdict(
                 name,
