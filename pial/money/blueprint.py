@@ -161,7 +161,8 @@ def ledger() -> str:
     """Show every farm's season: share against target and ledger balance."""
     summaries = ledgers.ledger_overview(current_user)
     return render_template("money/ledger.html", summaries=summaries,
-                           shares_chart=charts.shares_chart(summaries))
+                           shares_chart=charts.shares_chart(summaries),
+                           gaps_chart=charts.share_gap_chart(summaries))
 
 
 @blueprint.route("/equite/<int:farm_id>")
@@ -355,7 +356,8 @@ def regulation() -> str:
         fill_chart=charts.fill_rate_chart(report.weeks),
         kg_km_chart=charts.kg_km_chart(report.weeks),
         fund_chart=charts.fund_chart(report.fund_points),
-        shares_chart=charts.shares_chart(report.ledger))
+        shares_chart=charts.shares_chart(report.ledger),
+        gaps_chart=charts.share_gap_chart(report.ledger))
 
 
 @blueprint.route("/regulation.xlsx")

@@ -122,3 +122,35 @@ def balance_chart(ledger: FarmLedger) -> Chart:
         kind=ChartKind.BAR, unit="€",
         x_labels=tuple(_week_label(w.week.iso_week) for w in ledger.weeks),
         series=(Series(_("Solde (€)"), balances),), digits=2, x_heading=_("Semaine"))
+
+
+def share_gap_chart(summaries: list[LedgerSummary]) -> Chart:
+    """Return, week after week, each farm's cumulative share minus its target (in points)."""
+    weeks: dict[str, Decimal] = {}
+    allocated: dict[int, dict[str, Decimal]] = {}
+    for summary in summaries:
+        allocated[summary.farm.id] = {}
+        for row in summary.ledger.weeks:
+            weeks[row.week.iso_week] = row.week_total_eur
+            allocated[summary.farm.id][row.week.iso_week] = row.allocated_eur
+    labels = sorted(weeks)
+    series = []
+    for summary in summaries:
+        target = summary.farm.target_share
+        if target is None:
+            continue
+        farm_total = all_total = Decimal(0)
+        gaps: list[float | None] = []
+        for label in labels:
+            farm_total += allocated[summary.farm.id].get(label, Decimal(0))
+            all_total += weeks[label]
+            gaps.append(float((farm_total / all_total - target) * 100) if all_total else None)
+        series.append(Series(summary.farm.name, tuple(gaps)))
+    return Chart(
+        chart_id="share-gaps",
+        title=_("Écart de chaque ferme à sa part cible au fil de la saison"),
+        description=_("Pour chaque ferme, sa part cumulée des ventes depuis le début de la "
+                      "saison moins sa part cible, en points : zéro veut dire « exactement sa "
+                      "part », au-dessus la ferme est en avance, en dessous en retard."),
+        kind=ChartKind.LINE, unit=_("points"), x_labels=tuple(_week_label(w) for w in labels),
+        series=tuple(series), digits=1, x_heading=_("Semaine"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.models import CanteenGroup, Contract, ContractLinePeriod
+from pial.models import CanteenGroup, Contract, ContractLinePeriod, FeeKind, FeeRate
 from tests.allocation.scenario import Scenario
 from tests.contracts.conftest import make_group_contract
 from tests.money.conftest import deliver
@@ -66,6 +67,9 @@ def test_progress_page_has_accessible_charts_and_alerts(
     db: Session, scenario: Scenario, login: Any
 ) -> None:
     contract = make_group_contract(db, scenario)
+    db.add(FeeRate(kind=FeeKind.FEE, rate=Decimal("0.0300"), valid_from=dt.date(2026, 9, 1),
+                   contract_id=contract.id))
+    db.commit()
     deliver(scenario)
     client = login(scenario.managers["luchon"])
     page = client.get(f"/contrats/{contract.id}?annee=1")
@@ -76,6 +80,7 @@ def test_progress_page_has_accessible_charts_and_alerts(
     assert "<caption>" in text  # the table fallback
     assert "Alertes" in text and "en retard de" in text
     assert "charts.css" in text
+    assert "Taux propres à ce contrat" in text and "3 %" in text
     assert client.get(f"/contrats/{contract.id}?annee=9").status_code == 404
     assert client.get(f"/contrats/{contract.id}/modifier").status_code == 403
 

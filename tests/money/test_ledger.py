@@ -55,3 +55,18 @@ def test_accrue_command(app: Any, db: Session, scenario: Scenario) -> None:
     assert "vente(s) comptabilisée(s)" in result.output
     refused = app.test_cli_runner().invoke(args=["money", "accrue", "2026-W01"])
     assert refused.exit_code != 0
+
+
+def test_share_gap_chart_is_share_minus_target(app: Any, db: Session, scenario: Scenario) -> None:
+    from pial.money.charts import share_gap_chart
+
+    deliver(scenario)
+    summaries = ledger_overview(scenario.lead, day=MONDAY)
+    with app.test_request_context():
+        chart = share_gap_chart(summaries)
+    assert [s.label for s in chart.series] == [s.farm.name for s in summaries]
+    for series, summary in zip(chart.series, summaries, strict=True):
+        assert summary.share is not None and summary.farm.target_share is not None
+        expected = float((summary.share - summary.farm.target_share) * 100)
+        assert series.values[-1] is not None and abs(series.values[-1] - expected) < 1e-9
+    assert 'role="img"' in str(chart.svg())
