@@ -7,7 +7,10 @@ attains both optima at once: augmenting paths never reduce the flow into contrac
 Capacities are counted in whole lots for products with a lot (integral max flow = integral
 optimum), else in units of `RESOLUTION` of the product's unit. A min-cost flow with the same
 served amounts gives a first complete plan, cheapest in kg·km and previous-plan moves.
-When a line of that plan breaks `max_growers_per_line`, the product is solved as a small MIP.
+When a line of that plan breaks `max_growers_per_line`, the lines over the limit keep their
+largest growers and the flows are recomputed; if that serves less than the flow bound (or if
+lots blur the flow, see `_lots_blur_the_flow`), a small MIP per product tries to prove or beat
+it within a bounded time, the flow plan staying the fallback.
 """
 
 from __future__ import annotations
@@ -335,11 +338,10 @@ def _lots_blur_the_flow(index: ProblemIndex, product: str, lines: list[int]) -> 
     That happens when a grower's any-day and named-day offers combine into one crate, or
     when a line's contract part is not a whole number of lots.
     """
+    has_lot = any(p.lot for p in index.problem.products if p.id == product)
+    if not (index.integer_mode and has_lot):
+        return False
     lot = index.step[product]
-    if lot == 1.0 and not any(p.lot for p in index.problem.products if p.id == product):
-        return False
-    if not index.integer_mode:
-        return False
     mixed_offer = any(
         group.any_day_qty > 0 and group.day_qty
         for group in index.groups

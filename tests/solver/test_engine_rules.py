@@ -341,3 +341,15 @@ def test_mixed_contract_and_regular_orders_of_one_line_serve_the_contract_first(
     assert kit.rows_of(result)[("g", "c", "carotte", kit.DAY1)] == pytest.approx(20)
     assert [s.quantity for s in result.shortfalls] == pytest.approx([30, 0, 10])
     assert result.metrics.contract_fill_rate == 1.0
+
+
+def test_a_crate_may_combine_any_day_and_named_day_offers(kit: SimpleNamespace) -> None:
+    problem = kit.week(
+        products=[kit.product(lot=5)], growers=[kit.grower("g")], canteens=[kit.canteen("c")],
+        offers=[("g", "carotte", 3), ("g", "carotte", 3, kit.DAY1)],
+        orders=[("c", "carotte", kit.DAY1, 10)], km={("g", "c"): 5},
+    )
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    assert result.status == "optimal"
+    assert kit.rows_of(result) == {("g", "c", "carotte", kit.DAY1): 5}
