@@ -47,9 +47,10 @@ def _init_security(app: Flask) -> None:
 
 def _register_features(app: Flask) -> None:
     """Register each feature's blueprint and its access rules."""
-    from pial import admin, auth, home, maintenance, notifications, scheduler
+    from pial import account, admin, auth, home, maintenance, notifications, scheduler
 
     auth.init_app(app)
+    account.init_app(app)
     home.init_app(app)
     admin.init_app(app)
     maintenance.init_app(app)

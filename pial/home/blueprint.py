@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from pial.access import SIGNED_IN
-from pial.home.services import current_week_overview
+from pial.home.services import current_week_overview, home_for
 
 blueprint = Blueprint("home", __name__)
 
@@ -15,4 +16,6 @@ ACCESS_RULES = {"index": SIGNED_IN}
 @blueprint.route("/")
 def index() -> str:
     """Show the current week and what the signed-in person has to do."""
-    return render_template("home/index.html", overview=current_week_overview())
+    return render_template(
+        "home/index.html", overview=current_week_overview(), board=home_for(current_user)
+    )

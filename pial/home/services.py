@@ -1,15 +1,36 @@
-"""What the home page shows: the current ISO week and its state."""
+"""What the home page shows: for each person, what is expected of them this week.
+
+Read-only: these functions gather rows already written by the weeks, allocation and
+deliveries services; they never change anything.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from flask_babel import gettext, ngettext
+from sqlalchemy import func, select
 
-from pial.clock import iso_week_label, today_in_paris
+from pial.clock import iso_week_label, now, today_in_paris
 from pial.db import get_session
-from pial.models import DeliveryWeek
+from pial.models import (
+    AllocationLine,
+    AllocationRun,
+    AvailabilityLine,
+    Canteen,
+    CoordinatorAssignment,
+    DeliveryWeek,
+    Farm,
+    OrderLine,
+    Role,
+)
+from pial.models.allocation import RunStatus
+from pial.models.weeks import WeekState
+
+#: States of a week in which a published planning is being delivered.
+_PUBLISHED_STATES = (WeekState.PUBLISHED, WeekState.DELIVERED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +41,343 @@ class WeekOverview:
     week: DeliveryWeek | None
 
 
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A deadline, whether it is still ahead, and the time left in words."""
+
+    moment: dt.datetime
+    remaining: str
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GrowerHome:
+    """A grower's week: the open week's offer, this week's pick list, a week to coordinate."""
+
+    farm: Farm
+    open_week: DeliveryWeek | None
+    offer_lines: int
+    deadline: Deadline | None
+    delivery_week: DeliveryWeek | None
+    delivery_days: list[dt.date]
+    delivery_kg: float
+    coordinated_weeks: list[DeliveryWeek]
+
+
+@dataclass(frozen=True, slots=True)
+class CanteenHome:
+    """A canteen's week: the open week's order and the next delivery."""
+
+    canteen: Canteen
+    open_week: DeliveryWeek | None
+    order_lines: int
+    deadline: Deadline | None
+    next_delivery_day: dt.date | None
+    next_delivery_week: DeliveryWeek | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadWeek:
+    """One week on the lead's board: its state and what it waits for."""
+
+    week: DeliveryWeek
+    farms_with_offer: int
+    canteens_with_order: int
+    latest_run: AllocationRun | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadHome:
+    """The lead's board: recent and coming weeks, what awaits a decision, alerts."""
+
+    weeks: list[LeadWeek]
+    awaiting_allocation: list[DeliveryWeek]
+    awaiting_publication: list[DeliveryWeek]
+    alerts: list[str] = field(default_factory=list)
+
+
 def current_week_overview(today: dt.date | None = None) -> WeekOverview:
     """Return the overview of the ISO week containing ``today``."""
     iso_week = iso_week_label(today or today_in_paris())
     week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
     return WeekOverview(iso_week=iso_week, week=week)
+
+
+def time_left_text(delta: dt.timedelta) -> str:
+    """Say a duration the way a deadline countdown does: « 2 jours 5 h », « 3 h 20 min »."""
+    total_min = int(delta.total_seconds() // 60)
+    if total_min <= 0:
+        return str(gettext("échue"))
+    days, rest_min = divmod(total_min, 24 * 60)
+    hours, minutes = divmod(rest_min, 60)
+    if days:
+        return str(ngettext("%(num)d jour %(h)d h", "%(num)d jours %(h)d h", days, h=hours))
+    if hours:
+        return str(gettext("%(h)d h %(min)d min", h=hours, min=minutes))
+    return str(gettext("%(min)d min", min=minutes))
+
+
+def deadline_of(moment: dt.datetime) -> Deadline:
+    """Return the deadline at ``moment`` with the time left from now."""
+    left = moment - now()
+    return Deadline(moment=moment, remaining=time_left_text(left), passed=left.total_seconds() <= 0)
+
+
+def _next_open_week(for_orders: bool) -> DeliveryWeek | None:
+    """Return the open week whose deadline comes first and is not past, else the latest open."""
+    weeks = list(
+        get_session().scalars(
+            select(DeliveryWeek)
+            .where(DeliveryWeek.state == WeekState.OPEN)
+            .order_by(DeliveryWeek.monday_date)
+        )
+    )
+    moment = now()
+    for week in weeks:
+        deadline = week.order_deadline_dt if for_orders else week.availability_deadline_dt
+        if deadline > moment:
+            return week
+    return weeks[-1] if weeks else None
+
+
+def _delivery_week(today: dt.date) -> DeliveryWeek | None:
+    """Return the week being delivered: this ISO week when published, else the next published."""
+    return get_session().scalar(
+        select(DeliveryWeek)
+        .where(
+            DeliveryWeek.state.in_(_PUBLISHED_STATES),
+            DeliveryWeek.monday_date >= today - dt.timedelta(days=today.weekday()),
+        )
+        .order_by(DeliveryWeek.monday_date)
+        .limit(1)
+    )
+
+
+def published_run(week: DeliveryWeek) -> AllocationRun | None:
+    """Return the latest published run of ``week``."""
+    return get_session().scalar(
+        select(AllocationRun)
+        .where(AllocationRun.week_id == week.id, AllocationRun.published_version.is_not(None))
+        .order_by(AllocationRun.published_version.desc())
+        .limit(1)
+    )
+
+
+def grower_home(farm_id: int) -> GrowerHome:
+    """Return what a grower of farm ``farm_id`` has to do: offer, pick list, coordination."""
+    session = get_session()
+    farm = session.get(Farm, farm_id)
+    if farm is None:
+        raise LookupError(farm_id)
+    open_week = _next_open_week(for_orders=False)
+    offer_lines = 0
+    deadline = None
+    if open_week is not None:
+        offer_lines = session.scalar(
+            select(func.count()).select_from(AvailabilityLine).where(
+                AvailabilityLine.week_id == open_week.id,
+                AvailabilityLine.farm_id == farm_id,
+                AvailabilityLine.quantity > 0,
+            )
+        ) or 0
+        deadline = deadline_of(open_week.availability_deadline_dt)
+    delivery_week = _delivery_week(today_in_paris())
+    days: list[dt.date] = []
+    delivery_kg = 0.0
+    if delivery_week is not None:
+        run = published_run(delivery_week)
+        if run is not None:
+            rows = session.execute(
+                select(AllocationLine.day, func.sum(AllocationLine.quantity))
+                .where(AllocationLine.run_id == run.id, AllocationLine.farm_id == farm_id,
+                       AllocationLine.quantity > 0)
+                .group_by(AllocationLine.day)
+                .order_by(AllocationLine.day)
+            ).all()
+            days = [row[0] for row in rows]
+            delivery_kg = float(sum(row[1] or 0 for row in rows))
+    return GrowerHome(
+        farm=farm,
+        open_week=open_week,
+        offer_lines=offer_lines,
+        deadline=deadline,
+        delivery_week=delivery_week,
+        delivery_days=days,
+        delivery_kg=delivery_kg,
+        coordinated_weeks=_coordinated_weeks(farm_id),
+    )
+
+
+def _coordinated_weeks(farm_id: int) -> list[DeliveryWeek]:
+    """Return the weeks this farm coordinates that wait for an allocation or a publication."""
+    return list(
+        get_session().scalars(
+            select(DeliveryWeek)
+            .join(CoordinatorAssignment, CoordinatorAssignment.week_id == DeliveryWeek.id)
+            .where(
+                CoordinatorAssignment.farm_id == farm_id,
+                DeliveryWeek.state.in_((WeekState.CLOSED, WeekState.ALLOCATED)),
+            )
+            .order_by(DeliveryWeek.monday_date)
+        )
+    )
+
+
+def canteen_home(canteen_id: int) -> CanteenHome:
+    """Return what a canteen manager has to do: the order of the open week, the next delivery."""
+    session = get_session()
+    canteen = session.get(Canteen, canteen_id)
+    if canteen is None:
+        raise LookupError(canteen_id)
+    open_week = _next_open_week(for_orders=True)
+    order_lines = 0
+    deadline = None
+    if open_week is not None:
+        order_lines = session.scalar(
+            select(func.count()).select_from(OrderLine).where(
+                OrderLine.week_id == open_week.id,
+                OrderLine.canteen_id == canteen_id,
+                OrderLine.quantity > 0,
+            )
+        ) or 0
+        deadline = deadline_of(open_week.order_deadline_dt)
+    today = today_in_paris()
+    next_day, next_week = _next_delivery(canteen_id, today)
+    return CanteenHome(
+        canteen=canteen,
+        open_week=open_week,
+        order_lines=order_lines,
+        deadline=deadline,
+        next_delivery_day=next_day,
+        next_delivery_week=next_week,
+    )
+
+
+def _next_delivery(canteen_id: int, today: dt.date) -> tuple[dt.date | None, DeliveryWeek | None]:
+    """Return the next day (today included) a published planning delivers the canteen."""
+    session = get_session()
+    weeks = session.scalars(
+        select(DeliveryWeek)
+        .where(
+            DeliveryWeek.state.in_(_PUBLISHED_STATES),
+            DeliveryWeek.monday_date >= today - dt.timedelta(days=6),
+        )
+        .order_by(DeliveryWeek.monday_date)
+    )
+    for week in weeks:
+        run = published_run(week)
+        if run is None:
+            continue
+        day = session.scalar(
+            select(func.min(AllocationLine.day)).where(
+                AllocationLine.run_id == run.id,
+                AllocationLine.canteen_id == canteen_id,
+                AllocationLine.quantity > 0,
+                AllocationLine.day >= today,
+            )
+        )
+        if day is not None:
+            return day, week
+    return None, None
+
+
+def lead_home(weeks_before: int = 2, weeks_after: int = 3) -> LeadHome:
+    """Return the lead's board: weeks around today, decisions awaited, and alerts."""
+    session = get_session()
+    today = today_in_paris()
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = list(
+        session.scalars(
+            select(DeliveryWeek)
+            .where(
+                DeliveryWeek.monday_date >= monday - dt.timedelta(weeks=weeks_before),
+                DeliveryWeek.monday_date <= monday + dt.timedelta(weeks=weeks_after),
+            )
+            .order_by(DeliveryWeek.monday_date)
+        )
+    )
+    board = [_lead_week(week) for week in weeks]
+    awaiting_allocation = list(
+        session.scalars(
+            select(DeliveryWeek)
+            .where(DeliveryWeek.state == WeekState.CLOSED)
+            .order_by(DeliveryWeek.monday_date)
+        )
+    )
+    awaiting_publication = list(
+        session.scalars(
+            select(DeliveryWeek)
+            .where(DeliveryWeek.state == WeekState.ALLOCATED)
+            .order_by(DeliveryWeek.monday_date)
+        )
+    )
+    return LeadHome(
+        weeks=board,
+        awaiting_allocation=awaiting_allocation,
+        awaiting_publication=awaiting_publication,
+        alerts=_alerts(board),
+    )
+
+
+def _lead_week(week: DeliveryWeek) -> LeadWeek:
+    """Count a week's offers and orders and find its latest run."""
+    session = get_session()
+    farms = session.scalar(
+        select(func.count(func.distinct(AvailabilityLine.farm_id))).where(
+            AvailabilityLine.week_id == week.id, AvailabilityLine.quantity > 0
+        )
+    ) or 0
+    canteens = session.scalar(
+        select(func.count(func.distinct(OrderLine.canteen_id))).where(
+            OrderLine.week_id == week.id, OrderLine.quantity > 0
+        )
+    ) or 0
+    latest = session.scalar(
+        select(AllocationRun)
+        .where(AllocationRun.week_id == week.id)
+        .order_by(AllocationRun.sequence.desc())
+        .limit(1)
+    )
+    return LeadWeek(week=week, farms_with_offer=farms, canteens_with_order=canteens,
+                    latest_run=latest)
+
+
+def _alerts(board: list[LeadWeek]) -> list[str]:
+    """Name what needs the lead's attention: failed runs, open weeks past a deadline, no offer."""
+    from pial.i18n import format_iso_week
+
+    session = get_session()
+    moment = now()
+    active_farms = session.scalar(
+        select(func.count()).select_from(Farm).where(Farm.is_active.is_(True))
+    ) or 0
+    alerts = []
+    for item in board:
+        week = item.week
+        label = format_iso_week(week.iso_week)
+        run = item.latest_run
+        if run is not None and run.status not in (RunStatus.OPTIMAL, RunStatus.FEASIBLE):
+            alerts.append(gettext("%(week)s : la dernière répartition n'a pas abouti.", week=label))
+        if week.state == WeekState.OPEN and week.order_deadline_dt <= moment:
+            alerts.append(gettext(
+                "%(week)s : les commandes sont échues mais la semaine est encore ouverte.",
+                week=label,
+            ))
+        if (week.state == WeekState.OPEN and week.availability_deadline_dt <= moment
+                and item.farms_with_offer < active_farms):
+            alerts.append(gettext(
+                "%(week)s : %(missing)d ferme(s) sans offre alors que la date limite est passée.",
+                week=label, missing=active_farms - item.farms_with_offer,
+            ))
+    return alerts
+
+
+def home_for(user: Any) -> GrowerHome | CanteenHome | LeadHome | None:
+    """Return the home board matching the role of ``user``."""
+    if user.role == Role.LEAD:
+        return lead_home()
+    if user.role == Role.GROWER and user.farm_id is not None:
+        return grower_home(user.farm_id)
+    if user.role == Role.CANTEEN and user.canteen_id is not None:
+        return canteen_home(user.canteen_id)
+    return None

@@ -1,0 +1,32 @@
+"""Save a person's preferences on their User row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from pial.audit import record_audit
+from pial.db import get_session
+from pial.errors import InvalidInput, NotFound
+from pial.models import User
+
+
+def set_locale(actor: Any, locale: str) -> User:
+    """Save ``locale`` as the interface language of ``actor``."""
+    allowed = current_app.config["PIAL_LOCALES"]
+    if locale not in allowed:
+        raise InvalidInput(
+            "Langue inconnue.", field_errors={"locale": ["Choisissez le français ou l'anglais."]}
+        )
+    session = get_session()
+    user = session.get(User, actor.id)
+    if user is None:
+        raise NotFound("Compte introuvable.")
+    before = user.locale
+    if before != locale:
+        user.locale = locale
+        record_audit(actor, "account.locale", user, before={"locale": before},
+                     after={"locale": locale})
+    session.commit()
+    return user
