@@ -1,28 +1,41 @@
 """The season workbook: every published allocation line in one tidy table, plus pivots.
 
-Rows stream from the database query into the compressed sheet as they come (see
-``xlsx_stream``), so a full year costs little memory and time; the pivots (by grower, canteen
-and product) are summed on the way and written after the table.
+openpyxl's write-only mode streams each row to the file as it comes from the database query,
+so a full year costs little memory; the pivots (by grower, canteen and product) are summed on
+the way and written after the table.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pial.spreadsheets.data import SeasonRow
-from pial.spreadsheets.xlsx_stream import (
-    DATE,
-    DEFAULT,
-    INTEGER,
-    KM,
-    MONEY,
-    QUANTITY,
-    StreamingWorkbook,
+from pial.spreadsheets.styles import (
+    DATE_FORMAT,
+    HEADER_BORDER,
+    HEADER_FILL,
+    HEADER_FONT,
+    KG_KM_FORMAT,
+    KM_FORMAT,
+    MONEY_FORMAT,
+    QUANTITY_FORMAT,
 )
+
+DEFAULT = None
+DATE = DATE_FORMAT
+MONEY = MONEY_FORMAT
+QUANTITY = QUANTITY_FORMAT
+KM = KM_FORMAT
+INTEGER = KG_KM_FORMAT
 
 DATA_SHEET = "Données"
 PIVOT_SHEETS = {
@@ -55,39 +68,68 @@ class _Totals:
         self.lines += other.lines
 
 
+def _header(sheet: WriteOnlyWorksheet, titles: Sequence[str], widths: Sequence[int]) -> None:
+    """Write the bold, frozen title row and set the column widths."""
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    cells = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _append(
+    sheet: WriteOnlyWorksheet, values: Sequence[Any], formats: Sequence[str | None]
+) -> None:
+    """Append a row; text stays text (never a formula), numbers get their format."""
+    cells = []
+    for value, number_format in zip(values, formats, strict=True):
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # a leading "=" must not turn user text into a formula
+        elif number_format is not None:
+            cell.number_format = number_format
+        cells.append(cell)
+    sheet.append(cells)
+
+
 def write_season_workbook(season_code: str, rows: Iterable[SeasonRow], stream: IO[bytes]) -> int:
     """Stream a season's rows and its pivots to ``stream``; return the number of rows."""
-    workbook = StreamingWorkbook(stream)
+    workbook = Workbook(write_only=True)
     totals: dict[str, dict[str, _Totals]] = {key: defaultdict(_Totals) for key in PIVOT_SHEETS}
     count = 0
-    with workbook.sheet(DATA_SHEET, DATA_COLUMNS, (10, 11, 26, 30, 24, 11, 8, 13, 13, 12)) as sheet:
-        for row in rows:
-            sheet.append(
-                (
-                    row.iso_week, row.day, row.farm_name, row.canteen_name, row.product_name,
-                    row.quantity, row.unit, row.quantity_kg, row.value_eur, row.distance_km,
-                ),
-                DATA_STYLES,
-            )  # fmt: skip
-            kg_km = row.quantity_kg * Decimal(repr(row.distance_km))
-            for key in PIVOT_SHEETS:
-                entry = totals[key][getattr(row, key)]
-                entry.quantity_kg += row.quantity_kg
-                entry.value_eur += row.value_eur
-                entry.kg_km += kg_km
-                entry.lines += 1
-            count += 1
+    data = workbook.create_sheet(DATA_SHEET)
+    _header(data, DATA_COLUMNS, (10, 11, 26, 30, 24, 11, 8, 13, 13, 12))
+    for row in rows:
+        _append(
+            data,
+            (
+                row.iso_week, row.day, row.farm_name, row.canteen_name, row.product_name,
+                row.quantity, row.unit, row.quantity_kg, row.value_eur, row.distance_km,
+            ),
+            DATA_STYLES,
+        )  # fmt: skip
+        kg_km = row.quantity_kg * Decimal(repr(row.distance_km))
+        for key in PIVOT_SHEETS:
+            entry = totals[key][getattr(row, key)]
+            entry.quantity_kg += row.quantity_kg
+            entry.value_eur += row.value_eur
+            entry.kg_km += kg_km
+            entry.lines += 1
+        count += 1
     for key, (title, first_column) in PIVOT_SHEETS.items():
-        with workbook.sheet(
-            title, (f"{first_column} ({season_code})", *PIVOT_COLUMNS), (30, 15, 15, 14, 9)
-        ) as pivot:
-            grand = _Totals()
-            by_value = sorted(totals[key].items(), key=lambda item: (-item[1].value_eur, item[0]))
-            for name, entry in by_value:
-                pivot.append(_pivot_row(name, entry), PIVOT_STYLES)
-                grand.add(entry)
-            pivot.append(_pivot_row(TOTAL_LABEL, grand), PIVOT_STYLES)
-    workbook.close()
+        pivot = workbook.create_sheet(title)
+        _header(pivot, (f"{first_column} ({season_code})", *PIVOT_COLUMNS), (30, 15, 15, 14, 9))
+        grand = _Totals()
+        by_value = sorted(totals[key].items(), key=lambda item: (-item[1].value_eur, item[0]))
+        for name, entry in by_value:
+            _append(pivot, _pivot_row(name, entry), PIVOT_STYLES)
+            grand.add(entry)
+        _append(pivot, _pivot_row(TOTAL_LABEL, grand), PIVOT_STYLES)
+    workbook.save(stream)
     return count
 
 

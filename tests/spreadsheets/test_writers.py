@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import subprocess
 import sys
@@ -13,7 +12,6 @@ from openpyxl import Workbook, load_workbook
 
 from pial.spreadsheets.reading import parse_decimal_text
 from pial.spreadsheets.styles import csv_safe, french_number, set_text
-from pial.spreadsheets.xlsx_stream import DATE, MONEY, StreamingWorkbook
 
 
 @pytest.mark.parametrize(
@@ -45,29 +43,6 @@ def test_parse_decimal_text(text: str, expected: Decimal | None) -> None:
 
 def test_french_number() -> None:
     assert french_number(Decimal("1234.5")) == "1\u202f234,50"
-
-
-def test_streaming_workbook_reads_back() -> None:
-    stream = io.BytesIO()
-    workbook = StreamingWorkbook(stream)
-    with workbook.sheet("Données", ("Texte", "Jour", "Montant"), (20, 12, 12)) as sheet:
-        sheet.append(("=1+1", dt.date(2026, 11, 23), Decimal("12.50")), (0, DATE, MONEY))
-        sheet.append((" espace & <balise>\x01", None, 3.5))
-    with workbook.sheet("Vide", ("A",)):
-        pass
-    workbook.close()
-    read = load_workbook(io.BytesIO(stream.getvalue()))
-    assert read.sheetnames == ["Données", "Vide"]
-    data = read["Données"]
-    assert [cell.value for cell in data[1]] == ["Texte", "Jour", "Montant"]
-    assert data["A1"].font.bold and data.freeze_panes == "A2"
-    assert data["A2"].value == "=1+1" and data["A2"].data_type == "s"
-    assert (
-        data["B2"].value == dt.datetime(2026, 11, 23) and data["B2"].number_format == "dd/mm/yyyy"
-    )
-    assert data["C2"].value == 12.5 and data["C2"].number_format == '#,##0.00\\ "€"'
-    assert data["A3"].value == " espace & <balise>" and data["B3"].value is None
-    assert data.column_dimensions["A"].width == 20
 
 
 def test_writers_import_neither_flask_nor_sqlalchemy() -> None:
