@@ -311,7 +311,7 @@ def better_than(a: PlanMetrics, b: PlanMetrics) -> bool:
 def _mip_verdict(name: str, x: PlanMetrics, mip: MethodRun) -> Verdict:
     target = "better than the generic MIP (contract, served, then weighted)"
     if mip.metrics is None:
-        return Verdict(name, target, True, f"generic MIP found no plan ({mip.status})")
+        return Verdict(name, target, True, f"generic MIP found no plan in {_num(mip.time_s, 1)} s")
     y = mip.metrics
     detail = (
         f"contract {_num(x.contract_eur, 2)} vs {_num(y.contract_eur, 2)}, served "
