@@ -22,9 +22,11 @@ Method
    - Continuous weeks (no lot, no trip cost, no grower limit): one LP, solved by HiGHS.
    - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs). Otherwise the LP
      without the integer rules guides a rounding (each pair keeps its fractional quantity
-     rounded down to whole lots, a min-cost flow places the missing lots), then `search.py`
-     re-solves neighbourhoods of nearby canteens as exact MIPs, keeping each neighbourhood's
-     served amounts, until the time limit or until no neighbourhood improves the plan.
+     rounded down to whole lots, a min-cost flow places the missing lots), `trips.py`
+     greedily closes trips whose load other growers already driving there can carry more
+     cheaply, then `search.py` re-solves neighbourhoods of nearby canteens as exact MIPs,
+     keeping each neighbourhood's served amounts, until the time limit or until no
+     neighbourhood improves the plan.
 4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
 
 Status: `optimal` when every stage is proven optimal, `feasible` for a valid plan without

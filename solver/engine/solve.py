@@ -9,6 +9,7 @@ from solver.engine.model import build_weighted_model
 from solver.engine.report import build_result, evaluate, infeasible_result
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
+from solver.engine.trips import close_small_trips
 from solver.problem import Problem, Result, Status
 
 # An integer week with at most this many pairs is solved as one MIP, which can prove optimality.
@@ -83,5 +84,6 @@ def solve_integer(
         rounded = round_relaxation(index, served, relaxed)
         if not is_worse(evaluate(index, rounded).weighted, evaluate(index, first).weighted):
             first = rounded
+    first = close_small_trips(index, first, deadline)
     quantities = improve_by_neighbourhoods(index, first, deadline)
     return quantities, "feasible"

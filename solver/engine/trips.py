@@ -1,0 +1,162 @@
+"""Close small trips: move what a trip carries onto growers already driving to that canteen.
+
+A fast greedy pass for large integer weeks, run before the neighbourhood search. For each
+(grower, canteen, day) trip, smallest first, every quantity it carries is moved to another
+grower that already serves the same canteen that day and can supply it. The whole quantity
+of a pair moves, so a line never gains a grower beyond `max_growers_per_line`. The moves are
+kept only when the trip saved outweighs the extra kg·km, fairness gap and moves from the
+previous plan. Quantities move within their order line, so what each line receives — and so
+stages 2 and 3 — is unchanged; whole lots stay whole.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from solver.engine.index import FloatArray, ProblemIndex
+from solver.engine.report import served_eur, sold_eur_by_grower
+
+
+class _PlanState:
+    """A plan with the running sums a move needs: supply used, open trips, sales."""
+
+    def __init__(self, index: ProblemIndex, quantities: FloatArray) -> None:
+        self.index = index
+        self.q = quantities.copy()
+        self.sold_eur = sold_eur_by_grower(index, self.q)
+        self.targets_eur = index.targets_eur(served_eur(index, self.q))
+        self.used: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for p in np.flatnonzero(self.q > 0).tolist():
+            self.used[int(index.pair_group[p])][index.days[int(index.pair_day[p])]] += self.q[p]
+        self.pairs_in_trip = np.bincount(
+            index.pair_trip[self.q > 0], minlength=int(index.pair_trip.max(initial=-1)) + 1
+        )
+
+    def move(self, source: int, target: int, quantity: float) -> None:
+        """Move a quantity from one pair to another of the same line."""
+        idx = self.index
+        for pair, signed in ((source, -quantity), (target, quantity)):
+            before = self.q[pair]
+            self.q[pair] = before + signed
+            if abs(self.q[pair]) < 1e-9:
+                self.q[pair] = 0.0
+            self.sold_eur[idx.pair_grower[pair]] += signed * idx.pair_price[pair]
+            day = idx.days[int(idx.pair_day[pair])]
+            self.used[int(idx.pair_group[pair])][day] += signed
+            self.pairs_in_trip[idx.pair_trip[pair]] += int(self.q[pair] > 0) - int(before > 0)
+
+    def spare(self, target: int) -> float:
+        """Return how much more a pair's grower can supply of its product on its day."""
+        idx = self.index
+        group = idx.groups[int(idx.pair_group[target])]
+        used = self.used[int(idx.pair_group[target])]
+        day = idx.days[int(idx.pair_day[target])]
+        own_left = max(0.0, group.day_qty.get(day, 0.0) - used.get(day, 0.0))
+        spill = sum(max(0.0, qty - group.day_qty.get(d, 0.0)) for d, qty in used.items())
+        return own_left + max(0.0, group.any_day_qty - spill)
+
+    def cost_of_move(self, source: int, target: int, quantity: float) -> float:
+        """Return the change of weighted cost (without trips) if a quantity moves pairs."""
+        idx = self.index
+        weights = idx.problem.settings.weights
+        kg_km = quantity * (
+            idx.pair_unit_kg[target] * idx.pair_km[target]
+            - idx.pair_unit_kg[source] * idx.pair_km[source]
+        )
+        value = quantity * idx.pair_price[source]
+        g_from, g_to = int(idx.pair_grower[source]), int(idx.pair_grower[target])
+        gap = 0.0
+        if g_from != g_to:
+            sold, aim = self.sold_eur, self.targets_eur
+            gap = (
+                abs(sold[g_from] - value - aim[g_from]) - abs(sold[g_from] - aim[g_from])
+                + abs(sold[g_to] + value - aim[g_to]) - abs(sold[g_to] - aim[g_to])
+            )
+        moved = 0.0
+        if idx.problem.previous:
+            prev_s, prev_t = idx.pair_previous[source], idx.pair_previous[target]
+            q_s, q_t = self.q[source], self.q[target]
+            moved = (
+                abs(q_s - quantity - prev_s) - abs(q_s - prev_s)
+                + abs(q_t + quantity - prev_t) - abs(q_t - prev_t)
+            )
+        return float(
+            weights.distance * kg_km + weights.fairness * gap + weights.stability * moved
+        )
+
+
+def close_small_trips(index: ProblemIndex, quantities: FloatArray, deadline: float) -> FloatArray:
+    """Return the plan with every trip closed whose load is cheaper to carry by others."""
+    weights = index.problem.settings.weights
+    if weights.deliveries <= 0 or index.num_pairs == 0:
+        return quantities
+    limit = index.problem.settings.max_growers_per_line
+    state = _PlanState(index, quantities)
+    locked = ~np.isnan(index.pair_locked)
+    pairs_of_trip: dict[int, list[int]] = defaultdict(list)
+    for p in np.flatnonzero(state.q > 0).tolist():
+        pairs_of_trip[int(index.pair_trip[p])].append(p)
+    load_eur = {t: float(state.q[ps] @ index.pair_price[ps]) for t, ps in pairs_of_trip.items()}
+    for trip in sorted(pairs_of_trip, key=load_eur.__getitem__):
+        if time.perf_counter() > deadline:
+            break
+        carried = [p for p in pairs_of_trip[trip] if state.q[p] > 0]
+        if not carried or locked[carried].any():
+            continue
+        done: list[tuple[int, int, float, float]] = []
+        emptied = all(_empty_pair(state, trip, source, done, limit) for source in carried)
+        if emptied and sum(move[3] for move in done) < weights.deliveries - 1e-9:
+            continue
+        for source, target, quantity, _ in reversed(done):
+            state.move(target, source, quantity)
+    return state.q
+
+
+def _empty_pair(
+    state: _PlanState,
+    trip: int,
+    source: int,
+    done: list[tuple[int, int, float, float]],
+    limit: int | None,
+) -> bool:
+    """Move all of a pair's quantity, in whole lots, to the cheapest open trips of its line.
+
+    Record each move and its cost in `done`; return whether the pair is now empty. Once the
+    pair is empty the line has lost its grower, so it may gain as many as the limit allows.
+    """
+    idx = state.index
+    step = float(idx.pair_step[source]) if idx.pair_integral[source] else 0.0
+    left = float(state.q[source])
+    line_pairs = idx.pairs_of_line[int(idx.pair_line[source])]
+    num_growers = int((state.q[line_pairs] > 0).sum())
+    slots = len(line_pairs) if limit is None else limit - (num_growers - 1)
+    candidates = []
+    for target in line_pairs:
+        other_trip = int(idx.pair_trip[target])
+        if (
+            other_trip == trip
+            or state.pairs_in_trip[other_trip] == 0
+            or not np.isnan(idx.pair_locked[target])
+        ):
+            continue
+        unit_cost = state.cost_of_move(source, target, step or 1.0) / (step or 1.0)
+        candidates.append((unit_cost, target))
+    for _, target in sorted(candidates):
+        room = min(state.spare(target), idx.pair_upper[target] - state.q[target], left)
+        take = float(np.floor(room / step + 1e-9) * step) if step else room
+        if take <= 1e-9:
+            continue
+        if state.q[target] <= 0:
+            if slots <= 0:
+                continue
+            slots -= 1
+        cost = state.cost_of_move(source, target, take)
+        state.move(source, target, take)
+        done.append((source, target, take, cost))
+        left -= take
+        if left <= 1e-9:
+            return True
+    return False
