@@ -412,7 +412,8 @@ def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: floa
         "and (c) pro-rata split of each line over the eligible growers' remaining offers "
         "(contract lines first, rules kept); (d) the LP optimum of the same lexicographic stages "
         "by HiGHS (lots, trips and the growers-per-line cap relaxed: a bound); (e) HiGHS's MIP "
-        f"given the whole model, stage by stage, {mip_time_limit_s:g} s in total.",
+        f"given the whole model, stage by stage (each stage gets an equal share of the time left), "
+        f"{mip_time_limit_s:g} s in total; the next stage keeps the previous one's value.",
         "- **Measures**: each method runs in a fresh Python process; *time s* (wall clock) covers "
         "reading the JSON document into the method's model and solving, not interpreter start-up "
         "or imports; *cpu s* is the process's CPU time over the same span (HiGHS may use two "

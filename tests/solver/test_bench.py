@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import solver
+from solver.bench import main as bench_main
 from solver.bench.baselines import nearest_grower_first, pro_rata
 from solver.bench.generate import generate_instance
 from solver.bench.instance import parse_instance
@@ -287,3 +288,12 @@ def test_verdicts_compare_the_solver_with_bound_heuristics_and_mip() -> None:
         v.target: v.passed for v in verdicts(InstanceRun("region", "operational", 1, "", runs))
     }
     assert outcome["better than the generic MIP (contract, served, then weighted)"]
+
+
+def test_bench_generate_command_writes_the_seeded_instance(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    argv = ["generate", "--scale", "luchon", "--variant", "operational", "--seed", "4"]
+    assert bench_main([*argv, "-o", str(path)]) == 0
+    assert json.loads(path.read_text(encoding="utf-8")) == generate_instance(
+        "luchon", "operational", 4
+    )
