@@ -169,7 +169,25 @@ def build_problem(
     ] + list(pending_losses)
     offered = _subtract_losses(offers, failures)
 
-    product_ids = {order.product_id for order in orders} | {offer.product_id for offer in offers}
+    previous_lines = [
+        line
+        for line in (previous_run.lines if previous_run is not None else [])
+        if line.farm_id in active_farm_ids
+    ]
+    locks = (
+        session.scalars(
+            select(ManualLock).where(ManualLock.week_id == week.id).order_by(ManualLock.id)
+        ).all()
+        if locked
+        else []
+    )
+    # Rows of the previous plan and locks must name known canteens and products, even when an
+    # order line has since gone to zero: the instance would be invalid otherwise.
+    product_ids = (
+        {order.product_id for order in orders}
+        | {offer.product_id for offer in offers}
+        | {line.product_id for line in previous_lines}
+    )
     products = session.scalars(
         select(Product).where(Product.id.in_(product_ids)).order_by(Product.slug)
     ).all()
@@ -179,7 +197,11 @@ def build_problem(
             "Aucun prix de la saison pour : " + ", ".join(sorted(unpriced))
             + ". Fixez ces prix avant de lancer la répartition."
         )
-    canteen_ids = {order.canteen_id for order in orders}
+    canteen_ids = (
+        {order.canteen_id for order in orders}
+        | {line.canteen_id for line in previous_lines}
+        | {lock.canteen_id for lock in locks}
+    )
     canteens = session.scalars(
         select(Canteen).where(Canteen.id.in_(canteen_ids)).order_by(Canteen.id)
     ).all()
@@ -189,16 +211,9 @@ def build_problem(
     lost_pairs = {(loss.farm_id, loss.product_id) for loss in failures}
     delivered_lines = [
         line
-        for line in (previous_run.lines if previous_run is not None else [])
+        for line in previous_lines
         if delivered_before is not None and line.day < delivered_before
     ]
-    locks = (
-        session.scalars(
-            select(ManualLock).where(ManualLock.week_id == week.id).order_by(ManualLock.id)
-        ).all()
-        if locked
-        else []
-    )
     return solver.Problem(
         week=week.iso_week,
         products=tuple(
@@ -265,7 +280,7 @@ def build_problem(
         ),
         previous=tuple(
             _row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)
-            for line in (previous_run.lines if previous_run is not None else [])
+            for line in previous_lines
         ),
         settings=solver.Settings(
             max_km=platform.max_km,
