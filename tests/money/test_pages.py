@@ -105,6 +105,7 @@ def test_growers_and_managers_see_only_their_own(
 def test_a_bad_month_is_refused_without_traceback(scenario: Scenario, login: Any) -> None:
     client = login(scenario.lead)
     assert client.get("/argent/releves?mois=2026-13").status_code == 422
+    assert client.get("/argent/releves?mois=0000-01").status_code == 422
     assert client.get("/argent/regulation?du=hier").status_code == 422
 
 
