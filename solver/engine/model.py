@@ -17,15 +17,6 @@ from solver.engine.index import FloatArray, IntArray, ProblemIndex, whole_lots
 from solver.engine.linear import LinearModel, LinearSolution
 
 
-def served_tolerance(quantity: float) -> float:
-    """Return the slack allowed on a served-quantity target.
-
-    None: the solver's own feasibility tolerance absorbs float noise, and any explicit slack
-    is spent by the weighted stage to trade served value against kg·km.
-    """
-    return 0.0 * quantity
-
-
 class AllocationModel:
     """A linear or mixed-integer model of the allocation of some order lines."""
 
@@ -167,7 +158,11 @@ class AllocationModel:
         total_target: dict[str, float],
     ) -> None:
         """Stages 2 and 3 are settled: each product's contract value served stays at least its
-        optimum, and its total value served stays at its optimum."""
+        optimum, and its total value served stays at its optimum.
+
+        No slack is given: the solver's own tolerance absorbs float noise, while any explicit
+        slack would be spent by the weighted stage, trading served value for kg·km.
+        """
         idx = self.index
         by_product: dict[str, list[int]] = defaultdict(list)
         for li in self.scope_lines:
@@ -178,8 +173,8 @@ class AllocationModel:
             if pairs and total is not None:
                 self.lp.add_row(
                     *self.quantity_terms(pairs),
-                    lower=total - served_tolerance(total),
-                    upper=total + served_tolerance(total),
+                    lower=total,
+                    upper=total,
                 )
             contract = contract_target.get(product, 0.0)
             if contract <= 0:
@@ -190,7 +185,7 @@ class AllocationModel:
                 if li in contract_terms:
                     variables.extend(contract_terms[li][0])
                     coefs.extend(contract_terms[li][1])
-            self.lp.add_row(variables, coefs, lower=contract - served_tolerance(contract))
+            self.lp.add_row(variables, coefs, lower=contract)
 
     def add_max_growers(self) -> None:
         """At most `max_growers_per_line` growers serve one order line."""

@@ -32,7 +32,7 @@ PRODUCT_MIP_TIME_S = 2.0
 MIN_MIP_TIME_S = 0.05
 # Share of the week's time limit that product MIPs may take together; the rest improves
 # the weighted stage.
-MIP_TIME_SHARE = 0.3
+MIP_TIME_SHARE = 0.5
 # Integer costs of the min-cost flow are scaled so the largest arc cost is about this.
 COST_SCALE = 1e6
 
@@ -71,9 +71,11 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     quantities = np.nan_to_num(index.pair_locked, nan=0.0)
     contract_target: dict[str, float] = {}
     total_target: dict[str, float] = {}
-    proven = True
     limit = index.problem.settings.max_growers_per_line
     mip_deadline = time.perf_counter() + MIP_TIME_SHARE * (deadline - time.perf_counter())
+    price = {p.id: p.price for p in index.problem.products}
+    # Products whose flow plan is not proven optimal, with the value possibly left on the table.
+    unproven: list[tuple[tuple[float, float], str]] = []
     for product, lines in index.lines_by_product.items():
         pairs = [p for li in lines for p in index.pairs_of_line[li]]
         network = _build_network(index, product, lines, quantities)
@@ -84,23 +86,30 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         )
         plan = quantities.copy()
         _cheapest_flow(network, contract_flow, total_flow, plan)
-        served, exact = bound, True
+        served = bound
         if limit is not None and _breaks_grower_limit(index, lines, plan, limit):
             plan, served = _respect_grower_limit(index, product, lines, quantities, plan, limit)
-            exact = not _is_better(bound, served)
-        left_s = mip_deadline - time.perf_counter()
-        if not exact or _lots_blur_the_flow(index, product, lines):
-            exact = False
-            if left_s > MIN_MIP_TIME_S:
-                found = _solve_product_mip(
-                    index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, left_s)
-                )
-                exact = found is not None and found[2]
-                if found is not None and _is_better(found[1], served):
-                    plan, served = found[0], found[1]
-        proven &= exact
+        if _is_better(bound, served) or _lots_blur_the_flow(index, product, lines):
+            gap = (price[product] * (bound[0] - served[0]), price[product] * (bound[1] - served[1]))
+            unproven.append((gap, product))
         quantities[pairs] = plan[pairs]
         contract_target[product], total_target[product] = served
+    # The largest possible gains first: the time for MIPs is bounded.
+    proven = True
+    for _, product in sorted(unproven, reverse=True):
+        lines = index.lines_by_product[product]
+        left_s = mip_deadline - time.perf_counter()
+        found = None
+        if left_s > MIN_MIP_TIME_S:
+            found = _solve_product_mip(
+                index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, left_s)
+            )
+        proven &= found is not None and found[2]
+        served = (contract_target[product], total_target[product])
+        if found is not None and _is_better(found[1], served):
+            pairs = [p for li in lines for p in index.pairs_of_line[li]]
+            quantities[pairs] = found[0][pairs]
+            contract_target[product], total_target[product] = found[1]
     return ServedPlan(contract_target, total_target, quantities, proven)
 
 
