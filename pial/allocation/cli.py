@@ -35,8 +35,19 @@ def _latest_run_or_fail(iso_week: str) -> AllocationRun:
 @click.argument("week")
 @with_appcontext
 def allocate_command(week: str) -> None:
-    """Run the allocation of WEEK (e.g. 2026-W48) and store the run."""
+    """Run the allocation of WEEK (e.g. 2026-W48) and store the run.
+
+    A week still open is closed first: the lead allocating from the command line is deciding
+    that offers and orders are in (the scheduler closes weeks at their deadline instead).
+    """
+    from pial.models import WeekState
+    from pial.weeks.services import close_week, find_week
+
     try:
+        found = find_week(week)
+        if found is not None and found.state == WeekState.OPEN:
+            close_week(found.iso_week, None)
+            click.echo(f"Semaine {found.iso_week} close avant la répartition.")
         run = services.allocate_week(week, None)
     except ServiceError as error:
         _fail(error)

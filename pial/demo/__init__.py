@@ -6,8 +6,8 @@ standing rows, ``season`` the weeks played through the real services on a simula
 ``seeding`` the entry point of ``pial seed-demo`` and ``pial demo``, ``bench`` its timing.
 
 The week left open is the first whose availability deadline (Thursday noon of the week
-before) is still ahead: on a Monday, next week. It holds offers and orders; ``pial week close``
-then ``pial allocate`` plan it at once (the allocation refuses a week still open).
+before) is still ahead: on a Monday, next week. It holds offers and orders; ``pial allocate``
+closes it and plans it at once.
 """
 
 from pial.demo.seeding import DemoAccount, DemoSummary, demo_accounts, seed_demo

@@ -41,17 +41,24 @@ class DemoAccount:
 def demo_accounts() -> list[DemoAccount]:
     """Return every demo account: the lead, one grower per farm, one manager per canteen."""
     accounts = [
-        DemoAccount(Role.LEAD, LEAD.email, DEMO_PASSWORD, LEAD.display_name,
-                    "Responsable du projet")
+        DemoAccount(
+            Role.LEAD, LEAD.email, DEMO_PASSWORD, LEAD.display_name, "Responsable du projet"
+        )
     ]
     accounts += [
-        DemoAccount(Role.GROWER, farm.grower.email, DEMO_PASSWORD, farm.grower.display_name,
-                    farm.name)
+        DemoAccount(
+            Role.GROWER, farm.grower.email, DEMO_PASSWORD, farm.grower.display_name, farm.name
+        )
         for farm in FARMS
     ]
     accounts += [
-        DemoAccount(Role.CANTEEN, canteen.manager.email, DEMO_PASSWORD,
-                    canteen.manager.display_name, canteen.name)
+        DemoAccount(
+            Role.CANTEEN,
+            canteen.manager.email,
+            DEMO_PASSWORD,
+            canteen.manager.display_name,
+            canteen.name,
+        )
         for canteen in CANTEENS
     ]
     return accounts
@@ -95,8 +102,7 @@ class DemoSummary:
             )
         lines.append(
             f"  Semaine ouverte : {report.open_week}, offres et commandes saisies ; pour la "
-            f"répartir dès maintenant : pial week close {report.open_week} && "
-            f"pial allocate {report.open_week}"
+            f"répartir dès maintenant (elle sera close d'abord) : pial allocate {report.open_week}"
         )
         lines.append(f"  Mot de passe de tous les comptes : {DEMO_PASSWORD}")
         return "\n".join(lines)
@@ -164,8 +170,10 @@ def seed_demo(
     session = get_session()
     territory = create_territory(session, first_monday, open_monday + dt.timedelta(days=6))
     session.commit()
-    report(f"Territoire créé : {len(FARMS)} fermes, {len(CANTEENS)} cantines, "
-           f"{len(PRODUCTS)} produits.")
+    report(
+        f"Territoire créé : {len(FARMS)} fermes, {len(CANTEENS)} cantines, "
+        f"{len(PRODUCTS)} produits."
+    )
     report(f"Saison jouée de {iso_week_label(first_monday)} à {iso_week_label(open_monday)}.")
     season = simulate_season(
         territory, first_monday, open_monday, rng=random.Random(RANDOM_SEED), progress=report

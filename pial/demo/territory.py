@@ -94,7 +94,11 @@ PLATFORM = PlatformSpec(
     max_km=60.0,
     road_factor=1.3,
     ledger_catch_up=0.5,
-    weight_distance=1.0,
+    # One kg·km weighs 0.05 € of share deviation: moving 10 kg of carrots (≈ 20 €) 10 km
+    # further is worth it to bring a grower 5 € closer to its share. At 1:1 the nearest farm
+    # always won and one farm's ledger sank to −1 091 € in twelve weeks; at 0.05 the ledgers
+    # stayed within −337 € / +614 € for about 40 % more kg·km (measured on the demo season).
+    weight_distance=0.05,
     weight_fairness=1.0,
     weight_deliveries=10.0,  # a trip weighs like 10 kg carried 1 km: a gentle consolidation
     weight_stability=100.0,  # only re-plans have a previous plan to stay close to

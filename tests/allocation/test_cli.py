@@ -73,3 +73,16 @@ def test_cli_refusals(app: Flask, scenario: Scenario, db: Any) -> None:
     assert result.exit_code == 1 and "aucune répartition" in result.output
     result = runner.invoke(args=["allocate", "2031-W02"])
     assert result.exit_code == 1
+
+
+def test_cli_allocate_closes_an_open_week_first(
+    app: Flask, db: Session, scenario: Scenario
+) -> None:
+    scenario.week.state = WeekState.OPEN
+    scenario.week.closed_dt = None
+    db.commit()
+    result = app.test_cli_runner().invoke(args=["allocate", scenario.iso_week])
+    assert result.exit_code == 0, result.output
+    assert "close avant la répartition" in result.output
+    db.refresh(scenario.week)
+    assert scenario.week.state == WeekState.ALLOCATED
