@@ -131,30 +131,37 @@ def _respect_grower_limit(
 ) -> tuple[FloatArray, tuple[float, float]]:
     """Return a flow plan of one product obeying the grower limit, and what it serves.
 
-    Each line over the limit keeps its largest growers (locked ones first) and the flows are
-    recomputed without the others, until no line is over: each round settles a line.
+    Each line over the limit keeps a few growers (locked ones first) and the flows are
+    recomputed without the others, until no line is over: each round settles a line. Two
+    rankings of the growers to keep are tried — by quantity sent, and by quantity sent plus
+    half of what the pair could carry — and the plan serving more is kept.
     """
-    blocked = np.zeros(index.num_pairs, dtype=bool)
     pairs = [p for li in lines for p in index.pairs_of_line[li]]
-    served = (_contract_served(index, lines, plan), float(plan[pairs].sum()))
-    while over := [
-        li for li in lines if int((plan[index.pairs_of_line[li]] > 0).sum()) > limit
-    ]:
-        for li in over:
-            ranked = sorted(
-                index.pairs_of_line[li],
-                key=lambda p: (np.isnan(index.pair_locked[p]), -plan[p]),
+    best: tuple[FloatArray, tuple[float, float]] | None = None
+    for reach_weight in (0.0, 0.5):
+        blocked = np.zeros(index.num_pairs, dtype=bool)
+        attempt = plan
+        served = (_contract_served(index, lines, plan), float(plan[pairs].sum()))
+        while over := [
+            li for li in lines if int((attempt[index.pairs_of_line[li]] > 0).sum()) > limit
+        ]:
+            for li in over:
+                sent = attempt[index.pairs_of_line[li]]
+                reach = index.pair_upper[index.pairs_of_line[li]]
+                unlocked = np.isnan(index.pair_locked[index.pairs_of_line[li]])
+                order = np.lexsort((-(sent + reach_weight * reach), unlocked))
+                blocked[np.asarray(index.pairs_of_line[li])[order[limit:]]] = True
+            network = _build_network(index, product, lines, base, blocked)
+            contract_flow, total_flow = _max_flows(network)
+            attempt = base.copy()
+            _cheapest_flow(network, contract_flow, total_flow, attempt)
+            served = (
+                network.base_contract + contract_flow * network.unit,
+                network.base_total + total_flow * network.unit,
             )
-            blocked[ranked[limit:]] = True
-        network = _build_network(index, product, lines, base, blocked)
-        contract_flow, total_flow = _max_flows(network)
-        plan = base.copy()
-        _cheapest_flow(network, contract_flow, total_flow, plan)
-        served = (
-            network.base_contract + contract_flow * network.unit,
-            network.base_total + total_flow * network.unit,
-        )
-    return plan, served
+        if best is None or _is_better(served, best[1]):
+            best = (attempt, served)
+    return best if best is not None else (plan, served)
 
 
 def round_relaxation(
