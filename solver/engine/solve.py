@@ -49,12 +49,12 @@ def solve_continuous(
         served.contract_target, served.total_target,
     )
     solution, plan = model.solve(deadline - time.perf_counter())
-    if plan is None:
+    # A simplex stopped by its time limit holds no valid plan: keep the flow plan then.
+    if plan is None or solution.outcome != "optimal":
         return served.quantities, "feasible"
     if is_worse(evaluate(index, plan).weighted, evaluate(index, served.quantities).weighted):
         return served.quantities, "feasible"
-    proven = solution.outcome == "optimal" and served.proven
-    return plan, "optimal" if proven else "feasible"
+    return plan, "optimal" if served.proven else "feasible"
 
 
 def solve_integer(
@@ -78,9 +78,9 @@ def solve_integer(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
     )
-    _, relaxed = guide.solve(GUIDE_TIME_SHARE * (deadline - start))
+    guide_solution, relaxed = guide.solve(GUIDE_TIME_SHARE * (deadline - start))
     first = served.quantities
-    if relaxed is not None:
+    if relaxed is not None and guide_solution.outcome == "optimal":
         rounded = round_relaxation(index, served, relaxed)
         if not is_worse(evaluate(index, rounded).weighted, evaluate(index, first).weighted):
             first = rounded
