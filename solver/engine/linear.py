@@ -6,7 +6,10 @@ of a second; the rules that give them meaning live in `model.py`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -95,7 +98,11 @@ class LinearModel:
             # output_flag=false also silences the banner HiGHS prints on stdout.
             solver.set_solver_specific_parameters("output_flag=false\nthreads=1")
         solver.set_time_limit_in_seconds(max(0.01, time_limit_s))
-        solver.solve(self.helper)
+        if self.has_integers:
+            with _native_stdout_silenced():
+                solver.solve(self.helper)
+        else:
+            solver.solve(self.helper)
         status = solver.status()
         if status == mbh.SolveStatus.OPTIMAL:
             outcome: SolveOutcome = "optimal"
@@ -107,3 +114,26 @@ class LinearModel:
             outcome, np.asarray(solver.variable_values(), dtype=np.float64),
             float(solver.objective_value()),
         )
+
+
+@contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """Send the process's stdout (file descriptor 1) to /dev/null while native code runs.
+
+    HiGHS 1.12's MIP solver prints a debugging line with printf whatever its output options,
+    which would corrupt a JSON result written to stdout. The redirection is process-wide, so
+    another thread's writes to stdout during a MIP solve are lost too.
+    """
+    sys.stdout.flush()
+    try:
+        saved_fd = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved_fd, 1)
+        os.close(saved_fd)
