@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -392,13 +393,36 @@ def machine_note() -> str:
     )
 
 
+def code_note() -> str:
+    """Name the commit the bench ran on, and whether the solver had uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "solver"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "not a git checkout"
+    return f"commit {head}" + (" with uncommitted changes under solver/" if dirty.strip() else "")
+
+
 def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: float) -> str:
     """Return the whole "## Allocation solver" section in Markdown."""
     parts = [
         SECTION_HEADING,
         "",
         f"Command: `{command}` (or `benchmarks/allocation_solver.sh`)  ",
-        f"Machine: {machine_note()}",
+        f"Machine: {machine_note()}  ",
+        f"Code: {code_note()}",
         "",
         "- **Instances** (`solver.bench.generate`, reproducible from the seed): *luchon* = 6 "
         "farms on real communes of the Luchon valley, 2 canteens, 30 products, road distances "
