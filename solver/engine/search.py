@@ -17,7 +17,8 @@ import numpy as np
 from solver.engine.geography import haversine_km
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
-from solver.engine.report import evaluate
+from solver.engine.report import evaluate, served_eur, sold_eur_by_grower
+from solver.problem import Canteen
 
 FIRST_NEIGHBOURHOOD_PAIRS = 300
 MIN_NEIGHBOURHOOD_PAIRS = 60
@@ -29,9 +30,17 @@ QUICK_STEP_SHARE = 0.25
 
 
 def improve_by_neighbourhoods(
-    index: ProblemIndex, first: FloatArray, deadline: float, seed: int = 0
+    index: ProblemIndex,
+    first: FloatArray,
+    deadline: float,
+    seed: int = 0,
+    max_steps: int | None = None,
 ) -> FloatArray:
-    """Return the plan improved until the deadline or until no neighbourhood improves it."""
+    """Return the plan improved until the deadline or until no neighbourhood improves it.
+
+    A neighbourhood is the canteens nearest a seed place: every canteen in turn, and the
+    growers furthest from their fairness target, whose sales it lets move between canteens.
+    """
     rng = random.Random(seed)
     quantities = first.copy()
     best = evaluate(index, quantities).weighted
@@ -40,34 +49,36 @@ def improve_by_neighbourhoods(
         if index.pairs_of_line[li]:
             lines_of_canteen[line.canteen].append(li)
     canteens = [c for c in index.problem.canteens if c.id in lines_of_canteen]
-    nearest = {
-        c.id: sorted(
-            canteens, key=lambda o, c=c: haversine_km(c.lat, c.lon, o.lat, o.lon)  # type: ignore[misc]
-        )
-        for c in canteens
-    }
     num_pairs_of_canteen = {
         c: sum(len(index.pairs_of_line[li]) for li in lines)
         for c, lines in lines_of_canteen.items()
     }
+    places = {("canteen", c.id): (c.lat, c.lon) for c in canteens}
+    places.update({("grower", g.id): (g.lat, g.lon) for g in index.problem.growers})
+    nearest: dict[tuple[str, str], list[Canteen]] = {}
     target_pairs = float(FIRST_NEIGHBOURHOOD_PAIRS)
-    seeds: list[str] = []
-    failures = 0
-    while failures < len(canteens):
+    seeds: list[tuple[str, str]] = []
+    failures = steps = 0
+    while failures < len(canteens) and (max_steps is None or steps < max_steps):
         left_s = deadline - time.perf_counter()
         if left_s <= 0.01:
             break
         if not seeds:
-            seeds = [c.id for c in canteens]
-            rng.shuffle(seeds)
-        seed_id = seeds.pop()
+            seeds = _next_seeds(index, quantities, canteens, rng)
+        place = seeds.pop()
+        if place not in nearest:
+            lat, lon = places[place]
+            nearest[place] = sorted(
+                canteens, key=lambda c: haversine_km(lat, lon, c.lat, c.lon)
+            )
         scope: list[int] = []
         size = 0
-        for canteen in nearest[seed_id]:
+        for canteen in nearest[place]:
             scope.extend(lines_of_canteen[canteen.id])
             size += num_pairs_of_canteen[canteen.id]
             if size >= target_pairs:
                 break
+        steps += 1
         contract_target, total_target = _scope_targets(index, scope, quantities)
         model = build_weighted_model(index, scope, quantities, contract_target, total_target)
         step_s = min(STEP_TIME_S, left_s)
@@ -86,6 +97,23 @@ def improve_by_neighbourhoods(
                 continue
         failures += 1
     return quantities
+
+
+def _next_seeds(
+    index: ProblemIndex, quantities: FloatArray, canteens: list[Canteen], rng: random.Random
+) -> list[tuple[str, str]]:
+    """Return the seed places of one pass: every canteen, and the growers furthest from
+    their target (one for every other canteen), in random order."""
+    seeds = [("canteen", c.id) for c in canteens]
+    if index.problem.settings.weights.fairness > 0:
+        gap = np.abs(
+            sold_eur_by_grower(index, quantities)
+            - index.targets_eur(served_eur(index, quantities))
+        )
+        worst = np.argsort(-gap)[: len(canteens) // 2]
+        seeds += [("grower", index.grower_ids[int(g)]) for g in worst if gap[g] > 0]
+    rng.shuffle(seeds)
+    return seeds
 
 
 def _scope_targets(
