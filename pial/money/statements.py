@@ -45,7 +45,7 @@ def parse_month(text: str | None) -> dt.date:
     if not text:
         return today_in_paris().replace(day=1)
     match = MONTH_PATTERN.match(text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)):
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
         raise InvalidInput("Mois : écrivez-le sous la forme 2026-11.",
                            {"mois": ["Format attendu : AAAA-MM."]})
     return dt.date(int(match.group(1)), int(match.group(2)), 1)

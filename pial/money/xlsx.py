@@ -26,6 +26,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
+UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte"}
 
 
 def _text(value: Any) -> Any:
@@ -78,7 +79,8 @@ def statement_workbook(statement: Statement) -> io.BytesIO:
                MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT]
     for line in statement.lines:
         _row(sheet, [line.day, line.iso_week, line.farm_name, line.canteen_name,
-                     line.product_name, line.unit, line.quantity, line.unit_price_eur,
+                     line.product_name, UNIT_LABELS.get(line.unit, line.unit), line.quantity,
+                     line.unit_price_eur,
                      line.value_eur, line.fee_eur, line.fund_eur, line.recovered_eur,
                      line.net_eur, "oui" if line.under_contract else "non",
                      "oui" if line.received else "non (quantité prévue)"], formats)
@@ -156,7 +158,8 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
     _row(shortfalls, ["Semaine", "Produit", "Quantité manquante", "Unité", "Cantines", "Cause"],
          header=True)
     for s in report.shortfalls:
-        _row(shortfalls, [s.iso_week, s.product.name_fr, s.quantity, str(s.product.unit),
+        _row(shortfalls, [s.iso_week, s.product.name_fr, s.quantity,
+                          UNIT_LABELS.get(str(s.product.unit), str(s.product.unit)),
                           ", ".join(s.canteens), s.cause], [None, None, QUANTITY_FORMAT])
     _widths(shortfalls, [10, 20, 16, 8, 40, 40])
 
