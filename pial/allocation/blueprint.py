@@ -19,6 +19,7 @@ from pial.clock import PARIS
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.fields import choices
+from pial.i18n import format_number
 from pial.models import Canteen, Farm, Product, Role, WeekState
 
 blueprint = Blueprint("allocation", __name__)
@@ -60,8 +61,11 @@ def paris_time(moment: dt.datetime | None) -> str:
 
 def _helpers() -> dict[str, Any]:
     """Return what every planning template uses."""
-    return {"unit_label": unit_label, "run_status_label": run_status_label,
-            "paris_time": paris_time}
+    return {
+        "unit_label": unit_label,
+        "run_status_label": run_status_label,
+        "paris_time": paris_time,
+    }
 
 
 @blueprint.route("/planning")
@@ -78,8 +82,9 @@ def index() -> str:
     return render_template("allocation/index.html", rows=rows)
 
 
-def _render_review(iso_week: str, *, status: int = 200, lock_form: LockForm | None = None
-                   ) -> tuple[str, int]:
+def _render_review(
+    iso_week: str, *, status: int = 200, lock_form: LockForm | None = None
+) -> tuple[str, int]:
     """Render the review page of a week (the grid of the asked run, compared with another)."""
     try:
         grid = services.planning_grid(
@@ -166,15 +171,21 @@ def run(iso_week: str) -> Response | tuple[str, int]:
         return _render_review(iso_week, status=error.http_status)
     if new_run.status in services.USABLE_STATUSES:
         flash(
-            _("Répartition n°%(n)s calculée : %(rate)s %% de la commande servie.",
-              n=new_run.sequence, rate=round((new_run.fill_rate or 0) * 100)),
+            _(
+                "Répartition n°%(n)s calculée : %(rate)s %% de la commande servie.",
+                n=new_run.sequence,
+                rate=round((new_run.fill_rate or 0) * 100),
+            ),
             "success",
         )
     else:
         flash(
-            _("La répartition n°%(n)s n'a pas abouti (%(status)s) : %(reason)s",
-              n=new_run.sequence, status=run_status_label(new_run.status),
-              reason=new_run.error_message or ""),
+            _(
+                "La répartition n°%(n)s n'a pas abouti (%(status)s) : %(reason)s",
+                n=new_run.sequence,
+                status=run_status_label(new_run.status),
+                reason=new_run.error_message or "",
+            ),
             "error",
         )
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
@@ -193,8 +204,10 @@ def publish(iso_week: str) -> Response | tuple[str, int]:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status)
     flash(
-        _("Planning publié (version %(v)s) : producteurs et cantines voient leurs livraisons.",
-          v=published.published_version),
+        _(
+            "Planning publié (version %(v)s) : producteurs et cantines voient leurs livraisons.",
+            v=published.published_version,
+        ),
         "success",
     )
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
@@ -210,8 +223,14 @@ def lock(iso_week: str) -> Response | tuple[str, int]:
     assert form.day.data is not None
     try:
         services.set_lock(
-            current_user, iso_week, form.farm_id.data, form.canteen_id.data,
-            form.product_id.data, form.day.data, form.quantity.data or "", form.note.data,
+            current_user,
+            iso_week,
+            form.farm_id.data,
+            form.canteen_id.data,
+            form.product_id.data,
+            form.day.data,
+            form.quantity.data or "",
+            form.note.data,
         )
     except InvalidInput as error:
         flash(str(error), "error")
@@ -234,9 +253,14 @@ def unlock(iso_week: str) -> Response | tuple[str, int]:
         abort(400)
     assert form.day.data is not None
     try:
-        services.remove_lock(current_user, iso_week, form.farm_id.data or 0,
-                             form.canteen_id.data or 0, form.product_id.data or 0,
-                             form.day.data)
+        services.remove_lock(
+            current_user,
+            iso_week,
+            form.farm_id.data or 0,
+            form.canteen_id.data or 0,
+            form.product_id.data or 0,
+            form.day.data,
+        )
     except ServiceError as error:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status)
@@ -255,22 +279,36 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
     products = services.farm_products_in_plan(farm_id, week.iso_week)
     current = services.published_run(week)
     planned = {
-        product.id: sum(ln.quantity for ln in (current.lines if current else [])
-                        if ln.farm_id == farm_id and ln.product_id == product.id)
+        product.id: sum(
+            ln.quantity
+            for ln in (current.lines if current else [])
+            if ln.farm_id == farm_id and ln.product_id == product.id
+        )
         for product in products
     }
     form = CropFailureForm()
     form.product_id.choices = choices(
-        (product.id, _("%(name)s (%(quantity)s %(unit)s prévus)", name=product.name_fr,
-                       quantity=planned[product.id], unit=unit_label(product)))
+        (
+            product.id,
+            _(
+                "%(name)s (%(quantity)s %(unit)s prévus)",
+                name=product.name_fr,
+                quantity=format_number(planned[product.id], 3),
+                unit=unit_label(product),
+            ),
+        )
         for product in products
     )
     status = 200
     if form.validate_on_submit():
         try:
             new_run = services.declare_crop_failure(
-                current_user, farm_id, week.iso_week, form.product_id.data,
-                form.quantity_lost.data or "", form.note.data or "",
+                current_user,
+                farm_id,
+                week.iso_week,
+                form.product_id.data,
+                form.quantity_lost.data or "",
+                form.note.data or "",
             )
         except InvalidInput as error:
             flash(str(error), "error")
@@ -283,14 +321,21 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
             status = error.http_status
         else:
             flash(
-                _("Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
-                  "les changements sont surlignés.", v=new_run.published_version),
+                _(
+                    "Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
+                    "les changements sont surlignés.",
+                    v=new_run.published_version,
+                ),
                 "success",
             )
             return redirect(url_for("deliveries.week", iso_week=week.iso_week), code=303)
     elif request.method == "POST":
         status = 422
     return render_template(
-        "allocation/crop_failure.html", week=week, form=form, products=products,
-        has_plan=current is not None, **_helpers(),
+        "allocation/crop_failure.html",
+        week=week,
+        form=form,
+        products=products,
+        has_plan=current is not None,
+        **_helpers(),
     ), status
