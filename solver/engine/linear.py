@@ -124,7 +124,8 @@ def _native_stdout_silenced() -> Iterator[None]:
     which would corrupt a JSON result written to stdout. The redirection is process-wide, so
     another thread's writes to stdout during a MIP solve are lost too.
     """
-    sys.stdout.flush()
+    if sys.stdout is not None:
+        sys.stdout.flush()
     try:
         saved_fd = os.dup(1)
     except OSError:
