@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -49,9 +49,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(conn: Any) -> None:
-    """Start SQLite transactions with BEGIN IMMEDIATE so concurrent writers queue, not fail."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _begin_sqlite(conn: Any) -> None:
+    """Start SQLite transactions: deferred for page reads, IMMEDIATE for anything that writes.
+
+    A write transaction takes the write lock up front (BEGIN IMMEDIATE), so concurrent writers
+    queue behind the busy timeout instead of failing when they upgrade a read snapshot. Reads
+    of GET requests begin deferred: in WAL mode they then never wait for, nor hold up, writers.
+    """
+    if has_request_context() and request.method in READ_ONLY_METHODS:
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -59,7 +70,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -62,3 +62,33 @@ def test_transaction_rolls_back_on_error(app: object, db: object) -> None:
         raise RuntimeError("boom")
     with transaction() as session:
         assert session.scalar(select(Farm).where(Farm.name == "Ferme fantôme")) is None
+
+
+def test_a_page_read_does_not_hold_up_writers_on_sqlite(tmp_path: Path) -> None:
+    """GET requests begin deferred transactions: a writer proceeds while a page is rendering."""
+    import time
+
+    from flask import Flask
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'z.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE note (body TEXT)"))
+    web = Flask("reader")
+    with web.test_request_context("/", method="GET"), engine.connect() as reader:
+        reader.begin()
+        assert reader.execute(text("SELECT count(*) FROM note")).scalar_one() == 0
+        # While the page's transaction is still open, another worker saves something.
+        started = time.perf_counter()
+        outcome: list[float] = []
+
+        def write() -> None:
+            with engine.begin() as writer:
+                writer.execute(text("INSERT INTO note VALUES ('offre enregistrée')"))
+            outcome.append(time.perf_counter() - started)
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(timeout=5)
+        assert outcome and outcome[0] < 2, "the writer waited for the page read to finish"
+        reader.rollback()
+    engine.dispose()
