@@ -28,14 +28,29 @@ def _user(scenario: Scenario, identity: str) -> Any:
     }[identity]
 
 
+def _season_id() -> int:
+    from sqlalchemy import select
+
+    from pial.db import get_session
+    from pial.models import Season
+
+    season_id = get_session().scalar(select(Season.id).where(Season.code == "2026-2027"))
+    assert season_id is not None
+    return season_id
+
+
 def _values(scenario: Scenario, user: Any) -> dict[str, Any]:
     """URL values: the user's own farm or canteen, else the scenario's first ones."""
     farm_id = getattr(user, "farm_id", None) or scenario.farms["stgaudens"].id
     canteen_id = getattr(user, "canteen_id", None) or scenario.canteens["luchon"].id
+    season_id = _season_id()
     return {
         "iso_week": scenario.iso_week,
         "farm_id": farm_id,
         "canteen_id": canteen_id,
+        "product_id": scenario.products["carotte"].id,
+        "season_id": season_id,
+        "user_id": scenario.lead.id,
         "month": "2026-11",
         "kind_slug": "disponibilites",
         "season_code": "2026-2027",
