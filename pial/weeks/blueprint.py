@@ -386,9 +386,10 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
             version = form.version.data or version
     sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
     prices_of = {day: services.group_prices(day) for day in days}
+    cover = services.contract_cover(session, canteen.id, min(days), max(days)) if days else None
     for day, product, name in cells:
         line = saved_order.line_of(product.id, day)
-        contract_line = services.contract_line_for_order(session, canteen.id, product.id, day)
+        contract_line = cover.line_for(product.id, day) if cover else None
         value = (
             request.form.get(name, "")
             if name in typed or name in field_errors

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from pial.audit import record_audit
 from pial.clock import monday_of, now, today_in_paris
@@ -898,6 +898,49 @@ def copy_last_week_availability(
 # --- Orders ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ContractCover:
+    """The contract lines that may cover a canteen's orders over a span of days.
+
+    Loaded with one query, then consulted in memory for every (product, day) of a page or a
+    save, instead of one query per cell.
+    """
+
+    lines: tuple[ContractLine, ...]  # the latest contract first
+
+    def line_for(self, product_id: int, day: dt.date) -> ContractLine | None:
+        """Return the contract line covering an order of ``product_id`` on ``day``, if any."""
+        for line in self.lines:
+            contract = line.contract
+            if line.product_id != product_id or not contract.start_date <= day <= contract.end_date:
+                continue
+            if not line.periods or any(p.start_date <= day <= p.end_date for p in line.periods):
+                return line
+        return None
+
+
+def contract_cover(
+    session: Session, canteen_id: int, first_day: dt.date, last_day: dt.date
+) -> ContractCover:
+    """Load the active contract lines of a canteen (or its groups) overlapping the days."""
+    group_ids = select(canteen_group_members.c.canteen_group_id).where(
+        canteen_group_members.c.canteen_id == canteen_id
+    )
+    lines = session.scalars(
+        select(ContractLine)
+        .join(Contract, ContractLine.contract_id == Contract.id)
+        .where(
+            Contract.is_active.is_(True),
+            Contract.start_date <= last_day,
+            Contract.end_date >= first_day,
+            or_(Contract.canteen_id == canteen_id, Contract.canteen_group_id.in_(group_ids)),
+        )
+        .options(contains_eager(ContractLine.contract), selectinload(ContractLine.periods))
+        .order_by(Contract.start_date.desc(), Contract.id.desc(), ContractLine.id)
+    ).all()
+    return ContractCover(tuple(lines))
+
+
 def contract_line_for_order(
     session: Session, canteen_id: int, product_id: int, day: dt.date
 ) -> ContractLine | None:
@@ -906,25 +949,7 @@ def contract_line_for_order(
     The contract must be active, cover ``day`` and be signed by the canteen or by a group it
     belongs to; a line with periods must have one covering ``day``. The latest contract wins.
     """
-    group_ids = select(canteen_group_members.c.canteen_group_id).where(
-        canteen_group_members.c.canteen_id == canteen_id
-    )
-    candidates = session.scalars(
-        select(ContractLine)
-        .join(Contract, ContractLine.contract_id == Contract.id)
-        .where(
-            ContractLine.product_id == product_id,
-            Contract.is_active.is_(True),
-            Contract.start_date <= day,
-            Contract.end_date >= day,
-            or_(Contract.canteen_id == canteen_id, Contract.canteen_group_id.in_(group_ids)),
-        )
-        .order_by(Contract.start_date.desc(), Contract.id.desc())
-    )
-    for line in candidates:
-        if not line.periods or any(p.start_date <= day <= p.end_date for p in line.periods):
-            return line
-    return None
+    return contract_cover(session, canteen_id, day, day).line_for(product_id, day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1053,10 +1078,10 @@ def _validated_orders(
 
 
 def _priority_fields(
-    session: Session, canteen_id: int, product_id: int, day: dt.date
+    cover: ContractCover, product_id: int, day: dt.date
 ) -> tuple[OrderPriority, int | None]:
     """Return the priority and contract line of an order line."""
-    contract_line = contract_line_for_order(session, canteen_id, product_id, day)
+    contract_line = cover.line_for(product_id, day)
     if contract_line is None:
         return OrderPriority.REGULAR, None
     return OrderPriority.CONTRACT, contract_line.id
@@ -1074,15 +1099,19 @@ def _apply_orders(
     changes = _Changes()
     remaining = dict(desired)
     actor_id = getattr(actor, "id", None)
+    cover = contract_cover(
+        session, canteen.id, week.monday_date, week.monday_date + dt.timedelta(days=6)
+    )
+    cover = contract_cover(
+        session, canteen.id, week.monday_date, week.monday_date + dt.timedelta(days=6)
+    )
     for line in existing:
         wanted = remaining.pop((line.product_id, line.day), None)
         if wanted is None:
             session.delete(line)
             changes.removed += 1
             continue
-        priority, contract_line_id = _priority_fields(
-            session, canteen.id, line.product_id, line.day
-        )
+        priority, contract_line_id = _priority_fields(cover, line.product_id, line.day)
         if (line.priority, line.contract_line_id) != (priority, contract_line_id):
             line.priority, line.contract_line_id = priority, contract_line_id
         if (line.quantity, line.note) != wanted:
@@ -1093,7 +1122,7 @@ def _apply_orders(
             changes.unchanged += 1
     session.flush()
     for (product_id, day), (quantity, note) in remaining.items():
-        priority, contract_line_id = _priority_fields(session, canteen.id, product_id, day)
+        priority, contract_line_id = _priority_fields(cover, product_id, day)
         session.add(
             OrderLine(
                 week_id=week.id,
@@ -1250,6 +1279,7 @@ def _apply_standing_orders(session: Session, week: DeliveryWeek) -> int:
         .order_by(StandingOrderLine.id)
     )
     days_of: dict[int, list[dt.date]] = {}
+    covers: dict[int, ContractCover] = {}
     added = 0
     for line in standing:
         if line.canteen_id not in days_of:
@@ -1260,8 +1290,15 @@ def _apply_standing_orders(session: Session, week: DeliveryWeek) -> int:
                 continue
             if not line.product.is_in_season(day.month):
                 continue
+            if line.canteen_id not in covers:
+                covers[line.canteen_id] = contract_cover(
+                    session,
+                    line.canteen_id,
+                    week.monday_date,
+                    week.monday_date + dt.timedelta(days=6),
+                )
             priority, contract_line_id = _priority_fields(
-                session, line.canteen_id, line.product_id, day
+                covers[line.canteen_id], line.product_id, day
             )
             session.add(
                 OrderLine(
@@ -1285,6 +1322,7 @@ __all__ = [
     "AvailabilityInput",
     "CalendarSettings",
     "CanteenWeekOrder",
+    "ContractCover",
     "EditWindow",
     "FarmWeekOffer",
     "OrderInput",
@@ -1298,6 +1336,7 @@ __all__ = [
     "close_due_weeks",
     "close_week",
     "content_version",
+    "contract_cover",
     "contract_line_for_order",
     "copy_last_week_availability",
     "current_iso_week",

@@ -451,3 +451,40 @@ def test_save_report_wording() -> None:
     assert nothing.describe() == "0 produit enregistré, 3 retirés."
     same = SaveReport("order", 2, 0, 0, 2, 0, "v")
     assert same.describe() == "Aucun changement : 2 lignes de commande enregistrées."
+
+
+def test_contract_cover_answers_like_the_single_lookup(db: Any, make_canteen: Any) -> None:
+    """The batch lookup used by pages and saves agrees with contract_line_for_order."""
+    from pial.models import Contract, ContractLine, ContractLinePeriod, Product
+    from pial.weeks.services import contract_cover, contract_line_for_order
+
+    canteen = make_canteen(name="Cité scolaire")
+    carrot = Product(slug="carotte-cover", name_fr="Carotte", unit="kg", unit_kg=Decimal(1))
+    leek = Product(slug="poireau-cover", name_fr="Poireau", unit="kg", unit_kg=Decimal(1))
+    db.add_all([carrot, leek])
+    db.flush()
+    contract = Contract(title="Lot 22", canteen_id=canteen.id, start_date=dt.date(2026, 9, 1),
+                        end_date=dt.date(2029, 8, 31), is_active=True)  # fmt: skip
+    db.add(contract)
+    db.flush()
+    parts = {"production_cost_eur": Decimal("1.5"), "margin_eur": Decimal("0.3"),
+             "intermediation_fee_eur": Decimal("0.1")}  # fmt: skip
+    carrot_line = ContractLine(contract_id=contract.id, product_id=carrot.id,
+                               committed_min_quantity_per_year=Decimal(500), **parts)  # fmt: skip
+    leek_line = ContractLine(contract_id=contract.id, product_id=leek.id,
+                             committed_min_quantity_per_year=Decimal(300), **parts)  # fmt: skip
+    db.add_all([carrot_line, leek_line])
+    db.flush()
+    # Leeks only in winter months: a line with periods covers only those days.
+    winter = {"start_date": dt.date(2026, 12, 1), "end_date": dt.date(2027, 2, 28)}
+    db.add(ContractLinePeriod(contract_line_id=leek_line.id, min_quantity=Decimal(100), **winter))
+    db.commit()
+    days = [dt.date(2026, 11, 23), dt.date(2026, 11, 26), dt.date(2026, 12, 3)]
+    cover = contract_cover(db, canteen.id, days[0], days[-1])
+    for product in (carrot, leek):
+        for day in days:
+            expected = contract_line_for_order(db, canteen.id, product.id, day)
+            assert cover.line_for(product.id, day) is expected
+    assert cover.line_for(leek.id, days[0]) is None
+    assert cover.line_for(leek.id, days[2]) is leek_line
+    assert cover.line_for(carrot.id, days[1]) is carrot_line
