@@ -82,6 +82,7 @@ def job_timings(platform: Platform) -> list[JobTiming]:
             3 * hours,
         ),
         JobTiming("mark_delivered", _weekly(7, dt.time(21, 0), zone), 48 * hours),
+        JobTiming("contract_alerts", _weekly(1, dt.time(7, 0), zone), 24 * hours),
         JobTiming("nightly_backup", CronTrigger(hour=3, minute=30, timezone=zone), 12 * hours),
     ]
 

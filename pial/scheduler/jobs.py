@@ -134,6 +134,38 @@ def mark_delivered(scheduled: dt.datetime) -> str:
     return f"{iso_week} livrée, frais et fonds comptabilisés"
 
 
+def contract_alerts(scheduled: dt.datetime) -> str:
+    """Tell the leads which contract lines lag behind their pro-rata commitment."""
+    from pial.contracts.services import contract_progress, list_contracts
+    from pial.i18n import format_number
+    from pial.notifications.messages import alert_leads
+
+    today = _paris_date(scheduled)
+    lines = []
+    for contract in list_contracts(None):
+        if not contract.is_active or not contract.start_date <= today <= contract.end_date:
+            continue
+        for progress in contract_progress(contract.id, None, as_of=today).alerts:
+            alert = progress.alert
+            assert alert is not None  # ``alerts`` lists only lines with one
+            lines.append(
+                f"{contract.title} — {progress.line.product.name_fr} : "
+                f"{format_number(alert.behind_by, 1)} de retard sur le prorata "
+                f"({format_number(alert.behind_share * 100, 0)} %) ; à ce rythme, "
+                f"{format_number(alert.forecast_gap, 1)} manqueront en fin d'année."
+            )
+    if not lines:
+        return "aucune ligne en retard"
+    with transaction():
+        sent = alert_leads(
+            "contract_alert",
+            f"contract-alerts:{iso_week_label(today)}",
+            "Contrats : des lignes prennent du retard",
+            lines,
+        )
+    return f"{len(lines)} ligne(s) en retard, {sent} courriel(s)"
+
+
 def nightly_backup(scheduled: dt.datetime) -> str:
     """Back the database up into the instance folder, keeping the last fortnight."""
     from pial.maintenance import default_backup_path
@@ -165,6 +197,7 @@ JOBS: dict[str, Job] = {
     "publish_fallback": publish_fallback,
     "delivery_day_reminder": delivery_day_reminder,
     "mark_delivered": mark_delivered,
+    "contract_alerts": contract_alerts,
     "nightly_backup": nightly_backup,
 }
 
@@ -176,5 +209,6 @@ JOB_LABELS = {
     "publish_fallback": "Publication d'office",
     "delivery_day_reminder": "Rappel des livraisons du jour",
     "mark_delivered": "Semaine livrée et comptabilisée",
+    "contract_alerts": "Alertes sur les contrats",
     "nightly_backup": "Sauvegarde de nuit",
 }
