@@ -181,7 +181,8 @@ def test_the_open_week_has_offers_and_orders_and_can_be_allocated(db: Session) -
     lead = db.scalars(select(User).where(User.role == Role.LEAD)).one()
     close_week("2026-W49", lead)
     run = allocate_week("2026-W49", lead)
-    assert run.status.value == "optimal"
+    # A valid plan; "feasible" when a loaded machine stops the search at the time limit.
+    assert run.status.value in {"optimal", "feasible"}
     assert run.fill_rate is not None and run.fill_rate > 0.8
     assert run.lines
 
@@ -200,7 +201,8 @@ def test_past_weeks_are_published_delivered_and_coordinated(db: Session) -> None
     for label in ("2026-W46", "2026-W47", "2026-W48"):
         past = week(db, label)
         published = [run for run in past.allocation_runs if run.is_published]
-        assert published and all(run.status.value == "optimal" for run in published)
+        assert published
+        assert all(run.status.value in {"optimal", "feasible"} for run in published)
         assert past.coordinator_assignment is not None
         coordinator_farm = past.coordinator_assignment.farm_id
         first = past.allocation_runs[0]
