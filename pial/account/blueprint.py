@@ -9,12 +9,12 @@ from werkzeug.wrappers import Response
 
 from pial.access import SIGNED_IN
 from pial.account import services
-from pial.account.forms import LocaleForm
+from pial.account.forms import LocaleForm, NotificationsForm
 from pial.errors import InvalidInput
 
 blueprint = Blueprint("account", __name__, url_prefix="/compte")
 
-ACCESS_RULES = {"language": SIGNED_IN}
+ACCESS_RULES = {"language": SIGNED_IN, "notifications": SIGNED_IN}
 
 
 @blueprint.route("/langue", methods=["GET", "POST"])
@@ -31,3 +31,19 @@ def language() -> str | Response | tuple[str, int]:
         return redirect(url_for("account.language"))
     status = 422 if form.errors else 200
     return render_template("account/language.html", form=form), status
+
+
+@blueprint.route("/courriels", methods=["GET", "POST"])
+def notifications() -> str | Response:
+    """Show and save which e-mails the signed-in person receives."""
+    form = NotificationsForm(
+        data={name: getattr(current_user, name) for name in services.NOTIFICATION_PREFERENCES}
+    )
+    if form.validate_on_submit():
+        services.set_notification_preferences(
+            current_user,
+            {name: bool(getattr(form, name).data) for name in services.NOTIFICATION_PREFERENCES},
+        )
+        flash(gettext("Préférences de courriel enregistrées."), "success")
+        return redirect(url_for("account.notifications"))
+    return render_template("account/notifications.html", form=form)

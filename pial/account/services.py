@@ -30,3 +30,22 @@ def set_locale(actor: Any, locale: str) -> User:
                      after={"locale": locale})
     session.commit()
     return user
+
+
+NOTIFICATION_PREFERENCES = ("email_reminders", "email_planning", "email_alerts")
+
+
+def set_notification_preferences(actor: Any, wanted: dict[str, bool]) -> User:
+    """Save which e-mails ``actor`` wants: reminders, plannings, alerts."""
+    session = get_session()
+    user = session.get(User, actor.id)
+    if user is None:
+        raise NotFound("Compte introuvable.")
+    before = {name: getattr(user, name) for name in NOTIFICATION_PREFERENCES}
+    after = {name: bool(wanted.get(name, False)) for name in NOTIFICATION_PREFERENCES}
+    if before != after:
+        for name, value in after.items():
+            setattr(user, name, value)
+        record_audit(actor, "account.notifications", user, before=before, after=after)
+    session.commit()
+    return user
