@@ -104,6 +104,15 @@ def _fresh_database(tmp_path: Path) -> tuple[str, Callable[[], None]]:
     return url, drop
 
 
+def _die_with_the_tests() -> None:
+    """Ask Linux to stop the server if the test process dies without tearing down (killed)."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
@@ -153,6 +162,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             [sys.executable, "-c", "from pial.cli import main; main()",
              "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)],
             env=env, cwd=tmp_path, stdout=log_file, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_the_tests if sys.platform == "linux" else None,
         )
         try:
             _wait_until_serving(url, process, log)
