@@ -40,9 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_security(app: Flask) -> None:
     """Set up sessions, CSRF protection and security headers."""
-    from pial import security
+    from pial import error_pages, security
 
     security.init_app(app)
+    error_pages.init_app(app)
 
 
 def _register_features(app: Flask) -> None:

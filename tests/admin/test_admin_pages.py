@@ -177,3 +177,10 @@ def test_canteen_creation_and_deactivating_an_account(
     assert refused.status_code == 302
     db.expire_all()
     assert lead.is_active is True
+
+
+def test_an_unknown_record_is_a_404_page_not_a_crash(client: Any, lead: Any) -> None:
+    response = client.get("/admin/prix/999999/999999")
+    assert response.status_code == 404
+    assert "n&#39;existe pas" in response.get_data(as_text=True)
+    assert client.get("/admin/fermes/999999").status_code == 404
