@@ -640,11 +640,14 @@ def farm_offer(farm_id: int, iso_week: str) -> FarmWeekOffer:
 
 
 def _availability_lines(session: Session, week_id: int, farm_id: int) -> list[AvailabilityLine]:
+    # populate_existing: lines a page read before the save's row lock are refreshed, so the
+    # save compares and edits what is in the database now, not a stale copy.
     return list(
         session.scalars(
             select(AvailabilityLine)
             .where(AvailabilityLine.week_id == week_id, AvailabilityLine.farm_id == farm_id)
             .order_by(AvailabilityLine.id)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -981,11 +984,13 @@ def canteen_order(canteen_id: int, iso_week: str) -> CanteenWeekOrder:
 
 
 def _order_lines(session: Session, week_id: int, canteen_id: int) -> list[OrderLine]:
+    # Refreshed like the offer lines (see _availability_lines).
     return list(
         session.scalars(
             select(OrderLine)
             .where(OrderLine.week_id == week_id, OrderLine.canteen_id == canteen_id)
             .order_by(OrderLine.day, OrderLine.id)
+            .execution_options(populate_existing=True)
         )
     )
 

@@ -488,3 +488,27 @@ def test_contract_cover_answers_like_the_single_lookup(db: Any, make_canteen: An
     assert cover.line_for(leek.id, days[0]) is None
     assert cover.line_for(leek.id, days[2]) is leek_line
     assert cover.line_for(carrot.id, days[1]) is carrot_line
+
+
+def test_a_save_sees_a_change_committed_by_another_worker_after_the_page_read_it(
+    app: Any, db: Any, make_user: Any, products: dict[str, Any], open_week: Any
+) -> None:
+    """The page reads the lines, another worker saves, then this save: a 409, not a crash."""
+    from pial.db import get_database
+
+    alice = make_user("grower", display_name="Alice Martin")
+    carrot = products["carotte"].id
+    services.save_availability(alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal(5))])
+    loaded = services.farm_offer(alice.farm_id, WEEK)  # the page holds these lines in memory
+    other_worker = get_database(app).session_factory()
+    line = other_worker.scalar(
+        select(AvailabilityLine).where(AvailabilityLine.farm_id == alice.farm_id)
+    )
+    line.quantity = Decimal(12)
+    other_worker.commit()
+    other_worker.close()
+    with pytest.raises(StaleVersion):
+        services.save_availability(
+            alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal(7))],
+            expected_version=loaded.version,
+        )  # fmt: skip
