@@ -37,7 +37,8 @@ def test_lead_allocates_then_publishes_version_one(db: Session, scenario: Scenar
         for order in instance["orders"]
     )
     assert float(run.ordered_eur or 0) == pytest.approx(ordered, abs=0.01)
-    assert sum(line.value_eur for line in run.lines) == pytest.approx(run.served_eur, abs=Decimal("0.05"))
+    lines_eur = sum(line.value_eur for line in run.lines)
+    assert lines_eur == pytest.approx(run.served_eur, abs=Decimal("0.05"))
     assert all(line.distance_km >= 0 for line in run.lines)
 
     published = services.publish_week(scenario.iso_week, scenario.lead)
