@@ -80,25 +80,31 @@ def _users(*conditions: Any) -> Sequence[User]:
     return get_session().scalars(select(User).where(User.is_active.is_(True), *conditions)).all()
 
 
+def _remind(week: DeliveryWeek, recipients: Sequence[User], kind: str, subject: str) -> int:
+    """Queue the ``kind`` reminder of ``week`` (template of the same name) to each recipient."""
+    return sum(
+        queue_for_user(
+            user,
+            kind=kind,
+            dedup_key=f"{kind}:{week.iso_week}",
+            subject=subject,
+            template=kind,
+            preference=PREFERENCE_REMINDERS,
+            week=week,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in recipients
+    )
+
+
 def remind_missing_offers(week: DeliveryWeek) -> int:
     """Remind the growers whose farm has declared nothing for ``week``; return how many."""
     has_offer = exists().where(
         AvailabilityLine.week_id == week.id, AvailabilityLine.farm_id == User.farm_id
     )
     growers = _users(User.role == Role.GROWER, ~has_offer)
-    return sum(
-        queue_for_user(
-            user,
-            kind="availability_reminder",
-            dedup_key=f"availability-reminder:{week.iso_week}",
-            subject=N_("Rappel : vos disponibilités pour la %(week)s"),
-            template="availability_reminder",
-            preference=PREFERENCE_REMINDERS,
-            week=week,
-            subject_values={"week": lambda: _week_label(week)},
-        )
-        for user in growers
-    )
+    subject = N_("Rappel : vos disponibilités pour la %(week)s")
+    return _remind(week, growers, "availability_reminder", subject)
 
 
 def remind_missing_orders(week: DeliveryWeek) -> int:
@@ -107,19 +113,7 @@ def remind_missing_orders(week: DeliveryWeek) -> int:
         OrderLine.week_id == week.id, OrderLine.canteen_id == User.canteen_id
     )
     managers = _users(User.role == Role.CANTEEN, ~has_order)
-    return sum(
-        queue_for_user(
-            user,
-            kind="order_reminder",
-            dedup_key=f"order-reminder:{week.iso_week}",
-            subject=N_("Rappel : votre commande pour la %(week)s"),
-            template="order_reminder",
-            preference=PREFERENCE_REMINDERS,
-            week=week,
-            subject_values={"week": lambda: _week_label(week)},
-        )
-        for user in managers
-    )
+    return _remind(week, managers, "order_reminder", N_("Rappel : votre commande pour la %(week)s"))
 
 
 def announce_planning(run: AllocationRun, *, replan: bool = False) -> int:
