@@ -107,6 +107,9 @@ def user_for_token(secret: str) -> User | None:
     if not user.is_active:
         return None
     if token.last_used_dt is None or now - token.last_used_dt >= LAST_USED_RESOLUTION:
+        # End the read first: on SQLite a GET request reads in a deferred transaction, and a
+        # transaction that starts with this write waits for the lock instead of failing.
+        session.commit()
         token.last_used_dt = now
         session.commit()
     return user
