@@ -90,6 +90,8 @@ class ProblemIndex:
     pair_trip: IntArray
     pairs_of_line: list[list[int]]
     pair_of: dict[tuple[int, int], int]
+    group_any_day_qty: FloatArray
+    group_day_qty: FloatArray
     previous_outside_qty: float
     shares: dict[str, float]
     contradictions: list[str]
@@ -233,11 +235,16 @@ def index_problem(problem: Problem) -> ProblemIndex:
         pair_trip=pair_trip,
         pairs_of_line=pairs_of_line,
         pair_of=pair_of,
+        group_any_day_qty=np.array([g.any_day_qty for g in groups], dtype=np.float64),
+        group_day_qty=np.array(
+            [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
+        ).reshape(len(groups), len(days)),
         previous_outside_qty=previous_outside_qty,
         shares=grower_shares(problem),
         contradictions=contradictions,
     )
-    contradictions.extend(_locked_overflows(index))
+    if problem.locked:
+        contradictions.extend(_locked_overflows(index))
     return index
 
 
@@ -268,13 +275,16 @@ def _allowed_pairs(
         group_arr = np.array(group_ids, dtype=np.int64)
         growers = np.array([groups[gi].grower for gi in group_ids], dtype=np.int64)
         canteens = np.array([canteen_pos[lines[li].canteen] for li in product_lines])
-        days = [lines[li].day for li in product_lines]
+        day_of_line = [lines[li].day for li in product_lines]
+        days = sorted(set(day_of_line))
+        line_day = np.array([days.index(d) for d in day_of_line], dtype=np.int64)
         quantity = np.array([lines[li].quantity for li in product_lines])
-        reach = np.array([[groups[gi].any_day_qty] * len(days) for gi in group_ids])
-        for row, gi in enumerate(group_ids):
-            for day, qty in groups[gi].day_qty.items():
-                reach[row] += np.array([qty if d == day else 0.0 for d in days])
-        km = km_matrix[np.ix_(growers, canteens)]
+        # What each group can send on each day of the product's lines, then on each line.
+        reach_by_day = np.array([
+            [groups[gi].reach_on(day) for day in days] for gi in group_ids
+        ])
+        reach = reach_by_day[:, line_day]
+        km = km_matrix[growers[:, None], canteens[None, :]]
         usable = (reach > 0) & (quantity[None, :] > 0)
         if max_km is not None:
             usable &= km <= max_km

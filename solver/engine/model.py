@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solver.engine.index import FloatArray, IntArray, ProblemIndex, whole_lots
+from solver.engine.index import FloatArray, IntArray, ProblemIndex
 from solver.engine.linear import LinearModel, LinearSolution
 
 
@@ -61,27 +61,32 @@ class AllocationModel:
 
     def quantity_terms(self, pairs: Sequence[int]) -> tuple[list[int], list[float]]:
         """Return (variables, coefficients) of Σ quantity over some in-scope pairs."""
-        idx = self.index
-        return (
-            [int(self.var_of_pair[p]) for p in pairs],
-            [float(idx.pair_step[p]) for p in pairs],
-        )
+        chosen = np.asarray(pairs, dtype=np.int64)
+        return self.var_of_pair[chosen].tolist(), self.index.pair_step[chosen].tolist()
 
-    def add_at_most(self, pairs: Sequence[int], limit: float) -> None:
-        """Add Σ quantity ≤ limit over pairs of one product, in whole lots when it has a lot.
+    def add_at_most_rows(self, pairs: IntArray, row_of_pair: IntArray, limits: FloatArray) -> None:
+        """Add Σ quantity ≤ limits[r] over the pairs of each row r (all of one product).
 
-        Rounding the limit down to whole lots keeps the LP relaxation of a pure flow
-        structure integral, which is what makes the neighbourhood MIPs fast.
+        A row over a product with a lot counts whole lots, its limit rounded down: that keeps
+        the LP relaxation of a pure flow structure integral, which is what makes the
+        neighbourhood MIPs fast.
         """
-        variables, coefs = self.quantity_terms(pairs)
-        if not variables:
+        if not len(pairs):
             return
-        limit = max(0.0, limit)
-        if all(self.index.pair_integral[p] for p in pairs):
-            step = coefs[0]
-            self.lp.add_row(variables, [1.0] * len(variables), upper=whole_lots(limit, step))
-            return
-        self.lp.add_row(variables, coefs, upper=limit)
+        idx = self.index
+        order = np.argsort(row_of_pair, kind="stable")
+        pairs, row_of_pair = pairs[order], row_of_pair[order]
+        starts = np.flatnonzero(np.diff(row_of_pair, prepend=-1))
+        first = pairs[starts]
+        integral = idx.pair_integral[first]
+        step = idx.pair_step[first]
+        limit = np.maximum(0.0, limits[row_of_pair[starts]])
+        upper = np.where(integral, np.floor(limit / step + 1e-9), limit)
+        coefs = np.where(idx.pair_integral[pairs], 1.0, idx.pair_step[pairs])
+        self.lp.add_rows(
+            np.append(starts, len(pairs)), self.var_of_pair[pairs], coefs,
+            np.full(len(starts), -np.inf), upper,
+        )
 
     # --- feasibility rules -----------------------------------------------------------------
 
@@ -94,10 +99,27 @@ class AllocationModel:
             idx.pair_group * num_days + idx.pair_day, weights=self.outside_q,
             minlength=len(idx.groups) * num_days,
         ).reshape(len(idx.groups), num_days)
+        # Offers for any day only, or for named days only: one row per group or (group, day).
+        pair_group = idx.pair_group[self.pairs]
+        pair_day = idx.pair_day[self.pairs]
+        any_day_qty, day_qty = idx.group_any_day_qty, idx.group_day_qty
+        has_day = np.array([bool(g.day_qty) for g in idx.groups], dtype=bool)
+        any_only = ~has_day[pair_group]
+        day_only = has_day[pair_group] & (any_day_qty[pair_group] <= 0)
+        simple = any_only | day_only
+        row_key = np.where(any_only, pair_group * num_days, pair_group * num_days + pair_day)
+        room_of_pair = np.where(
+            any_only,
+            any_day_qty[pair_group] - outside_use[pair_group].sum(axis=1),
+            day_qty[pair_group, pair_day] - outside_use[pair_group, pair_day],
+        )
+        limit_of_key = np.zeros(len(idx.groups) * num_days)
+        limit_of_key[row_key[simple]] = room_of_pair[simple]
+        self.add_at_most_rows(self.pairs[simple], row_key[simple], limit_of_key)
         inside: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for p, gi, day in zip(
-            self.pairs.tolist(), idx.pair_group[self.pairs].tolist(),
-            idx.pair_day[self.pairs].tolist(), strict=True,
+            self.pairs[~simple].tolist(), pair_group[~simple].tolist(),
+            pair_day[~simple].tolist(), strict=True,
         ):
             inside[gi][idx.days[day]].append(p)
         for gi, inside_by_day in inside.items():
@@ -105,16 +127,6 @@ class AllocationModel:
             outside_by_day = {
                 idx.days[d]: float(used) for d, used in enumerate(outside_use[gi]) if used > 0
             }
-            if not group.day_qty:
-                pairs = [p for day_pairs in inside_by_day.values() for p in day_pairs]
-                self.add_at_most(pairs, group.any_day_qty - sum(outside_by_day.values()))
-                continue
-            if group.any_day_qty <= 0:
-                for day, pairs in inside_by_day.items():
-                    self.add_at_most(
-                        pairs, group.day_qty.get(day, 0.0) - outside_by_day.get(day, 0.0)
-                    )
-                continue
             # Mixed offers: what a day needs beyond its own offer spills onto the any-day offer.
             spill_vars: list[int] = []
             fixed_spill = 0.0
@@ -133,13 +145,14 @@ class AllocationModel:
     def add_order_limits(self) -> dict[int, tuple[list[int], list[float]]]:
         """No order line receives more than ordered; return each line's contract-served terms."""
         idx = self.index
+        line_qty = np.array([line.quantity for line in idx.lines])
+        self.add_at_most_rows(self.pairs, idx.pair_line[self.pairs], line_qty)
         contract_terms: dict[int, tuple[list[int], list[float]]] = {}
         for li in self.scope_lines:
             line = idx.lines[li]
-            variables, coefs = self.quantity_terms(idx.pairs_of_line[li])
-            if not variables:
+            if line.contract_qty <= 0 or not idx.pairs_of_line[li]:
                 continue
-            self.add_at_most(idx.pairs_of_line[li], line.quantity)
+            variables, coefs = self.quantity_terms(idx.pairs_of_line[li])
             if line.contract_qty <= 0:
                 continue
             if line.regular_qty <= 0:

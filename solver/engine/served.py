@@ -45,6 +45,16 @@ class ServedPlan:
     total_target: dict[str, float]
     quantities: FloatArray
     proven: bool
+    # A continuous week defers its first plan (a min-cost flow) until something needs it.
+    pending_flow: tuple[_Network, int, int] | None = None
+
+    def first_plan(self) -> FloatArray:
+        """Return the first complete plan reaching the served optima."""
+        if self.pending_flow is not None:
+            network, contract_flow, total_flow = self.pending_flow
+            _cheapest_flow(network, contract_flow, total_flow, self.quantities)
+            self.pending_flow = None
+        return self.quantities
 
 
 @dataclass(slots=True)
@@ -69,6 +79,8 @@ SOURCE, SINK, CONTRACT_HUB, REGULAR_HUB = 0, 1, 2, 3
 def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     """Compute each product's served optima and a first plan that reaches them."""
     quantities = np.nan_to_num(index.pair_locked, nan=0.0)
+    if not index.integer_mode:
+        return _plan_served_continuous(index, quantities)
     contract_target: dict[str, float] = {}
     total_target: dict[str, float] = {}
     limit = index.problem.settings.max_growers_per_line
@@ -78,7 +90,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     unproven: list[tuple[tuple[float, float], str]] = []
     for product, lines in index.lines_by_product.items():
         pairs = [p for li in lines for p in index.pairs_of_line[li]]
-        network = _build_network(index, product, lines, quantities)
+        network = _build_network(index, lines, quantities, _product_unit(index, product))
         contract_flow, total_flow = _max_flows(network)
         bound = (
             network.base_contract + contract_flow * network.unit,
@@ -111,6 +123,50 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
             quantities[pairs] = found[0][pairs]
             contract_target[product], total_target[product] = found[1]
     return ServedPlan(contract_target, total_target, quantities, proven)
+
+
+def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan:
+    """Compute the served optima of a continuous week with one flow network for all products.
+
+    Products share no node, so one maximum flow is a maximum flow of every product at once;
+    each product's optima are read on its lines' arcs to the hubs. The first plan (a min-cost
+    flow) is only a fallback for the LP of stage 4, so it is left for `first_plan` to compute.
+    """
+    all_lines = [li for lines in index.lines_by_product.values() for li in lines]
+    network = _build_network(index, all_lines, base, RESOLUTION)
+    contract_flow, total_flow, contract_arcs, total_arcs = _max_flows_by_arc(network)
+    # Arcs from a line node to a hub: the line's contract part, then its regular part.
+    to_hub = (network.heads == CONTRACT_HUB) | (network.heads == REGULAR_HUB)
+    line_of_node = np.full(network.num_nodes, -1, dtype=np.int64)
+    line_of_node[network.tails[to_hub]] = np.repeat(np.asarray(all_lines, dtype=np.int64), 2)
+    hub_line = line_of_node[network.tails[to_hub]]
+    num_lines = len(index.lines)
+    contract_steps = np.bincount(hub_line, weights=contract_arcs[to_hub], minlength=num_lines)
+    total_steps = np.bincount(hub_line, weights=total_arcs[to_hub], minlength=num_lines)
+    line_done = np.bincount(index.pair_line, weights=base, minlength=num_lines)
+    contract_qty = np.array([line.contract_qty for line in index.lines])
+    line_contract = np.minimum(line_done, contract_qty) + contract_steps * RESOLUTION
+    line_total = line_done + total_steps * RESOLUTION
+    contract_target = {
+        product: float(line_contract[lines].sum())
+        for product, lines in index.lines_by_product.items()
+    }
+    total_target = {
+        product: float(line_total[lines].sum())
+        for product, lines in index.lines_by_product.items()
+    }
+    return ServedPlan(
+        contract_target, total_target, base.copy(), proven=True,
+        pending_flow=(network, contract_flow, total_flow),
+    )
+
+
+def _product_unit(index: ProblemIndex, product: str) -> float:
+    """Return the step a product's flows count in: its lot in integer mode, else `RESOLUTION`."""
+    integral = index.integer_mode and bool(
+        next(p.lot for p in index.problem.products if p.id == product)
+    )
+    return index.step[product] if integral else RESOLUTION
 
 
 def _is_better(served: tuple[float, float], than: tuple[float, float]) -> bool:
@@ -151,7 +207,7 @@ def _respect_grower_limit(
                 unlocked = np.isnan(index.pair_locked[index.pairs_of_line[li]])
                 order = np.lexsort((-(sent + reach_weight * reach), unlocked))
                 blocked[np.asarray(index.pairs_of_line[li])[order[limit:]]] = True
-            network = _build_network(index, product, lines, base, blocked)
+            network = _build_network(index, lines, base, _product_unit(index, product), blocked)
             contract_flow, total_flow = _max_flows(network)
             attempt = base.copy()
             _cheapest_flow(network, contract_flow, total_flow, attempt)
@@ -179,7 +235,7 @@ def round_relaxation(
     quantities = np.where(np.isnan(index.pair_locked), floors, index.pair_locked)
     limit = index.problem.settings.max_growers_per_line
     for product, lines in index.lines_by_product.items():
-        network = _build_network(index, product, lines, quantities)
+        network = _build_network(index, lines, quantities, _product_unit(index, product))
         contract_left = round((served.contract_target[product] - network.base_contract)
                               / network.unit)
         total_left = round((served.total_target[product] - network.base_total) / network.unit)
@@ -196,22 +252,18 @@ def round_relaxation(
 
 def _build_network(
     index: ProblemIndex,
-    product: str,
     lines: list[int],
     base: FloatArray,
+    unit: float,
     blocked: npt.NDArray[np.bool_] | None = None,
 ) -> _Network:
-    """Build the flow network of one product for what comes on top of `base` quantities
-    (locked rows, and any quantities already settled), taken off the capacities.
+    """Build the flow network of some lines, counted in steps of `unit`, for what comes on top
+    of `base` quantities (locked rows, and any quantities already settled), taken off the
+    capacities.
 
     Nodes: source, sink, contract and regular hubs, one per line, one per grower's any-day
     offer and one per (grower, day) served.
     """
-    integral = index.integer_mode and bool(
-        next(p.lot for p in index.problem.products if p.id == product)
-    )
-    unit = index.step[product] if integral else RESOLUTION
-
     def steps(quantity: float) -> int:
         return max(0, whole_lots(quantity, unit))
 
@@ -303,25 +355,35 @@ def _build_network(
 
 def _max_flows(network: _Network) -> tuple[int, int]:
     """Return the most steps that reach contract lines, and the most that reach all lines."""
+    contract, total, _, _ = _max_flows_by_arc(network)
+    return contract, total
+
+
+def _max_flows_by_arc(network: _Network) -> tuple[int, int, IntArray, IntArray]:
+    """Return both maximum flows (contract lines only, then all lines) and their arc flows."""
     heads = np.where(
         (network.heads == CONTRACT_HUB) | (network.heads == REGULAR_HUB), SINK, network.heads
     )
 
-    def run(include_regular: bool) -> int:
+    def run(include_regular: bool) -> tuple[int, IntArray]:
         solver = max_flow.SimpleMaxFlow()
         keep = network.caps > 0
         if not include_regular:
             keep &= ~network.is_regular
-        solver.add_arcs_with_capacity(
+        arcs = solver.add_arcs_with_capacity(
             network.tails[keep].astype(np.int32), heads[keep].astype(np.int32),
             network.caps[keep],
         )
         status = solver.solve(SOURCE, SINK)
         if status != solver.OPTIMAL:
             raise RuntimeError(f"max flow failed with status {status}")
-        return int(solver.optimal_flow())
+        flows = np.zeros(len(network.caps), dtype=np.int64)
+        flows[keep] = np.asarray(solver.flows(np.asarray(arcs, dtype=np.int32)))
+        return int(solver.optimal_flow()), flows
 
-    return run(include_regular=False), run(include_regular=True)
+    contract, contract_arcs = run(include_regular=False)
+    total, total_arcs = run(include_regular=True)
+    return contract, total, contract_arcs, total_arcs
 
 
 def _cheapest_flow(

@@ -43,17 +43,20 @@ def is_worse(cost: float, than: float) -> bool:
 def solve_continuous(
     index: ProblemIndex, served: ServedPlan, deadline: float
 ) -> tuple[FloatArray, Status]:
-    """Solve stage 4 as one LP over the whole week; fall back to the first plan if it fails."""
+    """Solve stage 4 as one LP over the whole week; fall back to the first plan if it fails.
+
+    The LP covers every pair, so only locked quantities (fixed by their bounds) come from the
+    served plan; its flow plan is computed only if the LP fails.
+    """
     model = build_weighted_model(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target,
     )
     solution, plan = model.solve(deadline - time.perf_counter())
-    # A simplex stopped by its time limit holds no valid plan: keep the flow plan then.
+    # A simplex stopped by its time limit holds no valid plan: keep the flow plan then. A
+    # proven optimum is at least as good as the flow plan, which satisfies the same LP.
     if plan is None or solution.outcome != "optimal":
-        return served.quantities, "feasible"
-    if is_worse(evaluate(index, plan).weighted, evaluate(index, served.quantities).weighted):
-        return served.quantities, "feasible"
+        return served.first_plan(), "feasible"
     return plan, "optimal" if served.proven else "feasible"
 
 
