@@ -1,8 +1,14 @@
 """The spec's lexicographic stages solved by HiGHS: an LP bound, or a generic MIP for comparison.
 
-`lp` relaxes lots, trips and the growers-per-line cap, so each stage's optimum bounds what any
-plan can reach. `mip` hands the same model, with its integer variables, to HiGHS's MIP under a
-time limit, to show what a generic engine reaches. The model is built in one sparse matrix.
+Both methods build one mixed-integer model of the week: a quantity per (offer, line) arc,
+crates per (grower, line) pair (quantity = lot × crates), on/off switches for the
+growers-per-line cap (quantity ≤ M × switch, Σ switches ≤ cap) and trips (quantity ≤ M × trip),
+with M the most a pair can carry in whole crates. Rows over one product with a lot count whole
+crates: a line's and an offer's limits are rounded down to whole crates (an offer's only where
+each of its arcs is its pair's only arc), which every plan in crates obeys anyway. `mip` hands
+that model to HiGHS's MIP under a time limit, to show what a generic engine reaches; `lp` is its
+LP relaxation (crates, switches and trips continuous), so each stage's optimum bounds what any
+plan can reach. The model is built in one sparse matrix.
 
 Run it only in its own process (`python -m solver.bench.bound lp instance.json out.json`):
 highspy and OR-Tools ship clashing native libraries and cannot share a process.
@@ -154,7 +160,6 @@ class AllocationModel:
     contract_cost: FloatArray
     weighted_cost: FloatArray
     weighted_offset: float
-    relaxed_trips_per_unit: FloatArray | None = None
 
 
 def build_model(inst: BenchInstance, integer: bool) -> AllocationModel:
@@ -171,11 +176,26 @@ def build_model(inst: BenchInstance, integer: bool) -> AllocationModel:
     dev_plus = m.add_cols(inst.num_growers, 0.0, np.inf)
     dev_minus = m.add_cols(inst.num_growers, 0.0, np.inf)
 
-    # No grower sends more than it offered; no line receives more than ordered.
+    # No grower sends more than it offered; no line receives more than ordered. A line of a
+    # product with a lot receives whole crates, so at most its quantity rounded down to crates;
+    # so does an offer whose every arc is the only one of its pair.
+    arc_lot = inst.lot[inst.line_product[arcs.line]]
+    sole_arc = np.bincount(arcs.pair, minlength=len(arcs.pair_line))[arcs.pair] == 1
     offer_row, offer_of_arc = np.unique(arcs.offer, return_inverse=True)
-    m.add_rows(len(offer_row), offer_of_arc, quantity, 1.0, -np.inf, inst.offer_quantity[offer_row])
+    offer_lot = np.zeros(len(offer_row))
+    offer_lot[offer_of_arc] = arc_lot
+    offer_in_crates = (offer_lot > 0) & (
+        np.bincount(offer_of_arc, weights=~sole_arc, minlength=len(offer_row)) == 0
+    )
+    m.add_rows(
+        len(offer_row), offer_of_arc, quantity, 1.0, -np.inf,
+        _whole_crates(inst.offer_quantity[offer_row], np.where(offer_in_crates, offer_lot, 0.0)),
+    )
     line_row, line_of_arc = np.unique(arcs.line, return_inverse=True)
-    m.add_rows(len(line_row), line_of_arc, quantity, 1.0, -np.inf, inst.line_quantity[line_row])
+    m.add_rows(
+        len(line_row), line_of_arc, quantity, 1.0, -np.inf,
+        _whole_crates(inst.line_quantity[line_row], inst.lot[inst.line_product[line_row]]),
+    )
 
     # The total value served, then each grower's distance to its fair target.
     m.add_rows(
@@ -200,12 +220,15 @@ def build_model(inst: BenchInstance, integer: bool) -> AllocationModel:
         inst.line_quantity[arcs.pair_line],
         np.bincount(arcs.pair, weights=inst.offer_quantity[arcs.offer], minlength=num_pairs),
     )
-    pair_cap = np.maximum(pair_quantity_cap, 1e-9)
     lot = inst.lot[inst.line_product[arcs.pair_line]]
-    if integer and (lot > 0).any():
-        # Every quantity sent is a whole number of crates.
+    # The most a pair can carry, in whole crates: the tightest M of the switch rows.
+    pair_cap = np.maximum(_whole_crates(pair_quantity_cap, lot), 1e-9)
+    if (lot > 0).any():
+        # Every quantity sent is a whole number of crates (continuous crates in the LP).
         with_lot = np.flatnonzero(lot > 0)
-        crates = m.add_cols(len(with_lot), 0.0, np.floor(pair_cap[with_lot] / lot[with_lot]), True)
+        crates = m.add_cols(
+            len(with_lot), 0.0, np.floor(pair_cap[with_lot] / lot[with_lot] + 1e-9), True
+        )
         pair_row = np.full(num_pairs, -1)
         pair_row[with_lot] = np.arange(len(with_lot))
         on_lot = pair_row[arcs.pair] >= 0
@@ -220,27 +243,16 @@ def build_model(inst: BenchInstance, integer: bool) -> AllocationModel:
     if inst.max_growers_per_line is not None:
         # A line is served by at most K growers: a pair may carry goods only if it is chosen.
         used_lines, line_of_pair = np.unique(arcs.pair_line, return_inverse=True)
-        if integer:
-            chosen = m.add_cols(num_pairs, 0.0, 1.0, True)
-            _add_switch_rows(m, arcs, quantity, chosen, pair_cap)
-            m.add_rows(
-                len(used_lines),
-                line_of_pair,
-                chosen,
-                1.0,
-                -np.inf,
-                float(inst.max_growers_per_line),
-            )
-        else:
-            # Relaxed, the choice is exactly quantity / cap: substitute it, one row per line.
-            m.add_rows(
-                len(used_lines),
-                line_of_pair[arcs.pair],
-                quantity,
-                1.0 / pair_cap[arcs.pair],
-                -np.inf,
-                float(inst.max_growers_per_line),
-            )
+        chosen = m.add_cols(num_pairs, 0.0, 1.0, True)
+        _add_switch_rows(m, arcs, quantity, chosen, pair_cap)
+        m.add_rows(
+            len(used_lines),
+            line_of_pair,
+            chosen,
+            1.0,
+            -np.inf,
+            float(inst.max_growers_per_line),
+        )
     _add_locked_rows(m, inst, arcs, quantity)
 
     km = inst.distance_km[arcs.grower, inst.line_canteen[arcs.line]]
@@ -268,6 +280,13 @@ def build_model(inst: BenchInstance, integer: bool) -> AllocationModel:
     )
 
 
+def _whole_crates(quantity: FloatArray, lot: FloatArray) -> FloatArray:
+    """Round quantities down to whole crates where a lot is given (lot > 0)."""
+    safe_lot = np.where(lot > 0, lot, 1.0)
+    crates = np.floor(quantity / safe_lot + 1e-9) * safe_lot
+    return np.where(lot > 0, crates, quantity)
+
+
 def _trip_of_pair(inst: BenchInstance, arcs: Arcs) -> tuple[IntArray, int]:
     trip_key = (arcs.pair_grower * len(inst.canteen_ids) + inst.line_canteen[arcs.pair_line]) * len(
         inst.days
@@ -276,27 +295,12 @@ def _trip_of_pair(inst: BenchInstance, arcs: Arcs) -> tuple[IntArray, int]:
     return trip_of_pair.astype(np.int64), len(unique_trips)
 
 
-def _price_relaxed_trips(model: AllocationModel, inst: BenchInstance) -> None:
-    """Charge each pair its share of a relaxed trip, as a plain cost per unit sent.
-
-    A trip carrying pairs p with caps M_p is taken (t = 1) as soon as one of them carries
-    anything, so t ≥ max_p q_p / M_p ≥ mean_p q_p / M_p. The mean keeps the bound valid and
-    needs no row: rows t ≥ q_p / M_p make HiGHS's simplex a hundred times slower here.
-    """
-    arcs = model.arcs
-    trip_of_pair, num_trips = _trip_of_pair(inst, arcs)
-    pairs_per_trip = np.bincount(trip_of_pair, minlength=num_trips)
-    per_unit = 1.0 / (model.pair_cap * pairs_per_trip[trip_of_pair])
-    model.relaxed_trips_per_unit = per_unit[arcs.pair]
-    model.weighted_cost = model.weighted_cost.copy()
-    model.weighted_cost[model.quantity] += inst.weights.deliveries * model.relaxed_trips_per_unit
-
-
 def add_trips(model: AllocationModel, inst: BenchInstance, integer: bool) -> IntArray:
     """Add the binary trip variables and their switch rows, priced; return each pair's trip.
 
     Trips cost nothing before the weighted stage and every trip may be taken there, so they
-    join the model only then: kept from the start, they slow HiGHS down a hundredfold.
+    join the model only then: kept from the start, they slow HiGHS down a hundredfold. In the
+    LP relaxation a trip is continuous: at least the largest share of its pairs' M carried.
     """
     arcs, m = model.arcs, model.builder
     first_col, first_row = m.num_cols, m.num_rows
@@ -397,9 +401,7 @@ def solve_stages(inst: BenchInstance, integer: bool, time_limit_s: float) -> dic
     stages: dict[str, Any] = {}
     col_value: FloatArray | None = None
     for number, name in enumerate(STAGES):
-        if name == "weighted" and inst.weights.deliveries > 0 and not integer:
-            _price_relaxed_trips(model, inst)
-        elif name == "weighted" and inst.weights.deliveries > 0:
+        if name == "weighted" and inst.weights.deliveries > 0:
             trip_of_pair = add_trips(model, inst, integer)
             if col_value is not None:
                 # Warm start: a trip is taken exactly when it carries goods.
@@ -415,6 +417,10 @@ def solve_stages(inst: BenchInstance, integer: bool, time_limit_s: float) -> dic
         if integer:
             left_s = time_limit_s - (time.perf_counter() - started)
             h.setOptionValue("time_limit", max(1.0, left_s / (len(STAGES) - number)))
+        if not integer and name == "weighted" and len(model.trips):
+            # With one row per (pair, trip), HiGHS's simplex takes minutes at department scale
+            # where its interior point takes seconds.
+            h.setOptionValue("solver", "ipm")
         h.changeObjectiveSense(sense)
         columns = np.arange(len(cost), dtype=np.int32)
         h.changeColsCost(len(columns), columns, cost)
@@ -459,8 +465,6 @@ def solve_stages(inst: BenchInstance, integer: bool, time_limit_s: float) -> dic
         )
         outcome["share_deviation_eur"] = float(x[model.deviation].sum())
         outcome["deliveries"] = float(x[model.trips].sum())
-        if model.relaxed_trips_per_unit is not None:
-            outcome["deliveries"] = float(np.dot(model.relaxed_trips_per_unit, x[model.quantity]))
         outcome["allocations"] = _rows(inst, model.arcs, x[model.quantity], integer)
     return outcome
 

@@ -140,5 +140,9 @@ def _bench(argv: list[str]) -> int:
         )
         print(f"\nwrote the '## Allocation solver' section of {options.markdown}")
     missed = [v for run in runs for v in verdicts(run) if not v.passed]
-    print(f"\n{len(missed)} target(s) missed" if missed else "\nall targets met")
+    unreachable = sum(v.unreachable for v in missed)
+    if missed:
+        print(f"\n{len(missed)} target(s) missed, {unreachable} of them unreachable by any plan")
+    else:
+        print("\nall targets met")
     return 0

@@ -220,6 +220,32 @@ def test_generic_mip_subprocess_returns_the_integer_optimum(tmp_path: Path) -> N
     assert mip.metrics.deliveries == 2
 
 
+def test_lp_bound_is_the_relaxation_of_the_model_in_whole_crates(tmp_path: Path) -> None:
+    doc = tiny_instance()
+    doc["orders"][0]["quantity"] = 13  # whole crates cap this line at 10, even relaxed
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    inst = parse_instance(doc)
+    lp = run_method_subprocess(inst, "lp", path, tmp_path / "lp.json", 5.0)
+    assert lp.bound is not None
+    stages = lp.bound["stages"]
+    # Relaxing crates to fractions of the 13 kg line would give 26 € of contract value.
+    assert stages["contract"]["value"] == pytest.approx(20.0)
+    assert stages["served"]["value"] == pytest.approx(50.0)
+
+
+def test_lp_relaxation_keeps_the_trip_rows(tmp_path: Path) -> None:
+    doc = tiny_instance()
+    doc["settings"]["weights"] = {"distance": 0.0, "fairness": 0.0, "deliveries": 5.0}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    inst = parse_instance(doc)
+    lp = run_method_subprocess(inst, "lp", path, tmp_path / "lp.json", 5.0)
+    assert lp.bound is not None
+    # Near sends 15 to a (cap 15) and 10 to b (cap 20): trips ≥ 15/15 + 10/20.
+    assert lp.bound["stages"]["weighted"]["value"] == pytest.approx(5.0 * 1.5)
+
+
 def test_markdown_section_is_replaced_and_others_kept(tmp_path: Path) -> None:
     path = tmp_path / "benchmarks.md"
     path.write_text(
@@ -297,3 +323,42 @@ def test_bench_generate_command_writes_the_seeded_instance(tmp_path: Path) -> No
     assert json.loads(path.read_text(encoding="utf-8")) == generate_instance(
         "luchon", "operational", 4
     )
+
+
+def test_verdicts_call_a_target_no_plan_can_meet_unreachable() -> None:
+    lp_stages = {
+        "contract": {"value": 400.0},
+        "served": {"value": 900.0},
+        "weighted": {"value": 100.0},
+    }
+    mip_stages = {
+        "contract": {"status": "Optimal", "value": 390.0, "bound": 390.02},
+        "served": {"status": "Time limit reached", "value": 880.0, "bound": 898.0},
+    }
+    runs = {
+        "solver": MethodRun("solver", 3.0, 200.0, plan_metrics(885.0, 390.0, 5000, 60), "feasible"),
+        "lp": MethodRun("lp", 5.0, 100.0, None, "bound", bound={"stages": lp_stages}),
+        "mip": MethodRun(
+            "mip", 60.0, 300.0, plan_metrics(880.0, 390.0, 3000, 70), "feasible",
+            bound={"stages": mip_stages},
+        ),
+    }
+    found = {v.target: v for v in verdicts(InstanceRun("region", "operational", 1, "", runs))}
+    contract = found["contract value within 0.5% of LP bound"]
+    # 2.5% short of the LP, but the integer optimum itself is 2.5% short: no plan does better.
+    assert not contract.passed and contract.unreachable
+    assert "unreachable" in contract.line() and "solver's gap to it +0.0000%" in contract.line()
+    served = found["served value within 0.5% of LP bound"]
+    # 1.7% short, while the MIP's dual bound leaves room within 0.5%: a plain miss.
+    assert not served.passed and not served.unreachable
+    assert "integer bound 898.00" in served.detail
+
+
+def test_mip_verdict_names_why_the_mip_gave_no_plan() -> None:
+    runs = {
+        "solver": MethodRun("solver", 3.0, 200.0, plan_metrics(885.0, 390.0, 5000, 60), "feasible"),
+        "mip": MethodRun("mip", None, None, None, "timeout", error="killed after 300 s"),
+    }
+    found = {v.target: v for v in verdicts(InstanceRun("region", "operational", 1, "", runs))}
+    verdict = found["better than the generic MIP (contract, served, then weighted)"]
+    assert verdict.detail == "generic MIP found no plan (killed after 300 s)"
