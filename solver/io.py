@@ -65,7 +65,8 @@ def load_result(source: Source) -> Result:
 
 
 def dump(result: Result) -> str:
-    """Write a result as JSON text in the spec's result shape (`errors` only when invalid)."""
+    """Write a result as JSON text in the spec's result shape, with its `errors` (why an
+    instance is invalid, or which locked rows make a week infeasible) when it has any."""
     document: dict[str, Any] = {
         "format": result.format,
         "status": result.status,
@@ -91,7 +92,7 @@ def dump(result: Result) -> str:
             for entry in result.ledger_after
         ],
     }
-    if result.status == "invalid":
+    if result.errors:
         document["errors"] = list(result.errors)
     return _format_document(document)
 

@@ -142,7 +142,8 @@ def index_problem(problem: Problem) -> ProblemIndex:
         key = (row.canteen, row.product, row.day)
         if key not in line_of:
             contradictions.append(
-                f"locked: {row.grower} → {row.canteen} {row.product} {row.day}: no such order line"
+                f"locked : {row.grower} → {row.canteen} {row.product} {row.day} : aucune commande"
+                " ne correspond à cette ligne"
             )
             continue
         locked_qty[(grower_pos[row.grower], line_of[key])] += row.quantity
@@ -182,23 +183,30 @@ def index_problem(problem: Problem) -> ProblemIndex:
     pair_locked = np.full(num_pairs, np.nan)
     for (g, li), qty in locked_qty.items():
         line = lines[li]
-        where = f"locked: {grower_ids[g]} → {line.canteen} {line.product} {line.day}"
+        where = f"locked : {grower_ids[g]} → {line.canteen} {line.product} {line.day}"
+        no_offer = f"ce producteur n'offre pas de {line.product} ce jour-là"
         pi = pair_of.get((g, li))
         if pi is None:
             if qty > 0:
-                contradictions.append(f"{where}: the grower offers no {line.product} that day")
+                contradictions.append(f"{where} : {no_offer}")
                 continue
             # A zero lock on an unusable pair is simply the absence of a row.
             continue
         pair_locked[pi] = qty
         km = pair_cols["km"][pi]
         if qty > 0 and max_km is not None and km > max_km:
-            contradictions.append(f"{where}: {km:.1f} km is beyond max_km {max_km}")
+            contradictions.append(
+                f"{where} : {_french_number(km, 1)} km, au-delà de la distance maximale"
+                f" (max_km {_french_number(max_km)})"
+            )
         if qty > 0 and groups[int(pair_cols["group"][pi])].reach_on(line.day) <= 0:
-            contradictions.append(f"{where}: the grower offers no {line.product} that day")
+            contradictions.append(f"{where} : {no_offer}")
         lot = products[line.product].lot
         if lot and abs(qty / lot - round(qty / lot)) > 1e-9:
-            contradictions.append(f"{where}: {qty} is not a whole number of lots of {lot}")
+            contradictions.append(
+                f"{where} : {_french_number(qty)} n'est pas un nombre entier de lots de"
+                f" {_french_number(lot)}"
+            )
         pair_cols["upper"][pi] = max(pair_cols["upper"][pi], qty)
 
     pair_previous = np.zeros(num_pairs)
@@ -374,15 +382,15 @@ def _locked_overflows(index: ProblemIndex) -> list[str]:
         total = float(sum(locked[p] for p in pairs))
         if total > line.quantity * (1 + QUANTITY_EPS) + QUANTITY_EPS:
             messages.append(
-                f"locked: {line.canteen} {line.product} {line.day} receives {total:g}"
-                f" but ordered {line.quantity:g}"
+                f"locked : {line.canteen} {line.product} {line.day} reçoit"
+                f" {_french_number(total)} pour {_french_number(line.quantity)} commandés"
             )
         limit = settings.max_growers_per_line
         num_locked = sum(1 for p in pairs if locked[p] > 0)
         if limit is not None and num_locked > limit:
             messages.append(
-                f"locked: {line.canteen} {line.product} {line.day} has {num_locked} locked"
-                f" growers, more than max_growers_per_line {limit}"
+                f"locked : {line.canteen} {line.product} {line.day} a {num_locked} producteurs"
+                f" verrouillés, plus que max_growers_per_line ({limit})"
             )
     for group in index.groups:
         used_by_day: dict[str, float] = defaultdict(float)
@@ -391,7 +399,13 @@ def _locked_overflows(index: ProblemIndex) -> list[str]:
         excess = supply_overflow(group, used_by_day)
         if excess > QUANTITY_EPS * (1 + sum(used_by_day.values())):
             messages.append(
-                f"locked: {index.grower_ids[group.grower]} sends {excess:g} more"
-                f" {group.product} than offered"
+                f"locked : {index.grower_ids[group.grower]} envoie {_french_number(excess)}"
+                f" {group.product} de plus qu'offert"
             )
     return messages
+
+
+def _french_number(value: float, decimals: int | None = None) -> str:
+    """Write a number the French way: decimal comma, no useless zeros (12,5 ; 30)."""
+    text = f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
+    return text.replace(".", ",")

@@ -150,7 +150,11 @@ def test_solve_of_contradictory_locked_rows_exits_1(tmp_path: Path) -> None:
     completed = _run("solve", str(_write(tmp_path / "week.json", _infeasible_instance())))
 
     assert completed.returncode == 1
-    assert json.loads(completed.stdout)["status"] == "infeasible"
+    result = json.loads(completed.stdout)
+    assert result["status"] == "infeasible"
+    assert result["errors"] == [
+        "locked : c-cite-scolaire carotte 2026-11-23 reçoit 100 pour 80 commandés"
+    ]
 
 
 def test_explain_tells_why_lines_are_short(tmp_path: Path) -> None:

@@ -261,7 +261,7 @@ def test_contradictory_locked_rows_make_the_week_infeasible(kit: SimpleNamespace
     result = solve(problem)
     assert result.status == "infeasible"
     assert result.allocations == ()
-    assert any("g sends 10 more carotte than offered" in e for e in result.errors)
+    assert "locked : g envoie 10 carotte de plus qu'offert" in result.errors
 
 
 def test_crop_failure_replan_moves_only_the_failed_growers_lines(kit: SimpleNamespace) -> None:

@@ -203,12 +203,15 @@ def test_dump_writes_the_spec_result_shape() -> None:
     assert document["ledger_after"] == [{"grower": "g", "ledger_eur": -35}]
 
 
-def test_dump_adds_errors_only_for_invalid_results() -> None:
+def test_dump_writes_the_errors_of_invalid_and_infeasible_results() -> None:
     invalid = Result(status="invalid", errors=("week: champ obligatoire manquant",))
-    infeasible = Result(status="infeasible", errors=("note interne",))
+    reason = "locked : g envoie 10 carotte de plus qu'offert"
+    infeasible = Result(status="infeasible", errors=(reason,))
 
     assert json.loads(solver.dump(invalid))["errors"] == ["week: champ obligatoire manquant"]
-    assert "errors" not in json.loads(solver.dump(infeasible))
+    assert json.loads(solver.dump(infeasible))["errors"] == [reason]
+    assert solver.load_result(solver.dump(infeasible)) == infeasible
+    assert "errors" not in json.loads(solver.dump(Result(status="optimal")))
 
 
 def test_dump_writes_non_finite_numbers_as_null() -> None:
