@@ -16,7 +16,6 @@ it within a bounded time, the flow plan staying the fallback.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +67,8 @@ class _Network:
     caps: IntArray
     costs: FloatArray
     pair_of_arc: IntArray
+    # The line whose contract or regular part an arc to a hub carries (-1 for other arcs).
+    line_of_arc: IntArray
     is_regular: npt.NDArray[np.bool_]
     base_contract: float
     base_total: float
@@ -135,11 +136,9 @@ def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan
     all_lines = [li for lines in index.lines_by_product.values() for li in lines]
     network = _build_network(index, all_lines, base, RESOLUTION)
     contract_flow, total_flow, contract_arcs, total_arcs = _max_flows_by_arc(network)
-    # Arcs from a line node to a hub: the line's contract part, then its regular part.
-    to_hub = (network.heads == CONTRACT_HUB) | (network.heads == REGULAR_HUB)
-    line_of_node = np.full(network.num_nodes, -1, dtype=np.int64)
-    line_of_node[network.tails[to_hub]] = np.repeat(np.asarray(all_lines, dtype=np.int64), 2)
-    hub_line = line_of_node[network.tails[to_hub]]
+    # Arcs from a line node to a hub carry the line's contract part or its regular part.
+    to_hub = network.line_of_arc >= 0
+    hub_line = network.line_of_arc[to_hub]
     num_lines = len(index.lines)
     contract_steps = np.bincount(hub_line, weights=contract_arcs[to_hub], minlength=num_lines)
     total_steps = np.bincount(hub_line, weights=total_arcs[to_hub], minlength=num_lines)
@@ -264,63 +263,84 @@ def _build_network(
     Nodes: source, sink, contract and regular hubs, one per line, one per grower's any-day
     offer and one per (grower, day) served.
     """
-    def steps(quantity: float) -> int:
-        return max(0, whole_lots(quantity, unit))
+    def steps(quantity: FloatArray) -> IntArray:
+        return np.maximum(0, np.floor(quantity / unit + 1e-9)).astype(np.int64)
 
-    tails: list[int] = []
-    heads: list[int] = []
-    caps: list[int] = []
-    regular: list[bool] = []
-
-    def add_arc(tail: int, head: int, cap: int, is_regular: bool = False) -> None:
-        tails.append(tail)
-        heads.append(head)
-        caps.append(cap)
-        regular.append(is_regular)
-
-    num_nodes = 4
+    # Line nodes, each with an arc to the contract hub and one to the regular hub.
+    line_ids = np.asarray(lines, dtype=np.int64)
+    num_lines = len(line_ids)
     line_node = np.full(len(index.lines), -1, dtype=np.int64)
-    base_contract = base_total = 0.0
-    for li in lines:
-        line = index.lines[li]
-        line_node[li] = num_nodes
-        num_nodes += 1
-        done = float(base[index.pairs_of_line[li]].sum())
-        base_total += done
-        base_contract += min(done, line.contract_qty)
-        contract_left = steps(line.contract_qty - done)
-        total_left = steps(line.quantity - done)
-        add_arc(num_nodes - 1, CONTRACT_HUB, contract_left)
-        add_arc(num_nodes - 1, REGULAR_HUB, total_left - contract_left, is_regular=True)
+    line_node[line_ids] = 4 + np.arange(num_lines)
+    done = np.bincount(index.pair_line, weights=base, minlength=len(index.lines))[line_ids]
+    contract_qty = np.array([index.lines[li].contract_qty for li in lines], dtype=np.float64)
+    quantity = np.array([index.lines[li].quantity for li in lines], dtype=np.float64)
+    base_total = float(done.sum())
+    base_contract = float(np.minimum(done, contract_qty).sum())
+    contract_left = steps(contract_qty - done)
+    total_left = steps(quantity - done)
+    # Arcs are laid out as they always were (a line's contract arc, then its regular arc; per
+    # offer its any-day arc, then each day's arcs): the flows' ties, and so the plans, depend
+    # on the order.
+    line_nodes = line_node[line_ids]
+    tails = [np.repeat(line_nodes, 2)]
+    heads = [np.tile(np.array([CONTRACT_HUB, REGULAR_HUB], dtype=np.int64), num_lines)]
+    caps = [np.stack((contract_left, total_left - contract_left), axis=1).ravel()]
+    regular = [np.tile(np.array([False, True]), num_lines)]
+    num_nodes = 4 + num_lines
 
+    # One node per (grower's offer, day served), in the order the offer's pairs first reach
+    # that day; before them, one node per offer for any day that has room left.
     pairs = np.array([p for li in lines for p in index.pairs_of_line[li]], dtype=np.int64)
+    num_days = max(1, len(index.days))
+    keys, first_seen, day_of_pair = np.unique(
+        index.pair_group[pairs] * num_days + index.pair_day[pairs],
+        return_index=True, return_inverse=True,
+    )
+    order = np.lexsort((first_seen, keys // num_days))
+    position = np.empty(len(keys), dtype=np.int64)
+    position[order] = np.arange(len(keys))
+    keys, day_of_pair = keys[order], position[day_of_pair]
+    day_group, day = keys // num_days, keys % num_days
+    offer_groups, group_of_day = np.unique(day_group, return_inverse=True)
+    rank_in_group = np.arange(len(keys)) - np.searchsorted(day_group, day_group)
+    # Settled quantities use their day's own offer first: it can serve nothing else.
+    own = index.group_day_qty[day_group, day] - np.bincount(
+        day_of_pair, weights=base[pairs], minlength=len(keys)
+    )
+    spill = np.bincount(group_of_day, weights=np.maximum(0.0, -own), minlength=len(offer_groups))
+    any_room = index.group_any_day_qty[offer_groups] - spill
+    has_room = (any_room > 0).astype(np.int64)
+    nodes_of_group = has_room + np.bincount(group_of_day, minlength=len(offer_groups))
+    first_node = num_nodes + np.cumsum(nodes_of_group) - nodes_of_group
+    num_nodes += int(nodes_of_group.sum())
+    any_node = np.where(has_room > 0, first_node, -1)
+    day_node = first_node[group_of_day] + has_room[group_of_day] + rank_in_group
     pair_day_node = np.full(index.num_pairs, -1, dtype=np.int64)
-    for gi in sorted(set(index.pair_group[pairs].tolist())):
-        group = index.groups[gi]
-        base_by_day: dict[str, float] = defaultdict(float)
-        pairs_by_day: dict[str, list[int]] = defaultdict(list)
-        for p in group.pairs:
-            day = index.lines[index.pair_line[p]].day
-            base_by_day[day] += base[p]
-            pairs_by_day[day].append(p)
-        # Settled quantities use their day's own offer first: it can serve nothing else.
-        spill = sum(
-            max(0.0, qty - group.day_qty.get(day, 0.0)) for day, qty in base_by_day.items()
-        )
-        any_day_node = -1
-        if group.any_day_qty - spill > 0:
-            any_day_node = num_nodes
-            num_nodes += 1
-            add_arc(SOURCE, any_day_node, steps(group.any_day_qty - spill))
-        for day, day_pairs in pairs_by_day.items():
-            day_node = num_nodes
-            num_nodes += 1
-            pair_day_node[day_pairs] = day_node
-            own = group.day_qty.get(day, 0.0) - base_by_day.get(day, 0.0)
-            if own > 0:
-                add_arc(SOURCE, day_node, steps(own))
-            if any_day_node >= 0:
-                add_arc(any_day_node, day_node, 2**40)
+    pair_day_node[pairs] = day_node[day_of_pair]
+    with_room = has_room > 0
+    with_own = own > 0
+    fed = any_node[group_of_day] >= 0
+    slots = 2 * (len(keys) + 1)
+    offer_arcs = {
+        "tail": np.concatenate([
+            np.full(int(with_room.sum()), SOURCE), np.full(int(with_own.sum()), SOURCE),
+            any_node[group_of_day][fed],
+        ]),
+        "head": np.concatenate([any_node[with_room], day_node[with_own], day_node[fed]]),
+        "cap": np.concatenate([
+            steps(any_room[with_room]), steps(own[with_own]), np.full(int(fed.sum()), 2**40),
+        ]),
+        "key": np.concatenate([
+            np.flatnonzero(with_room) * slots,
+            group_of_day[with_own] * slots + 2 * (1 + rank_in_group[with_own]),
+            group_of_day[fed] * slots + 2 * (1 + rank_in_group[fed]) + 1,
+        ]),
+    }
+    laid_out = np.argsort(offer_arcs["key"], kind="stable")
+    tails.append(offer_arcs["tail"][laid_out])
+    heads.append(offer_arcs["head"][laid_out])
+    caps.append(offer_arcs["cap"][laid_out])
+    regular.append(np.zeros(len(laid_out), bool))
 
     is_free = np.isnan(index.pair_locked[pairs])
     if blocked is not None:
@@ -338,16 +358,19 @@ def _build_network(
     pair_heads = np.concatenate([line_node[index.pair_line[free]]] * 2)
     pair_caps = np.concatenate([kept, cap - kept])
     pair_costs = np.concatenate([km_cost - move_cost, km_cost + move_cost])
-    num_fixed = len(tails)
+    num_fixed = sum(len(t) for t in tails)
     return _Network(
         unit=unit,
         num_nodes=num_nodes,
-        tails=np.concatenate([np.array(tails, dtype=np.int64), pair_tails]),
-        heads=np.concatenate([np.array(heads, dtype=np.int64), pair_heads]),
-        caps=np.concatenate([np.array(caps, dtype=np.int64), pair_caps]),
+        tails=np.concatenate([*tails, pair_tails]).astype(np.int64),
+        heads=np.concatenate([*heads, pair_heads]).astype(np.int64),
+        caps=np.concatenate([*caps, pair_caps]).astype(np.int64),
         costs=np.concatenate([np.zeros(num_fixed), pair_costs]),
         pair_of_arc=np.concatenate([np.full(num_fixed, -1, dtype=np.int64), free, free]),
-        is_regular=np.concatenate([np.array(regular, dtype=bool), np.zeros(2 * len(free), bool)]),
+        line_of_arc=np.concatenate(
+            [np.repeat(line_ids, 2), np.full(num_fixed - 2 * num_lines + 2 * len(free), -1)]
+        ),
+        is_regular=np.concatenate([*regular, np.zeros(2 * len(free), bool)]),
         base_contract=base_contract,
         base_total=base_total,
     )
