@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -36,16 +37,41 @@ def format_number(value: float | Decimal | int | None, digits: int = 2) -> str:
     """Format a number the French way (1 234,5) in the current locale."""
     if value is None:
         return ""
-    pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=str(get_locale() or "fr"))
+    return _format_decimal(value, digits, keep_zeros=False)
 
 
 def format_money(value: float | Decimal | None) -> str:
     """Format an amount in euros with two decimals (1 234,50 €)."""
     if value is None:
         return ""
-    amount = format_decimal(value, format="#,##0.00", locale=str(get_locale() or "fr"))
-    return f"{amount}\u00a0€"
+    return f"{_format_decimal(value, 2, keep_zeros=True)}\u00a0€"
+
+
+def _format_decimal(value: float | Decimal | int, digits: int, *, keep_zeros: bool) -> str:
+    """Format like Babel's ``#,##0.##`` (or ``.00``) patterns, without parsing them each time.
+
+    Pages format hundreds of numbers; Babel re-parses the pattern and looks the symbols up on
+    every call. Same rounding as Babel (the decimal written by ``str``, half to even).
+    """
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    rounded = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    text = f"{abs(rounded):,.{digits}f}"
+    whole, _, fraction = text.partition(".")
+    if not keep_zeros:
+        fraction = fraction.rstrip("0")
+    group, decimal, minus = _number_symbols(str(get_locale() or "fr"))
+    formatted = whole.replace(",", group) + (decimal + fraction if fraction else "")
+    return minus + formatted if rounded < 0 else formatted
+
+
+@lru_cache(maxsize=16)
+def _number_symbols(locale: str) -> tuple[str, str, str]:
+    """Return the group separator, decimal mark and minus sign of ``locale``."""
+    return (
+        get_group_symbol(locale=locale),
+        get_decimal_symbol(locale=locale),
+        get_minus_sign_symbol(locale=locale),
+    )
 
 
 def format_day(value: dt.date | None, pattern: str = "EEEE d MMMM") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,6 +201,20 @@ def coordinator_of(iso_week: str) -> Farm | None:
         .join(DeliveryWeek, CoordinatorAssignment.week_id == DeliveryWeek.id)
         .where(DeliveryWeek.iso_week == label)
     )
+
+
+def coordinators_of(iso_weeks: Iterable[str]) -> dict[str, Farm]:
+    """Return the coordinating farm of each of ``iso_weeks`` that has one, in one query."""
+    labels = {normalise_iso_week(iso_week) for iso_week in iso_weeks}
+    if not labels:
+        return {}
+    rows = get_session().execute(
+        select(DeliveryWeek.iso_week, Farm)
+        .join(CoordinatorAssignment, CoordinatorAssignment.week_id == DeliveryWeek.id)
+        .join(Farm, CoordinatorAssignment.farm_id == Farm.id)
+        .where(DeliveryWeek.iso_week.in_(labels))
+    )
+    return {iso_week: farm for iso_week, farm in rows}
 
 
 def is_coordinator(user: Any, iso_week: str) -> bool:

@@ -18,7 +18,7 @@ from pial.access import roles
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import Canteen, Farm, Product, Role
-from pial.rotation.services import coordinator_of
+from pial.rotation.services import coordinator_of, coordinators_of
 from pial.weeks import services
 from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
 from pial.weeks.parsing import parse_quantity
@@ -512,7 +512,7 @@ def standing_orders() -> str | Response | tuple[str, int]:
 def week_list() -> str:
     """List the weeks with their state, deadlines and coordinator, and the buttons to move them."""
     weeks = list(reversed(services.list_weeks()))
-    coordinators = {week.iso_week: coordinator_of(week.iso_week) for week in weeks}
+    coordinators = coordinators_of(week.iso_week for week in weeks)
     new_week_form = NewWeekForm()
     if not new_week_form.iso_week.data:
         existing = {week.iso_week for week in weeks}

@@ -49,6 +49,18 @@ def test_generate_rotation_over_a_season(db: Any, make_user: Any, make_farm: Any
     assert db.scalar(select(AuditLog).where(AuditLog.action == "rotation.generate")) is not None
 
 
+def test_coordinators_of_many_weeks_in_one_call(db: Any, make_user: Any, make_farm: Any) -> None:
+    lead = make_user("lead")
+    for _ in range(3):
+        make_farm()
+    services.generate_rotation("2026-W48", "2027-W02", lead)
+    weeks = ["2026-W47", "2026-W48", "2026-W50", "2027-W02", "2027-W03"]
+    found = services.coordinators_of(weeks)
+    assert set(found) == {"2026-W48", "2026-W50", "2027-W02"}  # W47 and W03 have nobody
+    assert all(found[week] == services.coordinator_of(week) for week in found)
+    assert services.coordinators_of([]) == {}
+
+
 def test_regeneration_keeps_weeks_that_have_begun(
     db: Any, clock: Any, make_user: Any, make_farm: Any
 ) -> None:
