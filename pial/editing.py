@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pial.audit import record_audit
 from pial.db import get_session
 from pial.errors import Conflict
@@ -42,10 +44,12 @@ def apply_edit(
     if expected_version is not None and record.version_id != expected_version:
         current = snapshot(record, list(changes))
         raise Conflict(
-            "Quelqu'un d'autre a modifié cette fiche pendant que vous la modifiiez ; "
-            "rien n'a été enregistré. Valeurs actuelles : "
+            _(
+                "Quelqu'un d'autre a modifié cette fiche pendant que vous la modifiiez ; rien n'a "
+                "été enregistré. Valeurs actuelles : "
+            )
             + describe_values(current, labels or {})
-            + ". Rechargez la page pour reprendre à partir de ces valeurs."
+            + _(". Rechargez la page pour reprendre à partir de ces valeurs.")
         )
     before = snapshot(record, list(changes))
     changed = {name: value for name, value in changes.items() if before[name] != value}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from pial.audit import record_audit
 from pial.db import get_session
@@ -17,12 +18,13 @@ def set_locale(actor: Any, locale: str) -> User:
     allowed = current_app.config["PIAL_LOCALES"]
     if locale not in allowed:
         raise InvalidInput(
-            "Langue inconnue.", field_errors={"locale": ["Choisissez le français ou l'anglais."]}
+            _("Langue inconnue."),
+            field_errors={"locale": [_("Choisissez le français ou l'anglais.")]},
         )
     session = get_session()
     user = session.get(User, actor.id)
     if user is None:
-        raise NotFound("Compte introuvable.")
+        raise NotFound(_("Compte introuvable."))
     before = user.locale
     if before != locale:
         user.locale = locale
@@ -40,7 +42,7 @@ def set_notification_preferences(actor: Any, wanted: dict[str, bool]) -> User:
     session = get_session()
     user = session.get(User, actor.id)
     if user is None:
-        raise NotFound("Compte introuvable.")
+        raise NotFound(_("Compte introuvable."))
     before = {name: getattr(user, name) for name in NOTIFICATION_PREFERENCES}
     after = {name: bool(wanted.get(name, False)) for name in NOTIFICATION_PREFERENCES}
     if before != after:

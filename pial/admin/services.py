@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pial.db import get_session
@@ -66,7 +67,7 @@ def get_record(model: type[Any], record_id: int) -> Any:
     """Return the record of ``model`` with ``record_id`` or raise NotFound."""
     record = get_session().get(model, record_id)
     if record is None:
-        raise NotFound("Cette fiche n'existe pas (ou plus).")
+        raise NotFound(_("Cette fiche n'existe pas (ou plus)."))
     return record
 
 
@@ -102,13 +103,17 @@ def save_product(
     slug = str(values.get("slug", ""))
     if not SLUG_PATTERN.match(slug):
         raise InvalidInput(
-            "Code invalide : minuscules, chiffres et tirets uniquement (ex. « pomme-de-terre »).",
-            {"slug": ["Code invalide."]},
+            _(
+                "Code invalide : minuscules, chiffres et tirets uniquement (ex. « pomme-de-terre "
+                "»)."
+            ),
+            {"slug": [_("Code invalide.")]},
         )
     duplicate = session.scalar(select(Product.id).where(Product.slug == slug))
     if duplicate is not None and duplicate != product_id:
         raise InvalidInput(
-            f"Le code « {slug} » est déjà utilisé.", {"slug": ["Code déjà utilisé."]}
+            _("Le code « %(slug)s » est déjà utilisé.", slug=slug),
+            {"slug": [_("Code déjà utilisé.")]},
         )
     if product_id is None:
         product: Product = create_record(actor, Product(**values), action="product.create")
@@ -174,6 +179,6 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
     """Activate or deactivate an account (a lead cannot deactivate themself)."""
     user: User = get_record(User, user_id)
     if user.id == actor.id and not active:
-        raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.")
+        raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     apply_edit(actor, user, {"is_active": active}, expected_version=None, action="user.activation")
     return user

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -194,8 +195,9 @@ def build_problem(
     unpriced = [product.name_fr for product in products if product.id not in prices_eur]
     if unpriced:
         raise Conflict(
-            "Aucun prix de la saison pour : " + ", ".join(sorted(unpriced))
-            + ". Fixez ces prix avant de lancer la répartition."
+            _("Aucun prix de la saison pour : ")
+            + ", ".join(sorted(unpriced))
+            + _(". Fixez ces prix avant de lancer la répartition.")
         )
     canteen_ids = (
         {order.canteen_id for order in orders}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -108,7 +109,12 @@ def get_run(iso_week: str, run_id: int | None = None) -> AllocationRun | None:
     if run_id is not None:
         run = session.get(AllocationRun, run_id)
         if run is None or run.week_id != week.id:
-            raise NotFound(f"Cette répartition n'appartient pas à la semaine {iso_week}.")
+            raise NotFound(
+                _(
+                    "Cette répartition n'appartient pas à la semaine %(iso_week)s.",
+                    iso_week=iso_week,
+                )
+            )
         return run
     return session.scalar(
         select(AllocationRun)
@@ -182,8 +188,10 @@ def require_coordinator(actor: Any, iso_week: str) -> None:
     """Raise Forbidden unless ``actor`` coordinates the week or leads the project."""
     if not can_coordinate(actor, iso_week):
         raise Forbidden(
-            "Seuls la personne responsable du projet et le coordinateur de la semaine "
-            "peuvent faire cela."
+            _(
+                "Seuls la personne responsable du projet et le coordinateur de la semaine peuvent "
+                "faire cela."
+            )
         )
 
 
@@ -210,9 +218,9 @@ def allocate_week(iso_week: str, actor: Any = None, *, trigger: str = "manual") 
 def _require_planning_state(week: DeliveryWeek) -> None:
     """Refuse planning actions outside « close » and « répartie »."""
     if week.state in (WeekState.DRAFT, WeekState.OPEN):
-        action = "la répartition se fait une fois les offres et les commandes closes"
+        action = _("la répartition se fait une fois les offres et les commandes closes")
     else:
-        action = "la répartition ne peut plus être relancée ni modifiée"
+        action = _("la répartition ne peut plus être relancée ni modifiée")
     require_state(week, *PLANNING_STATES, action=action)
 
 
@@ -258,18 +266,22 @@ def _solve_and_store(
     session = get_session()
     try:
         week = _lock_week(session, week_id)
-        require_state(week, *allowed_states, action="le calcul qui vient de finir est abandonné")
+        require_state(week, *allowed_states, action=_("le calcul qui vient de finir est abandonné"))
         if publish:
             current = published_run(week)
             if current is None or current.published_version != expected_version:
                 raise Conflict(
-                    "Le planning a été republié pendant le calcul : rechargez la page et "
-                    "recommencez."
+                    _(
+                        "Le planning a été republié pendant le calcul : rechargez la page et "
+                        "recommencez."
+                    )
                 )
             if result is None or RunStatus(result.status) not in USABLE_STATUSES:
                 raise Conflict(
-                    "Aucun nouveau planning n'a pu être calculé (la perte dépasse-t-elle ce "
-                    "qui reste à livrer ?) : "
+                    _(
+                        "Aucun nouveau planning n'a pu être calculé (la perte dépasse-t-elle ce "
+                        "qui reste à livrer ?) : "
+                    )
                     + (error_message or "; ".join(result.errors if result else ()))
                 )
         sequence = (
@@ -350,21 +362,21 @@ def set_lock(
     week = get_week(iso_week)
     require_coordinator(actor, iso_week)
     _require_planning_state(week)
-    amount = parse_quantity(quantity, field="quantité")
+    amount = parse_quantity(quantity, field=_("quantité"))
     farm = session.get(Farm, farm_id)
     canteen = session.get(Canteen, canteen_id)
     product = session.get(Product, product_id)
     errors: dict[str, list[str]] = {}
     if farm is None or not farm.is_active:
-        errors["farm_id"] = ["Choisissez une ferme active du groupe."]
+        errors["farm_id"] = [_("Choisissez une ferme active du groupe.")]
     if canteen is None:
-        errors["canteen_id"] = ["Choisissez une cantine."]
+        errors["canteen_id"] = [_("Choisissez une cantine.")]
     if product is None:
-        errors["product_id"] = ["Choisissez un produit."]
+        errors["product_id"] = [_("Choisissez un produit.")]
     if not week.monday_date <= day <= week.monday_date + dt.timedelta(days=6):
-        errors["day"] = [f"Le jour doit appartenir à la semaine {iso_week}."]
+        errors["day"] = [_("Le jour doit appartenir à la semaine %(iso_week)s.", iso_week=iso_week)]
     if errors:
-        raise InvalidInput("Le verrou n'a pas été posé : vérifiez les champs signalés.", errors)
+        raise InvalidInput(_("Le verrou n'a pas été posé : vérifiez les champs signalés."), errors)
     assert product is not None and canteen is not None
     ordered = session.scalar(
         select(OrderLine.quantity).where(
@@ -376,18 +388,30 @@ def set_lock(
     )
     if ordered is None:
         raise InvalidInput(
-            f"{canteen.name} n'a pas commandé de {product.name_fr} ce jour-là.",
-            {"product_id": ["Aucune commande de ce produit pour cette cantine ce jour-là."]},
+            _(
+                "%(name)s n'a pas commandé de %(name_fr)s ce jour-là.",
+                name=canteen.name,
+                name_fr=product.name_fr,
+            ),
+            {"product_id": [_("Aucune commande de ce produit pour cette cantine ce jour-là.")]},
         )
     if amount > ordered:
         raise InvalidInput(
-            f"Quantité : {amount} dépasse la commande ({ordered}).",
-            {"quantity": [f"Au plus {ordered} (la quantité commandée)."]},
+            _(
+                "Quantité : %(amount)s dépasse la commande (%(ordered)s).",
+                amount=amount,
+                ordered=ordered,
+            ),
+            {"quantity": [_("Au plus %(ordered)s (la quantité commandée).", ordered=ordered)]},
         )
     if product.lot_size and amount % product.lot_size != 0:
         raise InvalidInput(
-            f"Quantité : {product.name_fr} se livre par caisses de {product.lot_size}.",
-            {"quantity": [f"Un multiple de {product.lot_size}."]},
+            _(
+                "Quantité : %(name_fr)s se livre par caisses de %(lot_size)s.",
+                name_fr=product.name_fr,
+                lot_size=product.lot_size,
+            ),
+            {"quantity": [_("Un multiple de %(lot_size)s.", lot_size=product.lot_size)]},
         )
     lock = session.scalar(
         select(ManualLock).where(
@@ -439,7 +463,7 @@ def remove_lock(
         )
     )
     if lock is None:
-        raise NotFound("Ce verrou n'existe pas (ou plus).")
+        raise NotFound(_("Ce verrou n'existe pas (ou plus)."))
     record_audit(actor, "allocation.remove_lock", lock,
                  before={"iso_week": iso_week, "quantity": str(lock.quantity)})
     session.delete(lock)
@@ -472,22 +496,30 @@ def publish_week(iso_week: str, actor: Any, run_id: int | None = None) -> Alloca
             week,
             WeekState.ALLOCATED,
             action=(
-                "le planning ne se publie qu'après une répartition"
+                _("le planning ne se publie qu'après une répartition")
                 if week.state in (WeekState.DRAFT, WeekState.OPEN, WeekState.CLOSED)
-                else "le planning est déjà publié ; une perte de récolte en publie une nouvelle "
-                "version"
+                else _(
+                    "le planning est déjà publié ; une perte de récolte en publie une nouvelle "
+                    "version"
+                )
             ),
         )
         run = get_run(iso_week, run_id)
         if run is None:
-            raise Conflict("Aucune répartition à publier : lancez d'abord la répartition.")
+            raise Conflict(_("Aucune répartition à publier : lancez d'abord la répartition."))
         if run.status not in USABLE_STATUSES:
             raise Conflict(
-                f"La répartition n°{run.sequence} n'a pas donné de planning valable "
-                f"({run.status.value}) : corrigez les verrous et relancez-la."
+                _(
+                    "La répartition n°%(sequence)s n'a pas donné de planning valable (%(value)s) "
+                    ": corrigez les verrous et relancez-la.",
+                    sequence=run.sequence,
+                    value=run.status.value,
+                )
             )
         if run.is_published:
-            raise Conflict(f"La répartition n°{run.sequence} est déjà publiée.")
+            raise Conflict(
+                _("La répartition n°%(sequence)s est déjà publiée.", sequence=run.sequence)
+            )
         _publish_run(session, week, run, actor)
         # Each grower's pick list and each canteen's notes go out with the publication.
         announce_planning(run)
@@ -550,7 +582,10 @@ def _record_allocation_ledger(
             amount_eur=amount_eur,
             balance_after_eur=balances.get(farm_id, Decimal(0)) + amount_eur,
             run_id=run.id,
-            note=f"Planning publié, version {run.published_version}",
+            note=_(
+                "Planning publié, version %(published_version)s",
+                published_version=run.published_version,
+            ),
             created_by_id=getattr(actor, "id", None),
             created_dt=now(),
         )
@@ -595,9 +630,11 @@ def _note_lost_value(
     lost_eur = farm_value_eur(previous) - farm_value_eur(run)
     entry = entries.get(failure.farm_id)
     if entry is not None:
-        entry.note = (
-            f"Planning publié, version {run.published_version} — perte de récolte : "
-            f"{lost_eur} € de ventes en moins sur ce produit"
+        entry.note = _(
+            "Planning publié, version %(published_version)s — perte de récolte : %(lost_eur)s € "
+            "de ventes en moins sur ce produit",
+            published_version=run.published_version,
+            lost_eur=lost_eur,
         )
 
 
@@ -623,25 +660,25 @@ def declare_crop_failure(
     week = get_week(iso_week)
     farm = session.get(Farm, farm_id)
     if farm is None:
-        raise NotFound("Cette ferme n'existe pas.")
+        raise NotFound(_("Cette ferme n'existe pas."))
     if actor is not None and not (
         actor.role == Role.LEAD or (actor.role == Role.GROWER and actor.farm_id == farm_id)
     ):
-        raise Forbidden("Vous ne pouvez déclarer une perte que pour votre propre ferme.")
+        raise Forbidden(_("Vous ne pouvez déclarer une perte que pour votre propre ferme."))
     require_state(
         week,
         WeekState.PUBLISHED,
         action=(
-            "une perte de récolte se déclare une fois le planning publié"
+            _("une perte de récolte se déclare une fois le planning publié")
             if week.state != WeekState.DELIVERED
-            else "les livraisons sont faites, il n'y a plus rien à re-planifier"
+            else _("les livraisons sont faites, il n'y a plus rien à re-planifier")
         ),
     )
-    amount = parse_quantity(quantity_lost, field="quantité perdue")
+    amount = parse_quantity(quantity_lost, field=_("quantité perdue"))
     if amount <= 0:
         raise InvalidInput(
-            "Quantité perdue : indiquez une quantité supérieure à 0.",
-            {"quantity_lost": ["Indiquez une quantité supérieure à 0."]},
+            _("Quantité perdue : indiquez une quantité supérieure à 0."),
+            {"quantity_lost": [_("Indiquez une quantité supérieure à 0.")]},
         )
     product = session.get(Product, product_id)
     current = published_run(week)
@@ -655,8 +692,8 @@ def declare_crop_failure(
     ]
     if product is None or not planned:
         raise InvalidInput(
-            "Produit : votre ferme n'a rien à livrer de ce produit au planning publié.",
-            {"product_id": ["Choisissez un produit de votre planning."]},
+            _("Produit : votre ferme n'a rien à livrer de ce produit au planning publié."),
+            {"product_id": [_("Choisissez un produit de votre planning.")]},
         )
     loss = seam.PendingLoss(farm_id, product_id, amount, day)
     # Deliveries of past days are made: the re-plan keeps them and only moves what is to come.

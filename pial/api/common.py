@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -24,14 +25,19 @@ def checked_week(iso_week: str) -> str:
     """Return ``iso_week`` if it is a plausible ``2026-W48`` label, else answer 404."""
     match = _ISO_WEEK.match(iso_week)
     if not match or not 2000 <= int(match[1]) <= 2100 or not 1 <= int(match[2]) <= 53:
-        raise NotFound(f"Semaine « {iso_week[:20]} » inconnue : écrivez-la comme 2026-W48.")
+        raise NotFound(
+            _(
+                "Semaine « %(iso_week)s » inconnue : écrivez-la comme 2026-W48.",
+                iso_week=iso_week[:20],
+            )
+        )
     return iso_week
 
 
-def checked_id(value: int, what: str = "Cet enregistrement") -> int:
+def checked_id(value: int, what: str | None = None) -> int:
     """Return an identifier that a database integer can hold, else answer 404."""
     if not 1 <= value <= MAX_ID:
-        raise NotFound(f"{what} n'existe pas.")
+        raise NotFound(_("%(what)s n'existe pas.", what=what or _("Cet enregistrement")))
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from pial.access import PUBLIC, SIGNED_IN
@@ -54,7 +55,14 @@ def revoke_token(token_id: int) -> Response:
     except ServiceError as error:
         flash(str(error), "error")
     else:
-        flash(f"Le jeton « {token.name} » ({token.prefix}…) est révoqué.", "info")
+        flash(
+            _(
+                "Le jeton « %(name)s » (%(prefix)s…) est révoqué.",
+                name=token.name,
+                prefix=token.prefix,
+            ),
+            "info",
+        )
     return redirect(url_for("api_pages.tokens"))
 
 

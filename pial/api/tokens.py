@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pial.audit import record_audit
@@ -49,18 +50,21 @@ def create_token(user: User, name: str, valid_days: int | None = None) -> Issued
     session = get_session()
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Donnez un nom au jeton.", {"name": ["Indiquez un nom."]})
+        raise InvalidInput(_("Donnez un nom au jeton."), {"name": [_("Indiquez un nom.")]})
     if len(name) > 100:
-        raise InvalidInput("Nom trop long.", {"name": ["100 caractères au plus."]})
+        raise InvalidInput(_("Nom trop long."), {"name": [_("100 caractères au plus.")]})
     if valid_days is not None and not 1 <= valid_days <= 3660:
         raise InvalidInput(
-            "Durée de validité invalide.", {"valid_days": ["Entre 1 et 3660 jours."]}
+            _("Durée de validité invalide."), {"valid_days": [_("Entre 1 et 3660 jours.")]}
         )
     active = [token for token in list_tokens(user) if token.revoked_dt is None]
     if len(active) >= MAX_ACTIVE_TOKENS:
         raise InvalidInput(
-            f"Vous avez déjà {MAX_ACTIVE_TOKENS} jetons actifs : révoquez-en un d'abord.",
-            {"name": ["Trop de jetons actifs."]},
+            _(
+                "Vous avez déjà %(max_active_tokens)s jetons actifs : révoquez-en un d'abord.",
+                max_active_tokens=MAX_ACTIVE_TOKENS,
+            ),
+            {"name": [_("Trop de jetons actifs.")]},
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
@@ -84,7 +88,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     session = get_session()
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("Ce jeton n'existe pas.")
+        raise NotFound(_("Ce jeton n'existe pas."))
     if token.revoked_dt is None:
         token.revoked_dt = utcnow()
         record_audit(user, "api_token.revoke", token, after={"prefix": token.prefix})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -64,7 +65,7 @@ def login() -> str | Response:
 def logout() -> Response:
     """Sign out (a POST, so that no link or image can sign somebody out)."""
     logout_user()
-    flash("Vous êtes déconnecté.", "info")
+    flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -85,7 +86,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             flash(str(error), "error")
         else:
             login_user(user)
-            flash("Bienvenue ! Votre compte est créé.", "success")
+            flash(_("Bienvenue ! Votre compte est créé."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
 
@@ -102,7 +103,7 @@ def change_password() -> str | Response:
         except services.AccountError as error:
             flash(str(error), "error")
         else:
-            flash("Mot de passe modifié.", "success")
+            flash(_("Mot de passe modifié."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
 
@@ -135,7 +136,10 @@ def invite() -> str | Response:
         else:
             link = url_for("auth.accept_invitation", token=issued.token, _external=True)
             flash(
-                f"Invitation créée pour {issued.email} ; le lien lui est envoyé par e-mail.",
+                _(
+                    "Invitation créée pour %(email)s ; le lien lui est envoyé par e-mail.",
+                    email=issued.email,
+                ),
                 "success",
             )
     return render_template("auth/invite.html", form=form, link=link)

@@ -7,6 +7,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -44,13 +45,23 @@ def password_problems(password: str, *, email: str = "") -> list[str]:
     """Return the French reasons why ``password`` is refused (empty list: acceptable)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+        problems.append(
+            _(
+                "Le mot de passe doit faire au moins %(min_password_length)s caractères.",
+                min_password_length=MIN_PASSWORD_LENGTH,
+            )
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"Le mot de passe doit faire au plus {MAX_PASSWORD_LENGTH} caractères.")
+        problems.append(
+            _(
+                "Le mot de passe doit faire au plus %(max_password_length)s caractères.",
+                max_password_length=MAX_PASSWORD_LENGTH,
+            )
+        )
     lowered = password.lower()
     if lowered in _common_passwords():
-        problems.append("Ce mot de passe est trop courant : choisissez-en un autre.")
+        problems.append(_("Ce mot de passe est trop courant : choisissez-en un autre."))
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and local_part in lowered:
-        problems.append("Le mot de passe ne doit pas contenir votre adresse e-mail.")
+        problems.append(_("Le mot de passe ne doit pas contenir votre adresse e-mail."))
     return problems

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from pial.audit import record_audit
@@ -66,7 +67,7 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     now = utcnow()
     if _recent_failures(email, now) >= THROTTLE_MAX_FAILURES:
         raise AccountError(
-            "Trop de tentatives de connexion échouées : réessayez dans quelques minutes."
+            _("Trop de tentatives de connexion échouées : réessayez dans quelques minutes.")
         )
     user = session.scalar(select(User).where(User.email_lower == email))
     succeeded = (
@@ -75,7 +76,7 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     session.add(LoginAttempt(email_lower=email, ip=ip, attempted_dt=now, succeeded=succeeded))
     if not succeeded or user is None:
         session.commit()
-        raise AccountError("Adresse e-mail ou mot de passe incorrect.")
+        raise AccountError(_("Adresse e-mail ou mot de passe incorrect."))
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_dt = now
@@ -99,15 +100,15 @@ def create_invitation(
     session = get_session()
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
-        raise AccountError("Adresse e-mail invalide.")
+        raise AccountError(_("Adresse e-mail invalide."))
     if role not in {r.value for r in Role}:
-        raise AccountError("Rôle inconnu.")
+        raise AccountError(_("Rôle inconnu."))
     if role == Role.GROWER and not farm_id:
-        raise AccountError("Un producteur doit être rattaché à une ferme.")
+        raise AccountError(_("Un producteur doit être rattaché à une ferme."))
     if role == Role.CANTEEN and not canteen_id:
-        raise AccountError("Un gestionnaire de cantine doit être rattaché à une cantine.")
+        raise AccountError(_("Un gestionnaire de cantine doit être rattaché à une cantine."))
     if session.scalar(select(User.id).where(User.email_lower == email)) is not None:
-        raise AccountError("Un compte existe déjà pour cette adresse e-mail.")
+        raise AccountError(_("Un compte existe déjà pour cette adresse e-mail."))
     token = secrets.token_urlsafe(32)
     now = utcnow()
     invitation = Invitation(
@@ -137,11 +138,11 @@ def find_valid_invitation(token: str) -> Invitation:
         select(Invitation).where(Invitation.token_hash == hash_token(token))
     )
     if invitation is None:
-        raise AccountError("Ce lien d'invitation n'est pas valide.")
+        raise AccountError(_("Ce lien d'invitation n'est pas valide."))
     if invitation.consumed_dt is not None:
-        raise AccountError("Ce lien d'invitation a déjà été utilisé.")
+        raise AccountError(_("Ce lien d'invitation a déjà été utilisé."))
     if invitation.expires_dt < utcnow():
-        raise AccountError("Ce lien d'invitation a expiré : demandez-en un nouveau.")
+        raise AccountError(_("Ce lien d'invitation a expiré : demandez-en un nouveau."))
     return invitation
 
 
@@ -153,7 +154,7 @@ def accept_invitation(token: str, display_name: str, password: str) -> User:
     if problems:
         raise AccountError(" ".join(problems))
     if not display_name.strip():
-        raise AccountError("Indiquez votre nom.")
+        raise AccountError(_("Indiquez votre nom."))
     user = User(
         email=invitation.email,
         display_name=display_name.strip(),
@@ -175,7 +176,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Replace the user's password after checking the current one and the policy."""
     session = get_session()
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("Le mot de passe actuel est incorrect.")
+        raise AccountError(_("Le mot de passe actuel est incorrect."))
     problems = password_problems(new_password, email=user.email)
     if problems:
         raise AccountError(" ".join(problems))

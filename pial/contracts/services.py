@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -43,15 +45,22 @@ from pial.models import (
 from pial.money.sales import Sale, sales_between
 
 CONTRACT_LABELS = {
-    "title": "Intitulé", "tender_reference": "Référence de la consultation", "lot_label": "Lot",
-    "canteen_id": "Cantine", "canteen_group_id": "Groupement", "start_date": "Début",
-    "end_date": "Fin", "renewal_of_id": "Reconduction de", "delivery_frequency": "Fréquence",
-    "notes": "Notes", "is_active": "Actif",
+    "title": _l("Intitulé"),
+    "tender_reference": _l("Référence de la consultation"),
+    "lot_label": _l("Lot"),
+    "canteen_id": _l("Cantine"),
+    "canteen_group_id": _l("Groupement"),
+    "start_date": _l("Début"),
+    "end_date": _l("Fin"),
+    "renewal_of_id": _l("Reconduction de"),
+    "delivery_frequency": _l("Fréquence"),
+    "notes": _l("Notes"),
+    "is_active": _l("Actif"),
 }
 LINE_LABELS = {
-    "product_id": "Produit", "committed_min_quantity_per_year": "Minimum annuel",
-    "production_cost_eur": "Coût de production", "margin_eur": "Marge",
-    "intermediation_fee_eur": "Frais d'intermédiation",
+    "product_id": _l("Produit"), "committed_min_quantity_per_year": _l("Minimum annuel"),
+    "production_cost_eur": _l("Coût de production"), "margin_eur": _l("Marge"),
+    "intermediation_fee_eur": _l("Frais d'intermédiation"),
 }
 
 
@@ -111,9 +120,9 @@ def get_contract(contract_id: int, actor: Any = None) -> Contract:
             selectinload(Contract.growers))
     )
     if contract is None:
-        raise NotFound("Ce contrat n'existe pas (ou plus).")
+        raise NotFound(gettext("Ce contrat n'existe pas (ou plus)."))
     if not can_read(actor, contract):
-        raise Forbidden("Vous ne pouvez voir que les contrats de votre cantine.")
+        raise Forbidden(gettext("Vous ne pouvez voir que les contrats de votre cantine."))
     return contract
 
 
@@ -121,7 +130,7 @@ def get_line(contract_id: int, line_id: int) -> ContractLine:
     """Return a line of a contract, or raise NotFound."""
     line = get_session().get(ContractLine, line_id)
     if line is None or line.contract_id != contract_id:
-        raise NotFound("Cette ligne de contrat n'existe pas (ou plus).")
+        raise NotFound(gettext("Cette ligne de contrat n'existe pas (ou plus)."))
     return line
 
 
@@ -130,8 +139,8 @@ def buyer_choices() -> list[tuple[str, str]]:
     session = get_session()
     groups = session.scalars(select(CanteenGroup).order_by(CanteenGroup.name))
     canteens = session.scalars(select(Canteen).where(Canteen.is_active).order_by(Canteen.name))
-    return [(f"group:{g.id}", f"Groupement : {g.name}") for g in groups] + [
-        (f"canteen:{c.id}", f"Cantine : {c.name}") for c in canteens]
+    return [(f"group:{g.id}", gettext("Groupement : %(name)s", name=g.name)) for g in groups] + [
+        (f"canteen:{c.id}", gettext("Cantine : %(name)s", name=c.name)) for c in canteens]
 
 
 def farm_choices() -> list[tuple[int, str]]:
@@ -152,7 +161,7 @@ def product_choices() -> list[tuple[int, str]]:
 
 def _require_lead(actor: Any) -> None:
     if getattr(actor, "role", None) != Role.LEAD:
-        raise Forbidden("Seule la personne responsable du projet gère les contrats.")
+        raise Forbidden(gettext("Seule la personne responsable du projet gère les contrats."))
 
 
 def parse_buyer(text: str | None) -> tuple[int | None, int | None]:
@@ -160,8 +169,10 @@ def parse_buyer(text: str | None) -> tuple[int | None, int | None]:
     kind, _, number = (text or "").partition(":")
     if kind in ("canteen", "group") and number.isdigit():
         return (int(number), None) if kind == "canteen" else (None, int(number))
-    raise InvalidInput("Acheteur : choisissez une cantine ou un groupement.",
-                       {"buyer": ["Choisissez une cantine ou un groupement."]})
+    raise InvalidInput(
+        gettext("Acheteur : choisissez une cantine ou un groupement."),
+        {"buyer": [gettext("Choisissez une cantine ou un groupement.")]},
+    )
 
 
 def save_contract(
@@ -176,20 +187,25 @@ def save_contract(
     session = get_session()
     errors: dict[str, list[str]] = {}
     if values["end_date"] < values["start_date"]:
-        errors["end_date"] = ["La fin doit suivre le début."]
+        errors["end_date"] = [gettext("La fin doit suivre le début.")]
     if values.get("renewal_of_id") is not None and values["renewal_of_id"] == contract_id:
-        errors["renewal_of_id"] = ["Un contrat ne peut pas être sa propre reconduction."]
+        errors["renewal_of_id"] = [gettext("Un contrat ne peut pas être sa propre reconduction.")]
     buyer_model = Canteen if values.get("canteen_id") else CanteenGroup
     buyer_id = values.get("canteen_id") or values.get("canteen_group_id")
     if buyer_id is None or session.get(buyer_model, buyer_id) is None:
-        errors["buyer"] = ["Cet acheteur n'existe pas."]
+        errors["buyer"] = [gettext("Cet acheteur n'existe pas.")]
     farms = list(session.scalars(select(Farm).where(Farm.id.in_(list(grower_ids)))))
     if len(farms) != len(set(grower_ids)):
-        errors["growers"] = ["Une ferme choisie n'existe pas."]
+        errors["growers"] = [gettext("Une ferme choisie n'existe pas.")]
     if errors:
-        raise InvalidInput("Contrat non enregistré : " + " ".join(
-            f"{CONTRACT_LABELS.get(name, name)} — {' '.join(messages)}"
-            for name, messages in errors.items()), errors)
+        raise InvalidInput(
+            gettext("Contrat non enregistré : ")
+            + " ".join(
+                f"{CONTRACT_LABELS.get(name, name)} — {' '.join(messages)}"
+                for name, messages in errors.items()
+            ),
+            errors,
+        )
     if contract_id is None:
         contract = Contract(**values)
         contract.growers = farms
@@ -219,19 +235,26 @@ def save_line(
     session = get_session()
     contract = get_contract(contract_id, actor)
     if session.get(Product, values["product_id"]) is None:
-        raise InvalidInput("Produit : ce produit n'existe pas.",
-                           {"product_id": ["Choisissez un produit du catalogue."]})
+        raise InvalidInput(
+            gettext("Produit : ce produit n'existe pas."),
+            {"product_id": [gettext("Choisissez un produit du catalogue.")]},
+        )
     duplicate = session.scalar(select(ContractLine.id).where(
         ContractLine.contract_id == contract.id,
         ContractLine.product_id == values["product_id"]))
     if duplicate is not None and duplicate != line_id:
-        raise InvalidInput("Produit : ce contrat a déjà une ligne pour ce produit.",
-                           {"product_id": ["Ce produit a déjà sa ligne dans ce contrat."]})
+        raise InvalidInput(
+            gettext("Produit : ce contrat a déjà une ligne pour ce produit."),
+            {"product_id": [gettext("Ce produit a déjà sa ligne dans ce contrat.")]},
+        )
     negative = [name for name in LINE_LABELS if name != "product_id" and values[name] < 0]
     if negative:
         raise InvalidInput(
-            "Ligne non enregistrée : " + ", ".join(LINE_LABELS[n] for n in negative)
-            + " ne peut pas être négatif.", {n: ["Valeur positive ou nulle."] for n in negative})
+            gettext("Ligne non enregistrée : ")
+            + ", ".join(str(LINE_LABELS[n]) for n in negative)
+            + gettext(" ne peut pas être négatif."),
+            {n: [gettext("Valeur positive ou nulle.")] for n in negative},
+        )
     if line_id is None:
         line = ContractLine(**values)
         contract.lines.append(line)  # keeps the loaded contract in step with the database
@@ -266,19 +289,27 @@ def add_period(
     contract = line.contract
     errors: dict[str, list[str]] = {}
     if end < start:
-        errors["end_date"] = ["La fin doit suivre le début."]
+        errors["end_date"] = [gettext("La fin doit suivre le début.")]
     if start < contract.start_date or end > contract.end_date:
         errors["start_date"] = [
-            f"La période doit tenir dans le contrat ({contract.start_date:%d/%m/%Y} – "
-            f"{contract.end_date:%d/%m/%Y})."]
+            gettext(
+                "La période doit tenir dans le contrat (%(start_date)s – %(end_date)s).",
+                start_date=format(contract.start_date, "%d/%m/%Y"),
+                end_date=format(contract.end_date, "%d/%m/%Y"),
+            )
+        ]
     if min_quantity < 0:
         errors["min_quantity"] = ["Valeur positive ou nulle."]
     if any(p.start_date <= end and start <= p.end_date for p in line.periods):
         errors.setdefault("start_date", []).append(
-            "Cette période chevauche une période déjà saisie.")
+            gettext("Cette période chevauche une période déjà saisie.")
+        )
     if errors:
-        raise InvalidInput("Période non enregistrée : " + " ".join(
-            message for messages in errors.values() for message in messages), errors)
+        raise InvalidInput(
+            gettext("Période non enregistrée : ")
+            + " ".join(message for messages in errors.values() for message in messages),
+            errors,
+        )
     period = ContractLinePeriod(start_date=start, end_date=end, min_quantity=min_quantity)
     line.periods.append(period)
     created: ContractLinePeriod = create_record(actor, period, action="contract_period.create")
@@ -291,7 +322,7 @@ def delete_period(actor: User, contract_id: int, period_id: int) -> None:
     session = get_session()
     period = session.get(ContractLinePeriod, period_id)
     if period is None or period.contract_line.contract_id != contract_id:
-        raise NotFound("Cette période n'existe pas (ou plus).")
+        raise NotFound(gettext("Cette période n'existe pas (ou plus)."))
     record_audit(actor, "contract_period.delete", period,
                  before={"start": str(period.start_date), "end": str(period.end_date),
                          "min_quantity": str(period.min_quantity)})
@@ -368,7 +399,9 @@ def contract_progress(
     if year_index is not None:
         matching = [y for y in years if y.index == year_index]
         if not matching:
-            raise NotFound(f"Ce contrat n'a pas d'année n°{year_index}.")
+            raise NotFound(
+                gettext("Ce contrat n'a pas d'année n°%(year_index)s.", year_index=year_index)
+            )
         year = matching[0]
     last = min(as_of, year.end)
     sales = (

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from pial.allocation import seam
@@ -141,7 +142,7 @@ def require_farm_member(actor: Any, farm_id: int) -> None:
         return
     if actor.role == Role.GROWER and actor.farm_id == farm_id:
         return
-    raise Forbidden("Vous ne pouvez voir que les livraisons de votre ferme.")
+    raise Forbidden(gettext("Vous ne pouvez voir que les livraisons de votre ferme."))
 
 
 def require_canteen_member(actor: Any, canteen_id: int, *, lead_may_read: bool = True) -> None:
@@ -150,7 +151,9 @@ def require_canteen_member(actor: Any, canteen_id: int, *, lead_may_read: bool =
         return
     if actor.role == Role.CANTEEN and actor.canteen_id == canteen_id:
         return
-    raise Forbidden("Vous ne pouvez voir et confirmer que les livraisons de votre cantine.")
+    raise Forbidden(
+        gettext("Vous ne pouvez voir et confirmer que les livraisons de votre cantine.")
+    )
 
 
 def replan_changes(week: DeliveryWeek) -> list[Change]:
@@ -171,7 +174,7 @@ def pick_list(farm_id: int, iso_week: str, *, actor: Any = None) -> PickList:
     week = get_week(iso_week)
     farm = get_session().get(Farm, farm_id)
     if farm is None:
-        raise NotFound("Cette ferme n'existe pas.")
+        raise NotFound(gettext("Cette ferme n'existe pas."))
     run = published_run(week)
     if run is None:
         return PickList(farm=farm, week=week, run=None, days=[])
@@ -230,7 +233,7 @@ def delivery_note(
     week = get_week(iso_week)
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
-        raise NotFound("Cette cantine n'existe pas.")
+        raise NotFound(gettext("Cette cantine n'existe pas."))
     run = published_run(week)
     if run is None:
         return DeliveryNote(canteen, week, day, None, [], [], [])
@@ -296,27 +299,31 @@ def confirm_receipt(
     session = get_session()
     line = session.get(AllocationLine, allocation_line_id)
     if line is None:
-        raise NotFound("Cette ligne de livraison n'existe pas.")
+        raise NotFound(gettext("Cette ligne de livraison n'existe pas."))
     if line.canteen_id != canteen_id:
-        raise Forbidden("Cette livraison n'est pas destinée à votre cantine.")
+        raise Forbidden(gettext("Cette livraison n'est pas destinée à votre cantine."))
     week = line.run.week
     require_state(
-        week, WeekState.PUBLISHED, WeekState.DELIVERED,
-        action="les réceptions se saisissent une fois le planning publié",
+        week,
+        WeekState.PUBLISHED,
+        WeekState.DELIVERED,
+        action=gettext("les réceptions se saisissent une fois le planning publié"),
     )
     current = published_run(week)
     if current is None or current.id != line.run_id:
         raise Conflict(
-            "Cette ligne ne fait plus partie du planning publié (il a été re-planifié) : "
-            "rechargez la page."
+            gettext(
+                "Cette ligne ne fait plus partie du planning publié (il a été re-planifié) : "
+                "rechargez la page."
+            )
         )
-    quantity = parse_quantity(received_quantity, field="quantité reçue")
+    quantity = parse_quantity(received_quantity, field=gettext("quantité reçue"))
     try:
         rating = QualityRating(quality)
     except ValueError:
         raise InvalidInput(
-            "Qualité : choisissez « conforme », « remarque » ou « refusé ».",
-            {"quality": ["Choisissez une des valeurs proposées."]},
+            gettext("Qualité : choisissez « conforme », « remarque » ou « refusé »."),
+            {"quality": [gettext("Choisissez une des valeurs proposées.")]},
         ) from None
     receipt = session.scalar(select(Receipt).where(Receipt.allocation_line_id == line.id))
     counted_before = line.quantity if receipt is None else receipt.received_quantity
@@ -364,9 +371,14 @@ def _add_receipt_correction(
             amount_eur=correction_eur,
             balance_after_eur=balance_eur + correction_eur,
             run_id=line.run_id,
-            note=(
-                f"Réception {line.canteen.name}, {line.product.name_fr} du "
-                f"{line.day.isoformat()} : {received} reçus pour {line.quantity} prévus"
+            note=gettext(
+                "Réception %(name)s, %(name_fr)s du %(isoformat)s : %(received)s reçus pour "
+                "%(quantity)s prévus",
+                name=line.canteen.name,
+                name_fr=line.product.name_fr,
+                isoformat=line.day.isoformat(),
+                received=received,
+                quantity=line.quantity,
             ),
             created_by_id=getattr(actor, "id", None),
             created_dt=now(),
@@ -382,8 +394,9 @@ def mark_week_delivered(iso_week: str, actor: Any = None) -> DeliveryWeek:
     week = get_week(iso_week)
     require_coordinator(actor, iso_week)
     require_state(
-        week, WeekState.PUBLISHED,
-        action="seule une semaine au planning publié peut être marquée livrée",
+        week,
+        WeekState.PUBLISHED,
+        action=gettext("seule une semaine au planning publié peut être marquée livrée"),
     )
     moment = now()
     for trip in session.scalars(

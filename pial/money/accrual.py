@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -54,11 +55,21 @@ class AccrualReport:
 
     def describe(self) -> str:
         """Return a French one-line summary."""
-        return (
-            f"Semaine {self.iso_week} : {self.created} vente(s) comptabilisée(s), "
-            f"{self.updated} mise(s) à jour, {self.unchanged} inchangée(s), "
-            f"{self.removed} retirée(s) ; frais {self.fee_eur} €, fonds {self.fund_eur} €, "
-            f"avances récupérées {self.recovered_eur} €."
+        return str(
+            _(
+                "Semaine %(iso_week)s : %(created)s vente(s) comptabilisée(s), "
+                "%(updated)s mise(s) à jour, %(unchanged)s inchangée(s), %(removed)s retirée(s) ; "
+                "frais %(fee_eur)s €, "
+                "fonds %(fund_eur)s €, avances récupérées %(recovered_eur)s €.",
+                iso_week=self.iso_week,
+                created=self.created,
+                updated=self.updated,
+                unchanged=self.unchanged,
+                removed=self.removed,
+                fee_eur=self.fee_eur,
+                fund_eur=self.fund_eur,
+                recovered_eur=self.recovered_eur,
+            )
         )
 
 
@@ -73,8 +84,11 @@ def accrue_week(iso_week: str, actor: Any = None) -> AccrualReport:
             require_coordinator(actor, iso_week)
         if week.state != WeekState.DELIVERED:
             raise Conflict(
-                f"La semaine {iso_week} n'est pas encore marquée livrée : ses ventes se "
-                "comptabilisent une fois les livraisons faites."
+                _(
+                    "La semaine %(iso_week)s n'est pas encore marquée livrée : ses ventes se "
+                    "comptabilisent une fois les livraisons faites.",
+                    iso_week=iso_week,
+                )
             )
         # Two accruals of one week (the button and the demo, say) queue up on the week's row.
         session.execute(select(DeliveryWeek.id).where(DeliveryWeek.id == week.id)
@@ -243,10 +257,15 @@ def _recover_advances(session: Session, accrual: FeeAccrual, day: dt.date) -> No
     for advance, amount in zip(advances, amounts, strict=True):
         if amount <= 0:
             continue
-        advance.recoveries.append(AdvanceRecovery(
-            recovery_date=day, amount_eur=amount, fee_accrual_id=accrual.id,
-            note=f"Retenue sur la vente du {day.strftime('%d/%m/%Y')}", created_dt=now(),
-        ))
+        advance.recoveries.append(
+            AdvanceRecovery(
+                recovery_date=day,
+                amount_eur=amount,
+                fee_accrual_id=accrual.id,
+                note=_("Retenue sur la vente du %(value)s", value=day.strftime("%d/%m/%Y")),
+                created_dt=now(),
+            )
+        )
         if remaining_eur(advance) <= 0:
             advance.closed_date = day
     session.flush()

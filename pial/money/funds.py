@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from pial.audit import record_audit
@@ -31,14 +33,15 @@ from pial.models import (
 from pial.money.accrual import recovered_eur
 from pial.money.rounding import ZERO, to_cent
 
-ADVANCE_LABELS = {"farm_id": "Ferme", "amount_eur": "Montant", "granted_date": "Accordée le",
-                  "recovery_rate": "Taux de retenue", "note": "Note", "season_id": "Saison"}
+ADVANCE_LABELS = {"farm_id": _l("Ferme"), "amount_eur": _l("Montant"),
+                  "granted_date": _l("Accordée le"), "recovery_rate": _l("Taux de retenue"),
+                  "note": _l("Note"), "season_id": _l("Saison")}
 
 
 def require_lead(actor: Any) -> None:
     """Raise Forbidden unless ``actor`` is the lead (or the system)."""
     if actor is not None and getattr(actor, "role", None) != Role.LEAD:
-        raise Forbidden("Seule la personne responsable du projet peut faire cela.")
+        raise Forbidden(_("Seule la personne responsable du projet peut faire cela."))
 
 
 def farm_choices() -> list[tuple[int, str]]:
@@ -98,12 +101,14 @@ def record_fund_movement(
     require_lead(actor)
     errors: dict[str, list[str]] = {}
     if amount_eur == 0:
-        errors["amount_eur"] = ["Indiquez un montant non nul (négatif pour une dépense)."]
+        errors["amount_eur"] = [_("Indiquez un montant non nul (négatif pour une dépense).")]
     if not label.strip():
-        errors["label"] = ["Indiquez l'objet du mouvement."]
+        errors["label"] = [_("Indiquez l'objet du mouvement.")]
     if errors:
-        raise InvalidInput("Mouvement non enregistré : " + " ".join(
-            m for ms in errors.values() for m in ms), errors)
+        raise InvalidInput(
+            _("Mouvement non enregistré : ") + " ".join(m for ms in errors.values() for m in ms),
+            errors,
+        )
     movement = FundMovement(movement_date=movement_date, amount_eur=to_cent(amount_eur),
                             label=label.strip()[:200], note=note or None,
                             created_by_id=actor.id, created_dt=now())
@@ -154,20 +159,21 @@ def add_rate(
     try:
         fee_kind = FeeKind(kind)
     except ValueError:
-        errors["kind"] = ["Choisissez « frais » ou « fonds »."]
+        errors["kind"] = [_("Choisissez « frais » ou « fonds ».")]
         fee_kind = FeeKind.FEE
     if not Decimal(0) <= rate <= Decimal(1):
-        errors["rate"] = ["Un taux est compris entre 0 et 100 %."]
+        errors["rate"] = [_("Un taux est compris entre 0 et 100 %.")]
     if contract_id is not None and session.get(Contract, contract_id) is None:
-        errors["contract_id"] = ["Ce contrat n'existe pas."]
+        errors["contract_id"] = [_("Ce contrat n'existe pas.")]
     owner = FeeRate.contract_id.is_(None) if contract_id is None else (
         FeeRate.contract_id == contract_id)
     if session.scalar(select(FeeRate.id).where(FeeRate.kind == fee_kind, owner,
                                                FeeRate.valid_from == valid_from)):
-        errors["valid_from"] = ["Un taux de ce type commence déjà ce jour-là."]
+        errors["valid_from"] = [_("Un taux de ce type commence déjà ce jour-là.")]
     if errors:
-        raise InvalidInput("Taux non enregistré : " + " ".join(
-            m for ms in errors.values() for m in ms), errors)
+        raise InvalidInput(
+            _("Taux non enregistré : ") + " ".join(m for ms in errors.values() for m in ms), errors
+        )
     record = FeeRate(kind=fee_kind, rate=rate, valid_from=valid_from, contract_id=contract_id,
                      note=note or None, created_dt=now())
     created: FeeRate = create_record(actor, record, action="fee_rate.create")
@@ -180,7 +186,7 @@ def delete_rate(actor: User, rate_id: int) -> None:
     session = get_session()
     record = session.get(FeeRate, rate_id)
     if record is None:
-        raise NotFound("Ce taux n'existe pas (ou plus).")
+        raise NotFound(_("Ce taux n'existe pas (ou plus)."))
     from pial.models import AllocationLine
 
     used = session.scalar(
@@ -188,8 +194,12 @@ def delete_rate(actor: User, rate_id: int) -> None:
         .join(AllocationLine, FeeAccrual.allocation_line_id == AllocationLine.id)
         .where(AllocationLine.day >= record.valid_from))
     if used:
-        raise Conflict("Ce taux a déjà servi à comptabiliser des ventes : ajoutez plutôt un "
-                       "nouveau taux à partir d'une date.")
+        raise Conflict(
+            _(
+                "Ce taux a déjà servi à comptabiliser des ventes : ajoutez plutôt un nouveau taux "
+                "à partir d'une date."
+            )
+        )
     record_audit(actor, "fee_rate.delete", record,
                  before={"kind": record.kind.value, "rate": str(record.rate),
                          "valid_from": str(record.valid_from)})
@@ -226,22 +236,25 @@ def get_advance(advance_id: int) -> CashAdvance:
     """Return an advance or raise NotFound."""
     advance = get_session().get(CashAdvance, advance_id)
     if advance is None:
-        raise NotFound("Cette avance n'existe pas (ou plus).")
+        raise NotFound(_("Cette avance n'existe pas (ou plus)."))
     return advance
 
 
 def _check_advance(values: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if get_session().get(Farm, values["farm_id"]) is None:
-        errors["farm_id"] = ["Cette ferme n'existe pas."]
+        errors["farm_id"] = [_("Cette ferme n'existe pas.")]
     if values["amount_eur"] is None or values["amount_eur"] <= 0:
-        errors["amount_eur"] = ["Le montant doit être positif."]
+        errors["amount_eur"] = [_("Le montant doit être positif.")]
     rate = values.get("recovery_rate")
     if rate is not None and not Decimal(0) < rate <= Decimal(1):
-        errors["recovery_rate"] = ["Le taux de retenue est compris entre 0 et 100 %."]
+        errors["recovery_rate"] = [_("Le taux de retenue est compris entre 0 et 100 %.")]
     if errors:
-        raise InvalidInput("Avance non enregistrée : " + " ".join(
-            f"{ADVANCE_LABELS[n]} — {' '.join(ms)}" for n, ms in errors.items()), errors)
+        raise InvalidInput(
+            _("Avance non enregistrée : ")
+            + " ".join(f"{ADVANCE_LABELS[n]} — {' '.join(ms)}" for n, ms in errors.items()),
+            errors,
+        )
 
 
 def save_advance(
@@ -257,12 +270,18 @@ def save_advance(
         return created
     advance = get_advance(advance_id)
     if advance.recoveries and values["farm_id"] != advance.farm_id:
-        raise Conflict("Des sommes ont déjà été retenues pour cette avance : sa ferme ne peut "
-                       "plus changer.")
+        raise Conflict(
+            _("Des sommes ont déjà été retenues pour cette avance : sa ferme ne peut plus changer.")
+        )
     if values["amount_eur"] < recovered_eur(advance):
-        raise InvalidInput("Montant : il ne peut pas être inférieur à ce qui a déjà été "
-                           f"récupéré ({recovered_eur(advance)} €).",
-                           {"amount_eur": ["Inférieur au montant déjà récupéré."]})
+        raise InvalidInput(
+            _(
+                "Montant : il ne peut pas être inférieur à ce qui a déjà été récupéré "
+                "(%(recovered_eur)s €).",
+                recovered_eur=recovered_eur(advance),
+            ),
+            {"amount_eur": [_("Inférieur au montant déjà récupéré.")]},
+        )
     apply_edit(actor, advance, dict(values), expected_version=expected_version,
                action="advance.update", labels=ADVANCE_LABELS)
     _close_if_repaid(advance, values["granted_date"])
@@ -287,8 +306,10 @@ def record_repayment(
     advance = get_advance(advance_id)
     remaining = advance.amount_eur - recovered_eur(advance)
     if amount_eur <= 0 or amount_eur > remaining:
-        raise InvalidInput(f"Montant : entre 0,01 € et ce qui reste dû ({remaining} €).",
-                           {"amount_eur": [f"Au plus {remaining} €."]})
+        raise InvalidInput(
+            _("Montant : entre 0,01 € et ce qui reste dû (%(remaining)s €).", remaining=remaining),
+            {"amount_eur": [_("Au plus %(remaining)s €.", remaining=remaining)]},
+        )
     recovery = AdvanceRecovery(recovery_date=repaid_on, amount_eur=to_cent(amount_eur),
                                note=note or "Remboursement direct", created_dt=now())
     advance.recoveries.append(recovery)
@@ -305,11 +326,14 @@ def write_off_advance(actor: User, advance_id: int, day: dt.date) -> CashAdvance
     require_lead(actor)
     advance = get_advance(advance_id)
     if advance.closed_date is not None:
-        raise Conflict("Cette avance est déjà close.")
+        raise Conflict(_("Cette avance est déjà close."))
     remaining = advance.amount_eur - recovered_eur(advance)
     advance.closed_date = day
-    advance.note = f"[abandon] {remaining} € non récupérés le {day:%d/%m/%Y}. " + (
-        advance.note or "")
+    advance.note = _(
+        "[abandon] %(remaining)s € non récupérés le %(day)s. ",
+        remaining=remaining,
+        day=format(day, "%d/%m/%Y"),
+    ) + (advance.note or "")
     record_audit(actor, "advance.write_off", advance, after={"remaining_eur": str(remaining)})
     get_session().commit()
     return advance
@@ -320,8 +344,12 @@ def delete_advance(actor: User, advance_id: int) -> None:
     require_lead(actor)
     advance = get_advance(advance_id)
     if advance.recoveries:
-        raise Conflict("Des sommes ont déjà été récupérées sur cette avance : elle ne peut "
-                       "plus être supprimée (abandonnez-la plutôt).")
+        raise Conflict(
+            _(
+                "Des sommes ont déjà été récupérées sur cette avance : elle ne peut plus être "
+                "supprimée (abandonnez-la plutôt)."
+            )
+        )
     record_audit(actor, "advance.delete", advance,
                  before={"farm_id": advance.farm_id, "amount_eur": str(advance.amount_eur)})
     get_session().delete(advance)

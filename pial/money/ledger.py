@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from pial.clock import today_in_paris
@@ -129,7 +130,7 @@ def farm_ledger(farm_id: int, actor: Any = None, *, day: dt.date | None = None) 
     session = get_session()
     farm = session.get(Farm, farm_id)
     if farm is None:
-        raise NotFound("Cette ferme n'existe pas.")
+        raise NotFound(_("Cette ferme n'existe pas."))
     label, first, last = season_bounds(day)
     weeks = _season_weeks(first, last)
     values = _allocated_values([w.id for w in weeks])

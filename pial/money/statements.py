@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -46,8 +49,10 @@ def parse_month(text: str | None) -> dt.date:
         return today_in_paris().replace(day=1)
     match = MONTH_PATTERN.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise InvalidInput("Mois : écrivez-le sous la forme 2026-11.",
-                           {"mois": ["Format attendu : AAAA-MM."]})
+        raise InvalidInput(
+            _("Mois : écrivez-le sous la forme 2026-11."),
+            {"mois": [_("Format attendu : AAAA-MM.")]},
+        )
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -58,7 +63,7 @@ def month_end(first: dt.date) -> dt.date:
 
 def month_label(first: dt.date) -> str:
     """Return « novembre 2026 »."""
-    return f"{MONTHS_FR[first.month - 1]} {first.year}"
+    return format_date(first, format="LLLL y", locale=str(get_locale() or "fr"))
 
 
 def shift_month(first: dt.date, months: int) -> dt.date:
@@ -151,7 +156,7 @@ def require_farm_reader(actor: Any, farm_id: int) -> None:
         return
     if role == Role.GROWER and actor.farm_id == farm_id:
         return
-    raise Forbidden("Vous ne pouvez voir que le relevé de votre ferme.")
+    raise Forbidden(_("Vous ne pouvez voir que le relevé de votre ferme."))
 
 
 def require_canteen_reader(actor: Any, canteen_id: int) -> None:
@@ -161,7 +166,7 @@ def require_canteen_reader(actor: Any, canteen_id: int) -> None:
         return
     if role == Role.CANTEEN and actor.canteen_id == canteen_id:
         return
-    raise Forbidden("Vous ne pouvez voir que le relevé de votre cantine.")
+    raise Forbidden(_("Vous ne pouvez voir que le relevé de votre cantine."))
 
 
 def _statement_lines(
@@ -249,7 +254,7 @@ def farm_statement(farm_id: int, month: dt.date, actor: Any = None) -> Statement
     require_farm_reader(actor, farm_id)
     farm = get_session().get(Farm, farm_id)
     if farm is None:
-        raise NotFound("Cette ferme n'existe pas.")
+        raise NotFound(_("Cette ferme n'existe pas."))
     lines, pending = _statement_lines(month, farm_id=farm_id)
     return Statement("farm", farm.id, farm.name, month, lines, pending,
                      _advances(farm_id, month))
@@ -260,7 +265,7 @@ def canteen_statement(canteen_id: int, month: dt.date, actor: Any = None) -> Sta
     require_canteen_reader(actor, canteen_id)
     canteen = get_session().get(Canteen, canteen_id)
     if canteen is None:
-        raise NotFound("Cette cantine n'existe pas.")
+        raise NotFound(_("Cette cantine n'existe pas."))
     lines, pending = _statement_lines(month, canteen_id=canteen_id)
     return Statement("canteen", canteen.id, canteen.name, month, lines, pending, [])
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -49,10 +50,14 @@ def _iso_weeks_between(first_week: str, last_week: str) -> list[str]:
     last = monday_of(normalise_iso_week(last_week))
     if last < first:
         raise InvalidInput(
-            "La dernière semaine précède la première.", {"last_week": ["avant la première"]}
+            gettext("La dernière semaine précède la première."),
+            {"last_week": [gettext("avant la première")]},
         )
     if (last - first).days > 7 * 160:
-        raise InvalidInput("Période trop longue : trois ans au plus.", {"last_week": ["trop loin"]})
+        raise InvalidInput(
+            gettext("Période trop longue : trois ans au plus."),
+            {"last_week": [gettext("trop loin")]},
+        )
     labels = []
     monday = first
     while monday <= last:
@@ -86,7 +91,7 @@ def choose_rotation(
     ``before``/``after`` are the farms of the weeks just outside the run.
     """
     if not farm_ids:
-        raise InvalidInput("Aucune ferme active : impossible d'établir la rotation.")
+        raise InvalidInput(gettext("Aucune ferme active : impossible d'établir la rotation."))
     counts = {farm_id: 0 for farm_id in farm_ids}
     for slot in slots:
         if slot in counts:
@@ -120,7 +125,9 @@ def generate_rotation(first_week: str, last_week: str, actor: Any) -> list[Coord
     a row. Pending swaps of reassigned weeks are cancelled. Only the lead (or the system).
     """
     if actor is not None and getattr(actor, "role", None) != Role.LEAD:
-        raise Forbidden("Seule la personne responsable du projet peut établir la rotation.")
+        raise Forbidden(
+            gettext("Seule la personne responsable du projet peut établir la rotation.")
+        )
     session = get_session()
     labels = _iso_weeks_between(first_week, last_week)
     farms = list(
@@ -128,7 +135,7 @@ def generate_rotation(first_week: str, last_week: str, actor: Any) -> list[Coord
     )
     farm_ids = [farm.id for farm in farms]
     if not farm_ids:
-        raise InvalidInput("Aucune ferme active : impossible d'établir la rotation.")
+        raise InvalidInput(gettext("Aucune ferme active : impossible d'établir la rotation."))
     today = today_in_paris()
     weeks = [ensure_week(session, label)[0] for label in labels]
     assignments = {
@@ -254,7 +261,9 @@ def _assignment_for(session: Session, iso_week: str) -> CoordinatorAssignment:
         .where(DeliveryWeek.iso_week == label)
     )
     if assignment is None:
-        raise NotFound(f"Personne ne coordonne encore la semaine {_week_number(label)}.")
+        raise NotFound(
+            gettext("Personne ne coordonne encore la semaine %(label)s.", label=_week_number(label))
+        )
     return assignment
 
 
@@ -270,14 +279,21 @@ def request_swap(actor: Any, iso_week_a: str, iso_week_b: str) -> CoordinatorSwa
     role = getattr(actor, "role", None)
     if role != Role.LEAD and not (role == Role.GROWER and actor.farm_id == mine.farm_id):
         raise Forbidden(
-            f"Vous ne coordonnez pas la semaine {mine.week.week_number} : "
-            "vous ne pouvez pas l'échanger."
+            gettext(
+                "Vous ne coordonnez pas la semaine %(week_number)s : vous ne pouvez pas "
+                "l'échanger.",
+                week_number=mine.week.week_number,
+            )
         )
     _refuse_started(mine, other)
     if mine.farm_id == other.farm_id:
         raise Conflict(
-            f"Les semaines {mine.week.week_number} et {other.week.week_number} sont "
-            "coordonnées par la même ferme : rien à échanger."
+            gettext(
+                "Les semaines %(week_number)s et %(week_number_2)s sont coordonnées par la même "
+                "ferme : rien à échanger.",
+                week_number=mine.week.week_number,
+                week_number_2=other.week.week_number,
+            )
         )
     duplicate = session.scalar(
         select(CoordinatorSwap.id).where(
@@ -291,7 +307,7 @@ def request_swap(actor: Any, iso_week_a: str, iso_week_b: str) -> CoordinatorSwa
         )
     )
     if duplicate is not None:
-        raise Conflict("Un échange entre ces deux semaines est déjà demandé.")
+        raise Conflict(gettext("Un échange entre ces deux semaines est déjà demandé."))
     swap = CoordinatorSwap(
         assignment_id=mine.id,
         other_assignment_id=other.id,
@@ -317,8 +333,10 @@ def _refuse_started(*assignments: CoordinatorAssignment) -> None:
     for assignment in assignments:
         if _has_started(assignment.week, today):
             raise Conflict(
-                f"La semaine {assignment.week.week_number} a commencé : "
-                "sa coordination ne s'échange plus."
+                gettext(
+                    "La semaine %(week_number)s a commencé : sa coordination ne s'échange plus.",
+                    week_number=assignment.week.week_number,
+                )
             )
 
 
@@ -330,14 +348,16 @@ def answer_swap(actor: Any, swap_id: int, accept: bool) -> CoordinatorSwap:
     session = get_session()
     swap = session.get(CoordinatorSwap, swap_id)
     if swap is None:
-        raise NotFound("Cette demande d'échange n'existe pas.")
+        raise NotFound(gettext("Cette demande d'échange n'existe pas."))
     other = swap.other_assignment
     if other is None:  # a hand-over to a farm, not created by this feature
-        raise Conflict("Cette demande n'est pas un échange entre deux semaines.")
+        raise Conflict(gettext("Cette demande n'est pas un échange entre deux semaines."))
     if swap.state != SwapState.REQUESTED:
-        raise Conflict("Cette demande d'échange a déjà reçu une réponse.")
+        raise Conflict(gettext("Cette demande d'échange a déjà reçu une réponse."))
     if getattr(actor, "role", None) != Role.GROWER or actor.farm_id != other.farm_id:
-        raise Forbidden("Seul un producteur de la ferme sollicitée peut répondre à cet échange.")
+        raise Forbidden(
+            gettext("Seul un producteur de la ferme sollicitée peut répondre à cet échange.")
+        )
     mine = swap.assignment
     before = {mine.week.iso_week: mine.farm_id, other.week.iso_week: other.farm_id}
     if accept:
@@ -365,11 +385,11 @@ def cancel_swap(actor: Any, swap_id: int) -> CoordinatorSwap:
     session = get_session()
     swap = session.get(CoordinatorSwap, swap_id)
     if swap is None:
-        raise NotFound("Cette demande d'échange n'existe pas.")
+        raise NotFound(gettext("Cette demande d'échange n'existe pas."))
     if swap.requested_by_id != getattr(actor, "id", None):
-        raise Forbidden("Seule la personne qui a demandé l'échange peut l'annuler.")
+        raise Forbidden(gettext("Seule la personne qui a demandé l'échange peut l'annuler."))
     if swap.state != SwapState.REQUESTED:
-        raise Conflict("Cette demande d'échange a déjà reçu une réponse.")
+        raise Conflict(gettext("Cette demande d'échange a déjà reçu une réponse."))
     swap.state = SwapState.CANCELLED
     swap.decided_by_id = actor.id
     swap.decided_dt = now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -50,9 +51,9 @@ def run_now(job_id: str) -> Response:
         abort(404)
     outcome = run_once(job_id, clock.now().replace(microsecond=0))
     if outcome.status is None:
-        flash("Ce travail vient déjà d'être lancé.", "warning")
+        flash(_("Ce travail vient déjà d'être lancé."), "warning")
     elif outcome.status == "failed":
-        flash(f"Échec : {outcome.summary}", "error")
+        flash(_("Échec : %(summary)s", summary=outcome.summary), "error")
     else:
         flash(f"{JOB_LABELS[job_id]} : {outcome.summary}", "success")
     return redirect(url_for("scheduler.overview"))

@@ -7,8 +7,22 @@ query service (``services.py``) builds them from the models.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+
+def gettext(message: str, /, **variables: Any) -> str:
+    """Translate ``message`` with Flask-Babel when the app has loaded it, else keep the French.
+
+    The spreadsheet readers and writers import neither Flask nor SQLAlchemy (they run in
+    tools and tests alone); inside the app, Flask-Babel is loaded and picks the user's language.
+    """
+    babel = sys.modules.get("flask_babel")
+    if babel is None:
+        return message % variables if variables else message
+    return str(babel.gettext(message, **variables))
 
 UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte"}
 """French label of each ``ProductUnit`` value."""
@@ -188,13 +202,21 @@ class SheetProblem:
         """Return the problem in French, place first."""
         place = []
         if self.sheet:
-            place.append(f"feuille « {self.sheet} »")
+            place.append(gettext("feuille « %(sheet)s »", sheet=self.sheet))
         if self.row:
-            place.append(f"ligne {self.row}")
+            place.append(gettext("ligne %(row)s", row=self.row))
         if self.column:
-            place.append(f"colonne {self.column}")
+            place.append(gettext("colonne %(column)s", column=self.column))
         prefix = ", ".join(place)
-        return f"{prefix[:1].upper()}{prefix[1:]} : {self.message}" if prefix else self.message
+        if not prefix:
+            return self.message
+        return str(
+            gettext(
+                "%(place)s : %(message)s",
+                place=prefix[:1].upper() + prefix[1:],
+                message=self.message,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

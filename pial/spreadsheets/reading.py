@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pial.spreadsheets.data import EntryLine, ParsedEntryFile, ProductInfo, SheetProblem
+from pial.spreadsheets.data import (
+    EntryLine,
+    ParsedEntryFile,
+    ProductInfo,
+    SheetProblem,
+    gettext,
+)
 from pial.spreadsheets.entry import (
     ANY_DAY_LABEL,
     AVAILABILITY,
@@ -73,12 +79,17 @@ def check_container(content: bytes, limits: UploadLimits) -> None:
     """Refuse a file that is too big, not a zip, or a zip that would inflate dangerously."""
     if len(content) > limits.max_bytes:
         raise UploadRefused([SheetProblem(
-            f"le fichier pèse {len(content) // 1024} Ko, au-delà de la limite de "
-            f"{limits.max_bytes // 1024} Ko."
+            gettext(
+                "le fichier pèse %(value)s Ko, au-delà de la limite de %(value_2)s Ko.",
+                value=len(content) // 1024,
+                value_2=limits.max_bytes // 1024,
+            )
         )])  # fmt: skip
     not_xlsx = SheetProblem(
-        "ce fichier n'est pas un classeur Excel (.xlsx) lisible : enregistrez-le au format "
-        "« Classeur Excel (.xlsx) » et réessayez."
+        gettext(
+            "ce fichier n'est pas un classeur Excel (.xlsx) lisible : enregistrez-le au format « "
+            "Classeur Excel (.xlsx) » et réessayez."
+        )
     )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
@@ -89,14 +100,22 @@ def check_container(content: bytes, limits: UploadLimits) -> None:
         names = {entry.filename for entry in entries}
         if len(entries) > limits.max_zip_entries:
             raise UploadRefused([SheetProblem(
-                f"le classeur contient {len(entries)} parties, au-delà de la limite de "
-                f"{limits.max_zip_entries} : fichier refusé."
+                gettext(
+                    "le classeur contient %(num)s parties, au-delà de la limite de "
+                    "%(max_zip_entries)s : fichier refusé.",
+                    num=len(entries),
+                    max_zip_entries=limits.max_zip_entries,
+                )
             )])  # fmt: skip
         total = sum(entry.file_size for entry in entries)
         if total > limits.max_uncompressed_bytes:
             raise UploadRefused([SheetProblem(
-                f"le classeur se décompresse en {total // (1024 * 1024)} Mo, au-delà de la "
-                f"limite de {limits.max_uncompressed_bytes // (1024 * 1024)} Mo : fichier refusé."
+                gettext(
+                    "le classeur se décompresse en %(value)s Mo, au-delà de la limite de "
+                    "%(value_2)s Mo : fichier refusé.",
+                    value=total // (1024 * 1024),
+                    value_2=limits.max_uncompressed_bytes // (1024 * 1024),
+                )
             )])  # fmt: skip
         for entry in entries:
             ratio = entry.file_size / max(entry.compress_size, 1)
@@ -104,8 +123,12 @@ def check_container(content: bytes, limits: UploadLimits) -> None:
                 ratio > limits.max_compression_ratio
             ):
                 raise UploadRefused([SheetProblem(
-                    f"la partie « {entry.filename} » est compressée {int(ratio)} fois, signe "
-                    "d'une « bombe zip » : fichier refusé."
+                    gettext(
+                        "la partie « %(filename)s » est compressée %(ratio)s fois, signe d'une « "
+                        "bombe zip » : fichier refusé.",
+                        filename=entry.filename,
+                        ratio=int(ratio),
+                    )
                 )])  # fmt: skip
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise UploadRefused([not_xlsx])
@@ -123,12 +146,17 @@ def load_entry_workbook(content: bytes, limits: UploadLimits | None = None) -> R
     except Exception as error:  # openpyxl and defusedxml raise many unrelated types
         if _is_forbidden_xml(error):
             raise UploadRefused([SheetProblem(
-                "le classeur contient des constructions XML interdites (entités, DTD) : "
-                "fichier refusé."
+                gettext(
+                    "le classeur contient des constructions XML interdites (entités, DTD) : "
+                    "fichier refusé."
+                )
             )]) from None  # fmt: skip
         raise UploadRefused([SheetProblem(
-            "le classeur est illisible ou endommagé (" + type(error).__name__ + ") : "
-            "enregistrez-le à nouveau au format .xlsx."
+            gettext(
+                "le classeur est illisible ou endommagé (%(error)s) : enregistrez-le à nouveau au "
+                "format .xlsx.",
+                error=type(error).__name__,
+            )
         )]) from None  # fmt: skip
     try:
         return _read_entry_workbook(workbook, limits)
@@ -136,7 +164,9 @@ def load_entry_workbook(content: bytes, limits: UploadLimits | None = None) -> R
         raise
     except Exception as error:
         raise UploadRefused([SheetProblem(
-            "le classeur est illisible ou endommagé (" + type(error).__name__ + ")."
+            gettext(
+                "le classeur est illisible ou endommagé (%(error)s).", error=type(error).__name__
+            )
         )]) from None  # fmt: skip
     finally:
         workbook.close()
@@ -158,8 +188,10 @@ def _read_entry_workbook(workbook: Any, limits: UploadLimits) -> RawEntryFile:
     """Read the metadata sheet and the entry rows of an opened workbook."""
     if META_SHEET not in workbook.sheetnames:
         raise UploadRefused([SheetProblem(
-            "ce classeur ne vient pas d'un modèle PIAL : téléchargez le modèle de la semaine "
-            "depuis PIAL et saisissez-y vos lignes."
+            gettext(
+                "ce classeur ne vient pas d'un modèle PIAL : téléchargez le modèle de la semaine "
+                "depuis PIAL et saisissez-y vos lignes."
+            )
         )])  # fmt: skip
     meta: dict[str, Any] = {}
     for key, value, *_ in workbook[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True):
@@ -176,12 +208,20 @@ def _read_entry_workbook(workbook: Any, limits: UploadLimits) -> RawEntryFile:
         or not isinstance(owner, int)
     ):
         raise UploadRefused([SheetProblem(
-            "les informations cachées du modèle (semaine, ferme ou cantine) sont absentes ou "
-            "modifiées : téléchargez un nouveau modèle."
+            gettext(
+                "les informations cachées du modèle (semaine, ferme ou cantine) sont absentes ou "
+                "modifiées : téléchargez un nouveau modèle."
+            )
         )])  # fmt: skip
     sheet_name = ENTRY_SHEETS[kind]
     if sheet_name not in workbook.sheetnames:
-        raise UploadRefused([SheetProblem(f"la feuille « {sheet_name} » est absente.")])
+        raise UploadRefused(
+            [
+                SheetProblem(
+                    gettext("la feuille « %(sheet_name)s » est absente.", sheet_name=sheet_name)
+                )
+            ]
+        )
     sheet = workbook[sheet_name]
     rows = _read_rows(sheet, sheet_name, limits)
     return RawEntryFile(kind, iso_week, owner, sheet_name, rows)
@@ -199,7 +239,10 @@ def _read_rows(
     for row_number, cells in enumerate(sheet.iter_rows(max_col=width), start=1):
         if row_number > limits.max_sheet_row:
             raise UploadRefused([SheetProblem(
-                f"données au-delà de la ligne {limits.max_sheet_row} : fichier refusé.",
+                gettext(
+                    "données au-delà de la ligne %(max_sheet_row)s : fichier refusé.",
+                    max_sheet_row=limits.max_sheet_row,
+                ),
                 sheet_name, row_number,
             )])  # fmt: skip
         values = tuple(getattr(cell, "value", None) for cell in cells)
@@ -210,7 +253,10 @@ def _read_rows(
                 if titles != tuple(_normalise(title) for title in ENTRY_COLUMNS):
                     expected = ", ".join(ENTRY_COLUMNS)
                     raise UploadRefused([SheetProblem(
-                        f"colonnes inattendues ; attendues, dans l'ordre : {expected}.",
+                        gettext(
+                            "colonnes inattendues ; attendues, dans l'ordre : %(expected)s.",
+                            expected=expected,
+                        ),
                         sheet_name, row_number,
                     )])  # fmt: skip
                 header_row = row_number
@@ -220,21 +266,27 @@ def _read_rows(
         for index, cell in enumerate(cells):
             if getattr(cell, "data_type", None) == "f":
                 formula_problems.append(SheetProblem(
-                    "cette cellule contient une formule ; saisissez une valeur.",
+                    gettext("cette cellule contient une formule ; saisissez une valeur."),
                     sheet_name, row_number, _column_title(index),
                 ))  # fmt: skip
         if all(_is_blank(value) for value in values):
             continue
         if len(rows) >= limits.max_rows:
             raise UploadRefused([SheetProblem(
-                f"plus de {limits.max_rows} lignes remplies : découpez le fichier.",
+                gettext(
+                    "plus de %(max_rows)s lignes remplies : découpez le fichier.",
+                    max_rows=limits.max_rows,
+                ),
                 sheet_name, row_number,
             )])  # fmt: skip
         rows.append((row_number, values))
     if header_row is None:
         expected = ", ".join(ENTRY_COLUMNS)
         raise UploadRefused([SheetProblem(
-            f"ligne de titres introuvable ; colonnes attendues : {expected}.", sheet_name
+            gettext(
+                "ligne de titres introuvable ; colonnes attendues : %(expected)s.",
+                expected=expected,
+            ), sheet_name
         )])  # fmt: skip
     if formula_problems:
         raise UploadRefused(formula_problems)
@@ -299,12 +351,21 @@ def validate_entry_rows(
         if not _is_blank(note_cell):
             note = str(note_cell).strip()
             if len(note) > NOTE_MAX_LENGTH:
-                problem(f"note trop longue ({len(note)} caractères, {NOTE_MAX_LENGTH} au plus).", 3)
+                problem(
+                    gettext(
+                        "note trop longue (%(num)s caractères, %(note_max_length)s au plus).",
+                        num=len(note),
+                        note_max_length=NOTE_MAX_LENGTH,
+                    ),
+                    3,
+                )
         if product is None or not day_ok or quantity is None:
             continue
         line_key = (product.slug, day)
         if line_key in seen:
-            problem(f"même produit et même jour qu'à la ligne {seen[line_key]}.", 0)
+            problem(
+                gettext("même produit et même jour qu'à la ligne %(seen)s.", seen=seen[line_key]), 0
+            )
             continue
         seen[line_key] = row_number
         lines.append(EntryLine(product.slug, day, quantity, note, row_number))
@@ -335,11 +396,13 @@ def _match_product(
             for match in difflib.get_close_matches(_normalise(text), list(normalised), 3, 0.5)
         ]
     hint = (
-        " Vouliez-vous dire : " + ", ".join(f"« {name} »" for name in suggestions) + " ?"
+        gettext(" Vouliez-vous dire : ")
+        + ", ".join(gettext("« %(name)s »", name=name) for name in suggestions)
+        + " ?"
         if suggestions
-        else " Choisissez un produit de la liste."
+        else gettext(" Choisissez un produit de la liste.")
     )
-    problem(f"produit inconnu « {text} ».{hint}", 0)
+    problem(gettext("produit inconnu « %(text)s ».%(hint)s", text=text, hint=hint), 0)
     return None
 
 
@@ -373,7 +436,14 @@ def _match_day(
                     day = None
     if day is None or day not in days:
         shown = day.strftime("%d/%m/%Y") if day else str(cell).strip()
-        problem(f"« {shown} » n'est pas un jour de livraison de la semaine ({choices}).", 1)
+        problem(
+            gettext(
+                "« %(shown)s » n'est pas un jour de livraison de la semaine (%(choices)s).",
+                shown=shown,
+                choices=choices,
+            ),
+            1,
+        )
         return None, False
     return day, True
 
@@ -385,7 +455,7 @@ def _match_quantity(
 ) -> Decimal | None:
     """Return the quantity of a cell (number, or text with a decimal comma)."""
     if _is_blank(cell):
-        problem("quantité manquante.", 2)
+        problem(gettext("quantité manquante."), 2)
         return None
     quantity: Decimal | None
     if isinstance(cell, bool):
@@ -400,19 +470,23 @@ def _match_quantity(
             quantity = parse_quantity(str(cell))
         except (ValueError, ArithmeticError) as error:
             # A parser may explain what is wrong (negative, too many decimals…): keep its words.
-            problem(str(error) or f"« {cell} » n'est pas une quantité (exemple : 12,5).", 2)
+            problem(
+                str(error)
+                or gettext("« %(cell)s » n'est pas une quantité (exemple : 12,5).", cell=cell),
+                2,
+            )
             return None
     if quantity is None or not quantity.is_finite():
-        problem(f"« {cell} » n'est pas une quantité (exemple : 12,5).", 2)
+        problem(gettext("« %(cell)s » n'est pas une quantité (exemple : 12,5).", cell=cell), 2)
         return None
     if quantity < 0:
-        problem("la quantité ne peut pas être négative.", 2)
+        problem(gettext("la quantité ne peut pas être négative."), 2)
         return None
     if quantity > QUANTITY_MAX:
-        problem(f"quantité démesurée ({cell}).", 2)
+        problem(gettext("quantité démesurée (%(cell)s).", cell=cell), 2)
         return None
     if quantity != quantity.quantize(Decimal("0.001")):
-        problem("au plus trois décimales.", 2)
+        problem(gettext("au plus trois décimales."), 2)
         return None
     return quantity
 

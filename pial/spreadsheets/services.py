@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 
 from pial.db import get_session
@@ -62,7 +64,7 @@ from pial.spreadsheets.reading import (
 from pial.spreadsheets.season import write_season_workbook
 
 CENT = Decimal("0.01")
-KIND_LABELS = {AVAILABILITY: "disponibilités", ORDERS: "commandes"}
+KIND_LABELS = {AVAILABILITY: _l("disponibilités"), ORDERS: _l("commandes")}
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -71,7 +73,14 @@ KIND_LABELS = {AVAILABILITY: "disponibilités", ORDERS: "commandes"}
 def week_label(iso_week: str, monday: dt.date) -> str:
     """Return ``semaine 48 (du 23/11/2026 au 29/11/2026)``."""
     sunday = monday + dt.timedelta(days=6)
-    return f"semaine {int(iso_week.split('-W')[1])} (du {monday:%d/%m/%Y} au {sunday:%d/%m/%Y})"
+    return str(
+        gettext(
+            "semaine %(split)s (du %(monday)s au %(sunday)s)",
+            split=int(iso_week.split("-W")[1]),
+            monday=format(monday, "%d/%m/%Y"),
+            sunday=format(sunday, "%d/%m/%Y"),
+        )
+    )
 
 
 def product_info(product: Product) -> ProductInfo:
@@ -90,7 +99,7 @@ def product_info(product: Product) -> ProductInfo:
 def _get_week(iso_week: str) -> DeliveryWeek:
     week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
     if week is None:
-        raise NotFound(f"La semaine {iso_week} n'existe pas.")
+        raise NotFound(gettext("La semaine %(iso_week)s n'existe pas.", iso_week=iso_week))
     return week
 
 
@@ -123,8 +132,11 @@ def _published_run(week: DeliveryWeek) -> AllocationRun:
     )
     if run is None:
         raise Conflict(
-            f"Aucun planning n'est encore publié pour la semaine {week.week_number} : "
-            "rien à exporter."
+            gettext(
+                "Aucun planning n'est encore publié pour la semaine %(week_number)s : rien à "
+                "exporter.",
+                week_number=week.week_number,
+            )
         )
     return run
 
@@ -143,8 +155,10 @@ def planning_workbook_data(iso_week: str, actor: Any = None) -> PlanningWorkbook
     week = _get_week(iso_week)
     if not can_coordinate(actor, week.iso_week):
         raise Forbidden(
-            "Le classeur du planning est réservé à la personne responsable du projet et au "
-            "coordinateur de la semaine."
+            gettext(
+                "Le classeur du planning est réservé à la personne responsable du projet et au "
+                "coordinateur de la semaine."
+            )
         )
     session = get_session()
     run = _published_run(week)
@@ -348,7 +362,7 @@ def _delivered_quantity(
 def _get_season(code: str) -> Season:
     season = get_session().scalar(select(Season).where(Season.code == code))
     if season is None:
-        raise NotFound(f"La saison {code} n'existe pas.")
+        raise NotFound(gettext("La saison %(code)s n'existe pas.", code=code))
     return season
 
 
@@ -405,7 +419,9 @@ def season_rows(season_code: str) -> Iterator[SeasonRow]:
 def export_season(season_code: str, stream: IO[bytes], actor: Any = None) -> int:
     """Write the season workbook (the lead only); return the number of lines written."""
     if actor is not None and _role(actor) != Role.LEAD:
-        raise Forbidden("L'export de la saison est réservé à la personne responsable du projet.")
+        raise Forbidden(
+            gettext("L'export de la saison est réservé à la personne responsable du projet.")
+        )
     _get_season(season_code)
     return write_season_workbook(season_code, season_rows(season_code), stream)
 
@@ -416,13 +432,13 @@ def export_season(season_code: str, stream: IO[bytes], actor: Any = None) -> int
 def _require_canteen_access(actor: Any, canteen_id: int) -> Canteen:
     canteen = get_session().get(Canteen, canteen_id)
     if canteen is None:
-        raise NotFound("Cette cantine n'existe pas.")
+        raise NotFound(gettext("Cette cantine n'existe pas."))
     if (
         actor is not None
         and _role(actor) != Role.LEAD
         and not (_role(actor) == Role.CANTEEN and actor.canteen_id == canteen.id)
     ):
-        raise Forbidden("Vous ne pouvez exporter que les achats de votre propre cantine.")
+        raise Forbidden(gettext("Vous ne pouvez exporter que les achats de votre propre cantine."))
     return canteen
 
 
@@ -430,9 +446,12 @@ def macantine_purchases(canteen: Canteen, start: dt.date, end: dt.date) -> list[
     """Return the canteen's purchases from start to end: current plans, received if recorded."""
     if not canteen.siret:
         raise InvalidInput(
-            f"La cantine « {canteen.name} » n'a pas de SIRET : ma-cantine identifie chaque "
-            "achat par le SIRET de l'établissement. Renseignez-le d'abord.",
-            {"siret": ["SIRET manquant."]},
+            gettext(
+                "La cantine « %(name)s » n'a pas de SIRET : ma-cantine identifie chaque achat par "
+                "le SIRET de l'établissement. Renseignez-le d'abord.",
+                name=canteen.name,
+            ),
+            {"siret": [gettext("SIRET manquant.")]},
         )
     runs = current_published_runs().subquery()
     rows = (
@@ -478,7 +497,8 @@ def export_macantine(
     """Write the canteen's purchases of a period as a ma-cantine CSV; return the row count."""
     if end < start:
         raise InvalidInput(
-            "La fin de la période précède son début.", {"au": ["Date de fin avant le début."]}
+            gettext("La fin de la période précède son début."),
+            {"au": [gettext("Date de fin avant le début.")]},
         )
     canteen = _require_canteen_access(actor, canteen_id)
     return write_macantine_csv(macantine_purchases(canteen, start, end), stream)
@@ -494,14 +514,14 @@ def _require_owner(actor: Any, kind: str, owner_id: int) -> str:
     if kind == AVAILABILITY:
         owner = session.get(Farm, owner_id)
         allowed = _role(actor) == Role.GROWER and getattr(actor, "farm_id", None) == owner_id
-        refusal = "Vous ne pouvez saisir que les disponibilités de votre propre ferme."
+        refusal = gettext("Vous ne pouvez saisir que les disponibilités de votre propre ferme.")
     else:
         owner = session.get(Canteen, owner_id)
         allowed = _role(actor) == Role.CANTEEN and getattr(actor, "canteen_id", None) == owner_id
-        refusal = "Vous ne pouvez saisir que les commandes de votre propre cantine."
+        refusal = gettext("Vous ne pouvez saisir que les commandes de votre propre cantine.")
     if owner is None:
-        raise NotFound("Cette ferme n'existe pas." if kind == AVAILABILITY else
-                       "Cette cantine n'existe pas.")  # fmt: skip
+        raise NotFound(gettext("Cette ferme n'existe pas.") if kind == AVAILABILITY else
+                       gettext("Cette cantine n'existe pas."))  # fmt: skip
     if actor is not None and _role(actor) != Role.LEAD and not allowed:
         raise Forbidden(refusal)
     return owner.name
@@ -524,7 +544,7 @@ def entry_template_data(
     from pial.weeks.services import products_in_season
 
     if kind not in ENTRY_SHEETS:
-        raise NotFound("Modèle inconnu.")
+        raise NotFound(gettext("Modèle inconnu."))
     owner_name = _require_owner(actor, kind, owner_id)
     week = _get_week(iso_week)
     session = get_session()
@@ -593,16 +613,18 @@ def refusal_error(error: UploadRefused) -> InvalidInput:
             part
             for part in (
                 problem.sheet,
-                f"ligne {problem.row}" if problem.row else None,
-                f"colonne {problem.column}" if problem.column else None,
+                gettext("ligne %(row)s", row=problem.row) if problem.row else None,
+                gettext("colonne %(column)s", column=problem.column) if problem.column else None,
             )
             if part
         )
-        field_errors.setdefault(place or f"fichier ({index})", []).append(problem.describe())
+        field_errors.setdefault(place or gettext("fichier (%(index)s)", index=index), []).append(
+            problem.describe()
+        )
     count = len(error.problems)
-    head = "Un problème" if count == 1 else f"{count} problèmes"
+    head = gettext("Un problème") if count == 1 else gettext("%(count)s problèmes", count=count)
     return InvalidInput(
-        f"Fichier non importé, rien n'a été enregistré. {head} à corriger : "
+        gettext("Fichier non importé, rien n'a été enregistré. %(head)s à corriger : ", head=head)
         + error.problems[0].describe(),
         field_errors,
     )
@@ -634,9 +656,13 @@ def import_entry_file(
         raise refusal_error(error) from None
     if expected_kind is not None and raw.kind != expected_kind:
         raise InvalidInput(
-            f"Ce fichier est un modèle de {KIND_LABELS[raw.kind]}, pas de "
-            f"{KIND_LABELS[expected_kind]} : rien n'a été enregistré.",
-            {"fichier": ["Mauvais type de modèle."]},
+            gettext(
+                "Ce fichier est un modèle de %(kind_labels)s, pas de %(kind_labels_2)s : rien n'a "
+                "été enregistré.",
+                kind_labels=KIND_LABELS[raw.kind],
+                kind_labels_2=KIND_LABELS[expected_kind],
+            ),
+            {"fichier": [gettext("Mauvais type de modèle.")]},
         )
     owner_name = _require_owner(actor, raw.kind, raw.owner_id)
     week = _get_week(raw.iso_week)
@@ -658,7 +684,7 @@ def import_entry_file(
 
     def row_label(line: EntryLine) -> str:
         """Name a line in the weekly service's errors: « Disponibilités, ligne 12 »."""
-        return f"{sheet}, ligne {line.row}"
+        return str(gettext("%(sheet)s, ligne %(row)s", sheet=sheet, row=line.row))
 
     if raw.kind == AVAILABILITY:
         report = save_availability(
@@ -699,7 +725,7 @@ def find_user(email: str) -> User:
         select(User).where(User.email_lower == email.strip().lower(), User.is_active.is_(True))
     )
     if user is None:
-        raise NotFound(f"Aucun compte actif pour « {email} ».")
+        raise NotFound(gettext("Aucun compte actif pour « %(email)s ».", email=email))
     return user
 
 
@@ -712,5 +738,5 @@ def default_lead() -> User:
         .limit(1)
     )
     if user is None:
-        raise NotFound("Aucun compte responsable actif : indiquez --utilisateur.")
+        raise NotFound(gettext("Aucun compte responsable actif : indiquez --utilisateur."))
     return user

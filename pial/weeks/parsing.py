@@ -6,6 +6,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
+from flask_babel import gettext as _
+
 from pial.errors import InvalidInput
 
 MAX_QUANTITY = Decimal("999999999.999")
@@ -23,7 +25,7 @@ def parse_quantity(text: str | Decimal | int | None, *, field: str | None = None
     (``1 234,5``), and ``1.234,5``; refuses negatives, NaN, infinities, exponents and more than
     three decimals. ``field`` names the field or row in the French message and the error map.
     """
-    name = field or "quantité"
+    name = field or _("quantité")
     if isinstance(text, int):
         text = Decimal(text)
     if isinstance(text, Decimal):
@@ -33,7 +35,7 @@ def parse_quantity(text: str | Decimal | int | None, *, field: str | None = None
         return Decimal(0)
     compact = _SPACES.sub("", raw)
     if compact.startswith("-"):
-        _refuse(name, f"« {raw} » est négatif : indiquez une quantité positive ou 0.")
+        _refuse(name, _("« %(raw)s » est négatif : indiquez une quantité positive ou 0.", raw=raw))
     if compact.startswith("+"):
         compact = compact[1:]
     if "," in compact and "." in compact:
@@ -42,27 +44,27 @@ def parse_quantity(text: str | Decimal | int | None, *, field: str | None = None
     else:
         compact = compact.replace(",", ".")
     if not _PLAIN_NUMBER.match(compact):
-        _refuse(name, f"« {raw} » n'est pas un nombre (exemple : 12,5).")
+        _refuse(name, _("« %(raw)s » n'est pas un nombre (exemple : 12,5).", raw=raw))
     try:
         value = Decimal(compact)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
-        _refuse(name, f"« {raw} » n'est pas un nombre (exemple : 12,5).")
+        _refuse(name, _("« %(raw)s » n'est pas un nombre (exemple : 12,5).", raw=raw))
     return _checked(value, name, raw)
 
 
 def _checked(value: Decimal, name: str, raw: str) -> Decimal:
     """Refuse non-finite, negative, too precise or too large values."""
     if not value.is_finite():
-        _refuse(name, f"« {raw} » n'est pas un nombre (exemple : 12,5).")
+        _refuse(name, _("« %(raw)s » n'est pas un nombre (exemple : 12,5).", raw=raw))
     if value < 0:
-        _refuse(name, f"« {raw} » est négatif : indiquez une quantité positive ou 0.")
+        _refuse(name, _("« %(raw)s » est négatif : indiquez une quantité positive ou 0.", raw=raw))
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -QUANTITY_DECIMALS:
         if value != value.quantize(Decimal(1).scaleb(-QUANTITY_DECIMALS)):
-            _refuse(name, f"« {raw} » a trop de décimales : 3 au plus.")
+            _refuse(name, _("« %(raw)s » a trop de décimales : 3 au plus.", raw=raw))
         value = value.quantize(Decimal(1).scaleb(-QUANTITY_DECIMALS))
     if value > MAX_QUANTITY:
-        _refuse(name, f"« {raw} » est trop grand.")
+        _refuse(name, _("« %(raw)s » est trop grand.", raw=raw))
     return value + Decimal(0)  # normalises -0 to 0
 
 

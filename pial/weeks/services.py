@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
@@ -98,12 +99,55 @@ class StandingOrderInput:
     row: str | None = None
 
 
-_NOUNS = {
-    # kind: (singular, plural, feminine)
-    "offer": ("produit", "produits", False),
-    "order": ("ligne de commande", "lignes de commande", True),
-    "standing": ("ligne permanente", "lignes permanentes", True),
-}
+def _plural_count(number: int) -> int:
+    """Return the count to give ``ngettext``: French keeps the singular for 0 (« 0 produit »)."""
+    if number == 0 and str(get_locale() or "fr").startswith("fr"):
+        return 1
+    return number
+
+
+def _saved_text(kind: str, number: int) -> str:
+    """Return « 12 produits enregistrés » for a kind of save, in the user's language."""
+    n = _plural_count(number)
+    if kind == "offer":
+        return str(
+            ngettext(
+                "%(count)d produit enregistré", "%(count)d produits enregistrés", n, count=number
+            )
+        )
+    if kind == "order":
+        return str(
+            ngettext(
+                "%(count)d ligne de commande enregistrée",
+                "%(count)d lignes de commande enregistrées",
+                n,
+                count=number,
+            )
+        )
+    return str(
+        ngettext(
+            "%(count)d ligne permanente enregistrée",
+            "%(count)d lignes permanentes enregistrées",
+            n,
+            count=number,
+        )
+    )
+
+
+def _counted_text(kind: str, word: str, number: int) -> str:
+    """Return « 3 retirés », « 1 nouvelle »…, agreeing with the kind's noun (offers: masculine)."""
+    n = _plural_count(number)
+    if kind == "offer":
+        if word == "removed":
+            return str(ngettext("%(count)d retiré", "%(count)d retirés", n, count=number))
+        if word == "created":
+            return str(ngettext("%(count)d nouveau", "%(count)d nouveaux", n, count=number))
+        return str(ngettext("%(count)d modifié", "%(count)d modifiés", n, count=number))
+    if word == "removed":
+        return str(ngettext("%(count)d retirée", "%(count)d retirées", n, count=number))
+    if word == "created":
+        return str(ngettext("%(count)d nouvelle", "%(count)d nouvelles", n, count=number))
+    return str(ngettext("%(count)d modifiée", "%(count)d modifiées", n, count=number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,29 +170,20 @@ class SaveReport:
 
     def describe(self) -> str:
         """Return the French summary shown after a save (« 12 produits enregistrés, 3 retirés »)."""
-        singular, plural, feminine = _NOUNS[self.kind]
-
-        def agree(number: int, masculine_word: str, feminine_word: str) -> str:
-            word = feminine_word if feminine else masculine_word
-            if number <= 1:  # French: « 0 produit enregistré »
-                return word
-            return word + ("x" if word.endswith("eau") else "s")
-
-        noun = singular if self.saved <= 1 else plural
-        text = f"{self.saved} {noun} {agree(self.saved, 'enregistré', 'enregistrée')}"
+        text = _saved_text(self.kind, self.saved)
         if self.removed:
-            text += f", {self.removed} {agree(self.removed, 'retiré', 'retirée')}"
+            text += ", " + _counted_text(self.kind, "removed", self.removed)
         if not self.changed:
-            text = f"Aucun changement : {text}"
+            text = gettext("Aucun changement : %(text)s", text=text)
         elif self.created or self.updated:
             details = []
             if self.created:
-                details.append(f"{self.created} {agree(self.created, 'nouveau', 'nouvelle')}")
+                details.append(_counted_text(self.kind, "created", self.created))
             if self.updated:
-                details.append(f"{self.updated} {agree(self.updated, 'modifié', 'modifiée')}")
-            text += f" (dont {', '.join(details)})"
+                details.append(_counted_text(self.kind, "updated", self.updated))
+            text += gettext(" (dont %(details)s)", details=", ".join(details))
         if self.skipped:
-            text += ". Non repris : " + " ; ".join(self.skipped)
+            text += gettext(". Non repris : %(skipped)s", skipped=" ; ".join(self.skipped))
         return text + "."
 
 
@@ -221,7 +256,8 @@ def normalise_iso_week(text: str) -> str:
         else:
             return f"{year}-W{week_number:02d}"
     raise InvalidInput(
-        f"Semaine « {text} » invalide : écrivez-la comme 2026-W48.", {"semaine": ["invalide"]}
+        gettext("Semaine « %(text)s » invalide : écrivez-la comme 2026-W48.", text=text),
+        {"semaine": [gettext("invalide")]},
     )
 
 
@@ -263,7 +299,12 @@ def get_week(iso_week: str) -> DeliveryWeek:
     """Return the delivery week of ``iso_week``, or raise NotFound."""
     week = find_week(iso_week)
     if week is None:
-        raise NotFound(f"La semaine {normalise_iso_week(iso_week)} n'existe pas encore.")
+        raise NotFound(
+            gettext(
+                "La semaine %(normalise_iso_week)s n'existe pas encore.",
+                normalise_iso_week=normalise_iso_week(iso_week),
+            )
+        )
     return week
 
 
@@ -317,7 +358,9 @@ def get_or_create_week(iso_week: str) -> DeliveryWeek:
 def _require_lead_or_system(actor: Any, what: str) -> None:
     """Refuse ``what`` to anybody but the lead (or the system, ``actor`` None)."""
     if actor is not None and getattr(actor, "role", None) != Role.LEAD:
-        raise Forbidden(f"Seule la personne responsable du projet peut {what}.")
+        raise Forbidden(
+            gettext("Seule la personne responsable du projet peut %(what)s.", what=what)
+        )
 
 
 def open_week(iso_week: str, actor: Any = None) -> DeliveryWeek:
@@ -327,7 +370,7 @@ def open_week(iso_week: str, actor: Any = None) -> DeliveryWeek:
     lines on its delivery days (lines already there are kept). An open week is returned as is.
     A closed week is reopened, for the lead only, without copying standing orders again.
     """
-    _require_lead_or_system(actor, "ouvrir une semaine")
+    _require_lead_or_system(actor, gettext("ouvrir une semaine"))
     session = get_session()
     week, _ = ensure_week(session, iso_week)
     if week.state == WeekState.OPEN:
@@ -349,7 +392,7 @@ def open_week(iso_week: str, actor: Any = None) -> DeliveryWeek:
 
 def close_week(iso_week: str, actor: Any = None) -> DeliveryWeek:
     """Close an open week: nothing more is offered nor ordered (open → closed)."""
-    _require_lead_or_system(actor, "clore une semaine")
+    _require_lead_or_system(actor, gettext("clore une semaine"))
     session = get_session()
     week = get_week(iso_week)
     change_state(week, WeekState.CLOSED, actor)
@@ -362,7 +405,7 @@ def close_due_weeks(actor: Any = None) -> list[DeliveryWeek]:
 
     Meant for a periodic job: weeks are closed one by one, each in its own transaction.
     """
-    _require_lead_or_system(actor, "clore une semaine")
+    _require_lead_or_system(actor, gettext("clore une semaine"))
     moment = now()
     due = [
         week.iso_week
@@ -440,8 +483,15 @@ def group_prices(day: dt.date) -> dict[int, Decimal]:
 def format_deadline(moment: dt.datetime, timezone: str = "Europe/Paris") -> str:
     """Return « jeudi 19 novembre à 12 h 00 » in the platform's time zone."""
     local = moment.astimezone(ZoneInfo(timezone))
-    day = format_date(local.date(), format="EEEE d MMMM", locale="fr")
-    return f"{day} à {local.hour} h {local.minute:02d}"
+    day = format_date(local.date(), format="EEEE d MMMM", locale=str(get_locale() or "fr"))
+    return str(
+        gettext(
+            "%(day)s à %(hour)s h %(minute)s",
+            day=day,
+            hour=local.hour,
+            minute=format(local.minute, "02d"),
+        )
+    )
 
 
 def _window(week: DeliveryWeek, actor: Any, deadline: dt.datetime, what: str) -> EditWindow:
@@ -449,9 +499,9 @@ def _window(week: DeliveryWeek, actor: Any, deadline: dt.datetime, what: str) ->
     # The system (actor None: imports, demo, jobs) has the lead's latitude.
     is_lead = actor is None or getattr(actor, "role", None) == Role.LEAD
     allowed = _LEAD_EDITABLE_STATES if is_lead else _EDITABLE_STATES
-    consequence = f"les {what} ne sont plus modifiables"
+    consequence = gettext("les %(what)s ne sont plus modifiables", what=what)
     if week.state == WeekState.DRAFT:
-        consequence = f"les {what} ne sont pas encore ouvertes"
+        consequence = gettext("les %(what)s ne sont pas encore ouvertes", what=what)
     if week.state not in allowed:
         return EditWindow(False, deadline, f"{describe_state(week)} : {consequence}.")
     if not is_lead and now() >= deadline:
@@ -459,21 +509,25 @@ def _window(week: DeliveryWeek, actor: Any, deadline: dt.datetime, what: str) ->
         return EditWindow(
             False,
             deadline,
-            f"La date limite des {what} de la semaine {week.week_number} "
-            f"({format_deadline(deadline, timezone)}) est passée : "
-            f"les {what} ne sont plus modifiables.",
+            gettext(
+                "La date limite des %(what)s de la semaine %(week_number)s (%(deadline)s) est "
+                "passée : les %(what)s ne sont plus modifiables.",
+                what=what,
+                week_number=week.week_number,
+                deadline=format_deadline(deadline, timezone),
+            ),
         )
     return EditWindow(True, deadline)
 
 
 def offer_window(week: DeliveryWeek, actor: Any) -> EditWindow:
     """Return whether ``actor`` may still change offers of ``week`` (deadline and state)."""
-    return _window(week, actor, week.availability_deadline_dt, "offres")
+    return _window(week, actor, week.availability_deadline_dt, gettext("offres"))
 
 
 def order_window(week: DeliveryWeek, actor: Any) -> EditWindow:
     """Return whether ``actor`` may still change orders of ``week`` (deadline and state)."""
-    return _window(week, actor, week.order_deadline_dt, "commandes")
+    return _window(week, actor, week.order_deadline_dt, gettext("commandes"))
 
 
 def next_open_week(*, for_orders: bool = False) -> DeliveryWeek | None:
@@ -506,18 +560,18 @@ def _farm_for(session: Session, actor: Any, farm_id: int) -> Farm:
     """Return the farm, locked for the save, if ``actor`` may act for it."""
     farm = session.scalar(select(Farm).where(Farm.id == farm_id).with_for_update())
     if farm is None:
-        raise NotFound("Cette ferme n'existe pas.")
+        raise NotFound(gettext("Cette ferme n'existe pas."))
     role = getattr(actor, "role", None)
     if actor is None or role == Role.LEAD or (role == Role.GROWER and actor.farm_id == farm.id):
         return farm
-    raise Forbidden("Vous ne pouvez modifier que l'offre de votre propre ferme.")
+    raise Forbidden(gettext("Vous ne pouvez modifier que l'offre de votre propre ferme."))
 
 
 def _canteen_for(session: Session, actor: Any, canteen_id: int) -> Canteen:
     """Return the canteen, locked for the save, if ``actor`` may act for it."""
     canteen = session.scalar(select(Canteen).where(Canteen.id == canteen_id).with_for_update())
     if canteen is None:
-        raise NotFound("Cette cantine n'existe pas.")
+        raise NotFound(gettext("Cette cantine n'existe pas."))
     role = getattr(actor, "role", None)
     if (
         actor is None
@@ -525,7 +579,7 @@ def _canteen_for(session: Session, actor: Any, canteen_id: int) -> Canteen:
         or (role == Role.CANTEEN and actor.canteen_id == canteen.id)
     ):
         return canteen
-    raise Forbidden("Vous ne pouvez modifier que les commandes de votre propre cantine.")
+    raise Forbidden(gettext("Vous ne pouvez modifier que les commandes de votre propre cantine."))
 
 
 def _open_week_for_edit(session: Session, iso_week: str, what: str) -> DeliveryWeek:
@@ -535,7 +589,12 @@ def _open_week_for_edit(session: Session, iso_week: str, what: str) -> DeliveryW
     if week is None:
         number = int(label.split("-W")[1])
         raise Conflict(
-            f"La semaine {number} n'est pas encore ouverte : les {what} ne sont pas possibles."
+            gettext(
+                "La semaine %(number)s n'est pas encore ouverte : les %(what)s ne sont pas "
+                "possibles.",
+                number=number,
+                what=what,
+            )
         )
     return week
 
@@ -576,18 +635,29 @@ def _describe_lines(lines: Sequence[AvailabilityLine | OrderLine]) -> str:
     """Return « Carotte 15 kg, Poireau 8 kg… » for a conflict message."""
     parts = []
     for line in sorted(lines, key=lambda ln: (ln.product.name_fr, ln.day or dt.date.min)):
-        day = f" ({WEEKDAY_NAMES_FR[line.day.weekday()]})" if line.day else ""
+        day = f" ({_weekday_name(line.day)})" if line.day else ""
         unit = _unit_label(line.product)
         parts.append(f"{line.product.name_fr}{day} {_quantity_text(line.quantity)} {unit}")
     if not parts:
-        return "plus aucune ligne"
+        return str(gettext("plus aucune ligne"))
     shown = ", ".join(parts[:8])
     return shown + ("…" if len(parts) > 8 else "")
 
 
 def _unit_label(product: Product) -> str:
     """Return the French unit of a product (kg, pièce(s), botte(s))."""
-    return {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)"}.get(str(product.unit), "")
+    units = {"kg": "kg", "piece": gettext("pièce(s)"), "bunch": gettext("botte(s)")}
+    return str(units.get(str(product.unit), ""))
+
+
+def _weekday_name(day: dt.date) -> str:
+    """Return the weekday in the user's language (lundi, Monday)."""
+    return format_date(day, format="EEEE", locale=str(get_locale() or "fr"))
+
+
+def _month_name(month: int) -> str:
+    """Return the month in the user's language (novembre, November)."""
+    return format_date(dt.date(2000, month, 1), format="LLLL", locale=str(get_locale() or "fr"))
 
 
 def _raise_stale(lines: Sequence[AvailabilityLine | OrderLine], what: str, version: str) -> None:
@@ -595,12 +665,21 @@ def _raise_stale(lines: Sequence[AvailabilityLine | OrderLine], what: str, versi
     latest = max(lines, key=lambda ln: ln.updated_dt, default=None)
     who = latest.updated_by.display_name if latest and latest.updated_by else None
     when = latest.updated_dt if latest else None
-    by_whom = f"{who} a modifié {what}" if who else f"{what.capitalize()} a été modifiée"
-    at = f" le {format_deadline(when)}" if when else ""
+    by_whom = (
+        gettext("%(who)s a modifié %(what)s", who=who, what=what)
+        if who
+        else gettext("%(capitalize)s a été modifiée", capitalize=what.capitalize())
+    )
+    at = gettext(" le %(when)s", when=format_deadline(when)) if when else ""
     raise StaleVersion(
-        f"Vos modifications n'ont pas été enregistrées : {by_whom}{at} pendant que vous la "
-        f"saisissiez. Valeurs actuelles : {_describe_lines(lines)}. Vos saisies sont "
-        "conservées ci-dessous : vérifiez-les puis enregistrez à nouveau.",
+        gettext(
+            "Vos modifications n'ont pas été enregistrées : %(by_whom)s%(at)s pendant que vous la "
+            "saisissiez. Valeurs actuelles : %(lines)s. Vos saisies sont conservées ci-dessous : "
+            "vérifiez-les puis enregistrez à nouveau.",
+            by_whom=by_whom,
+            at=at,
+            lines=_describe_lines(lines),
+        ),
         current_version=version,
         changed_by=who,
         changed_dt=when,
@@ -634,7 +713,7 @@ def farm_offer(farm_id: int, iso_week: str) -> FarmWeekOffer:
     week = get_week(iso_week)
     farm = session.get(Farm, farm_id)
     if farm is None:
-        raise NotFound("Cette ferme n'existe pas.")
+        raise NotFound(gettext("Cette ferme n'existe pas."))
     lines = _availability_lines(session, week.id, farm_id)
     return FarmWeekOffer(week, farm, lines, _availability_version(lines))
 
@@ -655,10 +734,16 @@ def _availability_lines(session: Session, week_id: int, farm_id: int) -> list[Av
 def _season_error(product: Product, months: set[int]) -> str | None:
     """Return why ``product`` cannot be offered/ordered in ``months``, or None."""
     if not product.is_active:
-        return f"« {product.name_fr} » n'est plus au catalogue."
+        return str(gettext("« %(name_fr)s » n'est plus au catalogue.", name_fr=product.name_fr))
     if not any(product.is_in_season(month) for month in months):
-        month_text = " / ".join(MONTH_NAMES_FR[m - 1] for m in sorted(months))
-        return f"« {product.name_fr} » n'est pas de saison en {month_text}."
+        month_text = " / ".join(_month_name(m) for m in sorted(months))
+        return str(
+            gettext(
+                "« %(name_fr)s » n'est pas de saison en %(month_text)s.",
+                name_fr=product.name_fr,
+                month_text=month_text,
+            )
+        )
     return None
 
 
@@ -703,13 +788,13 @@ def save_availability(
     """
     session = get_session()
     farm = _farm_for(session, actor, farm_id)
-    week = _open_week_for_edit(session, iso_week, "offres")
+    week = _open_week_for_edit(session, iso_week, gettext("offres"))
     window = offer_window(week, actor)
     if not window.editable:
         raise Conflict(window.reason or "")
     existing = _availability_lines(session, week.id, farm.id)
     if expected_version is not None and expected_version != _availability_version(existing):
-        _raise_stale(existing, "cette offre", _availability_version(existing))
+        _raise_stale(existing, gettext("cette offre"), _availability_version(existing))
     desired, errors = _validated_availability(session, week, lines)
     if errors:
         raise InvalidInput(_errors_summary(errors), errors)
@@ -745,9 +830,13 @@ def _offer_snapshot(lines: Sequence[AvailabilityLine | OrderLine]) -> dict[str, 
 def _errors_summary(errors: dict[str, list[str]]) -> str:
     """Return the French headline of a refused save."""
     count = len(errors)
-    head = "Une ligne est à corriger" if count == 1 else f"{count} lignes sont à corriger"
+    head = (
+        gettext("Une ligne est à corriger")
+        if count == 1
+        else gettext("%(count)s lignes sont à corriger", count=count)
+    )
     first = next(iter(errors.values()))[0]
-    return f"{head} ; rien n'a été enregistré. {first}"
+    return str(gettext("%(head)s ; rien n'a été enregistré. %(first)s", head=head, first=first))
 
 
 def _validated_availability(
@@ -760,11 +849,19 @@ def _validated_availability(
     days = set(delivery_days(week))
     week_months = _months_of(week)
     for index, line in enumerate(lines, start=1):
-        row = line.row or f"ligne {index}"
+        row = line.row or gettext("ligne %(index)s", index=index)
         quantity = _validated_quantity(line.quantity, row, errors)
         product = products.get(line.product_id)
         if product is None:
-            _add_error(errors, row, f"{row} : produit inconnu (n° {line.product_id}).")
+            _add_error(
+                errors,
+                row,
+                gettext(
+                    "%(row)s : produit inconnu (n° %(product_id)s).",
+                    row=row,
+                    product_id=line.product_id,
+                ),
+            )
             continue
         if quantity is None or quantity == 0:
             continue  # zero removes the line, whatever the season
@@ -772,8 +869,13 @@ def _validated_availability(
             _add_error(
                 errors,
                 row,
-                f"« {product.name_fr} » : le {line.day:%d/%m/%Y} n'est pas un jour de "
-                f"livraison de la semaine {week.week_number}.",
+                gettext(
+                    "« %(name_fr)s » : le %(day)s n'est pas un jour de livraison de la semaine "
+                    "%(week_number)s.",
+                    name_fr=product.name_fr,
+                    day=format(line.day, "%d/%m/%Y"),
+                    week_number=week.week_number,
+                ),
             )
             continue
         problem = _season_error(product, {line.day.month} if line.day else week_months)
@@ -782,7 +884,9 @@ def _validated_availability(
             continue
         key = (product.id, line.day)
         if key in desired:
-            _add_error(errors, row, f"« {product.name_fr} » figure deux fois.")
+            _add_error(
+                errors, row, gettext("« %(name_fr)s » figure deux fois.", name_fr=product.name_fr)
+            )
             continue
         desired[key] = (quantity, (line.note or "").strip() or None)
     return desired, errors
@@ -860,10 +964,10 @@ def copy_last_week_availability(
     refusals as :func:`save_availability`; NotFound-like Conflict when there is nothing to copy.
     """
     session = get_session()
-    week = _open_week_for_edit(session, iso_week, "offres")
+    week = _open_week_for_edit(session, iso_week, gettext("offres"))
     previous = _previous_offer_week(session, farm_id, week.monday_date)
     if previous is None:
-        raise Conflict("Aucune offre précédente à copier pour cette ferme.")
+        raise Conflict(gettext("Aucune offre précédente à copier pour cette ferme."))
     shift = week.monday_date - previous.monday_date
     week_months = _months_of(week)
     inputs: list[AvailabilityInput] = []
@@ -871,7 +975,7 @@ def copy_last_week_availability(
     for line in _availability_lines(session, previous.id, farm_id):
         day = line.day + shift if line.day else None
         if _season_error(line.product, {day.month} if day else week_months):
-            skipped.append(f"« {line.product.name_fr} » (hors saison)")
+            skipped.append(gettext("« %(name_fr)s » (hors saison)", name_fr=line.product.name_fr))
             continue
         if day is not None and day not in delivery_days(week):
             day = None
@@ -978,7 +1082,7 @@ def canteen_order(canteen_id: int, iso_week: str) -> CanteenWeekOrder:
     week = get_week(iso_week)
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
-        raise NotFound("Cette cantine n'existe pas.")
+        raise NotFound(gettext("Cette cantine n'existe pas."))
     lines = _order_lines(session, week.id, canteen_id)
     return CanteenWeekOrder(week, canteen, lines, _order_version(lines))
 
@@ -1011,13 +1115,13 @@ def save_orders(
     """
     session = get_session()
     canteen = _canteen_for(session, actor, canteen_id)
-    week = _open_week_for_edit(session, iso_week, "commandes")
+    week = _open_week_for_edit(session, iso_week, gettext("commandes"))
     window = order_window(week, actor)
     if not window.editable:
         raise Conflict(window.reason or "")
     existing = _order_lines(session, week.id, canteen.id)
     if expected_version is not None and expected_version != _order_version(existing):
-        _raise_stale(existing, "cette commande", _order_version(existing))
+        _raise_stale(existing, gettext("cette commande"), _order_version(existing))
     desired, errors = _validated_orders(session, week, canteen, lines)
     if errors:
         raise InvalidInput(_errors_summary(errors), errors)
@@ -1054,11 +1158,19 @@ def _validated_orders(
     products = _load_products(session, (line.product_id for line in lines))
     days = set(canteen_delivery_days(canteen, week))
     for index, line in enumerate(lines, start=1):
-        row = line.row or f"ligne {index}"
+        row = line.row or gettext("ligne %(index)s", index=index)
         quantity = _validated_quantity(line.quantity, row, errors)
         product = products.get(line.product_id)
         if product is None:
-            _add_error(errors, row, f"{row} : produit inconnu (n° {line.product_id}).")
+            _add_error(
+                errors,
+                row,
+                gettext(
+                    "%(row)s : produit inconnu (n° %(product_id)s).",
+                    row=row,
+                    product_id=line.product_id,
+                ),
+            )
             continue
         if quantity is None or quantity == 0:
             continue
@@ -1066,8 +1178,14 @@ def _validated_orders(
             _add_error(
                 errors,
                 row,
-                f"« {product.name_fr} » : le {line.day:%d/%m/%Y} n'est pas un jour de "
-                f"livraison de {canteen.name} en semaine {week.week_number}.",
+                gettext(
+                    "« %(name_fr)s » : le %(day)s n'est pas un jour de livraison de %(name)s en "
+                    "semaine %(week_number)s.",
+                    name_fr=product.name_fr,
+                    day=format(line.day, "%d/%m/%Y"),
+                    name=canteen.name,
+                    week_number=week.week_number,
+                ),
             )
             continue
         problem = _season_error(product, {line.day.month})
@@ -1076,7 +1194,11 @@ def _validated_orders(
             continue
         key = (product.id, line.day)
         if key in desired:
-            _add_error(errors, row, f"« {product.name_fr} » figure deux fois le même jour.")
+            _add_error(
+                errors,
+                row,
+                gettext("« %(name_fr)s » figure deux fois le même jour.", name_fr=product.name_fr),
+            )
             continue
         desired[key] = (quantity, (line.note or "").strip() or None)
     return desired, errors
@@ -1183,36 +1305,63 @@ def save_standing_orders(
     existing = list_standing_orders(canteen.id)
     if expected_version is not None and expected_version != _standing_version(existing):
         raise Conflict(
-            "Vos modifications n'ont pas été enregistrées : les commandes permanentes ont "
-            "été modifiées entre-temps. Vérifiez vos saisies puis enregistrez à nouveau."
+            gettext(
+                "Vos modifications n'ont pas été enregistrées : les commandes permanentes ont été "
+                "modifiées entre-temps. Vérifiez vos saisies puis enregistrez à nouveau."
+            )
         )
     errors: dict[str, list[str]] = {}
     desired: dict[tuple[int, int], tuple[Decimal, bool, str | None]] = {}
     products = _load_products(session, (line.product_id for line in lines))
     weekdays = set(canteen_weekdays(canteen))
     for index, line in enumerate(lines, start=1):
-        row = line.row or f"ligne {index}"
+        row = line.row or gettext("ligne %(index)s", index=index)
         quantity = _validated_quantity(line.quantity, row, errors)
         product = products.get(line.product_id)
         if product is None:
-            _add_error(errors, row, f"{row} : produit inconnu (n° {line.product_id}).")
+            _add_error(
+                errors,
+                row,
+                gettext(
+                    "%(row)s : produit inconnu (n° %(product_id)s).",
+                    row=row,
+                    product_id=line.product_id,
+                ),
+            )
             continue
         if quantity is None or quantity == 0:
             continue
         if line.weekday not in weekdays:
-            day_name = WEEKDAY_NAMES_FR[line.weekday - 1] if 1 <= line.weekday <= 7 else "?"
+            day_name = (
+                _weekday_name(dt.date(2024, 1, line.weekday))  # 2024-01-01 was a Monday
+                if 1 <= line.weekday <= 7
+                else "?"
+            )
             _add_error(
                 errors,
                 row,
-                f"« {product.name_fr} » : {canteen.name} n'est pas livrée le {day_name}.",
+                gettext(
+                    "« %(name_fr)s » : %(name)s n'est pas livrée le %(day_name)s.",
+                    name_fr=product.name_fr,
+                    name=canteen.name,
+                    day_name=day_name,
+                ),
             )
             continue
         if not product.is_active:
-            _add_error(errors, row, f"« {product.name_fr} » n'est plus au catalogue.")
+            _add_error(
+                errors,
+                row,
+                gettext("« %(name_fr)s » n'est plus au catalogue.", name_fr=product.name_fr),
+            )
             continue
         key = (product.id, line.weekday)
         if key in desired:
-            _add_error(errors, row, f"« {product.name_fr} » figure deux fois le même jour.")
+            _add_error(
+                errors,
+                row,
+                gettext("« %(name_fr)s » figure deux fois le même jour.", name_fr=product.name_fr),
+            )
             continue
         desired[key] = (quantity, line.is_active, (line.note or "").strip() or None)
     if errors:

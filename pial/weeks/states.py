@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from pial.audit import record_audit
 from pial.clock import now
 from pial.errors import Conflict, Forbidden
@@ -28,12 +31,12 @@ LEAD_ONLY_TRANSITIONS = frozenset({(WeekState.CLOSED, WeekState.OPEN)})
 """Transitions only the project lead may make (the way back)."""
 
 STATE_ADJECTIVES = {
-    WeekState.DRAFT: "en préparation",
-    WeekState.OPEN: "ouverte",
-    WeekState.CLOSED: "close",
-    WeekState.ALLOCATED: "répartie",
-    WeekState.PUBLISHED: "publiée",
-    WeekState.DELIVERED: "livrée",
+    WeekState.DRAFT: _l("en préparation"),
+    WeekState.OPEN: _l("ouverte"),
+    WeekState.CLOSED: _l("close"),
+    WeekState.ALLOCATED: _l("répartie"),
+    WeekState.PUBLISHED: _l("publiée"),
+    WeekState.DELIVERED: _l("livrée"),
 }
 """How a week's state reads after « La semaine 48 est … »."""
 
@@ -48,12 +51,18 @@ _TIMESTAMP_OF = {
 
 def week_title(week: DeliveryWeek) -> str:
     """Return « La semaine 48 » (with the year when it is not obvious: always the number)."""
-    return f"La semaine {week.week_number}"
+    return str(_("La semaine %(week_number)s", week_number=week.week_number))
 
 
 def describe_state(week: DeliveryWeek) -> str:
     """Return « La semaine 48 est close » for messages."""
-    return f"{week_title(week)} est {STATE_ADJECTIVES[WeekState(week.state)]}"
+    return str(
+        _(
+            "%(week_title)s est %(state_adjectives)s",
+            week_title=week_title(week),
+            state_adjectives=STATE_ADJECTIVES[WeekState(week.state)],
+        )
+    )
 
 
 def require_state(week: DeliveryWeek, *allowed: WeekState, action: str) -> None:
@@ -83,11 +92,16 @@ def change_state(week: DeliveryWeek, new_state: WeekState, actor: Any) -> None:
     target = WeekState(new_state)
     if target not in ALLOWED_TRANSITIONS[current]:
         raise Conflict(
-            f"{describe_state(week)} : elle ne peut pas passer à l'état "
-            f"« {STATE_ADJECTIVES[target]} »."
+            _(
+                "%(describe_state)s : elle ne peut pas passer à l'état « %(state_adjectives)s ».",
+                describe_state=describe_state(week),
+                state_adjectives=STATE_ADJECTIVES[target],
+            )
         )
     if (current, target) in LEAD_ONLY_TRANSITIONS and getattr(actor, "role", None) != Role.LEAD:
-        raise Forbidden(f"Seule la personne responsable du projet peut rouvrir {_lower(week)}.")
+        raise Forbidden(
+            _("Seule la personne responsable du projet peut rouvrir %(week)s.", week=_lower(week))
+        )
     moment = now()
     week.state = target
     setattr(week, _TIMESTAMP_OF[target], moment)
@@ -104,4 +118,4 @@ def change_state(week: DeliveryWeek, new_state: WeekState, actor: Any) -> None:
 
 def _lower(week: DeliveryWeek) -> str:
     """Return « la semaine 48 »."""
-    return f"la semaine {week.week_number}"
+    return str(_("la semaine %(week_number)s", week_number=week.week_number))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pial.access import roles
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
 from pial.api.schemas import DeliveriesOut, ReceiptIn, ReceiptOut
@@ -36,7 +38,7 @@ def _receipt_out(receipt: Receipt | None) -> dict[str, Any] | None:
 @blueprint.response(200, DeliveriesOut)
 def get_deliveries(iso_week: str, canteen_id: int) -> dict[str, Any]:
     """Return what a canteen receives each day of the published planning, with receipts."""
-    checked_id(canteen_id, "Cette cantine")
+    checked_id(canteen_id, _("Cette cantine"))
     checked_week(iso_week)
     deliveries.require_canteen_member(actor(), canteen_id)
     days = []
@@ -74,8 +76,8 @@ def put_receipt(payload: dict[str, Any], canteen_id: int, line_id: int) -> dict[
     """Record what the canteen received on a delivery line (its own canteen only)."""
     receipt = deliveries.confirm_receipt(
         actor(),
-        checked_id(canteen_id, "Cette cantine"),
-        checked_id(line_id, "Cette ligne de livraison"),
+        checked_id(canteen_id, _("Cette cantine")),
+        checked_id(line_id, _("Cette ligne de livraison")),
         payload["received_quantity"],
         payload["quality"],
         payload["note"],

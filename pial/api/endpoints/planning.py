@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pial.access import roles
 from pial.allocation import services as allocation
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
@@ -74,9 +76,9 @@ def create_run(iso_week: str) -> dict[str, Any]:
 def get_run(iso_week: str, run_id: int) -> dict[str, Any]:
     """Return one run of a week with its planned lines."""
     allocation.require_coordinator(actor(), checked_week(iso_week))
-    run = allocation.get_run(iso_week, checked_id(run_id, "Cette répartition"))
+    run = allocation.get_run(iso_week, checked_id(run_id, _("Cette répartition")))
     if run is None:
-        raise NotFound("Cette répartition n'existe pas.")
+        raise NotFound(_("Cette répartition n'existe pas."))
     return _run_out(run, with_lines=True)
 
 

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from flask import Response, current_app
+from flask_babel import gettext as _
 
 from pial.access import SIGNED_IN, roles
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
@@ -80,7 +81,7 @@ def list_contracts() -> list[dict[str, Any]]:
 @blueprint.response(200, ContractOut)
 def get_contract(contract_id: int) -> dict[str, Any]:
     """Return one contract and its lines."""
-    return _contract_out(contracts.get_contract(checked_id(contract_id, "Ce contrat"), actor()))
+    return _contract_out(contracts.get_contract(checked_id(contract_id, _("Ce contrat")), actor()))
 
 
 def _statement_out(statement: statements.Statement) -> dict[str, Any]:
@@ -116,7 +117,7 @@ def _statement_out(statement: statements.Statement) -> dict[str, Any]:
 def _month(month: str) -> Any:
     first = statements.parse_month(month)
     if not 2000 <= first.year <= 2100:
-        raise InvalidInput("Mois hors des années gérées.", {"month": ["Entre 2000 et 2100."]})
+        raise InvalidInput(_("Mois hors des années gérées."), {"month": [_("Entre 2000 et 2100.")]})
     return first
 
 
@@ -125,7 +126,7 @@ def _month(month: str) -> Any:
 def farm_statement(farm_id: int, month: str) -> dict[str, Any]:
     """Return a farm's statement of a month (``2026-11``); a grower: their farm only."""
     return _statement_out(
-        statements.farm_statement(checked_id(farm_id, "Cette ferme"), _month(month), actor())
+        statements.farm_statement(checked_id(farm_id, _("Cette ferme")), _month(month), actor())
     )
 
 
@@ -135,7 +136,7 @@ def canteen_statement(canteen_id: int, month: str) -> dict[str, Any]:
     """Return a canteen's statement of a month (``2026-11``); a manager: their canteen only."""
     return _statement_out(
         statements.canteen_statement(
-            checked_id(canteen_id, "Cette cantine"), _month(month), actor()
+            checked_id(canteen_id, _("Cette cantine")), _month(month), actor()
         )
     )
 
@@ -160,11 +161,11 @@ def macantine_export(canteen_id: int, start: Any, end: Any) -> Response:
     """Export a canteen's purchases of a period in the ma-cantine CSV format."""
     if (end - start).days > MAX_EXPORT_DAYS:
         raise InvalidInput(
-            "Période trop longue (deux ans au plus).", {"end": ["Deux ans au plus."]}
+            _("Période trop longue (deux ans au plus)."), {"end": [_("Deux ans au plus.")]}
         )
     stream = io.StringIO()
     spreadsheets.export_macantine(
-        checked_id(canteen_id, "Cette cantine"), start, end, stream, actor()
+        checked_id(canteen_id, _("Cette cantine")), start, end, stream, actor()
     )
     return current_app.response_class(
         stream.getvalue(),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from pial.access import SIGNED_IN, roles
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
 from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOut, WeekOut
@@ -41,13 +43,13 @@ def _week_out(week: Any) -> dict[str, Any]:
 def _require_own_farm(farm_id: int) -> None:
     user = actor()
     if user.role == Role.GROWER and user.farm_id != farm_id:
-        raise Forbidden("Vous ne pouvez voir que l'offre de votre propre ferme.")
+        raise Forbidden(_("Vous ne pouvez voir que l'offre de votre propre ferme."))
 
 
 def _require_own_canteen(canteen_id: int) -> None:
     user = actor()
     if user.role == Role.CANTEEN and user.canteen_id != canteen_id:
-        raise Forbidden("Vous ne pouvez voir que les commandes de votre propre cantine.")
+        raise Forbidden(_("Vous ne pouvez voir que les commandes de votre propre cantine."))
 
 
 @blueprint.route("/weeks", methods=["GET"])
@@ -106,7 +108,7 @@ def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -
 @blueprint.response(200, AvailabilityOut)
 def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
     """Return a farm's offer of the week and its version (a grower: their own farm only)."""
-    checked_id(farm_id, "Cette ferme")
+    checked_id(farm_id, _("Cette ferme"))
     _require_own_farm(farm_id)
     return _availability_out(farm_id, checked_week(iso_week))
 
@@ -117,7 +119,7 @@ def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
 @blueprint.alt_response(409, response="CONFLICT")
 def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> dict[str, Any]:
     """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
-    checked_id(farm_id, "Cette ferme")
+    checked_id(farm_id, _("Cette ferme"))
     lines = [
         week_services.AvailabilityInput(
             product_id=line["product_id"],
@@ -163,7 +165,7 @@ def _orders_out(canteen_id: int, iso_week: str, message: str | None = None) -> d
 @blueprint.response(200, OrdersOut)
 def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
     """Return a canteen's orders of the week and their version (a manager: their canteen)."""
-    checked_id(canteen_id, "Cette cantine")
+    checked_id(canteen_id, _("Cette cantine"))
     _require_own_canteen(canteen_id)
     return _orders_out(canteen_id, checked_week(iso_week))
 
@@ -174,7 +176,7 @@ def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
 @blueprint.alt_response(409, response="CONFLICT")
 def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> dict[str, Any]:
     """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
-    checked_id(canteen_id, "Cette cantine")
+    checked_id(canteen_id, _("Cette cantine"))
     lines = [
         week_services.OrderInput(
             product_id=line["product_id"],
