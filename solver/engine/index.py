@@ -132,9 +132,6 @@ def index_problem(problem: Problem) -> ProblemIndex:
 
     lines, line_of = _merge_order_lines(problem)
     groups = _group_offers(problem, grower_pos)
-    groups_by_product: dict[str, list[int]] = defaultdict(list)
-    for gi, group in enumerate(groups):
-        groups_by_product[group.product].append(gi)
 
     locked_qty: dict[tuple[int, int], float] = defaultdict(float)
     contradictions: list[str] = []
@@ -148,8 +145,17 @@ def index_problem(problem: Problem) -> ProblemIndex:
             continue
         locked_qty[(grower_pos[row.grower], line_of[key])] += row.quantity
 
+    days = sorted({line.day for line in lines})
+    day_pos = {day: i for i, day in enumerate(days)}
+    line_day = np.array([day_pos[line.day] for line in lines], dtype=np.int64)
+    group_any_day_qty = np.array([g.any_day_qty for g in groups], dtype=np.float64)
+    group_day_qty = np.array(
+        [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
+    ).reshape(len(groups), len(days))
+    # What each grower can send of a product on each day: its any-day offer and that day's.
+    group_reach = group_any_day_qty[:, None] + group_day_qty
     pair_grower, pair_line, pair_group, pair_km, pair_upper = _allowed_pairs(
-        problem, lines, groups, groups_by_product, set(locked_qty)
+        problem, lines, line_day, groups, group_reach, set(locked_qty)
     )
     num_pairs = len(pair_line)
     pair_product = [lines[li].product for li in pair_line.tolist()]
@@ -169,9 +175,6 @@ def index_problem(problem: Problem) -> ProblemIndex:
         "price": [products[p].price for p in pair_product],
         "unit_kg": [products[p].unit_kg for p in pair_product],
     }
-    days = sorted({line.day for line in lines})
-    day_pos = {day: i for i, day in enumerate(days)}
-    line_day = np.array([day_pos[line.day] for line in lines], dtype=np.int64)
     canteen_pos = {c.id: i for i, c in enumerate(problem.canteens)}
     line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
     pair_day = line_day[pair_line] if num_pairs else np.zeros(0, dtype=np.int64)
@@ -243,10 +246,8 @@ def index_problem(problem: Problem) -> ProblemIndex:
         pair_trip=pair_trip,
         pairs_of_line=pairs_of_line,
         pair_of=pair_of,
-        group_any_day_qty=np.array([g.any_day_qty for g in groups], dtype=np.float64),
-        group_day_qty=np.array(
-            [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
-        ).reshape(len(groups), len(days)),
+        group_any_day_qty=group_any_day_qty,
+        group_day_qty=group_day_qty,
         previous_outside_qty=previous_outside_qty,
         shares=grower_shares(problem),
         contradictions=contradictions,
@@ -259,63 +260,50 @@ def index_problem(problem: Problem) -> ProblemIndex:
 def _allowed_pairs(
     problem: Problem,
     lines: list[Line],
+    line_day: IntArray,
     groups: list[SupplyGroup],
-    groups_by_product: dict[str, list[int]],
+    group_reach: FloatArray,
     locked: set[tuple[int, int]],
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]:
-    """Return (grower, line, group, km, upper) of every allowed or locked pair, by line.
+    """Return (grower, line, group, km, upper) of every allowed or locked pair, by line, and
+    within a line by group.
 
     A pair is allowed when the line orders something, the grower offers the product for
-    that day or any day, and the distance is within `max_km`.
+    that day or any day (`group_reach[group, day]` > 0), and the distance is within `max_km`.
     """
     km_matrix = distance_matrix_km(problem)
     canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
+    product_pos = {p.id: k for k, p in enumerate(problem.products)}
+    num_products = len(problem.products)
+    group_product = np.array([product_pos[g.product] for g in groups], dtype=np.int64)
+    group_grower = np.array([g.grower for g in groups], dtype=np.int64)
+    line_product = np.array([product_pos[line.product] for line in lines], dtype=np.int64)
+    line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
+    quantity = np.array([line.quantity for line in lines], dtype=np.float64)
+    # Every (line, group of the line's product), by line, then by group.
+    groups_by_product = np.argsort(group_product, kind="stable")
+    num_groups_of = np.bincount(group_product, minlength=num_products)
+    first_group_of = np.cumsum(num_groups_of) - num_groups_of
+    per_line = num_groups_of[line_product]
+    line_of = np.repeat(np.arange(len(lines), dtype=np.int64), per_line)
+    rank = np.arange(len(line_of)) - np.repeat(np.cumsum(per_line) - per_line, per_line)
+    group_of = groups_by_product[np.repeat(first_group_of[line_product], per_line) + rank]
+    grower_of = group_grower[group_of]
+    km_of = km_matrix[grower_of, line_canteen[line_of]]
+    reach = group_reach[group_of, line_day[line_of]]
+    usable = (reach > 0) & (quantity[line_of] > 0)
     max_km = problem.settings.max_km
-    lines_by_product: dict[str, list[int]] = defaultdict(list)
-    for li, line in enumerate(lines):
-        lines_by_product[line.product].append(li)
-    parts: list[tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]] = []
-    for product, product_lines in lines_by_product.items():
-        group_ids = groups_by_product.get(product, [])
-        if not group_ids:
-            continue
-        line_ids = np.array(product_lines, dtype=np.int64)
-        group_arr = np.array(group_ids, dtype=np.int64)
-        growers = np.array([groups[gi].grower for gi in group_ids], dtype=np.int64)
-        canteens = np.array([canteen_pos[lines[li].canteen] for li in product_lines])
-        day_of_line = [lines[li].day for li in product_lines]
-        days = sorted(set(day_of_line))
-        line_day = np.array([days.index(d) for d in day_of_line], dtype=np.int64)
-        quantity = np.array([lines[li].quantity for li in product_lines])
-        # What each group can send on each day of the product's lines, then on each line.
-        reach_by_day = np.array([
-            [groups[gi].reach_on(day) for day in days] for gi in group_ids
-        ])
-        reach = reach_by_day[:, line_day]
-        km = km_matrix[growers[:, None], canteens[None, :]]
-        usable = (reach > 0) & (quantity[None, :] > 0)
-        if max_km is not None:
-            usable &= km <= max_km
-        for g, li in locked:
-            if lines[li].product == product:
-                rows = np.flatnonzero(growers == g)
-                usable[rows, product_lines.index(li)] = True
-        line_pos, group_pos = np.nonzero(usable.T)
-        parts.append((
-            growers[group_pos], line_ids[line_pos], group_arr[group_pos],
-            km[group_pos, line_pos], np.minimum(reach, quantity[None, :])[group_pos, line_pos],
-        ))
-    if not parts:
-        empty_int = np.zeros(0, dtype=np.int64)
-        return empty_int, empty_int, empty_int, np.zeros(0), np.zeros(0)
-    grower_of, line_of, group_of, km_of, upper_of = (
-        np.concatenate(col) for col in zip(*parts, strict=True)
-    )
-    order = np.argsort(line_of, kind="stable")
+    if max_km is not None:
+        usable &= km_of <= max_km
+    if locked:
+        num_growers = len(problem.growers)
+        locked_keys = np.array([li * num_growers + g for g, li in locked], dtype=np.int64)
+        usable |= np.isin(line_of * num_growers + grower_of, locked_keys)
+    upper_of = np.minimum(reach, quantity[line_of])
     return (
-        grower_of[order].astype(np.int64), line_of[order].astype(np.int64),
-        group_of[order].astype(np.int64), km_of[order].astype(np.float64),
-        upper_of[order].astype(np.float64),
+        grower_of[usable].astype(np.int64), line_of[usable].astype(np.int64),
+        group_of[usable].astype(np.int64), km_of[usable].astype(np.float64),
+        upper_of[usable].astype(np.float64),
     )
 
 
