@@ -469,7 +469,7 @@ def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: floa
         "offer per product 0.55–1.35 × demand. *continuous*: no lots, no trip cost, no cap on "
         "growers per line; *operational*: crates (`lot`), 20 per trip, at most 3 growers per "
         "line. Weights: 0.01 per kg·km, 1 per € of share deviation.",
-        "- **Methods**: *solver* = `solver.solve(solver.load(doc))`; (b) nearest grower first "
+        "- **Methods**: *solver* = `solver.solve_json(doc)` (read, validate, solve); (b) nearest grower first "
         "and (c) pro-rata split of each line over the eligible growers' remaining offers "
         "(contract lines first, rules kept); (e) HiGHS's MIP given the whole model (quantity "
         "per offer and line, crates per grower and line, switches x ≤ M·y with M the most a "

@@ -37,7 +37,8 @@ def run_method(method: str, doc: dict[str, Any], mip_time_limit_s: float) -> dic
         import solver.engine
 
         started = _clock()
-        result = solver.solve(solver.load(doc))
+        # Read, validate once and solve: what `python -m solver solve` does with a file.
+        result = solver.solve_json(doc)
         solve_s, cpu_s = _elapsed(started)
         return {"time_s": solve_s, "cpu_s": cpu_s, "result": json.loads(solver.dump(result))}
     if method in ("greedy", "prorata"):
