@@ -129,8 +129,10 @@ def _served_by_order(index: ProblemIndex, quantities: FloatArray) -> list[float]
     """Split each line's served quantity over its order lines, contract orders first."""
     orders = index.problem.orders
     served = [0.0] * len(orders)
-    for li, line in enumerate(index.lines):
-        left = float(quantities[index.pairs_of_line[li]].sum())
+    line_served = np.bincount(
+        index.pair_line, weights=quantities, minlength=len(index.lines)
+    ).tolist()
+    for line, left in zip(index.lines, line_served, strict=True):
         ranked = sorted(line.order_positions, key=lambda pos: orders[pos].priority != "contract")
         for pos in ranked:
             take = min(left, orders[pos].quantity)
