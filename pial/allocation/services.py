@@ -582,10 +582,7 @@ def _record_allocation_ledger(
             amount_eur=amount_eur,
             balance_after_eur=balances.get(farm_id, Decimal(0)) + amount_eur,
             run_id=run.id,
-            note=_(
-                "Planning publié, version %(published_version)s",
-                published_version=run.published_version,
-            ),
+            note=f"Planning publié, version {run.published_version}",  # stored: French
             created_by_id=getattr(actor, "id", None),
             created_dt=now(),
         )
@@ -630,11 +627,9 @@ def _note_lost_value(
     lost_eur = farm_value_eur(previous) - farm_value_eur(run)
     entry = entries.get(failure.farm_id)
     if entry is not None:
-        entry.note = _(
-            "Planning publié, version %(published_version)s — perte de récolte : %(lost_eur)s € "
-            "de ventes en moins sur ce produit",
-            published_version=run.published_version,
-            lost_eur=lost_eur,
+        entry.note = (  # stored in the ledger, read by everyone: French
+            f"Planning publié, version {run.published_version} — perte de récolte : "
+            f"{lost_eur} € de ventes en moins sur ce produit"
         )
 
 

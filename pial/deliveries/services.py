@@ -371,14 +371,9 @@ def _add_receipt_correction(
             amount_eur=correction_eur,
             balance_after_eur=balance_eur + correction_eur,
             run_id=line.run_id,
-            note=gettext(
-                "Réception %(name)s, %(name_fr)s du %(isoformat)s : %(received)s reçus pour "
-                "%(quantity)s prévus",
-                name=line.canteen.name,
-                name_fr=line.product.name_fr,
-                isoformat=line.day.isoformat(),
-                received=received,
-                quantity=line.quantity,
+            note=(  # stored in the ledger, read by everyone: French
+                f"Réception {line.canteen.name}, {line.product.name_fr} du "
+                f"{line.day.isoformat()} : {received} reçus pour {line.quantity} prévus"
             ),
             created_by_id=getattr(actor, "id", None),
             created_dt=now(),

@@ -329,11 +329,9 @@ def write_off_advance(actor: User, advance_id: int, day: dt.date) -> CashAdvance
         raise Conflict(_("Cette avance est déjà close."))
     remaining = advance.amount_eur - recovered_eur(advance)
     advance.closed_date = day
-    advance.note = _(
-        "[abandon] %(remaining)s € non récupérés le %(day)s. ",
-        remaining=remaining,
-        day=format(day, "%d/%m/%Y"),
-    ) + (advance.note or "")
+    # Stored, and recognised by its « [abandon] » prefix: French whatever the user's language.
+    advance.note = f"[abandon] {remaining} € non récupérés le {day:%d/%m/%Y}. " + (
+        advance.note or "")
     record_audit(actor, "advance.write_off", advance, after={"remaining_eur": str(remaining)})
     get_session().commit()
     return advance
