@@ -100,8 +100,11 @@ def assert_lexicographic_optimum(kit: SimpleNamespace, problem: Problem) -> None
     )
     assert served_contract == pytest.approx(reference.contract_eur, rel=1e-6, abs=1e-6)
     assert result.metrics.served_eur == pytest.approx(reference.served_eur, rel=1e-6, abs=1e-6)
+    # The reference keeps value served within 1e-7 of its optimum (relative); fairness can buy
+    # that slack back as a lower gap sum (an example found: 1.0003e-4 below the exact optimum).
+    slack_eur = 2 * problem.settings.weights.fairness * 1e-7 * (1 + reference.served_eur)
     assert kit.spec_weighted(problem, result) == pytest.approx(
-        reference.weighted, rel=1e-5, abs=1e-4
+        reference.weighted, rel=1e-5, abs=1e-4 + slack_eur
     )
 
 
