@@ -11,7 +11,9 @@ Method
 2. **Stages 2–3** (`served.py`): every rule concerns one product, so per product a max flow
    to contract lines, augmented to all lines, gives both optima exactly (in whole lots when
    the product has a lot); a min-cost flow with those amounts gives a first complete plan,
-   cheapest in kg·km (and in moves from the previous plan). A plan breaking
+   cheapest in kg·km (and in moves from the previous plan). A continuous week puts all its
+   products in one network (they share no node) and computes that first plan only if the
+   LP of stage 4 fails. A plan breaking
    `max_growers_per_line` is repaired by blocking, on each line over the limit, all but its
    largest growers and recomputing the flows; if that loses value against the flow bound, a
    small MIP per product (contract, then total) tries to prove or beat it, within a share of
@@ -19,7 +21,8 @@ Method
 3. **Stage 4** (`model.py`): each product keeps its served optima and the weighted sum of
    kg·km, fairness gaps, trips and moves is minimised. Since the value served is fixed, each
    grower's fairness target is a constant and |gap| is linear.
-   - Continuous weeks (no lot, no trip cost, no grower limit): one LP, solved by HiGHS.
+   - Continuous weeks (no lot, no trip cost, no grower limit): one LP, solved by GLOP's dual
+     simplex when small (≤ `SMALL_LP_MAX_VARIABLES`), else by HiGHS's.
    - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs). Otherwise the LP
      without the integer rules guides a rounding (each pair keeps its fractional quantity
      rounded down to whole lots, a min-cost flow places the missing lots), `trips.py`
@@ -30,7 +33,8 @@ Method
 4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
 
 Status: `optimal` when every stage is proven optimal, `feasible` for a valid plan without
-that proof (time limit, or local search at scale), `infeasible` for contradictory locks.
+that proof (time limit, or local search at scale), `infeasible` for contradictory locks (the
+reasons, in French, in `Result.errors`).
 Solver tolerances (HiGHS, 1e-7) apply to served amounts and capacities; quantities are
 reported to 9 decimals. A locked row of quantity 0 forbids its pair. With no `previous`
 plan, nothing counts as moved. `settings.time_limit_s` bounds the whole solve, of which
