@@ -13,7 +13,7 @@ from pial.errors import InvalidInput, ServiceError
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
-# status: (French title, English title, English detail used when the service speaks French)
+# status: (French title, English title, English detail when the error carries none)
 _TITLES: dict[int, tuple[str, str, str]] = {
     400: ("Requête incorrecte", "Bad request", "The request could not be understood."),
     401: (
@@ -104,7 +104,7 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Return a problem-details answer; ``detail`` is a French message from the services."""
+    """Return a problem-details answer; ``detail`` is a service's message in the user's language."""
     french_title, english_title, english_detail = _TITLES.get(
         status, ("Erreur", "Error", "The request failed.")
     )
@@ -113,12 +113,9 @@ def problem_response(
         "type": "about:blank",
         "title": french_title if french else english_title,
         "status": status,
-        "detail": (detail or _FRENCH_DETAILS.get(status, french_title))
-        if french
-        else english_detail,
+        "detail": detail
+        or (_FRENCH_DETAILS.get(status, french_title) if french else english_detail),
     }
-    if detail and not french:
-        body["detail_fr"] = detail  # the service's exact words, which are French only
     if errors:
         body["errors"] = _french_messages(dict(errors)) if french else dict(errors)
     if extra:
@@ -163,7 +160,7 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
 
 
 def handle_service_error(error: ServiceError) -> Response:
-    """Answer a refusal of a service with its status and French message."""
+    """Answer a refusal of a service with its status and message (translated when raised)."""
     from pial.weeks.services import StaleVersion
 
     errors = error.field_errors if isinstance(error, InvalidInput) else None

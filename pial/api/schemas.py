@@ -336,7 +336,6 @@ class ProblemOut(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
-    detail_fr = fields.String()
     errors = fields.Dict(keys=fields.String())
     current_version = fields.String()
     changed_by = fields.String(allow_none=True)

@@ -55,5 +55,7 @@ def run_now(job_id: str) -> Response:
     elif outcome.status == "failed":
         flash(_("Échec : %(summary)s", summary=outcome.summary), "error")
     else:
-        flash(f"{JOB_LABELS[job_id]} : {outcome.summary}", "success")
+        flash(
+            _("%(job)s : %(summary)s", job=JOB_LABELS[job_id], summary=outcome.summary), "success"
+        )
     return redirect(url_for("scheduler.overview"))

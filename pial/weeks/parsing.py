@@ -70,4 +70,6 @@ def _checked(value: Decimal, name: str, raw: str) -> Decimal:
 
 def _refuse(name: str, message: str) -> NoReturn:
     """Raise the InvalidInput naming ``name``."""
-    raise InvalidInput(f"{name.capitalize()} : {message}", {name: [message]})
+    raise InvalidInput(
+        _("%(place)s : %(message)s", place=name.capitalize(), message=message), {name: [message]}
+    )

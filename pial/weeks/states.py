@@ -73,7 +73,7 @@ def require_state(week: DeliveryWeek, *allowed: WeekState, action: str) -> None:
     """
     if WeekState(week.state) in allowed:
         return
-    raise Conflict(f"{describe_state(week)} : {action}.")
+    raise Conflict(_("%(state)s : %(action)s.", state=describe_state(week), action=action))
 
 
 def can_change_state(week: DeliveryWeek, new_state: WeekState) -> bool:
