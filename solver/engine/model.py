@@ -250,16 +250,34 @@ class AllocationModel:
         outside_eur = np.bincount(
             idx.pair_grower, weights=self.outside_q * idx.pair_price, minlength=len(idx.grower_ids)
         )
-        pairs_of_grower: dict[int, list[int]] = defaultdict(list)
-        for p in self.pairs.tolist():
-            pairs_of_grower[int(idx.pair_grower[p])].append(p)
-        for g, pairs in pairs_of_grower.items():
-            variables = [int(self.var_of_pair[p]) for p in pairs]
-            coefs = [float(value[p]) for p in pairs]
-            gap = self.add_free_cost_variable(weight)
-            aim = float(targets_eur[g] - outside_eur[g])
-            self.lp.add_row([*variables, gap], [*coefs, -1.0], upper=aim)
-            self.lp.add_row([*variables, gap], [*coefs, 1.0], lower=aim)
+        # Per grower in scope: sold − gap ≤ aim and sold + gap ≥ aim, with sold its value sold
+        # in the scope and aim its target less what it sells outside.
+        order = np.argsort(idx.pair_grower[self.pairs], kind="stable")
+        pairs = self.pairs[order]
+        grower_of_pair = idx.pair_grower[pairs]
+        first = np.flatnonzero(np.diff(grower_of_pair, prepend=-1))
+        growers = grower_of_pair[first]
+        gaps = self.lp.add_variables(
+            np.zeros(len(growers)), np.full(len(growers), np.inf),
+            cost=np.full(len(growers), weight),
+        )
+        # Each row: the grower's pairs, then its gap variable.
+        block = np.searchsorted(first, np.arange(len(pairs)), "right") - 1
+        position = np.arange(len(pairs)) + block
+        gap_position = np.append(first[1:], len(pairs)) + np.arange(len(growers))
+        variables = np.empty(len(pairs) + len(growers), dtype=np.int64)
+        variables[position] = self.var_of_pair[pairs]
+        variables[gap_position] = gaps
+        starts = np.append(first + np.arange(len(growers)), len(variables))
+        aim = targets_eur[growers] - outside_eur[growers]
+        for sign, lower, upper in ((-1.0, -np.inf, aim), (1.0, aim, np.inf)):
+            coefs = np.empty(len(variables))
+            coefs[position] = value[pairs]
+            coefs[gap_position] = sign
+            self.lp.add_rows(
+                starts, variables, coefs, np.broadcast_to(lower, len(growers)).astype(float),
+                np.broadcast_to(upper, len(growers)).astype(float),
+            )
 
     def add_delivery_cost(self, weight: float) -> None:
         """Consolidation: each distinct (grower, canteen, day) trip costs `weight`."""
