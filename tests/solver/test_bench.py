@@ -276,19 +276,18 @@ def plan_metrics(served: float, contract: float, kg_km: float, deviation: float)
     )
 
 
+# The LP bound's stage values in the made-up verdict cases below.
+LP_STAGES = {"contract": {"value": 400.0}, "served": {"value": 900.0}, "weighted": {"value": 100.0}}
+
+
 def test_verdicts_compare_the_solver_with_bound_heuristics_and_mip() -> None:
-    lp_stages = {
-        "contract": {"value": 400.0},
-        "served": {"value": 900.0},
-        "weighted": {"value": 100.0},
-    }
     runs = {
         "solver": MethodRun("solver", 3.0, 200.0, plan_metrics(899.0, 399.0, 5000, 60), "feasible"),
         "greedy": MethodRun("greedy", 0.1, 50.0, plan_metrics(880.0, 390.0, 4000, 90), "feasible"),
         "prorata": MethodRun(
             "prorata", 0.1, 50.0, plan_metrics(905.0, 400.0, 9000, 50), "feasible"
         ),
-        "lp": MethodRun("lp", 5.0, 100.0, None, "bound", bound={"stages": lp_stages}),
+        "lp": MethodRun("lp", 5.0, 100.0, None, "bound", bound={"stages": LP_STAGES}),
         "mip": MethodRun(
             "mip",
             60.0,
@@ -326,18 +325,13 @@ def test_bench_generate_command_writes_the_seeded_instance(tmp_path: Path) -> No
 
 
 def test_verdicts_call_a_target_no_plan_can_meet_unreachable() -> None:
-    lp_stages = {
-        "contract": {"value": 400.0},
-        "served": {"value": 900.0},
-        "weighted": {"value": 100.0},
-    }
     mip_stages = {
         "contract": {"status": "Optimal", "value": 390.0, "bound": 390.02},
         "served": {"status": "Time limit reached", "value": 880.0, "bound": 898.0},
     }
     runs = {
         "solver": MethodRun("solver", 3.0, 200.0, plan_metrics(885.0, 390.0, 5000, 60), "feasible"),
-        "lp": MethodRun("lp", 5.0, 100.0, None, "bound", bound={"stages": lp_stages}),
+        "lp": MethodRun("lp", 5.0, 100.0, None, "bound", bound={"stages": LP_STAGES}),
         "mip": MethodRun(
             "mip", 60.0, 300.0, plan_metrics(880.0, 390.0, 3000, 70), "feasible",
             bound={"stages": mip_stages},
