@@ -416,7 +416,9 @@ def main(argv: list[str] | None = None) -> None:
         "--think-ms", type=float, default=3000,
         help="pause moyenne entre deux clics (tirée entre 0 et le double)",
     )
-    parser.add_argument("--threads", type=int, default=8, help="fils de Waitress")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="fils de Waitress (comme pial serve)"
+    )
     args = parser.parse_args(argv)
     url = args.database_url or (DEFAULT_SQLITE if args.engine == "sqlite" else DEFAULT_POSTGRES)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from pial.app import create_app
 
+SERVER_THREADS = 4  # Waitress's default
+
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
 def cli() -> None:
@@ -65,7 +67,9 @@ def seed_demo_command(force: bool) -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+# More threads than Waitress's default mostly wait for the GIL between their database round
+# trips on a small machine (measured with benchmarks/load.py: docs/benchmarks.md).
+@click.option("--threads", default=SERVER_THREADS, show_default=True, type=int)
 @click.option(
     "--scheduler/--no-scheduler",
     default=True,
@@ -95,7 +99,7 @@ def demo_command(host: str, port: int) -> None:
     for account in demo_accounts():
         click.echo(f"  {account.role:<8} {account.email:<40} {account.password}")
     click.echo(f"\nPIAL est servi sur http://{host}:{port}/ — Ctrl+C pour arrêter.")
-    _serve(host, port, threads=8, with_scheduler=app.config["SCHEDULER_ENABLED"])
+    _serve(host, port, threads=SERVER_THREADS, with_scheduler=app.config["SCHEDULER_ENABLED"])
 
 
 def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
