@@ -650,6 +650,13 @@ def _unit_label(product: Product) -> str:
     return str(units.get(str(product.unit), ""))
 
 
+def _unknown_product(row: str, product_id: int) -> str:
+    """Return « ligne 3 : produit inconnu (n° 12). »."""
+    return str(
+        gettext("%(row)s : produit inconnu (n° %(product_id)s).", row=row, product_id=product_id)
+    )
+
+
 def _weekday_name(day: dt.date) -> str:
     """Return the weekday in the user's language (lundi, Monday)."""
     return format_date(day, format="EEEE", locale=str(get_locale() or "fr"))
@@ -853,15 +860,7 @@ def _validated_availability(
         quantity = _validated_quantity(line.quantity, row, errors)
         product = products.get(line.product_id)
         if product is None:
-            _add_error(
-                errors,
-                row,
-                gettext(
-                    "%(row)s : produit inconnu (n° %(product_id)s).",
-                    row=row,
-                    product_id=line.product_id,
-                ),
-            )
+            _add_error(errors, row, _unknown_product(row, line.product_id))
             continue
         if quantity is None or quantity == 0:
             continue  # zero removes the line, whatever the season
@@ -1162,15 +1161,7 @@ def _validated_orders(
         quantity = _validated_quantity(line.quantity, row, errors)
         product = products.get(line.product_id)
         if product is None:
-            _add_error(
-                errors,
-                row,
-                gettext(
-                    "%(row)s : produit inconnu (n° %(product_id)s).",
-                    row=row,
-                    product_id=line.product_id,
-                ),
-            )
+            _add_error(errors, row, _unknown_product(row, line.product_id))
             continue
         if quantity is None or quantity == 0:
             continue
@@ -1319,15 +1310,7 @@ def save_standing_orders(
         quantity = _validated_quantity(line.quantity, row, errors)
         product = products.get(line.product_id)
         if product is None:
-            _add_error(
-                errors,
-                row,
-                gettext(
-                    "%(row)s : produit inconnu (n° %(product_id)s).",
-                    row=row,
-                    product_id=line.product_id,
-                ),
-            )
+            _add_error(errors, row, _unknown_product(row, line.product_id))
             continue
         if quantity is None or quantity == 0:
             continue
