@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
@@ -14,6 +15,8 @@ from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOu
 from pial.errors import Forbidden
 from pial.models import Role
 from pial.weeks import services as week_services
+
+T = TypeVar("T")
 
 blueprint = api_blueprint("api_weeks", "Semaines, offres et commandes")
 
@@ -80,13 +83,18 @@ def close_week(iso_week: str) -> dict[str, Any]:
     return _week_out(week_services.close_week(checked_week(iso_week), actor()))
 
 
-def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
-    offer = week_services.farm_offer(farm_id, iso_week)
-    window = week_services.offer_window(offer.week, actor())
+def _record_out(
+    owner: dict[str, int],
+    record: Any,
+    window: Any,
+    message: str | None,
+    line_extras: Callable[[Any], dict[str, Any]] = lambda line: {},
+) -> dict[str, Any]:
+    """Return a farm's offer or a canteen's orders of a week, with the version and edit window."""
     return {
-        "iso_week": offer.week.iso_week,
-        "farm_id": farm_id,
-        "version": offer.version,
+        "iso_week": record.week.iso_week,
+        **owner,
+        "version": record.version,
         "editable": window.editable,
         "deadline_dt": window.deadline_dt,
         "message": message,
@@ -98,10 +106,31 @@ def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -
                 "day": line.day,
                 "quantity": decimal_text(line.quantity),
                 "note": line.note,
+                **line_extras(line),
             }
-            for line in offer.lines
+            for line in record.lines
         ],
     }
+
+
+def _input_lines(payload: dict[str, Any], make_line: Callable[..., T]) -> list[T]:
+    """Return the service's input lines of a PUT, each naming its place in the payload."""
+    return [
+        make_line(
+            product_id=line["product_id"],
+            quantity=line["quantity"],
+            day=line["day"],
+            note=line["note"],
+            row=f"lines[{index}]",
+        )
+        for index, line in enumerate(payload["lines"])
+    ]
+
+
+def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
+    offer = week_services.farm_offer(farm_id, iso_week)
+    window = week_services.offer_window(offer.week, actor())
+    return _record_out({"farm_id": farm_id}, offer, window, message)
 
 
 @blueprint.route("/weeks/<iso_week>/farms/<int:farm_id>/availability", methods=["GET"])
@@ -120,16 +149,7 @@ def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
 def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> dict[str, Any]:
     """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
     checked_id(farm_id, _("Cette ferme"))
-    lines = [
-        week_services.AvailabilityInput(
-            product_id=line["product_id"],
-            quantity=line["quantity"],
-            day=line["day"],
-            note=line["note"],
-            row=f"lines[{index}]",
-        )
-        for index, line in enumerate(payload["lines"])
-    ]
+    lines = _input_lines(payload, week_services.AvailabilityInput)
     report = week_services.save_availability(
         actor(), farm_id, checked_week(iso_week), lines, expected_version=payload["version"]
     )
@@ -139,26 +159,13 @@ def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> di
 def _orders_out(canteen_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
     order = week_services.canteen_order(canteen_id, iso_week)
     window = week_services.order_window(order.week, actor())
-    return {
-        "iso_week": order.week.iso_week,
-        "canteen_id": canteen_id,
-        "version": order.version,
-        "editable": window.editable,
-        "deadline_dt": window.deadline_dt,
-        "message": message,
-        "lines": [
-            {
-                "product_id": line.product_id,
-                "product_name": line.product.name_fr,
-                "unit": str(line.product.unit),
-                "day": line.day,
-                "quantity": decimal_text(line.quantity),
-                "priority": str(line.priority),
-                "note": line.note,
-            }
-            for line in order.lines
-        ],
-    }
+    return _record_out(
+        {"canteen_id": canteen_id},
+        order,
+        window,
+        message,
+        lambda line: {"priority": str(line.priority)},
+    )
 
 
 @blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/orders", methods=["GET"])
@@ -177,16 +184,7 @@ def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
 def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> dict[str, Any]:
     """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
     checked_id(canteen_id, _("Cette cantine"))
-    lines = [
-        week_services.OrderInput(
-            product_id=line["product_id"],
-            day=line["day"],
-            quantity=line["quantity"],
-            note=line["note"],
-            row=f"lines[{index}]",
-        )
-        for index, line in enumerate(payload["lines"])
-    ]
+    lines = _input_lines(payload, week_services.OrderInput)
     report = week_services.save_orders(
         actor(), canteen_id, checked_week(iso_week), lines, expected_version=payload["version"]
     )
