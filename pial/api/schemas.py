@@ -128,51 +128,51 @@ class WeekOut(Schema):
     version_id = fields.Integer()
 
 
-class AvailabilityLineOut(Schema):
-    """One saved offer line."""
+class _SavedLineOut(Schema):
+    """The fields that offer and order lines share."""
 
     product_id = fields.Integer()
     product_name = fields.String()
     unit = fields.String()
-    day = fields.Date(allow_none=True)
     quantity = fields.String()
     note = fields.String(allow_none=True)
 
 
-class AvailabilityOut(Schema):
-    """A farm's offer of a week, with the version to send back with the next save."""
+class AvailabilityLineOut(_SavedLineOut):
+    """One saved offer line (``day`` empty: any delivery day of the week)."""
 
-    iso_week = fields.String()
-    farm_id = fields.Integer()
-    version = fields.String()
-    editable = fields.Boolean()
-    deadline_dt = fields.DateTime()
-    lines = fields.List(fields.Nested(AvailabilityLineOut))
-    message = fields.String(allow_none=True)
+    day = fields.Date(allow_none=True)
 
 
-class OrderLineOut(Schema):
+class OrderLineOut(_SavedLineOut):
     """One saved order line."""
 
-    product_id = fields.Integer()
-    product_name = fields.String()
-    unit = fields.String()
     day = fields.Date()
-    quantity = fields.String()
     priority = fields.String()
-    note = fields.String(allow_none=True)
 
 
-class OrdersOut(Schema):
-    """A canteen's orders of a week, with the version to send back with the next save."""
+class _WeekRecordOut(Schema):
+    """What a farm's offer and a canteen's orders of a week share, the version included."""
 
     iso_week = fields.String()
-    canteen_id = fields.Integer()
     version = fields.String()
     editable = fields.Boolean()
     deadline_dt = fields.DateTime()
-    lines = fields.List(fields.Nested(OrderLineOut))
     message = fields.String(allow_none=True)
+
+
+class AvailabilityOut(_WeekRecordOut):
+    """A farm's offer of a week, with the version to send back with the next save."""
+
+    farm_id = fields.Integer()
+    lines = fields.List(fields.Nested(AvailabilityLineOut))
+
+
+class OrdersOut(_WeekRecordOut):
+    """A canteen's orders of a week, with the version to send back with the next save."""
+
+    canteen_id = fields.Integer()
+    lines = fields.List(fields.Nested(OrderLineOut))
 
 
 class AllocationLineOut(Schema):
