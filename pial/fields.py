@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from wtforms import DecimalField, FloatField
 from wtforms.fields.choices import SelectChoice
 
@@ -33,5 +34,10 @@ class FrenchFloatField(FloatField):
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
-    """Turn ``(value, label)`` pairs into the choice objects WTForms 3.3+ expects."""
-    return [SelectChoice(str(value), str(label)) for value, label in pairs]
+    """Turn ``(value, label)`` pairs into the choice objects WTForms 3.3+ expects.
+
+    A lazy label (``lazy_gettext``) stays lazy, so that choices built when a module loads
+    are shown in the language of the request that renders them.
+    """
+    return [SelectChoice(str(value), label if isinstance(label, LazyString) else str(label))
+            for value, label in pairs]

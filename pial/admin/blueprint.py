@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -42,13 +43,14 @@ ACCESS_RULES = {
 }
 
 CANTEEN_KIND_LABELS = {
-    CanteenKind.SCHOOL: "École",
-    CanteenKind.SECONDARY_SCHOOL: "Collège, lycée",
-    CanteenKind.NURSING_HOME: "EHPAD",
-    CanteenKind.CRECHE: "Crèche",
-    CanteenKind.RESTAURANT: "Restaurant",
+    CanteenKind.SCHOOL: _l("École"),
+    CanteenKind.SECONDARY_SCHOOL: _l("Collège, lycée"),
+    CanteenKind.NURSING_HOME: _l("EHPAD"),
+    CanteenKind.CRECHE: _l("Crèche"),
+    CanteenKind.RESTAURANT: _l("Restaurant"),
 }
-UNIT_LABELS = {ProductUnit.KG: "kg", ProductUnit.PIECE: "pièce", ProductUnit.BUNCH: "botte"}
+UNIT_LABELS = {ProductUnit.KG: _l("kg"), ProductUnit.PIECE: _l("pièce"),
+               ProductUnit.BUNCH: _l("botte")}
 
 
 def _weekdays_text(values: list[str] | None) -> str:

@@ -19,12 +19,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from pial.fields import FrenchDecimalField, FrenchFloatField, choices
 
-MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+MONTH_NAMES = (
+    _l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"),
+    _l("juillet"), _l("août"), _l("septembre"), _l("octobre"), _l("novembre"), _l("décembre"),
 )  # fmt: skip
-WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-WEEKDAY_CHOICES = choices(enumerate(WEEKDAYS_FR, start=1))
+WEEKDAY_NAMES = (
+    _l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"), _l("samedi"),
+    _l("dimanche"),
+)  # fmt: skip
+# Lazy labels: translated when a form is rendered, in the language of that request.
+WEEKDAY_CHOICES = choices(enumerate(WEEKDAY_NAMES, start=1))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -149,7 +153,7 @@ class ProductForm(VersionedForm):
         validators=[Optional(), NumberRange(min=0.001)],
     )
     season_months = CheckboxesField(
-        _l("Mois de saison"), choices=choices(enumerate(MONTHS_FR, start=1))
+        _l("Mois de saison"), choices=choices(enumerate(MONTH_NAMES, start=1))
     )
     is_organic = BooleanField(_l("Bio"))
     is_active = BooleanField(_l("Au catalogue"))

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -28,9 +29,9 @@ ACCESS_RULES = {
 }
 
 ROLE_LABELS = {
-    Role.LEAD: "Responsable de projet",
-    Role.GROWER: "Producteur",
-    Role.CANTEEN: "Gestionnaire de cantine",
+    Role.LEAD: _l("Responsable de projet"),
+    Role.GROWER: _l("Producteur"),
+    Role.CANTEEN: _l("Gestionnaire de cantine"),
 }
 
 

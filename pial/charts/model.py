@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 
@@ -53,7 +54,7 @@ class Chart:
     series: tuple[Series, ...] = ()
     rows: tuple[ProgressRow, ...] = ()
     digits: int = 0  # decimals shown in labels and in the table
-    column_labels: tuple[str, str, str] = ("Réalisé", "Attendu à date", "Objectif")
+    column_labels: tuple[str, str, str] | None = None  # progress: done, due by now, target
     x_heading: str = ""
 
     @property
@@ -84,5 +85,12 @@ class Chart:
     def table_headings(self) -> list[str]:
         """Return the headings of the value columns of the table."""
         if self.kind == ChartKind.PROGRESS:
-            return list(self.column_labels)
+            return list(self.progress_labels())
         return [series.label for series in self.series]
+
+    def progress_labels(self) -> tuple[str, str, str]:
+        """Return the names of what is done, what is due by now and the target."""
+        if self.column_labels is not None:
+            return self.column_labels
+        # Translated when drawn, in the language of the request.
+        return _("Réalisé"), _("Attendu à date"), _("Objectif")

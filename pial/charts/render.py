@@ -219,13 +219,14 @@ def render_progress(chart: Chart) -> list[str]:
     left = PROGRESS_LABEL_PX
     width = WIDTH - PROGRESS_LABEL_PX - 70
     full = width / PROGRESS_SCALE_MAX
+    done_label, due_label, target_label = chart.progress_labels()
     parts = ['<g class="legend" aria-hidden="true">',
              f'<rect x="{left}" y="8" width="14" height="10" fill="{PALETTE[0]}"/>',
-             f'<text x="{left + 18}" y="17" fill="#1b1f1d">{escape(chart.column_labels[0])}</text>',
+             f'<text x="{left + 18}" y="17" fill="#1b1f1d">{escape(done_label)}</text>',
              f'<line x1="{left + 120}" y1="6" x2="{left + 120}" y2="20" stroke="{PALETTE[3]}" '
              'stroke-width="3"/>',
              f'<text x="{left + 126}" y="17" fill="#1b1f1d">'
-             f'{escape(chart.column_labels[1])}</text>',
+             f'{escape(due_label)}</text>',
              "</g>"]
     target_x = left + full
     bottom = PLOT_TOP + PROGRESS_ROW_PX * len(chart.rows)
@@ -236,7 +237,7 @@ def render_progress(chart: Chart) -> list[str]:
     )
     parts.append(
         f'<text x="{_num(target_x)}" y="{_num(bottom + 16)}" text-anchor="middle" '
-        f'fill="#4d5650" aria-hidden="true">{escape(chart.column_labels[2])} (100 %)</text>'
+        f'fill="#4d5650" aria-hidden="true">{escape(target_label)} (100 %)</text>'
     )
     for index, row in enumerate(chart.rows):
         y = PLOT_TOP + PROGRESS_ROW_PX * index

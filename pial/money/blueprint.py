@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -49,7 +50,10 @@ ACCESS_RULES = {
     "regulation": LEAD,
     "regulation_xlsx": LEAD,
 }
-KIND_LABELS = {FeeKind.FEE: "Frais d'intermédiation", FeeKind.FUND: "Fonds de développement"}
+KIND_LABELS = {
+    FeeKind.FEE: _l("Frais d'intermédiation"),
+    FeeKind.FUND: _l("Fonds de développement"),
+}
 
 
 def _call(function: Any, *args: Any, **kwargs: Any) -> Any:

@@ -4,11 +4,13 @@ crop failures and who covered them, ledger, contracts, fee and fund."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from pial.allocation.seam import shortfalls_of
@@ -30,9 +32,29 @@ from pial.money.funds import FeeTotals, accrued_totals, fund_balance_eur, fund_w
 from pial.money.ledger import LedgerSummary, ledger_overview
 from pial.money.sales import current_runs_query
 
-CAUSE_CROP_FAILURE = "perte de récolte déclarée"
-CAUSE_SHORT_OFFER = "offre insuffisante des fermes"
-CAUSE_CONSTRAINTS = "contraintes de livraison (distance, jours, colis)"
+
+class ShortfallCause(enum.StrEnum):
+    """The most likely cause of a shortfall.
+
+    The value is the French wording written in the .xlsx export, the platform's shared record
+    (French whatever the reader's language); pages show :attr:`label`, in the user's language.
+    """
+
+    CROP_FAILURE = "perte de récolte déclarée"
+    SHORT_OFFER = "offre insuffisante des fermes"
+    CONSTRAINTS = "contraintes de livraison (distance, jours, colis)"
+
+    @property
+    def label(self) -> str:
+        """Return the cause in the language of the current request."""
+        return str(CAUSE_LABELS[self])
+
+
+CAUSE_LABELS = {
+    ShortfallCause.CROP_FAILURE: _l("perte de récolte déclarée"),
+    ShortfallCause.SHORT_OFFER: _l("offre insuffisante des fermes"),
+    ShortfallCause.CONSTRAINTS: _l("contraintes de livraison (distance, jours, colis)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +78,7 @@ class Shortfall:
     product: Product
     quantity: Decimal
     canteens: list[str]
-    cause: str
+    cause: ShortfallCause
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +166,11 @@ def _shortfalls(weeks: list[WeekService]) -> list[Shortfall]:
         for slug, per_canteen in sorted(by_product.items()):
             product = products[slug]
             if product.id in failed:
-                cause = CAUSE_CROP_FAILURE
+                cause = ShortfallCause.CROP_FAILURE
             elif Decimal(offered.get(product.id) or 0) < Decimal(ordered.get(product.id) or 0):
-                cause = CAUSE_SHORT_OFFER
+                cause = ShortfallCause.SHORT_OFFER
             else:
-                cause = CAUSE_CONSTRAINTS
+                cause = ShortfallCause.CONSTRAINTS
             result.append(Shortfall(service.week.iso_week, product,
                                     sum(per_canteen.values(), Decimal(0)),
                                     sorted(per_canteen), cause))

@@ -44,7 +44,11 @@ ACCESS_RULES = {
     "change_week": roles(Role.LEAD),
 }
 
-UNIT_LABELS = {"kg": ("kg", "kg"), "piece": ("pièce", "pièces"), "bunch": ("botte", "bottes")}
+UNIT_LABELS = {
+    "kg": (_l("kg"), _l("kg")),
+    "piece": (_l("pièce"), _l("pièces")),
+    "bunch": (_l("botte"), _l("bottes")),
+}
 
 
 def as_input(value: Decimal | None) -> str:
@@ -56,9 +60,9 @@ def as_input(value: Decimal | None) -> str:
 
 
 def unit_label(product: Product, quantity: Decimal | None = None) -> str:
-    """Return the French unit of a product, in the plural for a quantity above one."""
+    """Return the unit of a product in the user's language, plural for a quantity above one."""
     singular, plural = UNIT_LABELS.get(str(product.unit), (str(product.unit),) * 2)
-    return plural if quantity is not None and quantity > 1 else singular
+    return str(plural if quantity is not None and quantity > 1 else singular)
 
 
 @dataclass(slots=True)

@@ -184,3 +184,20 @@ def test_an_unknown_record_is_a_404_page_not_a_crash(client: Any, lead: Any) -> 
     assert response.status_code == 404
     assert "n&#39;existe pas" in response.get_data(as_text=True)
     assert client.get("/admin/fermes/999999").status_code == 404
+
+
+def test_form_choices_follow_the_users_language(client: Any, make_user: Any, login: Any) -> None:
+    """Choices built when the modules load are translated when the form is drawn."""
+    login(make_user("lead", locale="en"))
+    english = client.get("/admin/cantines/nouvelle").get_data(as_text=True)
+    assert ">Care home</option>" in english and ">Secondary school</option>" in english
+    assert "Monday" in english and "EHPAD" not in english and "lundi" not in english
+    settings = client.get("/admin/parametres").get_data(as_text=True)
+    assert ">Wednesday</option>" in settings and "mercredi" not in settings
+    invitation = client.get("/invitations/nouvelle").get_data(as_text=True)
+    assert ">Canteen manager</option>" in invitation
+    client.post("/deconnexion")
+    login(make_user("lead"))
+    french = client.get("/admin/cantines/nouvelle").get_data(as_text=True)
+    assert ">EHPAD</option>" in french and ">Collège, lycée</option>" in french
+    assert "lundi" in french and "Care home" not in french and "Monday" not in french

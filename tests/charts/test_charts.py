@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from pial.charts import Chart, ProgressRow, Series
 from pial.charts.model import ChartKind
@@ -97,3 +98,14 @@ def test_many_labels_are_thinned_out() -> None:
                   series=(Series("s", tuple(range(40))),))
     texts = re.findall(r">S\d+<", str(chart.svg()))
     assert 10 <= len(texts) <= 14
+
+
+def test_default_progress_labels_are_drawn_in_the_users_language(app: Any) -> None:
+    from flask_babel import force_locale
+
+    chart = Chart("p", "t", "d", ChartKind.PROGRESS, rows=(ProgressRow("a", 1, 2, 1.5),))
+    with app.test_request_context("/"):
+        assert chart.table_headings() == ["Réalisé", "Attendu à date", "Objectif"]
+        with force_locale("en"):
+            assert chart.table_headings() == ["Done", "Due by now", "Target"]
+            assert "Due by now" in chart.svg() and "Attendu" not in chart.svg()

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pial.models import CashAdvance, FeeAccrual, FeeKind, FeeRate, FundMovement
+from pial.models import CashAdvance, FeeAccrual, FeeKind, FeeRate, FundMovement, OrderLine
 from pial.money.accrual import accrue_week
 from tests.allocation.scenario import Scenario
 from tests.money.conftest import deliver
@@ -210,3 +210,29 @@ def test_lead_accrues_a_week_from_the_statements_page(
     assert db.scalar(select(func.count()).select_from(FeeAccrual)) > 0
     page = client.get(f"/argent/releves?mois={MONTH}")
     assert "Semaines livrées à comptabiliser" not in page.get_data(as_text=True)
+
+
+def test_regulation_page_speaks_the_users_language_and_its_xlsx_stays_french(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    """Chart labels and shortfall causes follow the user; the shared .xlsx record is French."""
+    # Leeks: 70 kg offered, 50 + 60 kg ordered, so the plan is short for lack of offer.
+    db.add(OrderLine(week_id=scenario.week.id, canteen_id=scenario.canteens["luchon"].id,
+                     product_id=scenario.products["poireau"].id, day=scenario.week.monday_date,
+                     quantity=Decimal(60)))
+    db.commit()
+    _delivered(scenario)
+    period = "?du=2026-11-01&au=2026-11-30"
+    url = "/argent/regulation" + period
+    client = login(scenario.lead)
+    french = client.get(url).get_data(as_text=True)
+    assert "offre insuffisante des fermes" in french and "Toutes commandes (%)" in french
+    assert "farms offered too little" not in french
+    scenario.lead.locale = "en"
+    db.commit()
+    english = client.get(url).get_data(as_text=True)
+    assert "farms offered too little" in english and "All orders (%)" in english
+    assert "offre insuffisante des fermes" not in english
+    book = load_workbook(io.BytesIO(client.get("/argent/regulation.xlsx" + period).data))
+    causes = [row[5] for row in book["Manques"].iter_rows(min_row=2, values_only=True)]
+    assert causes == ["offre insuffisante des fermes"]
