@@ -809,23 +809,42 @@ def save_availability(
     changes = _apply_availability(session, week, farm, existing, desired, actor)
     session.flush()
     saved = _availability_lines(session, week.id, farm.id)
+    return _commit_save(
+        actor, "availability.save", farm, week, before, saved, changes,
+        kind="offer", version=_availability_version(saved),
+    )  # fmt: skip
+
+
+def _commit_save(
+    actor: Any,
+    action: str,
+    owner: Farm | Canteen,
+    week: DeliveryWeek,
+    before: dict[str, str],
+    saved: Sequence[AvailabilityLine | OrderLine],
+    changes: _Changes,
+    *,
+    kind: str,
+    version: str,
+) -> SaveReport:
+    """Audit a replace-all save that changed something, commit it and report what it did."""
     if changes.created or changes.updated or changes.removed:
         record_audit(
             actor,
-            "availability.save",
-            farm,
+            action,
+            owner,
             before={"iso_week": week.iso_week, "lines": before},
             after={"iso_week": week.iso_week, "lines": _offer_snapshot(saved)},
         )
-    session.commit()
+    get_session().commit()
     return SaveReport(
-        kind="offer",
+        kind=kind,
         saved=len(saved),
         created=changes.created,
         updated=changes.updated,
         unchanged=changes.unchanged,
         removed=changes.removed,
-        version=_availability_version(saved),
+        version=version,
     )
 
 
@@ -1128,24 +1147,10 @@ def save_orders(
     changes = _apply_orders(session, week, canteen, existing, desired, actor)
     session.flush()
     saved = _order_lines(session, week.id, canteen.id)
-    if changes.created or changes.updated or changes.removed:
-        record_audit(
-            actor,
-            "orders.save",
-            canteen,
-            before={"iso_week": week.iso_week, "lines": before},
-            after={"iso_week": week.iso_week, "lines": _offer_snapshot(saved)},
-        )
-    session.commit()
-    return SaveReport(
-        kind="order",
-        saved=len(saved),
-        created=changes.created,
-        updated=changes.updated,
-        unchanged=changes.unchanged,
-        removed=changes.removed,
-        version=_order_version(saved),
-    )
+    return _commit_save(
+        actor, "orders.save", canteen, week, before, saved, changes,
+        kind="order", version=_order_version(saved),
+    )  # fmt: skip
 
 
 def _validated_orders(
