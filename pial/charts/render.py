@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from markupsafe import Markup, escape
 
 from pial.charts.model import Chart, ChartKind, ProgressRow, Series
+from pial.i18n import format_number
 
 WIDTH = 640
 PLOT_LEFT = 64
@@ -23,12 +24,6 @@ PALETTE = ("#1f6b3a", "#8a5a00", "#1d4e89", "#a4161a", "#6b3fa0", "#4d5650", "#0
 PROGRESS_ROW_PX = 30
 PROGRESS_LABEL_PX = 170
 PROGRESS_SCALE_MAX = 1.5  # bars are drawn up to 150 % of their target
-
-
-def format_number(value: float, digits: int = 0) -> str:
-    """Format a number the French way: thin spaces between thousands, decimal comma."""
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def nice_step(span: float, ticks: int = 5) -> float:

@@ -39,8 +39,6 @@ from pial.money.rounding import ZERO
 from pial.money.sales import Sale, sales_between
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
 
 
 def parse_month(text: str | None) -> dt.date:

@@ -109,3 +109,15 @@ def test_default_progress_labels_are_drawn_in_the_users_language(app: Any) -> No
         with force_locale("en"):
             assert chart.table_headings() == ["Done", "Due by now", "Target"]
             assert "Due by now" in chart.svg() and "Attendu" not in chart.svg()
+
+
+def test_axis_numbers_are_written_in_the_users_language(app: Any) -> None:
+    from flask_babel import force_locale
+
+    chart = Chart("b", "t", "d", ChartKind.BAR, x_labels=("a", "b"),
+                  series=(Series("s", (1500, 4000)),))
+    with app.test_request_context("/"):
+        assert "4\u202f000" in str(chart.svg())
+        with force_locale("en"):
+            english = str(chart.svg())
+            assert "4,000" in english and "4\u202f000" not in english
