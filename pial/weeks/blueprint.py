@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,9 +61,15 @@ def as_input(value: Decimal | None) -> str:
 
 
 def unit_label(product: Product, quantity: Decimal | None = None) -> str:
-    """Return the unit of a product in the user's language, plural for a quantity above one."""
+    """Return the unit of a product in the user's language, plural as that language wants it.
+
+    French keeps the singular below two (« 1,5 pièce »), English only for exactly one.
+    """
     singular, plural = UNIT_LABELS.get(str(product.unit), (str(product.unit),) * 2)
-    return str(plural if quantity is not None and quantity > 1 else singular)
+    if quantity is None:
+        return str(singular)
+    french = str(get_locale() or "fr").startswith("fr")
+    return str(plural if (quantity >= 2 if french else quantity != 1) else singular)
 
 
 @dataclass(slots=True)

@@ -52,3 +52,23 @@ def test_a_save_is_summed_up_in_english(
         follow_redirects=True,
     )
     assert "2 products saved (2 new)." in response.get_data(as_text=True)
+
+
+def test_unit_plurals_follow_the_language(app: Any) -> None:
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from pial.models import Product, ProductUnit
+    from pial.weeks.blueprint import unit_label
+
+    piece = Product(name_fr="Chou", unit=ProductUnit.PIECE)
+    with app.test_request_context("/"):
+        assert [unit_label(piece, Decimal(q)) for q in ("0", "1", "1.5", "2")] == [
+            "pièce", "pièce", "pièce", "pièces",
+        ]
+        with force_locale("en"):
+            assert [unit_label(piece, Decimal(q)) for q in ("0", "1", "1.5", "2")] == [
+                "pieces", "piece", "pieces", "pieces",
+            ]
+            assert unit_label(piece) == "piece"
