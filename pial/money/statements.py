@@ -59,9 +59,9 @@ def month_end(first: dt.date) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def month_label(first: dt.date) -> str:
-    """Return « novembre 2026 »."""
-    return format_date(first, format="LLLL y", locale=str(get_locale() or "fr"))
+def month_label(first: dt.date, locale: str | None = None) -> str:
+    """Return « novembre 2026 » in ``locale`` (default: the user's language)."""
+    return format_date(first, format="LLLL y", locale=locale or str(get_locale() or "fr"))
 
 
 def shift_month(first: dt.date, months: int) -> dt.date:

@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pial.money.regulation import RegulationReport
-from pial.money.statements import Statement
+from pial.money.statements import Statement, month_label
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '#,##0.00\\ "€"'
@@ -70,7 +70,8 @@ def statement_workbook(statement: Statement) -> io.BytesIO:
     assert sheet is not None
     sheet.title = "Relevé"
     owner = "Ferme" if statement.kind == "farm" else "Cantine"
-    _title(sheet, f"Relevé {statement.month_text} — {owner} : {statement.owner_name}")
+    month = month_label(statement.month, "fr")  # the workbook is French for everyone
+    _title(sheet, f"Relevé {month} — {owner} : {statement.owner_name}")
     headings = ["Date", "Semaine", "Ferme", "Cantine", "Produit", "Unité", "Quantité",
                 "Prix unitaire", "Valeur", "Frais", "Fonds", "Avance retenue", "Net dû ferme",
                 "Contrat", "Réception saisie"]

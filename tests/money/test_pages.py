@@ -72,6 +72,25 @@ def test_statement_xlsx_totals_match_the_accruals(
     assert abs(sum(r[value_col] for r in lines) - float(expected)) < 0.005
 
 
+def test_statement_xlsx_is_french_for_an_english_reader(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    _delivered(scenario)
+    farm = scenario.farms["stgaudens"]
+    user = scenario.growers["stgaudens"]
+    user.locale = "en"
+    db.flush()
+    client = login(user)
+    page = client.get(f"/argent/releves/ferme/{farm.id}?mois={MONTH}").get_data(as_text=True)
+    month_en = dt.date.fromisoformat(f"{MONTH}-01").strftime("%B")  # C locale: English names
+    assert month_en in page
+    response = client.get(f"/argent/releves/ferme/{farm.id}.xlsx?mois={MONTH}")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    title = str(sheet["A1"].value)
+    assert title.startswith("Relevé ") and month_en not in title
+
+
 def test_growers_and_managers_see_only_their_own(
     db: Session, scenario: Scenario, login: Any
 ) -> None:
