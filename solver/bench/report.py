@@ -313,7 +313,8 @@ def _integer_evidence(
             f"; integer optimum {_num(optimum, 2)} (generic MIP, proven within 0.01%), "
             f"solver's gap to it {_pct(_shortfall(optimum, value))}"
         )
-    elif dual is not None:
+    elif dual is not None and (lp_bound is None or dual < lp_bound):
+        # A dual bound no tighter than the LP's (the MIP stopped early) proves nothing more.
         text = (
             f"; integer bound {_num(dual, 2)} (generic MIP's dual bound), "
             f"solver's gap to it {_pct(_shortfall(dual, value))}"

@@ -346,6 +346,10 @@ def test_verdicts_call_a_target_no_plan_can_meet_unreachable() -> None:
     # 1.7% short, while the MIP's dual bound leaves room within 0.5%: a plain miss.
     assert not served.passed and not served.unreachable
     assert "integer bound 898.00" in served.detail
+    # A MIP stopped before its dual bound beat the LP's proves nothing more: not shown.
+    mip_stages["served"]["bound"] = 5000.0
+    found = {v.target: v for v in verdicts(InstanceRun("region", "operational", 1, "", runs))}
+    assert "integer bound" not in found["served value within 0.5% of LP bound"].detail
 
 
 def test_mip_verdict_names_why_the_mip_gave_no_plan() -> None:
