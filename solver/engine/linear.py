@@ -21,11 +21,6 @@ from solver.engine.index import FloatArray, IntArray
 SolveOutcome = Literal["optimal", "feasible", "none"]
 SMALL_LP_MAX_VARIABLES = 2000
 
-# OR-Tools sets up its solver registry (probing for optional commercial solvers) when the first
-# solver helper is made: 1–4 ms, paid here, once, when the engine is imported, like the import
-# of OR-Tools itself, rather than inside the first solve.
-mbh.ModelSolverHelper("glop")
-
 
 @dataclass(frozen=True, slots=True)
 class LinearSolution:
