@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from solver.bench.metrics import PlanMetrics
-from solver.bench.run import HEURISTICS, METHOD_LABELS, InstanceRun, MethodRun
+from solver.bench.run import (
+    HEURISTICS,
+    METHOD_LABELS,
+    SHORT_RUN_S,
+    SHORT_RUN_TIMINGS,
+    InstanceRun,
+    MethodRun,
+)
 
 SECTION_HEADING = "## Allocation solver"
 REL_TOL = 1e-6
@@ -482,7 +489,9 @@ def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: floa
         "- **Measures**: each method runs in a fresh Python process; *time s* (wall clock) covers "
         "reading the JSON document into the method's model and solving, not interpreter start-up "
         "or imports; *cpu s* is the process's CPU time over the same span (HiGHS may use two "
-        "threads); "
+        "threads); a method that takes less than "
+        f"{SHORT_RUN_S:g} s is run {SHORT_RUN_TIMINGS} times, each in a fresh process, and "
+        "both times are the median of those runs (the plan is the first run's); "
         "*peak MB* is that process's `ru_maxrss`. Every plan is measured and checked by the "
         "same code (`solver.bench.metrics`): *weighted* = distance × kg·km + fairness × share "
         "deviation + deliveries × trips; *rules* = the spec's feasibility rules, all checked.",

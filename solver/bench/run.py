@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ METHOD_LABELS = {
     "lp": "(d) LP bound",
     "mip": "(e) generic MIP",
 }
+# A run this short is timed again in fresh processes, and its median time is reported: on a
+# shared machine one run of a few milliseconds is mostly noise.
+SHORT_RUN_S = 1.0
+SHORT_RUN_TIMINGS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,7 @@ class MethodRun:
     error: str | None = None
     reported: dict[str, Any] | None = None
     cpu_s: float | None = None
+    timings: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +105,39 @@ def run_method_subprocess(
         str(out_path),
         str(mip_time_limit_s),
     ]
+    outcome = _run_worker(command, timeout_s)
+    if isinstance(outcome, MethodRun):
+        return outcome
+    result = outcome.get("result")
+    metrics = (
+        measure_plan(inst, result["allocations"]) if result and "allocations" in result else None
+    )
+    status = result["status"] if result else ("bound" if method == "lp" else "no plan")
+    times = [(outcome["time_s"], outcome.get("cpu_s"))]
+    if outcome["time_s"] < SHORT_RUN_S:
+        for _ in range(SHORT_RUN_TIMINGS - 1):
+            again = _run_worker(command, timeout_s)
+            if isinstance(again, MethodRun):
+                return again
+            times.append((again["time_s"], again.get("cpu_s")))
+    cpu_times = [cpu for _, cpu in times if cpu is not None]
+    return MethodRun(
+        method,
+        statistics.median(wall for wall, _ in times),
+        outcome["peak_mb"],
+        metrics,
+        status,
+        bound=outcome.get("bound"),
+        error="; ".join(result.get("errors", [])) if result else None,
+        reported=result.get("metrics") if result else None,
+        cpu_s=statistics.median(cpu_times) if cpu_times else None,
+        timings=len(times),
+    )
+
+
+def _run_worker(command: list[str], timeout_s: float) -> dict[str, Any] | MethodRun:
+    """Run the worker once; return what it wrote, or the failed run."""
+    method = command[3]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout_s, check=False
@@ -110,20 +149,5 @@ def run_method_subprocess(
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no message"])[-1]
         return MethodRun(method, None, None, None, "crashed", error=tail)
-    outcome = json.loads(out_path.read_text(encoding="utf-8"))
-    result = outcome.get("result")
-    metrics = (
-        measure_plan(inst, result["allocations"]) if result and "allocations" in result else None
-    )
-    status = result["status"] if result else ("bound" if method == "lp" else "no plan")
-    return MethodRun(
-        method,
-        outcome["time_s"],
-        outcome["peak_mb"],
-        metrics,
-        status,
-        bound=outcome.get("bound"),
-        error="; ".join(result.get("errors", [])) if result else None,
-        reported=result.get("metrics") if result else None,
-        cpu_s=outcome.get("cpu_s"),
-    )
+    outcome: dict[str, Any] = json.loads(Path(command[5]).read_text(encoding="utf-8"))
+    return outcome

@@ -205,6 +205,20 @@ def test_lp_bound_subprocess_bounds_the_greedy_plan(tmp_path: Path) -> None:
     assert stages["contract"]["value"] >= greedy.contract_eur - 1e-6
 
 
+def test_a_short_run_is_timed_in_several_fresh_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("solver.bench.run.SHORT_RUN_TIMINGS", 3)
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny_instance()), encoding="utf-8")
+    greedy = run_method_subprocess(
+        parse_instance(tiny_instance()), "greedy", path, tmp_path / "greedy.json", 5.0
+    )
+    assert greedy.timings == 3
+    assert greedy.time_s is not None and 0 < greedy.time_s < 1.0
+    assert greedy.metrics is not None and greedy.metrics.feasible
+
+
 def test_generic_mip_subprocess_returns_the_integer_optimum(tmp_path: Path) -> None:
     doc = tiny_instance()
     doc["orders"][0]["quantity"] = 13  # whole crates cap this line at 10
