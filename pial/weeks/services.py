@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from pial.audit import record_audit
 from pial.clock import monday_of, now, today_in_paris
@@ -263,9 +263,13 @@ def normalise_iso_week(text: str) -> str:
 
 def calendar_settings(session: Session | None = None) -> CalendarSettings:
     """Return the platform's calendar settings, or the defaults when none are saved."""
-    platform = (session or get_session()).get(Platform, PLATFORM_ID)
+    session = session or get_session()
+    platform = session.get(Platform, PLATFORM_ID)
     if platform is None:
         return CalendarSettings()
+    # The session holds its objects weakly: keep this row for the session's life (a request),
+    # so that the many dates a page computes read it once.
+    session.info["platform"] = platform
     return CalendarSettings(
         timezone=platform.timezone or "Europe/Paris",
         delivery_weekdays=tuple(parse_weekdays(platform.delivery_weekdays or "")),
@@ -726,12 +730,14 @@ def farm_offer(farm_id: int, iso_week: str) -> FarmWeekOffer:
 
 
 def _availability_lines(session: Session, week_id: int, farm_id: int) -> list[AvailabilityLine]:
+    # Their products come in the same query (the API lists each line's product name).
     # populate_existing: lines a page read before the save's row lock are refreshed, so the
     # save compares and edits what is in the database now, not a stale copy.
     return list(
         session.scalars(
             select(AvailabilityLine)
             .where(AvailabilityLine.week_id == week_id, AvailabilityLine.farm_id == farm_id)
+            .options(joinedload(AvailabilityLine.product))
             .order_by(AvailabilityLine.id)
             .execution_options(populate_existing=True)
         )
@@ -1111,6 +1117,7 @@ def _order_lines(session: Session, week_id: int, canteen_id: int) -> list[OrderL
         session.scalars(
             select(OrderLine)
             .where(OrderLine.week_id == week_id, OrderLine.canteen_id == canteen_id)
+            .options(joinedload(OrderLine.product))
             .order_by(OrderLine.day, OrderLine.id)
             .execution_options(populate_existing=True)
         )
@@ -1222,9 +1229,6 @@ def _apply_orders(
     changes = _Changes()
     remaining = dict(desired)
     actor_id = getattr(actor, "id", None)
-    cover = contract_cover(
-        session, canteen.id, week.monday_date, week.monday_date + dt.timedelta(days=6)
-    )
     cover = contract_cover(
         session, canteen.id, week.monday_date, week.monday_date + dt.timedelta(days=6)
     )
