@@ -95,7 +95,7 @@ def prepare(url: str, moment: dt.datetime, num_users: int) -> Plan:
     """Migrate and seed the database if needed; create bench accounts and their API tokens."""
     from sqlalchemy import func, select
 
-    from pial.api.tokens import create_token
+    from pial.api.tokens import create_token, list_tokens, revoke_token
     from pial.app import create_app
     from pial.auth.passwords import hash_password
     from pial.db import get_database, get_session
@@ -153,6 +153,10 @@ def prepare(url: str, moment: dt.datetime, num_users: int) -> Plan:
                 user.password_hash = password_hash
                 user.is_active = True
                 session.flush()
+                # The previous runs' tokens are revoked: a user may hold only a few at once.
+                for previous in list_tokens(user):
+                    if previous.revoked_dt is None and previous.name.startswith("banc "):
+                        revoke_token(user, previous.id)
                 token = create_token(user, f"banc {dt.datetime.now(dt.UTC):%H%M%S}").secret
                 accounts.append(Account(str(role), email, farm_id, canteen_id, token))
             session.commit()
@@ -171,7 +175,9 @@ def free_port() -> int:
         return port
 
 
-def start_server(url: str, port: int, threads: int, folder: str) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, threads: int, workers: int, folder: str
+) -> subprocess.Popen[bytes]:
     """Start ``pial serve --no-scheduler`` in production mode and wait until it answers."""
     env = {
         **os.environ,
@@ -185,7 +191,7 @@ def start_server(url: str, port: int, threads: int, folder: str) -> subprocess.P
         process = subprocess.Popen(
             [sys.executable, "-c", "from pial.cli import main; main()", "serve",
              "--no-scheduler", "--host", "127.0.0.1", "--port", str(port),
-             "--threads", str(threads)],
+             "--threads", str(threads), "--workers", str(workers)],
             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -417,7 +423,11 @@ def main(argv: list[str] | None = None) -> None:
         help="pause moyenne entre deux clics (tirée entre 0 et le double)",
     )
     parser.add_argument(
-        "--threads", type=int, default=4, help="fils de Waitress (comme pial serve)"
+        "--threads", type=int, default=4, help="fils par processus web (comme pial serve)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="processus web (pial serve --workers ; plus d'un : gunicorn)",
     )
     args = parser.parse_args(argv)
     url = args.database_url or (DEFAULT_SQLITE if args.engine == "sqlite" else DEFAULT_POSTGRES)
@@ -426,11 +436,12 @@ def main(argv: list[str] | None = None) -> None:
         _create_postgres_database(url)
     plan = prepare(url, dt.datetime.fromisoformat(args.at), args.users)
     print(f"open week {plan.open_week}, planning of {plan.planning_week}, "
-          f"{len(plan.accounts)} users, {args.cycles} cycles each, think {args.think_ms:.0f} ms")
+          f"{len(plan.accounts)} users, {args.cycles} cycles each, think {args.think_ms:.0f} ms, "
+          f"{args.workers} web process(es) × {args.threads} threads")
     stats = Stats()
     with tempfile.TemporaryDirectory(prefix="pial-load-") as folder:
         port = free_port()
-        server = start_server(url, port, args.threads, folder)
+        server = start_server(url, port, args.threads, args.workers, folder)
         try:
             # Users sign in one after another (as they arrive in the morning), so that the
             # deliberately slow password hashing does not pile up in the measured phase.

@@ -71,15 +71,31 @@ def seed_demo_command(force: bool) -> None:
 # trips on a small machine (measured with benchmarks/load.py: docs/benchmarks.md).
 @click.option("--threads", default=SERVER_THREADS, show_default=True, type=int)
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processus web (plus d'un : gunicorn, sans planificateur ; un par cœur en production).",
+)
+@click.option(
     "--scheduler/--no-scheduler",
     default=True,
     show_default=True,
     help="Faire tourner le planificateur dans ce processus.",
 )
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
-    """Serve the app with Waitress (and the scheduler in-process unless told otherwise)."""
-    _serve(host, port, threads, scheduler)
+def serve_command(host: str, port: int, threads: int, workers: int, scheduler: bool) -> None:
+    """Serve the app: Waitress in this process (and the scheduler unless told otherwise), or
+    several gunicorn worker processes."""
+    if workers == 1:
+        _serve(host, port, threads, scheduler)
+        return
+    if scheduler:
+        raise click.UsageError(
+            "Avec plusieurs processus web, le planificateur tourne à part (« pial scheduler », "
+            "un seul pour tout le service) : ajoutez --no-scheduler."
+        )
+    _serve_workers(host, port, threads, workers)
 
 
 @cli.command("demo")
@@ -117,6 +133,43 @@ def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
+    """Run gunicorn: ``workers`` processes of ``threads`` threads, each with its own GIL."""
+    from gunicorn.app.base import BaseApplication
+
+    from pial.db import get_database
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def after_fork(_server: object, _worker: object) -> None:
+        # A forked worker must not share the parent's database connections.
+        get_database(app).engine.dispose(close=False)
+
+    settings = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        # Idle keep-alive connections stay open as long as Waitress keeps them (its channel
+        # timeout is 120 s) and as nginx does by default, rather than gunicorn's 2 s.
+        "keepalive": 75,
+        "post_fork": after_fork,
+        "proc_name": "pial",
+        # No management socket in the home folder: two services on one host would share it.
+        "control_socket_disable": True,
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in settings.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> object:
+            return app
+
+    Server().run()
 
 
 def main() -> None:

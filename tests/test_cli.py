@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,55 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("demo", "serve", "db", "seed-demo"):
         assert command in result.stdout
+
+
+def test_serve_with_several_workers_asks_for_the_scheduler_to_run_apart(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = _pial("serve", "--workers", "2", tmp_path=tmp_path, database_url=url)
+    assert result.returncode == 2
+    assert "pial scheduler" in result.stderr and "--no-scheduler" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _worker_pids(server_pid: int) -> set[int]:
+    """Return the processes the server started (gunicorn's workers), from Linux's /proc."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text()
+    return {int(pid) for pid in children.split()}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the worker processes from /proc")
+def test_serve_with_two_workers_runs_two_worker_processes_that_answer(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    assert _pial("db", "upgrade", tmp_path=tmp_path, database_url=url).returncode == 0
+    port = _free_port()
+    env = dict(os.environ, PIAL_INSTANCE_PATH=str(tmp_path / "instance"), PIAL_DATABASE_URL=url)
+    log = tmp_path / "server.log"
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from pial.cli import main; main()", "serve", "--workers", "2",
+             "--no-scheduler", "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=log_file,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        page_url = f"http://127.0.0.1:{port}/connexion"
+        statuses: list[int] = []
+        while time.monotonic() < deadline and len(statuses) < 4:
+            try:
+                with urllib.request.urlopen(page_url, timeout=5) as page:
+                    statuses.append(page.status)
+            except OSError:
+                assert server.poll() is None, log.read_text()
+                time.sleep(0.2)
+        assert statuses == [200, 200, 200, 200], log.read_text()
+        assert len(_worker_pids(server.pid)) == 2
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert server.returncode == 0, log.read_text()
