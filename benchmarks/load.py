@@ -1,11 +1,12 @@
-"""Web load benchmark: 50 simulated users against ``pial serve`` (Waitress) on a demo year.
+"""Web load benchmark: 50 simulated users against ``pial serve`` on a demo year.
 
     python benchmarks/load.py --engine sqlite
     python benchmarks/load.py --engine postgresql
 
 Seeds the demo territory with the clock near the end of its school year (a full year of
 published weeks; skipped when the database is already seeded), adds accounts so that every
-simulated user has one, starts ``pial serve --no-scheduler`` on a free loopback port, signs the
+simulated user has one, starts ``pial serve --no-scheduler --workers 2`` (the production set-up
+of README.md on 2 cores; ``--workers 1`` is Waitress alone) on a free loopback port, signs the
 users in and runs a bounded number of requests per user in threads: growers open and save their
 offer (page and API), canteen managers their orders (page and API), the lead opens the week's
 planning. Reports p50/p95/p99 per kind of request, the errors (5xx, refused connections,
@@ -426,8 +427,9 @@ def main(argv: list[str] | None = None) -> None:
         "--threads", type=int, default=4, help="fils par processus web (comme pial serve)"
     )
     parser.add_argument(
-        "--workers", type=int, default=1,
-        help="processus web (pial serve --workers ; plus d'un : gunicorn)",
+        "--workers", type=int, default=2,
+        help="processus web (pial serve --workers ; plus d'un : gunicorn) ; "
+        "en production un par cœur, 2 sur la machine de mesure",
     )
     args = parser.parse_args(argv)
     url = args.database_url or (DEFAULT_SQLITE if args.engine == "sqlite" else DEFAULT_POSTGRES)

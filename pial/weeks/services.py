@@ -725,23 +725,25 @@ def farm_offer(farm_id: int, iso_week: str) -> FarmWeekOffer:
     farm = session.get(Farm, farm_id)
     if farm is None:
         raise NotFound(gettext("Cette ferme n'existe pas."))
-    lines = _availability_lines(session, week.id, farm_id)
+    lines = _availability_lines(session, week.id, farm_id, with_products=True)
     return FarmWeekOffer(week, farm, lines, _availability_version(lines))
 
 
-def _availability_lines(session: Session, week_id: int, farm_id: int) -> list[AvailabilityLine]:
-    # Their products come in the same query (the API lists each line's product name).
+def _availability_lines(
+    session: Session, week_id: int, farm_id: int, *, with_products: bool = False
+) -> list[AvailabilityLine]:
     # populate_existing: lines a page read before the save's row lock are refreshed, so the
-    # save compares and edits what is in the database now, not a stale copy.
-    return list(
-        session.scalars(
-            select(AvailabilityLine)
-            .where(AvailabilityLine.week_id == week_id, AvailabilityLine.farm_id == farm_id)
-            .options(joinedload(AvailabilityLine.product))
-            .order_by(AvailabilityLine.id)
-            .execution_options(populate_existing=True)
-        )
+    # save compares and edits what is in the database now, not a stale copy. Readers that
+    # list each line's product get them in the same query.
+    query = (
+        select(AvailabilityLine)
+        .where(AvailabilityLine.week_id == week_id, AvailabilityLine.farm_id == farm_id)
+        .order_by(AvailabilityLine.id)
+        .execution_options(populate_existing=True)
     )
+    if with_products:
+        query = query.options(joinedload(AvailabilityLine.product))
+    return list(session.scalars(query))
 
 
 def _season_error(product: Product, months: set[int]) -> str | None:
@@ -1107,21 +1109,23 @@ def canteen_order(canteen_id: int, iso_week: str) -> CanteenWeekOrder:
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         raise NotFound(gettext("Cette cantine n'existe pas."))
-    lines = _order_lines(session, week.id, canteen_id)
+    lines = _order_lines(session, week.id, canteen_id, with_products=True)
     return CanteenWeekOrder(week, canteen, lines, _order_version(lines))
 
 
-def _order_lines(session: Session, week_id: int, canteen_id: int) -> list[OrderLine]:
+def _order_lines(
+    session: Session, week_id: int, canteen_id: int, *, with_products: bool = False
+) -> list[OrderLine]:
     # Refreshed like the offer lines (see _availability_lines).
-    return list(
-        session.scalars(
-            select(OrderLine)
-            .where(OrderLine.week_id == week_id, OrderLine.canteen_id == canteen_id)
-            .options(joinedload(OrderLine.product))
-            .order_by(OrderLine.day, OrderLine.id)
-            .execution_options(populate_existing=True)
-        )
+    query = (
+        select(OrderLine)
+        .where(OrderLine.week_id == week_id, OrderLine.canteen_id == canteen_id)
+        .order_by(OrderLine.day, OrderLine.id)
+        .execution_options(populate_existing=True)
     )
+    if with_products:
+        query = query.options(joinedload(OrderLine.product))
+    return list(session.scalars(query))
 
 
 def save_orders(
