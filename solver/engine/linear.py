@@ -86,9 +86,10 @@ class LinearModel:
         upper: float = np.inf,
     ) -> int:
         """Add the row lower ≤ Σ coef × variable ≤ upper and return its index."""
+        # Copied now: the caller may reuse its lists once the row is added.
         self._row_lengths.append([len(variables)])
-        self._row_variables.append(variables)
-        self._row_coefs.append(coefs)
+        self._row_variables.append(np.array(variables, dtype=np.int64))
+        self._row_coefs.append(np.array(coefs, dtype=np.float64))
         self._row_lower.append([lower])
         self._row_upper.append([upper])
         self.num_rows += 1
@@ -106,10 +107,11 @@ class LinearModel:
         variables[starts[r]:starts[r + 1]] (starts ends with the number of terms)."""
         edges = np.asarray(starts, dtype=np.int64)
         self._row_lengths.append(np.diff(edges))
-        self._row_variables.append(variables[edges[0]:edges[-1]])
-        self._row_coefs.append(coefs[edges[0]:edges[-1]])
-        self._row_lower.append(lower)
-        self._row_upper.append(upper)
+        # Copies, as in add_row.
+        self._row_variables.append(np.array(variables[edges[0]:edges[-1]], dtype=np.int64))
+        self._row_coefs.append(np.array(coefs[edges[0]:edges[-1]], dtype=np.float64))
+        self._row_lower.append(np.array(lower, dtype=np.float64))
+        self._row_upper.append(np.array(upper, dtype=np.float64))
         self.num_rows += len(edges) - 1
 
     def _builder(self) -> mbh.ModelBuilderHelper:
