@@ -60,12 +60,13 @@ class LinearModel:
     ) -> IntArray:
         """Add one variable per bound and return their indices."""
         count = len(lower)
-        flags = np.broadcast_to(np.asarray(integral, dtype=bool), (count,))
+        flags = np.broadcast_to(np.asarray(integral, dtype=bool), (count,)).copy()
         self.has_integers = self.has_integers or bool(flags.any())
-        self._lower.append(np.asarray(lower, dtype=np.float64))
-        self._upper.append(np.asarray(upper, dtype=np.float64))
+        # Copies, as for rows: the caller may reuse its arrays.
+        self._lower.append(np.array(lower, dtype=np.float64))
+        self._upper.append(np.array(upper, dtype=np.float64))
         self._integral.append(flags)
-        self._costs.append(np.zeros(count) if cost is None else np.asarray(cost, np.float64))
+        self._costs.append(np.zeros(count) if cost is None else np.array(cost, np.float64))
         first = self.num_variables
         self.num_variables += count
         return np.arange(first, self.num_variables, dtype=np.int64)
