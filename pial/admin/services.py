@@ -14,7 +14,17 @@ from sqlalchemy import select
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import InvalidInput, NotFound
-from pial.models import PLATFORM_ID, Canteen, Farm, Platform, Price, Product, Season, User
+from pial.models import (
+    PLATFORM_ID,
+    Canteen,
+    Farm,
+    Platform,
+    Price,
+    Product,
+    Season,
+    User,
+    find_platform,
+)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -22,7 +32,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 def get_platform() -> Platform:
     """Return the platform settings row, creating it with the defaults on first use."""
     session = get_session()
-    platform = session.get(Platform, PLATFORM_ID)
+    platform = find_platform(session)
     if platform is None:
         platform = Platform(id=PLATFORM_ID, territory_name="Comminges – Pays de Luchon")
         session.add(platform)

@@ -21,7 +21,6 @@ import solver
 from pial.db import get_session
 from pial.errors import Conflict
 from pial.models import (
-    PLATFORM_ID,
     AllocationLine,
     AllocationRun,
     AvailabilityLine,
@@ -37,6 +36,7 @@ from pial.models import (
     Price,
     Product,
     Season,
+    find_platform,
 )
 
 CENT = Decimal("0.01")
@@ -80,7 +80,7 @@ def to_decimal(value: float, step: Decimal = QUANTITY_STEP) -> Decimal:
 
 def load_platform(session: Session) -> Platform:
     """Return the platform settings row, or an unsaved row holding the defaults."""
-    platform = session.get(Platform, PLATFORM_ID)
+    platform = find_platform(session)
     if platform is not None:
         return platform
     # A fresh database has no settings row yet; the column defaults are the documented ones.

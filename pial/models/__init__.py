@@ -74,6 +74,7 @@ from pial.models.platform import (
     FeeKind,
     FeeRate,
     Platform,
+    find_platform,
     parse_weekdays,
 )
 from pial.models.rotation import (
@@ -167,6 +168,7 @@ __all__ = [
     "contract_growers",
     "enum_check",
     "enum_type",
+    "find_platform",
     "parse_weekdays",
     "utcnow",
 ]

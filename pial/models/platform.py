@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pial.db import Base
 from pial.models.common import (
@@ -36,6 +36,16 @@ if TYPE_CHECKING:
 
 PLATFORM_ID = 1
 """Primary key of the only ``Platform`` row."""
+
+
+def find_platform(session: Session) -> Platform | None:
+    """Return the settings row (None before it is first saved), read once per session."""
+    platform = session.get(Platform, PLATFORM_ID)
+    if platform is not None:
+        # The session holds its rows weakly: kept here, the row is not read again for every
+        # date or rate a request computes.
+        session.info["platform"] = platform
+    return platform
 
 
 def parse_weekdays(text: str) -> list[int]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.models import PLATFORM_ID, FeeKind, FeeRate, Platform
+from pial.models import FeeKind, FeeRate, find_platform
 
 DEFAULT_RATES = {FeeKind.FEE: Decimal("0.0500"), FeeKind.FUND: Decimal("0.0100")}
 """Rates used when neither a FeeRate row nor the platform row exists (the column defaults)."""
@@ -45,7 +45,7 @@ def rate_in_force(
     platform_wide = _latest_rate(session, kind, day, None)
     if platform_wide is not None:
         return platform_wide
-    platform = session.get(Platform, PLATFORM_ID)
+    platform = find_platform(session)
     if platform is None:
         return DEFAULT_RATES[kind]
     return platform.default_fee_rate if kind == FeeKind.FEE else platform.default_fund_rate

@@ -26,7 +26,6 @@ from pial.clock import monday_of, now, today_in_paris
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
-    PLATFORM_ID,
     AvailabilityLine,
     Canteen,
     Contract,
@@ -35,7 +34,6 @@ from pial.models import (
     Farm,
     OrderLine,
     OrderPriority,
-    Platform,
     Price,
     Product,
     Role,
@@ -43,6 +41,7 @@ from pial.models import (
     StandingOrderLine,
     WeekState,
     canteen_group_members,
+    find_platform,
     parse_weekdays,
 )
 from pial.weeks.parsing import parse_quantity
@@ -263,13 +262,9 @@ def normalise_iso_week(text: str) -> str:
 
 def calendar_settings(session: Session | None = None) -> CalendarSettings:
     """Return the platform's calendar settings, or the defaults when none are saved."""
-    session = session or get_session()
-    platform = session.get(Platform, PLATFORM_ID)
+    platform = find_platform(session or get_session())
     if platform is None:
         return CalendarSettings()
-    # The session holds its objects weakly: keep this row for the session's life (a request),
-    # so that the many dates a page computes read it once.
-    session.info["platform"] = platform
     return CalendarSettings(
         timezone=platform.timezone or "Europe/Paris",
         delivery_weekdays=tuple(parse_weekdays(platform.delivery_weekdays or "")),
