@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import get_locale, gettext, ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from pial.audit import record_audit
@@ -727,17 +727,29 @@ def farm_offer(farm_id: int, iso_week: str) -> FarmWeekOffer:
 def _availability_lines(
     session: Session, week_id: int, farm_id: int, *, with_products: bool = False
 ) -> list[AvailabilityLine]:
-    # populate_existing: lines a page read before the save's row lock are refreshed, so the
-    # save compares and edits what is in the database now, not a stale copy. Readers that
-    # list each line's product get them in the same query.
     query = (
         select(AvailabilityLine)
         .where(AvailabilityLine.week_id == week_id, AvailabilityLine.farm_id == farm_id)
         .order_by(AvailabilityLine.id)
-        .execution_options(populate_existing=True)
     )
+    return _fresh_lines(session, query, AvailabilityLine.product, with_products)
+
+
+_LineT = TypeVar("_LineT", AvailabilityLine, OrderLine)
+
+
+def _fresh_lines(
+    session: Session, query: Select[tuple[_LineT]], product: Any, with_products: bool
+) -> list[_LineT]:
+    """Run a query of offer or order lines, refreshing the lines the session already holds.
+
+    populate_existing: lines a page read before the save's row lock are refreshed, so the
+    save compares and edits what is in the database now, not a stale copy. Readers that list
+    each line's product get them in the same query.
+    """
+    query = query.execution_options(populate_existing=True)
     if with_products:
-        query = query.options(joinedload(AvailabilityLine.product))
+        query = query.options(joinedload(product))
     return list(session.scalars(query))
 
 
@@ -1111,16 +1123,12 @@ def canteen_order(canteen_id: int, iso_week: str) -> CanteenWeekOrder:
 def _order_lines(
     session: Session, week_id: int, canteen_id: int, *, with_products: bool = False
 ) -> list[OrderLine]:
-    # Refreshed like the offer lines (see _availability_lines).
     query = (
         select(OrderLine)
         .where(OrderLine.week_id == week_id, OrderLine.canteen_id == canteen_id)
         .order_by(OrderLine.day, OrderLine.id)
-        .execution_options(populate_existing=True)
     )
-    if with_products:
-        query = query.options(joinedload(OrderLine.product))
-    return list(session.scalars(query))
+    return _fresh_lines(session, query, OrderLine.product, with_products)
 
 
 def save_orders(
