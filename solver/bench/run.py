@@ -96,16 +96,8 @@ def run_method_subprocess(
     timeout_s = {"mip": 3 * mip_time_limit_s + 120, "lp": 1800.0}.get(
         method, 5 * time_limit_s + 120
     )
-    command = [
-        sys.executable,
-        "-m",
-        "solver.bench.worker",
-        method,
-        str(instance_path),
-        str(out_path),
-        str(mip_time_limit_s),
-    ]
-    outcome = _run_worker(command, timeout_s)
+    worker = (method, instance_path, out_path, mip_time_limit_s)
+    outcome = _run_worker(*worker, timeout_s)
     if isinstance(outcome, MethodRun):
         return outcome
     result = outcome.get("result")
@@ -116,7 +108,7 @@ def run_method_subprocess(
     times = [(outcome["time_s"], outcome.get("cpu_s"))]
     if outcome["time_s"] < SHORT_RUN_S:
         for _ in range(SHORT_RUN_TIMINGS - 1):
-            again = _run_worker(command, timeout_s)
+            again = _run_worker(*worker, timeout_s)
             if isinstance(again, MethodRun):
                 return again
             times.append((again["time_s"], again.get("cpu_s")))
@@ -135,9 +127,14 @@ def run_method_subprocess(
     )
 
 
-def _run_worker(command: list[str], timeout_s: float) -> dict[str, Any] | MethodRun:
-    """Run the worker once; return what it wrote, or the failed run."""
-    method = command[3]
+def _run_worker(
+    method: str, instance_path: Path, out_path: Path, mip_time_limit_s: float, timeout_s: float
+) -> dict[str, Any] | MethodRun:
+    """Run `solver.bench.worker` once; return what it wrote, or the failed run."""
+    command = [
+        sys.executable, "-m", "solver.bench.worker", method, str(instance_path), str(out_path),
+        str(mip_time_limit_s),
+    ]  # fmt: skip
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout_s, check=False
@@ -149,5 +146,5 @@ def _run_worker(command: list[str], timeout_s: float) -> dict[str, Any] | Method
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no message"])[-1]
         return MethodRun(method, None, None, None, "crashed", error=tail)
-    outcome: dict[str, Any] = json.loads(Path(command[5]).read_text(encoding="utf-8"))
+    outcome: dict[str, Any] = json.loads(out_path.read_text(encoding="utf-8"))
     return outcome
