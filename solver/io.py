@@ -40,6 +40,8 @@ STATUSES = ("optimal", "feasible", "infeasible", "invalid")
 
 _T = TypeVar("_T")
 _MISSING: Any = object()
+# Whole numbers up to this size convert to floats exactly (JSON often writes 25 for 25.0).
+_EXACT_INT_LIMIT = 2**53
 
 
 class FormatError(ValueError):
@@ -293,7 +295,8 @@ class _Reader:
         rows: list[_T] = []
         for index, item in enumerate(items):
             path = f"{key}[{index}]"
-            if isinstance(item, Mapping):
+            # JSON objects are dicts: the exact type test spares the slower ABC check.
+            if type(item) is dict or isinstance(item, Mapping):
                 rows.append(read_row(self, item, path))
             else:
                 self.fail(path, f"doit être un objet (reçu {show_value(item)})")
@@ -353,6 +356,8 @@ class _Reader:
         value = data.get(key)
         if type(value) is float:
             return value
+        if type(value) is int and -_EXACT_INT_LIMIT <= value <= _EXACT_INT_LIMIT:
+            return float(value)
         found, value = self._value(data, key, where, default)
         if not found:
             return 0.0 if default is _MISSING else default

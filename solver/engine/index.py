@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,18 @@ IntArray = npt.NDArray[np.int64]
 
 # Quantities are compared with this relative slack: inputs are decimals, sums are floats.
 QUANTITY_EPS = 1e-9
+
+
+def run_starts(sorted_keys: IntArray) -> IntArray:
+    """Return where each run of equal keys begins in an array of sorted keys."""
+    begins = np.ones(len(sorted_keys), dtype=bool)
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=begins[1:])
+    return np.flatnonzero(begins)
+
+
+def run_numbers(begins: IntArray, length: int) -> IntArray:
+    """Return, for each position of an array cut into runs beginning at `begins`, its run."""
+    return np.searchsorted(begins, np.arange(length), "right") - 1
 
 
 def whole_lots(quantity: float, lot: float) -> int:
@@ -71,6 +83,10 @@ class ProblemIndex:
     integer_mode: bool
     grower_ids: list[str]
     lines: list[Line]
+    # Per line: its product (position in `problem.products`), whole and contract quantity.
+    line_product: IntArray
+    line_qty: FloatArray
+    line_contract_qty: FloatArray
     groups: list[SupplyGroup]
     lines_by_product: dict[str, list[int]]
     step: dict[str, float]
@@ -100,6 +116,11 @@ class ProblemIndex:
     def num_pairs(self) -> int:
         """Return the number of allowed (grower, line) pairs."""
         return len(self.pair_line)
+
+    def locked_quantities(self) -> FloatArray:
+        """Return each pair's locked quantity, 0 where the pair is not locked."""
+        locked = self.pair_locked
+        return np.where(np.isnan(locked), 0.0, locked)
 
     def targets_eur(self, served_eur: float) -> FloatArray:
         """Return every grower's fairness target for a given total value served."""
@@ -148,40 +169,41 @@ def index_problem(problem: Problem) -> ProblemIndex:
     days = sorted({line.day for line in lines})
     day_pos = {day: i for i, day in enumerate(days)}
     line_day = np.array([day_pos[line.day] for line in lines], dtype=np.int64)
+    product_pos = {p.id: k for k, p in enumerate(problem.products)}
+    line_product = np.array([product_pos[line.product] for line in lines], dtype=np.int64)
+    canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
+    line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
+    line_qty = np.array([line.quantity for line in lines], dtype=np.float64)
     group_any_day_qty = np.array([g.any_day_qty for g in groups], dtype=np.float64)
     group_day_qty = np.array(
         [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
     ).reshape(len(groups), len(days))
     # What each grower can send of a product on each day: its any-day offer and that day's.
     group_reach = group_any_day_qty[:, None] + group_day_qty
+    group_product = np.array([product_pos[g.product] for g in groups], dtype=np.int64)
+    group_grower = np.array([g.grower for g in groups], dtype=np.int64)
     pair_grower, pair_line, pair_group, pair_km, pair_upper = _allowed_pairs(
-        problem, lines, line_day, groups, group_reach, set(locked_qty)
+        problem, (line_product, line_canteen, line_day, line_qty),
+        (group_product, group_grower, group_reach), set(locked_qty),
     )
     num_pairs = len(pair_line)
-    pair_product = [lines[li].product for li in pair_line.tolist()]
-    pairs_of_line: list[list[int]] = [[] for _ in lines]
-    for pair, li in enumerate(pair_line.tolist()):
-        pairs_of_line[li].append(pair)
+    # Pairs come by line: each line's pairs are a range.
+    line_bounds = np.searchsorted(pair_line, np.arange(len(lines) + 1)).tolist()
+    pairs_of_line = [list(range(a, b)) for a, b in pairwise(line_bounds)]
     for pair, gi in enumerate(pair_group.tolist()):
         groups[gi].pairs.append(pair)
     pair_of = dict(zip(zip(pair_grower.tolist(), pair_line.tolist(), strict=True),
                        range(num_pairs), strict=True))
-    pair_cols: dict[str, list[Any]] = {
-        "km": pair_km.tolist(),
-        "group": pair_group.tolist(),
-        "upper": pair_upper.tolist(),
-        "step": [step[p] for p in pair_product],
-        "integral": [integer_mode and bool(products[p].lot) for p in pair_product],
-        "price": [products[p].price for p in pair_product],
-        "unit_kg": [products[p].unit_kg for p in pair_product],
-    }
-    canteen_pos = {c.id: i for i, c in enumerate(problem.canteens)}
-    line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
-    pair_day = line_day[pair_line] if num_pairs else np.zeros(0, dtype=np.int64)
+    pair_product = line_product[pair_line]
+    catalogue = problem.products
+    product_step = np.array([step[p.id] for p in catalogue], dtype=np.float64)
+    product_integral = np.array([integer_mode and bool(p.lot) for p in catalogue], dtype=bool)
+    product_price = np.array([p.price for p in catalogue], dtype=np.float64)
+    product_unit_kg = np.array([p.unit_kg for p in catalogue], dtype=np.float64)
+    pair_day = line_day[pair_line]
     # One number per (grower, canteen, day) trip.
     pair_trip = (
         (pair_grower * len(problem.canteens) + line_canteen[pair_line]) * len(days) + pair_day
-        if num_pairs else np.zeros(0, dtype=np.int64)
     )
     pair_locked = np.full(num_pairs, np.nan)
     for (g, li), qty in locked_qty.items():
@@ -196,13 +218,13 @@ def index_problem(problem: Problem) -> ProblemIndex:
             # A zero lock on an unusable pair is simply the absence of a row.
             continue
         pair_locked[pi] = qty
-        km = pair_cols["km"][pi]
+        km = float(pair_km[pi])
         if qty > 0 and max_km is not None and km > max_km:
             contradictions.append(
                 f"{where} : {_french_number(km, 1)} km, au-delà de la distance maximale"
                 f" (max_km {_french_number(max_km)})"
             )
-        if qty > 0 and groups[int(pair_cols["group"][pi])].reach_on(line.day) <= 0:
+        if qty > 0 and groups[int(pair_group[pi])].reach_on(line.day) <= 0:
             contradictions.append(f"{where} : {no_offer}")
         lot = products[line.product].lot
         if lot and abs(qty / lot - round(qty / lot)) > 1e-9:
@@ -210,7 +232,7 @@ def index_problem(problem: Problem) -> ProblemIndex:
                 f"{where} : {_french_number(qty)} n'est pas un nombre entier de lots de"
                 f" {_french_number(lot)}"
             )
-        pair_cols["upper"][pi] = max(pair_cols["upper"][pi], qty)
+        pair_upper[pi] = max(float(pair_upper[pi]), qty)
 
     pair_previous = np.zeros(num_pairs)
     previous_outside_qty = 0.0
@@ -227,18 +249,21 @@ def index_problem(problem: Problem) -> ProblemIndex:
         integer_mode=integer_mode,
         grower_ids=grower_ids,
         lines=lines,
+        line_product=line_product,
+        line_qty=line_qty,
+        line_contract_qty=np.array([line.contract_qty for line in lines], dtype=np.float64),
         groups=groups,
         lines_by_product=_lines_by_product(lines),
         step=step,
         pair_grower=pair_grower,
         pair_line=pair_line,
         pair_group=pair_group,
-        pair_km=np.array(pair_cols["km"], dtype=np.float64),
-        pair_step=np.array(pair_cols["step"], dtype=np.float64),
-        pair_integral=np.array(pair_cols["integral"], dtype=np.bool_),
-        pair_upper=np.array(pair_cols["upper"], dtype=np.float64),
-        pair_price=np.array(pair_cols["price"], dtype=np.float64),
-        pair_unit_kg=np.array(pair_cols["unit_kg"], dtype=np.float64),
+        pair_km=pair_km,
+        pair_step=product_step[pair_product],
+        pair_integral=product_integral[pair_product],
+        pair_upper=pair_upper,
+        pair_price=product_price[pair_product],
+        pair_unit_kg=product_unit_kg[pair_product],
         pair_locked=pair_locked,
         pair_previous=pair_previous,
         days=days,
@@ -259,39 +284,33 @@ def index_problem(problem: Problem) -> ProblemIndex:
 
 def _allowed_pairs(
     problem: Problem,
-    lines: list[Line],
-    line_day: IntArray,
-    groups: list[SupplyGroup],
-    group_reach: FloatArray,
+    line_data: tuple[IntArray, IntArray, IntArray, FloatArray],
+    group_data: tuple[IntArray, IntArray, FloatArray],
     locked: set[tuple[int, int]],
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]:
     """Return (grower, line, group, km, upper) of every allowed or locked pair, by line, and
-    within a line by group.
+    within a line by group, from each line's (product, canteen, day, quantity) and each
+    supply group's (product, grower, reach by day).
 
     A pair is allowed when the line orders something, the grower offers the product for
     that day or any day (`group_reach[group, day]` > 0), and the distance is within `max_km`.
     """
+    line_product, line_canteen, line_day, line_qty = line_data
+    group_product, group_grower, group_reach = group_data
     km_matrix = distance_matrix_km(problem)
-    canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
-    product_pos = {p.id: k for k, p in enumerate(problem.products)}
     num_products = len(problem.products)
-    group_product = np.array([product_pos[g.product] for g in groups], dtype=np.int64)
-    group_grower = np.array([g.grower for g in groups], dtype=np.int64)
-    line_product = np.array([product_pos[line.product] for line in lines], dtype=np.int64)
-    line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
-    quantity = np.array([line.quantity for line in lines], dtype=np.float64)
     # Every (line, group of the line's product), by line, then by group.
     groups_by_product = np.argsort(group_product, kind="stable")
     num_groups_of = np.bincount(group_product, minlength=num_products)
     first_group_of = np.cumsum(num_groups_of) - num_groups_of
     per_line = num_groups_of[line_product]
-    line_of = np.repeat(np.arange(len(lines), dtype=np.int64), per_line)
+    line_of = np.repeat(np.arange(len(line_product), dtype=np.int64), per_line)
     rank = np.arange(len(line_of)) - np.repeat(np.cumsum(per_line) - per_line, per_line)
     group_of = groups_by_product[np.repeat(first_group_of[line_product], per_line) + rank]
     grower_of = group_grower[group_of]
     km_of = km_matrix[grower_of, line_canteen[line_of]]
     reach = group_reach[group_of, line_day[line_of]]
-    usable = (reach > 0) & (quantity[line_of] > 0)
+    usable = (reach > 0) & (line_qty[line_of] > 0)
     max_km = problem.settings.max_km
     if max_km is not None:
         usable &= km_of <= max_km
@@ -299,7 +318,7 @@ def _allowed_pairs(
         num_growers = len(problem.growers)
         locked_keys = np.array([li * num_growers + g for g, li in locked], dtype=np.int64)
         usable |= np.isin(line_of * num_growers + grower_of, locked_keys)
-    upper_of = np.minimum(reach, quantity[line_of])
+    upper_of = np.minimum(reach, line_qty[line_of])
     return (
         grower_of[usable].astype(np.int64), line_of[usable].astype(np.int64),
         group_of[usable].astype(np.int64), km_of[usable].astype(np.float64),
@@ -364,7 +383,7 @@ def _locked_overflows(index: ProblemIndex) -> list[str]:
     """Return the contradictions of locked rows summed per order line and per supply group."""
     messages: list[str] = []
     settings = index.problem.settings
-    locked = np.nan_to_num(index.pair_locked, nan=0.0)
+    locked = index.locked_quantities()
     for li, line in enumerate(index.lines):
         pairs = index.pairs_of_line[li]
         total = float(sum(locked[p] for p in pairs))

@@ -60,7 +60,8 @@ class LinearModel:
     ) -> IntArray:
         """Add one variable per bound and return their indices."""
         count = len(lower)
-        flags = np.broadcast_to(np.asarray(integral, dtype=bool), (count,)).copy()
+        flags = np.zeros(count, dtype=bool)
+        flags[:] = integral
         self.has_integers = self.has_integers or bool(flags.any())
         # Copies, as for rows: the caller may reuse its arrays.
         self._lower.append(np.array(lower, dtype=np.float64))
@@ -107,7 +108,7 @@ class LinearModel:
         """Add rows lower ≤ Σ coef × variable ≤ upper; row r's terms are
         variables[starts[r]:starts[r + 1]] (starts ends with the number of terms)."""
         edges = np.asarray(starts, dtype=np.int64)
-        self._row_lengths.append(np.diff(edges))
+        self._row_lengths.append(edges[1:] - edges[:-1])
         # Copies, as in add_row.
         self._row_variables.append(np.array(variables[edges[0]:edges[-1]], dtype=np.int64))
         self._row_coefs.append(np.array(coefs[edges[0]:edges[-1]], dtype=np.float64))
@@ -126,10 +127,11 @@ class LinearModel:
             return np.concatenate([np.asarray(block, dtype=dtype) for block in blocks])
 
         lengths = joined(self._row_lengths, np.int64)
-        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        # 32-bit indices are what OR-Tools reads: 64-bit ones would be converted on the way.
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int32)
         np.cumsum(lengths, out=indptr[1:])
         matrix = sp.csr_matrix(
-            (joined(self._row_coefs, np.float64), joined(self._row_variables, np.int64), indptr),
+            (joined(self._row_coefs, np.float64), joined(self._row_variables, np.int32), indptr),
             shape=(len(lengths), self.num_variables),
         )
         # Terms repeated within a row add up, as they would in a sum.

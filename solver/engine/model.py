@@ -10,11 +10,50 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from solver.engine.index import FloatArray, IntArray, ProblemIndex
+from solver.engine.index import FloatArray, IntArray, ProblemIndex, run_numbers, run_starts
 from solver.engine.linear import LinearModel, LinearSolution
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms:
+    """The terms of the contract quantity served: variables, coefficients and their product
+    (position in the catalogue)."""
+
+    variables: IntArray
+    coefs: FloatArray
+    product: IntArray
+
+
+def _rows_ending_with(
+    starts: IntArray,
+    variables: IntArray,
+    coefs: FloatArray,
+    tail_variables: IntArray,
+    tail_coefs: Sequence[float],
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """Return rows in compressed form whose row r holds the terms variables[starts[r]:
+    starts[r + 1]] (the last row runs to the end), then the variables tail_variables[r]
+    (one row of a 2-D array) with the coefficients `tail_coefs`.
+
+    Return (variables, coefficients, row starts ending with the number of terms).
+    """
+    num_rows, tail = tail_variables.shape
+    num_terms = len(variables)
+    position = np.arange(num_terms) + tail * run_numbers(starts, num_terms)
+    tail_first = np.concatenate((starts[1:], [num_terms])) + tail * np.arange(num_rows)
+    tail_position = tail_first[:, None] + np.arange(tail)
+    all_variables = np.empty(num_terms + tail * num_rows, dtype=np.int64)
+    all_variables[position] = variables
+    all_variables[tail_position] = tail_variables
+    all_coefs = np.empty(len(all_variables))
+    all_coefs[position] = coefs
+    all_coefs[tail_position] = tail_coefs
+    row_starts = np.concatenate((starts + tail * np.arange(num_rows), [len(all_variables)]))
+    return all_variables, all_coefs, row_starts
 
 
 class AllocationModel:
@@ -32,14 +71,16 @@ class AllocationModel:
         self.relax = relax
         self.lp = LinearModel()
         self.scope_lines = list(scope_lines)
-        pairs = [p for li in self.scope_lines for p in index.pairs_of_line[li]]
-        self.pairs: IntArray = np.array(sorted(pairs), dtype=np.int64)
-        in_scope = np.zeros(index.num_pairs, dtype=bool)
-        in_scope[self.pairs] = True
+        line_in_scope = np.zeros(len(index.lines), dtype=bool)
+        line_in_scope[np.asarray(self.scope_lines, dtype=np.int64)] = True
+        in_scope = line_in_scope[index.pair_line]
         self.in_scope = in_scope
+        self.pairs: IntArray = np.flatnonzero(in_scope)
         self.outside_q: FloatArray = np.where(in_scope, 0.0, current_q)
         self.current_q = current_q
         self.var_of_pair = np.full(index.num_pairs, -1, dtype=np.int64)
+        # The most steps each in-scope pair may send (its variable's upper bound).
+        self.max_steps = np.zeros(index.num_pairs)
         self.x = self.add_quantities()
         self.var_of_pair[self.pairs] = self.x
 
@@ -55,8 +96,9 @@ class AllocationModel:
         upper = np.where(integral, np.floor(upper + 1e-9), upper)
         locked = idx.pair_locked[self.pairs]
         is_locked = ~np.isnan(locked)
-        lower = np.where(is_locked, np.nan_to_num(locked) / steps, 0.0)
+        lower = np.where(is_locked, locked / steps, 0.0)
         upper = np.where(is_locked, lower, upper)
+        self.max_steps[self.pairs] = upper
         return self.lp.add_variables(lower, upper, integral & ~self.relax)
 
     def quantity_terms(self, pairs: Sequence[int]) -> tuple[list[int], list[float]]:
@@ -69,23 +111,29 @@ class AllocationModel:
 
         A row over a product with a lot counts whole lots, its limit rounded down: that keeps
         the LP relaxation of a pure flow structure integral, which is what makes the
-        neighbourhood MIPs fast.
+        neighbourhood MIPs fast. A row that its pairs' own bounds already keep (a line served
+        by one grower, an offer larger than all it can send) is left out: it would only slow
+        the solver down.
         """
         if not len(pairs):
             return
         idx = self.index
         order = np.argsort(row_of_pair, kind="stable")
         pairs, row_of_pair = pairs[order], row_of_pair[order]
-        starts = np.flatnonzero(np.diff(row_of_pair, prepend=-1))
+        starts = run_starts(row_of_pair)
         first = pairs[starts]
         integral = idx.pair_integral[first]
         step = idx.pair_step[first]
         limit = np.maximum(0.0, limits[row_of_pair[starts]])
         upper = np.where(integral, np.floor(limit / step + 1e-9), limit)
         coefs = np.where(idx.pair_integral[pairs], 1.0, idx.pair_step[pairs])
+        lengths = np.concatenate((starts[1:], [len(pairs)])) - starts
+        most = np.add.reduceat(coefs * self.max_steps[pairs], starts)
+        binding = most > upper + 1e-9 * (1.0 + upper)
+        kept = np.repeat(binding, lengths)
         self.lp.add_rows(
-            np.append(starts, len(pairs)), self.var_of_pair[pairs], coefs,
-            np.full(len(starts), -np.inf), upper,
+            np.concatenate(([0], np.cumsum(lengths[binding]))), self.var_of_pair[pairs[kept]],
+            coefs[kept], np.full(int(binding.sum()), -np.inf), upper[binding],
         )
 
     # --- feasibility rules -----------------------------------------------------------------
@@ -142,31 +190,43 @@ class AllocationModel:
             room = group.any_day_qty - fixed_spill
             self.lp.add_row(spill_vars, [1.0] * len(spill_vars), upper=max(0.0, room))
 
-    def add_order_limits(self) -> dict[int, tuple[list[int], list[float]]]:
-        """No order line receives more than ordered; return each line's contract-served terms."""
+    def add_order_limits(self) -> ContractTerms:
+        """No order line receives more than ordered; return the terms of the contract
+        quantity served, product by product."""
         idx = self.index
-        line_qty = np.array([line.quantity for line in idx.lines])
-        self.add_at_most_rows(self.pairs, idx.pair_line[self.pairs], line_qty)
-        contract_terms: dict[int, tuple[list[int], list[float]]] = {}
-        for li in self.scope_lines:
-            line = idx.lines[li]
-            if line.contract_qty <= 0 or not idx.pairs_of_line[li]:
-                continue
-            variables, coefs = self.quantity_terms(idx.pairs_of_line[li])
-            if line.contract_qty <= 0:
-                continue
-            if line.regular_qty <= 0:
-                contract_terms[li] = (variables, coefs)
-                continue
-            # A line mixing contract and regular orders serves its contract part first.
-            served = int(self.lp.add_variables(np.zeros(1), np.full(1, line.contract_qty))[0])
-            self.lp.add_row([*variables, served], [*[-c for c in coefs], 1.0], upper=0.0)
-            contract_terms[li] = ([served], [1.0])
-        return contract_terms
+        pair_line = idx.pair_line[self.pairs]
+        self.add_at_most_rows(self.pairs, pair_line, idx.line_qty)
+        contract_qty = idx.line_contract_qty[pair_line]
+        has_contract = contract_qty > 0
+        # A line mixing contract and regular orders serves its contract part first: a
+        # variable up to the contract part, at most what the line receives, stands for it.
+        mixed = has_contract & (idx.line_qty[pair_line] > contract_qty)
+        pure = has_contract & ~mixed
+        mixed_pairs = self.pairs[mixed]
+        starts = run_starts(pair_line[mixed])
+        mixed_lines = pair_line[mixed][starts]
+        served = self.lp.add_variables(
+            np.zeros(len(mixed_lines)), idx.line_contract_qty[mixed_lines]
+        )
+        variables, coefs, row_starts = _rows_ending_with(
+            starts, self.var_of_pair[mixed_pairs], -idx.pair_step[mixed_pairs],
+            served[:, None], [1.0],
+        )
+        self.lp.add_rows(
+            row_starts, variables, coefs, np.full(len(served), -np.inf), np.zeros(len(served))
+        )
+        pure_pairs = self.pairs[pure]
+        return ContractTerms(
+            variables=np.concatenate((self.var_of_pair[pure_pairs], served)),
+            coefs=np.concatenate((idx.pair_step[pure_pairs], np.ones(len(served)))),
+            product=np.concatenate(
+                (idx.line_product[pair_line[pure]], idx.line_product[mixed_lines])
+            ),
+        )
 
     def add_served_targets(
         self,
-        contract_terms: dict[int, tuple[list[int], list[float]]],
+        contract_terms: ContractTerms,
         contract_target: dict[str, float],
         total_target: dict[str, float],
     ) -> None:
@@ -177,28 +237,41 @@ class AllocationModel:
         slack would be spent by the weighted stage, trading served value for kg·km.
         """
         idx = self.index
-        by_product: dict[str, list[int]] = defaultdict(list)
-        for li in self.scope_lines:
-            by_product[idx.lines[li].product].append(li)
-        for product, lines in by_product.items():
-            total = total_target.get(product)
-            pairs = [p for li in lines for p in idx.pairs_of_line[li]]
-            if pairs and total is not None:
-                self.lp.add_row(
-                    *self.quantity_terms(pairs),
-                    lower=total,
-                    upper=total,
-                )
-            contract = contract_target.get(product, 0.0)
-            if contract <= 0:
-                continue
-            variables: list[int] = []
-            coefs: list[float] = []
-            for li in lines:
-                if li in contract_terms:
-                    variables.extend(contract_terms[li][0])
-                    coefs.extend(contract_terms[li][1])
-            self.lp.add_row(variables, coefs, lower=contract)
+        products = [p.id for p in idx.problem.products]
+        nan = float("nan")
+        total = np.array([total_target.get(product, nan) for product in products])
+        pair_product = idx.line_product[idx.pair_line[self.pairs]]
+        with_total = ~np.isnan(total[pair_product])
+        self._add_product_rows(
+            self.var_of_pair[self.pairs[with_total]], idx.pair_step[self.pairs[with_total]],
+            pair_product[with_total], lower=total, upper=total,
+        )
+        contract = np.array([contract_target.get(product, 0.0) for product in products])
+        with_contract = contract[contract_terms.product] > 0
+        self._add_product_rows(
+            contract_terms.variables[with_contract], contract_terms.coefs[with_contract],
+            contract_terms.product[with_contract],
+            lower=contract, upper=np.full_like(contract, np.inf),
+        )
+
+    def _add_product_rows(
+        self,
+        variables: IntArray,
+        coefs: FloatArray,
+        product: IntArray,
+        *,
+        lower: FloatArray,
+        upper: FloatArray,
+    ) -> None:
+        """Add lower[k] ≤ Σ coef × variable ≤ upper[k] over the terms of each product k."""
+        order = np.argsort(product, kind="stable")
+        product = product[order]
+        starts = run_starts(product)
+        row_product = product[starts]
+        self.lp.add_rows(
+            np.concatenate((starts, [len(product)])), variables[order], coefs[order],
+            lower[row_product], upper[row_product],
+        )
 
     def add_max_growers(self) -> None:
         """At most `max_growers_per_line` growers serve one order line."""
@@ -250,34 +323,23 @@ class AllocationModel:
         outside_eur = np.bincount(
             idx.pair_grower, weights=self.outside_q * idx.pair_price, minlength=len(idx.grower_ids)
         )
-        # Per grower in scope: sold − gap ≤ aim and sold + gap ≥ aim, with sold its value sold
-        # in the scope and aim its target less what it sells outside.
+        # Per grower in scope: sold + under − over = aim, with sold its value sold in the
+        # scope and aim its target less what it sells outside; under and over cost `weight`.
         order = np.argsort(idx.pair_grower[self.pairs], kind="stable")
         pairs = self.pairs[order]
         grower_of_pair = idx.pair_grower[pairs]
-        first = np.flatnonzero(np.diff(grower_of_pair, prepend=-1))
+        first = run_starts(grower_of_pair)
         growers = grower_of_pair[first]
+        num_growers = len(growers)
         gaps = self.lp.add_variables(
-            np.zeros(len(growers)), np.full(len(growers), np.inf),
-            cost=np.full(len(growers), weight),
-        )
-        # Each row: the grower's pairs, then its gap variable.
-        block = np.searchsorted(first, np.arange(len(pairs)), "right") - 1
-        position = np.arange(len(pairs)) + block
-        gap_position = np.append(first[1:], len(pairs)) + np.arange(len(growers))
-        variables = np.empty(len(pairs) + len(growers), dtype=np.int64)
-        variables[position] = self.var_of_pair[pairs]
-        variables[gap_position] = gaps
-        starts = np.append(first + np.arange(len(growers)), len(variables))
+            np.zeros(2 * num_growers), np.full(2 * num_growers, np.inf),
+            cost=np.full(2 * num_growers, weight),
+        ).reshape(num_growers, 2)
         aim = targets_eur[growers] - outside_eur[growers]
-        for sign, lower, upper in ((-1.0, -np.inf, aim), (1.0, aim, np.inf)):
-            coefs = np.empty(len(variables))
-            coefs[position] = value[pairs]
-            coefs[gap_position] = sign
-            self.lp.add_rows(
-                starts, variables, coefs, np.broadcast_to(lower, len(growers)).astype(float),
-                np.broadcast_to(upper, len(growers)).astype(float),
-            )
+        variables, coefs, starts = _rows_ending_with(
+            first, self.var_of_pair[pairs], value[pairs], gaps, [1.0, -1.0]
+        )
+        self.lp.add_rows(starts, variables, coefs, aim, aim)
 
     def add_delivery_cost(self, weight: float) -> None:
         """Consolidation: each distinct (grower, canteen, day) trip costs `weight`."""
@@ -288,7 +350,7 @@ class AllocationModel:
         for p, trip in zip(self.pairs.tolist(), idx.pair_trip[self.pairs].tolist(), strict=True):
             pairs_of_trip[trip].append(p)
         trips = list(pairs_of_trip.values())
-        locked = np.nan_to_num(idx.pair_locked, nan=0.0)
+        locked = idx.locked_quantities()
         lower = np.array([float(any(locked[p] > 0 for p in pairs)) for pairs in trips])
         trip_vars = self.lp.add_variables(
             lower, np.ones(len(trips)), not self.relax, cost=np.full(len(trips), weight)
@@ -316,6 +378,13 @@ class AllocationModel:
             self.lp.add_row([var, moved], [step, -1.0], upper=previous)
             self.lp.add_row([var, moved], [step, 1.0], lower=previous)
 
+    def served_eur(self, total_target: dict[str, float]) -> float:
+        """Return the week's value served once the scope serves its targets (constant in
+        stage 4)."""
+        price = {p.id: p.price for p in self.index.problem.products}
+        outside_eur = float((self.outside_q * self.index.pair_price).sum())
+        return outside_eur + sum(price[p] * qty for p, qty in total_target.items())
+
     # --- solve -------------------------------------------------------------------------------
 
     def solve(self, time_limit_s: float) -> tuple[LinearSolution, FloatArray | None]:
@@ -326,7 +395,7 @@ class AllocationModel:
         idx = self.index
         steps = solution.values[self.x]
         integral = idx.pair_integral[self.pairs] & ~self.relax
-        steps = np.where(integral, np.round(steps), np.clip(steps, 0.0, None))
+        steps = np.where(integral, steps.round(), np.maximum(steps, 0.0))
         quantity = steps * idx.pair_step[self.pairs]
         quantity[np.abs(quantity) < 1e-9] = 0.0
         full = self.outside_q.copy()
@@ -356,24 +425,9 @@ def build_weighted_model(
     if with_integer_rules:
         model.add_max_growers()
     model.add_distance_cost(weights.distance)
-    served_eur = float(total_target_value(index, current_q, scope_lines, total_target))
-    model.add_fairness_cost(weights.fairness, index.targets_eur(served_eur))
+    model.add_fairness_cost(weights.fairness, index.targets_eur(model.served_eur(total_target)))
     if with_integer_rules:
         model.add_delivery_cost(weights.deliveries)
     model.add_stability_cost(weights.stability)
     return model
 
-
-def total_target_value(
-    index: ProblemIndex,
-    current_q: FloatArray,
-    scope_lines: Sequence[int],
-    total_target: dict[str, float],
-) -> float:
-    """Return the week's value served once the scope serves its targets (constant in stage 4)."""
-    price = {p.id: p.price for p in index.problem.products}
-    in_scope = np.zeros(index.num_pairs, dtype=bool)
-    for li in scope_lines:
-        in_scope[index.pairs_of_line[li]] = True
-    outside_eur = float((np.where(in_scope, 0.0, current_q) * index.pair_price).sum())
-    return outside_eur + sum(price[p] * qty for p, qty in total_target.items())

@@ -26,7 +26,7 @@ class PlanCost:
 
 def served_eur(index: ProblemIndex, quantities: FloatArray) -> float:
     """Return the value served by a plan."""
-    return float(quantities @ index.pair_price)
+    return float((quantities * index.pair_price).sum())
 
 
 def sold_eur_by_grower(index: ProblemIndex, quantities: FloatArray) -> FloatArray:
@@ -65,16 +65,21 @@ def build_result(
     """Return the spec's result for a plan."""
     problem = index.problem
     price = {p.id: p.price for p in problem.products}
-    quantities = np.round(quantities, QUANTITY_DECIMALS)
+    quantities = quantities.round(QUANTITY_DECIMALS)
+    used = quantities > 0
+    lines = index.lines
     allocations = tuple(
         AllocationRow(
-            grower=index.grower_ids[int(index.pair_grower[p])],
-            canteen=index.lines[int(index.pair_line[p])].canteen,
-            product=index.lines[int(index.pair_line[p])].product,
-            day=index.lines[int(index.pair_line[p])].day,
-            quantity=float(quantities[p]),
+            grower=index.grower_ids[grower],
+            canteen=lines[li].canteen,
+            product=lines[li].product,
+            day=lines[li].day,
+            quantity=quantity,
         )
-        for p in np.flatnonzero(quantities > 0).tolist()
+        for grower, li, quantity in zip(
+            index.pair_grower[used].tolist(), index.pair_line[used].tolist(),
+            quantities[used].tolist(), strict=True,
+        )
     )
     served_by_order = _served_by_order(index, quantities)
     shortfalls = tuple(

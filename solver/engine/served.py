@@ -22,7 +22,14 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
-from solver.engine.index import FloatArray, IntArray, ProblemIndex, whole_lots
+from solver.engine.index import (
+    FloatArray,
+    IntArray,
+    ProblemIndex,
+    run_numbers,
+    run_starts,
+    whole_lots,
+)
 from solver.engine.model import AllocationModel
 
 RESOLUTION = 1e-4
@@ -79,7 +86,7 @@ SOURCE, SINK, CONTRACT_HUB, REGULAR_HUB = 0, 1, 2, 3
 
 def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     """Compute each product's served optima and a first plan that reaches them."""
-    quantities = np.nan_to_num(index.pair_locked, nan=0.0)
+    quantities = index.locked_quantities()
     if not index.integer_mode:
         return _plan_served_continuous(index, quantities)
     contract_target: dict[str, float] = {}
@@ -143,16 +150,23 @@ def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan
     contract_steps = np.bincount(hub_line, weights=contract_arcs[to_hub], minlength=num_lines)
     total_steps = np.bincount(hub_line, weights=total_arcs[to_hub], minlength=num_lines)
     line_done = np.bincount(index.pair_line, weights=base, minlength=num_lines)
-    contract_qty = np.array([line.contract_qty for line in index.lines])
-    line_contract = np.minimum(line_done, contract_qty) + contract_steps * RESOLUTION
+    line_contract = np.minimum(line_done, index.line_contract_qty) + contract_steps * RESOLUTION
     line_total = line_done + total_steps * RESOLUTION
+    products = [p.id for p in index.problem.products]
+    num_products = len(products)
+    contract_by_product = np.bincount(
+        index.line_product, weights=line_contract, minlength=num_products
+    ).tolist()
+    total_by_product = np.bincount(
+        index.line_product, weights=line_total, minlength=num_products
+    ).tolist()
+    ordered = np.bincount(index.line_product, minlength=num_products).tolist()
+    # Only products that are ordered get targets, as in integer weeks.
     contract_target = {
-        product: float(line_contract[lines].sum())
-        for product, lines in index.lines_by_product.items()
+        product: contract_by_product[k] for k, product in enumerate(products) if ordered[k]
     }
     total_target = {
-        product: float(line_total[lines].sum())
-        for product, lines in index.lines_by_product.items()
+        product: total_by_product[k] for k, product in enumerate(products) if ordered[k]
     }
     return ServedPlan(
         contract_target, total_target, base.copy(), proven=True,
@@ -272,8 +286,8 @@ def _build_network(
     line_node = np.full(len(index.lines), -1, dtype=np.int64)
     line_node[line_ids] = 4 + np.arange(num_lines)
     done = np.bincount(index.pair_line, weights=base, minlength=len(index.lines))[line_ids]
-    contract_qty = np.array([index.lines[li].contract_qty for li in lines], dtype=np.float64)
-    quantity = np.array([index.lines[li].quantity for li in lines], dtype=np.float64)
+    contract_qty = index.line_contract_qty[line_ids]
+    quantity = index.line_qty[line_ids]
     base_total = float(done.sum())
     base_contract = float(np.minimum(done, contract_qty).sum())
     contract_left = steps(contract_qty - done)
@@ -283,26 +297,35 @@ def _build_network(
     # on the order.
     line_nodes = line_node[line_ids]
     tails = [np.repeat(line_nodes, 2)]
-    heads = [np.tile(np.array([CONTRACT_HUB, REGULAR_HUB], dtype=np.int64), num_lines)]
-    caps = [np.stack((contract_left, total_left - contract_left), axis=1).ravel()]
-    regular = [np.tile(np.array([False, True]), num_lines)]
+    is_regular_arc = np.arange(2 * num_lines) % 2 == 1
+    heads = [np.where(is_regular_arc, REGULAR_HUB, CONTRACT_HUB)]
+    caps = [
+        np.concatenate((contract_left[:, None], (total_left - contract_left)[:, None]), axis=1)
+        .ravel()
+    ]
+    regular = [is_regular_arc]
     num_nodes = 4 + num_lines
 
     # One node per (grower's offer, day served), in the order the offer's pairs first reach
     # that day; before them, one node per offer for any day that has room left.
     pairs = np.array([p for li in lines for p in index.pairs_of_line[li]], dtype=np.int64)
     num_days = max(1, len(index.days))
-    keys, first_seen, day_of_pair = np.unique(
-        index.pair_group[pairs] * num_days + index.pair_day[pairs],
-        return_index=True, return_inverse=True,
-    )
+    pair_key = index.pair_group[pairs] * num_days + index.pair_day[pairs]
+    by_key = np.argsort(pair_key, kind="stable")
+    key_begins = run_starts(pair_key[by_key])
+    keys, first_seen = pair_key[by_key][key_begins], by_key[key_begins]
+    day_of_pair = np.empty(len(pairs), dtype=np.int64)
+    day_of_pair[by_key] = run_numbers(key_begins, len(pairs))
     order = np.lexsort((first_seen, keys // num_days))
     position = np.empty(len(keys), dtype=np.int64)
     position[order] = np.arange(len(keys))
     keys, day_of_pair = keys[order], position[day_of_pair]
     day_group, day = keys // num_days, keys % num_days
-    offer_groups, group_of_day = np.unique(day_group, return_inverse=True)
-    rank_in_group = np.arange(len(keys)) - np.searchsorted(day_group, day_group)
+    # Days come grouped by offer.
+    group_begins = run_starts(day_group)
+    offer_groups = day_group[group_begins]
+    group_of_day = run_numbers(group_begins, len(keys))
+    rank_in_group = np.arange(len(keys)) - group_begins[group_of_day]
     # Settled quantities use their day's own offer first: it can serve nothing else.
     own = index.group_day_qty[day_group, day] - np.bincount(
         day_of_pair, weights=base[pairs], minlength=len(keys)
@@ -485,8 +508,7 @@ def _solve_product_mip(
         model.add_max_growers()
         variables, coefs = model.quantity_terms(pairs)
         if stage == "contract":
-            for contract_vars, contract_coefs in contract_terms.values():
-                model.lp.add_costs(contract_vars, [-c for c in contract_coefs])
+            model.lp.add_costs(contract_terms.variables, -contract_terms.coefs)
             # A nudge towards total service, worth less than half a unit of contract, so that
             # the contract plan is already a good fallback if the total stage runs out of time.
             nudge = 0.5 / (1.0 + sum(index.lines[li].quantity for li in lines))
