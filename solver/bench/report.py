@@ -490,8 +490,10 @@ def render_section(runs: list[InstanceRun], command: str, mip_time_limit_s: floa
         "reading the JSON document into the method's model and solving, not interpreter start-up "
         "or imports; *cpu s* is the process's CPU time over the same span (HiGHS may use two "
         "threads); a method that takes less than "
-        f"{SHORT_RUN_S:g} s is run {SHORT_RUN_TIMINGS} times, each in a fresh process, and "
-        "both times are the median of those runs (the plan is the first run's); "
+        f"{SHORT_RUN_S:g} s is run {SHORT_RUN_TIMINGS} times, each in a fresh process, in "
+        "rounds of one run of each such method (a slow spell of the shared machine weighs on "
+        "all alike), and both times are the median of those runs (the plan is the first "
+        "run's); "
         "*peak MB* is that process's `ru_maxrss`. Every plan is measured and checked by the "
         "same code (`solver.bench.metrics`): *weighted* = distance × kg·km + fairness × share "
         "deviation + deliveries × trips; *rules* = the spec's feasibility rules, all checked.",

@@ -6,7 +6,7 @@ import json
 import statistics
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ METHOD_LABELS = {
 # A run this short is timed again in fresh processes, and its median time is reported: on a
 # shared machine one run of a few milliseconds is mostly noise.
 SHORT_RUN_S = 1.0
-SHORT_RUN_TIMINGS = 5
+SHORT_RUN_TIMINGS = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +76,13 @@ def run_instance(
     instance_path.write_text(json.dumps(doc), encoding="utf-8")
     inst = parse_instance(doc)
     runs = {}
+    out_paths = {}
     for method in methods or methods_for(variant):
+        out_paths[method] = workdir / f"{stem}.{method}.out.json"
         runs[method] = run_method_subprocess(
-            inst, method, instance_path, workdir / f"{stem}.{method}.out.json", mip_time_limit_s
+            inst, method, instance_path, out_paths[method], mip_time_limit_s
         )
+    runs = time_short_runs_again(inst, runs, instance_path, out_paths, mip_time_limit_s)
     size = (
         f"{len(doc['growers'])} growers × {len(doc['canteens'])} canteens × "
         f"{len(doc['products'])} products, {len(doc['orders'])} lines, "
@@ -91,13 +94,9 @@ def run_instance(
 def run_method_subprocess(
     inst: BenchInstance, method: str, instance_path: Path, out_path: Path, mip_time_limit_s: float
 ) -> MethodRun:
-    """Run `solver.bench.worker` for one method and measure the plan it returns."""
-    time_limit_s = float((inst.raw.get("settings") or {}).get("time_limit_s") or 10.0)
-    timeout_s = {"mip": 3 * mip_time_limit_s + 120, "lp": 1800.0}.get(
-        method, 5 * time_limit_s + 120
-    )
-    worker = (method, instance_path, out_path, mip_time_limit_s)
-    outcome = _run_worker(*worker, timeout_s)
+    """Run `solver.bench.worker` once for one method and measure the plan it returns."""
+    timeout_s = _timeout_s(inst, method, mip_time_limit_s)
+    outcome = _run_worker(method, instance_path, out_path, mip_time_limit_s, timeout_s)
     if isinstance(outcome, MethodRun):
         return outcome
     result = outcome.get("result")
@@ -105,26 +104,69 @@ def run_method_subprocess(
         measure_plan(inst, result["allocations"]) if result and "allocations" in result else None
     )
     status = result["status"] if result else ("bound" if method == "lp" else "no plan")
-    times = [(outcome["time_s"], outcome.get("cpu_s"))]
-    if outcome["time_s"] < SHORT_RUN_S:
-        for _ in range(SHORT_RUN_TIMINGS - 1):
-            again = _run_worker(*worker, timeout_s)
-            if isinstance(again, MethodRun):
-                return again
-            times.append((again["time_s"], again.get("cpu_s")))
-    cpu_times = [cpu for _, cpu in times if cpu is not None]
     return MethodRun(
         method,
-        statistics.median(wall for wall, _ in times),
+        outcome["time_s"],
         outcome["peak_mb"],
         metrics,
         status,
         bound=outcome.get("bound"),
         error="; ".join(result.get("errors", [])) if result else None,
         reported=result.get("metrics") if result else None,
-        cpu_s=statistics.median(cpu_times) if cpu_times else None,
-        timings=len(times),
+        cpu_s=outcome.get("cpu_s"),
     )
+
+
+def time_short_runs_again(
+    inst: BenchInstance,
+    runs: dict[str, MethodRun],
+    instance_path: Path,
+    out_paths: dict[str, Path],
+    mip_time_limit_s: float,
+) -> dict[str, MethodRun]:
+    """Time the methods that ran in under `SHORT_RUN_S` again, in fresh processes, until each
+    has `SHORT_RUN_TIMINGS` timings, and report their median times (the plans stay the first
+    run's).
+
+    The runs are interleaved, one of each method per round, so that a shared machine's slow
+    spells weigh on every method alike rather than on whichever ran during them.
+    """
+    times: dict[str, list[tuple[float, float | None]]] = {
+        method: [(run.time_s, run.cpu_s)]
+        for method, run in runs.items()
+        if run.time_s is not None and run.time_s < SHORT_RUN_S
+    }
+    short = list(times)
+    failed: dict[str, MethodRun] = {}
+    for _ in range(SHORT_RUN_TIMINGS - 1):
+        for method in short:
+            if method in failed:
+                continue
+            again = _run_worker(
+                method, instance_path, out_paths[method], mip_time_limit_s,
+                _timeout_s(inst, method, mip_time_limit_s),
+            )
+            if isinstance(again, MethodRun):
+                failed[method] = again
+            else:
+                times[method].append((again["time_s"], again.get("cpu_s")))
+    retimed = dict(runs)
+    for method in short:
+        walls = [wall for wall, _ in times[method]]
+        cpus = [cpu for _, cpu in times[method] if cpu is not None]
+        retimed[method] = failed.get(method) or replace(
+            runs[method],
+            time_s=statistics.median(walls),
+            cpu_s=statistics.median(cpus) if cpus else None,
+            timings=len(walls),
+        )
+    return retimed
+
+
+def _timeout_s(inst: BenchInstance, method: str, mip_time_limit_s: float) -> float:
+    """Return how long one run of a method may take before it is killed."""
+    time_limit_s = float((inst.raw.get("settings") or {}).get("time_limit_s") or 10.0)
+    return {"mip": 3 * mip_time_limit_s + 120, "lp": 1800.0}.get(method, 5 * time_limit_s + 120)
 
 
 def _run_worker(

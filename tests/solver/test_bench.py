@@ -10,13 +10,19 @@ from typing import Any
 import pytest
 
 import solver
+import solver.bench.run
 from solver.bench import main as bench_main
 from solver.bench.baselines import nearest_grower_first, pro_rata
 from solver.bench.generate import generate_instance
 from solver.bench.instance import parse_instance
 from solver.bench.metrics import PlanMetrics, check_plan, measure_plan
 from solver.bench.report import verdicts, write_section
-from solver.bench.run import InstanceRun, MethodRun, run_method_subprocess
+from solver.bench.run import (
+    InstanceRun,
+    MethodRun,
+    run_method_subprocess,
+    time_short_runs_again,
+)
 
 DAY_1, DAY_2 = "2026-11-23", "2026-11-26"
 
@@ -205,18 +211,39 @@ def test_lp_bound_subprocess_bounds_the_greedy_plan(tmp_path: Path) -> None:
     assert stages["contract"]["value"] >= greedy.contract_eur - 1e-6
 
 
-def test_a_short_run_is_timed_in_several_fresh_processes(
+def test_short_runs_are_timed_again_interleaved_and_report_their_median(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("solver.bench.run.SHORT_RUN_TIMINGS", 3)
+    real_worker = solver.bench.run._run_worker
+    calls: list[tuple[str, float]] = []
+
+    def recording_worker(method: str, *args: Any) -> Any:
+        outcome = real_worker(method, *args)
+        calls.append((method, outcome["time_s"]))
+        return outcome
+
+    monkeypatch.setattr("solver.bench.run._run_worker", recording_worker)
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(tiny_instance()), encoding="utf-8")
-    greedy = run_method_subprocess(
-        parse_instance(tiny_instance()), "greedy", path, tmp_path / "greedy.json", 5.0
-    )
-    assert greedy.timings == 3
-    assert greedy.time_s is not None and 0 < greedy.time_s < 1.0
-    assert greedy.metrics is not None and greedy.metrics.feasible
+    inst = parse_instance(tiny_instance())
+    out_paths = {method: tmp_path / f"{method}.json" for method in ("greedy", "prorata")}
+    runs = {
+        method: run_method_subprocess(inst, method, path, out_paths[method], 5.0)
+        for method in out_paths
+    }
+    assert all(run.timings == 1 for run in runs.values())
+
+    retimed = time_short_runs_again(inst, runs, path, out_paths, 5.0)
+
+    # One run of each method per round, so that a slow spell weighs on both alike.
+    assert [method for method, _ in calls] == ["greedy", "prorata"] * 3
+    for method, run in retimed.items():
+        times = sorted(time_s for name, time_s in calls if name == method)
+        assert run.timings == 3
+        assert run.time_s == times[1]
+        assert run.metrics == runs[method].metrics
+        assert run.metrics is not None and run.metrics.feasible
 
 
 def test_generic_mip_subprocess_returns_the_integer_optimum(tmp_path: Path) -> None:
