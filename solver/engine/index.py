@@ -167,24 +167,15 @@ def index_problem(problem: Problem) -> ProblemIndex:
         locked_qty[(grower_pos[row.grower], line_of[key])] += row.quantity
 
     days = sorted({line.day for line in lines})
-    day_pos = {day: i for i, day in enumerate(days)}
-    line_day = np.array([day_pos[line.day] for line in lines], dtype=np.int64)
-    product_pos = {p.id: k for k, p in enumerate(problem.products)}
-    line_product = np.array([product_pos[line.product] for line in lines], dtype=np.int64)
-    canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
-    line_canteen = np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64)
-    line_qty = np.array([line.quantity for line in lines], dtype=np.float64)
-    group_any_day_qty = np.array([g.any_day_qty for g in groups], dtype=np.float64)
-    group_day_qty = np.array(
-        [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
-    ).reshape(len(groups), len(days))
+    line_data = _line_columns(problem, lines, days)
+    line_product, line_canteen, line_day, line_qty = line_data
+    group_product, group_grower, group_any_day_qty, group_day_qty = _group_columns(
+        problem, groups, days
+    )
     # What each grower can send of a product on each day: its any-day offer and that day's.
     group_reach = group_any_day_qty[:, None] + group_day_qty
-    group_product = np.array([product_pos[g.product] for g in groups], dtype=np.int64)
-    group_grower = np.array([g.grower for g in groups], dtype=np.int64)
     pair_grower, pair_line, pair_group, pair_km, pair_upper = _allowed_pairs(
-        problem, (line_product, line_canteen, line_day, line_qty),
-        (group_product, group_grower, group_reach), set(locked_qty),
+        problem, line_data, (group_product, group_grower, group_reach), set(locked_qty)
     )
     num_pairs = len(pair_line)
     # Pairs come by line: each line's pairs are a range.
@@ -280,6 +271,38 @@ def index_problem(problem: Problem) -> ProblemIndex:
     if problem.locked:
         contradictions.extend(_locked_overflows(index))
     return index
+
+
+def _line_columns(
+    problem: Problem, lines: list[Line], days: list[str]
+) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+    """Return each line's product, canteen and day (their positions) and its quantity."""
+    product_pos = {p.id: k for k, p in enumerate(problem.products)}
+    canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
+    day_pos = {day: i for i, day in enumerate(days)}
+    return (
+        np.array([product_pos[line.product] for line in lines], dtype=np.int64),
+        np.array([canteen_pos[line.canteen] for line in lines], dtype=np.int64),
+        np.array([day_pos[line.day] for line in lines], dtype=np.int64),
+        np.array([line.quantity for line in lines], dtype=np.float64),
+    )
+
+
+def _group_columns(
+    problem: Problem, groups: list[SupplyGroup], days: list[str]
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """Return each supply group's product (its position), grower, any-day quantity and
+    quantity per day (a groups × days array)."""
+    product_pos = {p.id: k for k, p in enumerate(problem.products)}
+    day_qty = np.array(
+        [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
+    ).reshape(len(groups), len(days))
+    return (
+        np.array([product_pos[g.product] for g in groups], dtype=np.int64),
+        np.array([g.grower for g in groups], dtype=np.int64),
+        np.array([g.any_day_qty for g in groups], dtype=np.float64),
+        day_qty,
+    )
 
 
 def _allowed_pairs(
