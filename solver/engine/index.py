@@ -33,6 +33,13 @@ def run_starts(sorted_keys: IntArray) -> IntArray:
     return np.flatnonzero(begins)
 
 
+def sorted_runs(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Return the stable order that sorts `keys`, and where each run of equal keys begins in
+    the sorted keys."""
+    order = np.argsort(keys, kind="stable")
+    return order, run_starts(keys[order])
+
+
 def run_numbers(begins: IntArray, length: int) -> IntArray:
     """Return, for each position of an array cut into runs beginning at `begins`, its run."""
     return np.searchsorted(begins, np.arange(length), "right") - 1

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.engine.index import FloatArray, IntArray, ProblemIndex, run_numbers, run_starts
+from solver.engine.index import (
+    FloatArray,
+    IntArray,
+    ProblemIndex,
+    run_numbers,
+    run_starts,
+    sorted_runs,
+)
 from solver.engine.linear import LinearModel, LinearSolution
 
 
@@ -118,9 +125,8 @@ class AllocationModel:
         if not len(pairs):
             return
         idx = self.index
-        order = np.argsort(row_of_pair, kind="stable")
+        order, starts = sorted_runs(row_of_pair)
         pairs, row_of_pair = pairs[order], row_of_pair[order]
-        starts = run_starts(row_of_pair)
         first = pairs[starts]
         integral = idx.pair_integral[first]
         step = idx.pair_step[first]
@@ -264,9 +270,8 @@ class AllocationModel:
         upper: FloatArray,
     ) -> None:
         """Add lower[k] ≤ Σ coef × variable ≤ upper[k] over the terms of each product k."""
-        order = np.argsort(product, kind="stable")
+        order, starts = sorted_runs(product)
         product = product[order]
-        starts = run_starts(product)
         row_product = product[starts]
         self.lp.add_rows(
             np.concatenate((starts, [len(product)])), variables[order], coefs[order],
@@ -325,10 +330,9 @@ class AllocationModel:
         )
         # Per grower in scope: sold + under − over = aim, with sold its value sold in the
         # scope and aim its target less what it sells outside; under and over cost `weight`.
-        order = np.argsort(idx.pair_grower[self.pairs], kind="stable")
+        order, first = sorted_runs(idx.pair_grower[self.pairs])
         pairs = self.pairs[order]
         grower_of_pair = idx.pair_grower[pairs]
-        first = run_starts(grower_of_pair)
         growers = grower_of_pair[first]
         num_growers = len(growers)
         gaps = self.lp.add_variables(

@@ -28,6 +28,7 @@ from solver.engine.index import (
     ProblemIndex,
     run_numbers,
     run_starts,
+    sorted_runs,
     whole_lots,
 )
 from solver.engine.model import AllocationModel
@@ -311,8 +312,7 @@ def _build_network(
     pairs = np.array([p for li in lines for p in index.pairs_of_line[li]], dtype=np.int64)
     num_days = max(1, len(index.days))
     pair_key = index.pair_group[pairs] * num_days + index.pair_day[pairs]
-    by_key = np.argsort(pair_key, kind="stable")
-    key_begins = run_starts(pair_key[by_key])
+    by_key, key_begins = sorted_runs(pair_key)
     keys, first_seen = pair_key[by_key][key_begins], by_key[key_begins]
     day_of_pair = np.empty(len(pairs), dtype=np.int64)
     day_of_pair[by_key] = run_numbers(key_begins, len(pairs))
