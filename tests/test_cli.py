@@ -103,7 +103,10 @@ def test_serve_with_two_workers_runs_two_worker_processes_that_answer(tmp_path: 
                 assert server.poll() is None, log.read_text()
                 time.sleep(0.2)
         assert statuses == [200, 200, 200, 200], log.read_text()
-        assert len(_worker_pids(server.pid)) == 2
+        # gunicorn forks its workers in turn: the first may answer before the second exists.
+        while time.monotonic() < deadline and len(_worker_pids(server.pid)) < 2:
+            time.sleep(0.1)
+        assert len(_worker_pids(server.pid)) == 2, log.read_text()
     finally:
         server.terminate()
         server.wait(timeout=30)
