@@ -82,12 +82,12 @@ def build_result(
         )
     )
     served_by_order = _served_by_order(index, quantities)
+    # Rounded as one array, as the allocations are (Python's round() per value costs more).
+    ordered_qty = np.array([order.quantity for order in problem.orders])
+    missing = np.maximum(0.0, ordered_qty - np.array(served_by_order)).round(QUANTITY_DECIMALS)
     shortfalls = tuple(
-        Shortfall(
-            order.canteen, order.product, order.day,
-            round(max(0.0, order.quantity - served_by_order[pos]), QUANTITY_DECIMALS),
-        )
-        for pos, order in enumerate(problem.orders)
+        Shortfall(order.canteen, order.product, order.day, quantity)
+        for order, quantity in zip(problem.orders, missing.tolist(), strict=True)
     )
     ordered = sum(o.quantity * price[o.product] for o in problem.orders)
     ordered_contract = sum(
@@ -138,7 +138,9 @@ def _served_by_order(index: ProblemIndex, quantities: FloatArray) -> list[float]
         index.pair_line, weights=quantities, minlength=len(index.lines)
     ).tolist()
     for line, left in zip(index.lines, line_served, strict=True):
-        ranked = sorted(line.order_positions, key=lambda pos: orders[pos].priority != "contract")
+        ranked = line.order_positions
+        if len(ranked) > 1:
+            ranked = tuple(sorted(ranked, key=lambda pos: orders[pos].priority != "contract"))
         for pos in ranked:
             take = min(left, orders[pos].quantity)
             served[pos] = take
