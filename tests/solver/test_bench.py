@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -401,3 +403,29 @@ def test_mip_verdict_names_why_the_mip_gave_no_plan() -> None:
     found = {v.target: v for v in verdicts(InstanceRun("region", "operational", 1, "", runs))}
     verdict = found["better than the generic MIP (contract, served, then weighted)"]
     assert verdict.detail == "generic MIP found no plan (killed after 300 s)"
+
+
+def test_first_and_warm_script_times_both_methods_first_then_warm() -> None:
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "solver_first_and_warm.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--seeds", "1", "--processes", "1", "--repeats", "3"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    row = run.stdout.strip().splitlines()[-1]
+    seed, solver_first, lp_first, first_ratio, solver_warm, lp_warm, warm_ratio = (
+        float(cell) for cell in row.strip("|").split("|")
+    )
+    assert seed == 1
+    assert min(solver_first, lp_first, solver_warm, lp_warm) > 0
+    assert first_ratio == pytest.approx(solver_first / lp_first, abs=0.01)
+    assert warm_ratio == pytest.approx(solver_warm / lp_warm, abs=0.01)
+
+
+def test_first_and_warm_script_needs_a_warm_solve() -> None:
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "solver_first_and_warm.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2
+    assert "--repeats" in run.stderr
