@@ -23,6 +23,8 @@ from solver.engine.index import FloatArray, IntArray
 
 SolveOutcome = Literal["optimal", "feasible", "none"]
 SMALL_LP_MAX_VARIABLES = 2000
+# Every HiGHS run: one thread, and no output (this also silences the banner it prints on stdout).
+_HIGHS_BASE = "output_flag=false\nthreads=1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,22 +162,19 @@ class LinearModel:
             solver = _run(builder, "glop", "use_dual_simplex:true,use_preprocessing:false",
                           time_limit_s)
         elif not self.has_integers:
-            # output_flag=false also silences the banner HiGHS prints on stdout. On the pure
-            # LPs of this engine, presolve only costs time (a third at department scale) and
-            # the dual simplex beats HiGHS's own choice at region scale.
-            options = "output_flag=false\nthreads=1\npresolve=off\nsimplex_strategy=1"
+            # On the pure LPs of this engine, presolve only costs time (a third at department
+            # scale) and the dual simplex beats HiGHS's own choice at region scale.
+            options = f"{_HIGHS_BASE}\npresolve=off\nsimplex_strategy=1"
             solver = _run(builder, "highs", options, time_limit_s)
         else:
             with _native_stdout_silenced():
-                solver = _run(builder, "highs", "output_flag=false\nthreads=1", time_limit_s)
+                solver = _run(builder, "highs", _HIGHS_BASE, time_limit_s)
                 if solver.status() == mbh.SolveStatus.INFEASIBLE:
                     # Every model of this engine holds the plan it improves on, so this answer
                     # is wrong: HiGHS's MIP presolve was seen to give it on a 15-variable week
                     # that SCIP, CP-SAT and HiGHS without presolve all solve. Ask again so.
                     left_s = time_limit_s - (time.perf_counter() - started)
-                    solver = _run(
-                        builder, "highs", "output_flag=false\nthreads=1\npresolve=off", left_s
-                    )
+                    solver = _run(builder, "highs", f"{_HIGHS_BASE}\npresolve=off", left_s)
         status = solver.status()
         if status == mbh.SolveStatus.OPTIMAL:
             outcome: SolveOutcome = "optimal"

@@ -27,6 +27,7 @@ from solver.bench.run import (
 )
 
 DAY_1, DAY_2 = "2026-11-23", "2026-11-26"
+FIRST_AND_WARM = Path(__file__).resolve().parents[2] / "benchmarks" / "solver_first_and_warm.py"
 
 
 @pytest.mark.parametrize("variant", ["continuous", "operational"])
@@ -406,9 +407,8 @@ def test_mip_verdict_names_why_the_mip_gave_no_plan() -> None:
 
 
 def test_first_and_warm_script_times_both_methods_first_then_warm() -> None:
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "solver_first_and_warm.py"
     run = subprocess.run(
-        [sys.executable, str(script), "--seeds", "1", "--processes", "1", "--repeats", "3"],
+        [sys.executable, str(FIRST_AND_WARM), "--seeds", "1", "--processes", "1", "--repeats", "3"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -423,9 +423,9 @@ def test_first_and_warm_script_times_both_methods_first_then_warm() -> None:
 
 
 def test_first_and_warm_script_needs_a_warm_solve() -> None:
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "solver_first_and_warm.py"
     run = subprocess.run(
-        [sys.executable, str(script), "--repeats", "1"], capture_output=True, text=True, timeout=60
+        [sys.executable, str(FIRST_AND_WARM), "--repeats", "1"],
+        capture_output=True, text=True, timeout=60,
     )
     assert run.returncode == 2
     assert "--repeats" in run.stderr
