@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.allocation.scenario import Scenario, build_scenario
+from tests.allocation.scenario import Scenario, build_scenario, scenario_app_config
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """The scenario's clock: the week has closed, none of its delivery days has come."""
+    return scenario_app_config()
 
 
 @pytest.fixture

@@ -33,6 +33,15 @@ ISO_WEEK = "2026-W48"
 MONDAY = dt.date(2026, 11, 23)
 THURSDAY = dt.date(2026, 11, 26)
 UTC_NOON = dt.datetime(2026, 11, 20, 11, 0, tzinfo=dt.UTC)
+# The scenario's "now": the week has closed and no delivery day has come, so a re-plan may
+# still move every line. Its tests run on this clock, never on the machine's (the week is a
+# real one: on the machine's clock its Monday passes, and its lines would become delivered).
+AFTER_CLOSE = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+
+
+def scenario_app_config() -> dict[str, Any]:
+    """Return the app configuration of the scenario's tests: its clock."""
+    return {"PIAL_CLOCK": lambda: AFTER_CLOSE}
 
 
 @dataclass

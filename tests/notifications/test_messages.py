@@ -5,11 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, select
 
 from pial.models import AvailabilityLine, OrderLine, OutboxMessage, WeekState
 from pial.notifications import messages
-from tests.allocation.scenario import Scenario, build_scenario
+from tests.allocation.scenario import Scenario, build_scenario, scenario_app_config
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """The scenario's clock: the week has closed, none of its delivery days has come."""
+    return scenario_app_config()
 
 
 def _outbox(db: Any, kind: str) -> list[OutboxMessage]:
