@@ -12,8 +12,8 @@ Method
    to contract lines, augmented to all lines, gives both optima exactly (in whole lots when
    the product has a lot); a min-cost flow with those amounts gives a first complete plan,
    cheapest in kg·km (and in moves from the previous plan). A continuous week puts all its
-   products in one network (they share no node) and computes that first plan only if the
-   LP of stage 4 fails. A plan breaking
+   products in one network (they share no node) and computes that first plan only if
+   stage 4 fails. A plan breaking
    `max_growers_per_line` is repaired by blocking, on each line over the limit, all but its
    largest growers and recomputing the flows; if that loses value against the flow bound, a
    small MIP per product (contract, then total) tries to prove or beat it, within a share of
@@ -21,8 +21,14 @@ Method
 3. **Stage 4** (`model.py`): each product keeps its served optima and the weighted sum of
    kg·km, fairness gaps, trips and moves is minimised. Since the value served is fixed, each
    grower's fairness target is a constant and |gap| is linear.
-   - Continuous weeks (no lot, no trip cost, no grower limit): one LP, solved by GLOP's dual
-     simplex when small (≤ `SMALL_LP_MAX_VARIABLES`), else by HiGHS's.
+   - Continuous weeks (no lot, no trip cost, no grower limit): one min-cost flow
+     (`weighted_flow.py`). With every product's total fixed, the value served is fixed, so a
+     fairness gap costs, up to a constant, twice its weight on value sold beyond the target;
+     counting each product's flow in units of equal value makes value sold a flow through one
+     node per grower. Quantities are exact integers of flow; costs are rounded to a millionth
+     of the largest. Weeks whose prices have more than 4 decimals, or too large for 64-bit
+     costs, are solved as one LP instead: GLOP's dual simplex when small
+     (≤ `SMALL_LP_MAX_VARIABLES` variables), else HiGHS's.
    - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs). Otherwise the LP
      without the integer rules guides a rounding (each pair keeps its fractional quantity
      rounded down to whole lots, a min-cost flow places the missing lots), `trips.py`
@@ -35,7 +41,8 @@ Method
 Status: `optimal` when every stage is proven optimal, `feasible` for a valid plan without
 that proof (time limit, or local search at scale), `infeasible` for contradictory locks (the
 reasons, in French, in `Result.errors`).
-Solver tolerances (HiGHS, 1e-7) apply to served amounts and capacities; quantities are
+Solver tolerances (HiGHS, 1e-7) apply to served amounts and capacities, and the
+continuous stage 4's costs are exact to a millionth of the largest; quantities are
 reported to 9 decimals. A locked row of quantity 0 forbids its pair. With no `previous`
 plan, nothing counts as moved. `settings.time_limit_s` bounds the whole solve, of which
 `REPORT_TIME_SHARE` is kept for writing the result.

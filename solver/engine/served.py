@@ -53,20 +53,20 @@ class ServedPlan:
     quantities: FloatArray
     proven: bool
     # A continuous week defers its first plan (a min-cost flow) until something needs it.
-    pending_flow: tuple[_Network, int, int] | None = None
+    pending_flow: MaximumFlows | None = None
 
     def first_plan(self) -> FloatArray:
         """Return the first complete plan reaching the served optima."""
         if self.pending_flow is not None:
-            network, contract_flow, total_flow = self.pending_flow
-            _cheapest_flow(network, contract_flow, total_flow, self.quantities)
+            flows = self.pending_flow
+            _cheapest_flow(flows.network, flows.contract, flows.total, self.quantities)
             self.pending_flow = None
         return self.quantities
 
 
 @dataclass(slots=True)
-class _Network:
-    """One product's flow network; arc capacities and quantities in steps of `unit`."""
+class FlowNetwork:
+    """The flow network of some lines; arc capacities and quantities in steps of `unit`."""
 
     unit: float
     num_nodes: int
@@ -77,9 +77,23 @@ class _Network:
     pair_of_arc: IntArray
     # The line whose contract or regular part an arc to a hub carries (-1 for other arcs).
     line_of_arc: IntArray
+    # The supply group whose offer an arc carries, from the source or between its nodes
+    # (-1 for other arcs).
+    group_of_arc: IntArray
     is_regular: npt.NDArray[np.bool_]
     base_contract: float
     base_total: float
+
+
+@dataclass(frozen=True, slots=True)
+class MaximumFlows:
+    """A network's maximum flows (in steps): to contract lines, to all lines, and per line."""
+
+    network: FlowNetwork
+    contract: int
+    total: int
+    line_contract: IntArray
+    line_total: IntArray
 
 
 SOURCE, SINK, CONTRACT_HUB, REGULAR_HUB = 0, 1, 2, 3
@@ -139,7 +153,7 @@ def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan
 
     Products share no node, so one maximum flow is a maximum flow of every product at once;
     each product's optima are read on its lines' arcs to the hubs. The first plan (a min-cost
-    flow) is only a fallback for the LP of stage 4, so it is left for `first_plan` to compute.
+    flow) is only a fallback for stage 4, so it is left for `first_plan` to compute.
     """
     all_lines = [li for lines in index.lines_by_product.values() for li in lines]
     network = _build_network(index, all_lines, base, RESOLUTION)
@@ -148,8 +162,12 @@ def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan
     to_hub = network.line_of_arc >= 0
     hub_line = network.line_of_arc[to_hub]
     num_lines = len(index.lines)
-    contract_steps = np.bincount(hub_line, weights=contract_arcs[to_hub], minlength=num_lines)
-    total_steps = np.bincount(hub_line, weights=total_arcs[to_hub], minlength=num_lines)
+    contract_steps = np.bincount(
+        hub_line, weights=contract_arcs[to_hub], minlength=num_lines
+    ).round().astype(np.int64)
+    total_steps = np.bincount(
+        hub_line, weights=total_arcs[to_hub], minlength=num_lines
+    ).round().astype(np.int64)
     line_done = np.bincount(index.pair_line, weights=base, minlength=num_lines)
     line_contract = np.minimum(line_done, index.line_contract_qty) + contract_steps * RESOLUTION
     line_total = line_done + total_steps * RESOLUTION
@@ -171,7 +189,9 @@ def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan
     }
     return ServedPlan(
         contract_target, total_target, base.copy(), proven=True,
-        pending_flow=(network, contract_flow, total_flow),
+        pending_flow=MaximumFlows(
+            network, contract_flow, total_flow, contract_steps, total_steps
+        ),
     )
 
 
@@ -270,7 +290,7 @@ def _build_network(
     base: FloatArray,
     unit: float,
     blocked: npt.NDArray[np.bool_] | None = None,
-) -> _Network:
+) -> FlowNetwork:
     """Build the flow network of some lines, counted in steps of `unit`, for what comes on top
     of `base` quantities (locked rows, and any quantities already settled), taken off the
     capacities.
@@ -353,6 +373,10 @@ def _build_network(
         "cap": np.concatenate([
             steps(any_room[with_room]), steps(own[with_own]), np.full(int(fed.sum()), 2**40),
         ]),
+        "group": np.concatenate([
+            offer_groups[with_room], offer_groups[group_of_day[with_own]],
+            offer_groups[group_of_day[fed]],
+        ]),
         "key": np.concatenate([
             np.flatnonzero(with_room) * slots,
             group_of_day[with_own] * slots + 2 * (1 + rank_in_group[with_own]),
@@ -364,6 +388,7 @@ def _build_network(
     heads.append(offer_arcs["head"][laid_out])
     caps.append(offer_arcs["cap"][laid_out])
     regular.append(np.zeros(len(laid_out), bool))
+    offer_group_of_arc = offer_arcs["group"][laid_out]
 
     is_free = np.isnan(index.pair_locked[pairs])
     if blocked is not None:
@@ -382,7 +407,7 @@ def _build_network(
     pair_caps = np.concatenate([kept, cap - kept])
     pair_costs = np.concatenate([km_cost - move_cost, km_cost + move_cost])
     num_fixed = sum(len(t) for t in tails)
-    return _Network(
+    return FlowNetwork(
         unit=unit,
         num_nodes=num_nodes,
         tails=np.concatenate([*tails, pair_tails]).astype(np.int64),
@@ -393,19 +418,22 @@ def _build_network(
         line_of_arc=np.concatenate(
             [np.repeat(line_ids, 2), np.full(num_fixed - 2 * num_lines + 2 * len(free), -1)]
         ),
+        group_of_arc=np.concatenate([
+            np.full(2 * num_lines, -1), offer_group_of_arc, np.full(2 * len(free), -1)
+        ]).astype(np.int64),
         is_regular=np.concatenate([*regular, np.zeros(2 * len(free), bool)]),
         base_contract=base_contract,
         base_total=base_total,
     )
 
 
-def _max_flows(network: _Network) -> tuple[int, int]:
+def _max_flows(network: FlowNetwork) -> tuple[int, int]:
     """Return the most steps that reach contract lines, and the most that reach all lines."""
     contract, total, _, _ = _max_flows_by_arc(network)
     return contract, total
 
 
-def _max_flows_by_arc(network: _Network) -> tuple[int, int, IntArray, IntArray]:
+def _max_flows_by_arc(network: FlowNetwork) -> tuple[int, int, IntArray, IntArray]:
     """Return both maximum flows (contract lines only, then all lines) and their arc flows."""
     heads = np.where(
         (network.heads == CONTRACT_HUB) | (network.heads == REGULAR_HUB), SINK, network.heads
@@ -433,7 +461,7 @@ def _max_flows_by_arc(network: _Network) -> tuple[int, int, IntArray, IntArray]:
 
 
 def _cheapest_flow(
-    network: _Network, contract_flow: int, total_flow: int, quantities: FloatArray
+    network: FlowNetwork, contract_flow: int, total_flow: int, quantities: FloatArray
 ) -> None:
     """Add to `quantities` the cheapest flow serving exactly the given amounts (in steps)."""
     if total_flow == 0:

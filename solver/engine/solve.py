@@ -10,6 +10,7 @@ from solver.engine.report import build_result, evaluate, infeasible_result
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
 from solver.engine.trips import close_small_trips
+from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
 
 # An integer week with at most this many pairs is solved as one MIP, which can prove optimality.
@@ -43,11 +44,15 @@ def is_worse(cost: float, than: float) -> bool:
 def solve_continuous(
     index: ProblemIndex, served: ServedPlan, deadline: float
 ) -> tuple[FloatArray, Status]:
-    """Solve stage 4 as one LP over the whole week; fall back to the first plan if it fails.
+    """Solve stage 4 as one min-cost flow, or else as one LP over the whole week; fall back to
+    the first plan if both fail.
 
     The LP covers every pair, so only locked quantities (fixed by their bounds) come from the
     served plan; its flow plan is computed only if the LP fails.
     """
+    plan = weighted_flow_plan(index, served)
+    if plan is not None:
+        return plan, "optimal" if served.proven else "feasible"
     model = build_weighted_model(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target,
