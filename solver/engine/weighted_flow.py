@@ -27,6 +27,7 @@ from solver.engine.served import (
     REGULAR_HUB,
     RESOLUTION,
     SOURCE,
+    FlowNetwork,
     MaximumFlows,
     ServedPlan,
 )
@@ -57,6 +58,27 @@ class _Arcs:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _AddedNodes:
+    """Nodes added after the served stage's: one per grower, then two hubs per product."""
+
+    grower: IntArray
+    contract_hub: IntArray
+    regular_hub: IntArray
+
+    @classmethod
+    def after(cls, first: int, num_growers: int, num_products: int) -> _AddedNodes:
+        """Lay the added nodes out from node number `first` on."""
+        grower = first + np.arange(num_growers)
+        contract_hub = first + num_growers + np.arange(num_products)
+        return cls(grower, contract_hub, contract_hub + num_products)
+
+    @property
+    def end(self) -> int:
+        """Return the number of nodes in all."""
+        return int(self.regular_hub[-1]) + 1
+
+
 def weighted_flow_plan(index: ProblemIndex, served: ServedPlan) -> FloatArray | None:
     """Return the cheapest plan serving the served optima (weighted stage), or None.
 
@@ -81,45 +103,52 @@ def weighted_flow_plan(index: ProblemIndex, served: ServedPlan) -> FloatArray | 
     if supply == 0:
         return served.quantities.copy()
     network = flows.network
+    nodes = _AddedNodes.after(network.num_nodes, len(index.grower_ids), num_products)
     arc_product = _arc_products(index, flows)
-    # Nodes: the served stage's, then one per grower, then a contract and a regular hub per
-    # product.
-    grower_node = network.num_nodes + np.arange(len(index.grower_ids))
-    contract_hub = grower_node[-1] + 1 + np.arange(num_products)
-    regular_hub = contract_hub + num_products
-    num_nodes = int(regular_hub[-1]) + 1
-    # The served stage's arcs, counted in flow units: offers leave their grower's node, lines
-    # reach their product's hubs.
-    k = scale[arc_product]
-    group_grower = np.array([group.grower for group in index.groups], dtype=np.int64)
-    tails = network.tails.copy()
-    from_source = (network.group_of_arc >= 0) & (tails == SOURCE)
-    tails[from_source] = grower_node[group_grower[network.group_of_arc[from_source]]]
-    heads = np.where(network.heads == CONTRACT_HUB, contract_hub[arc_product], network.heads)
-    heads = np.where(heads == REGULAR_HUB, regular_hub[arc_product], heads)
-    # No arc carries more than the supply: bounded in steps first, no product overflows.
-    caps = np.minimum(np.minimum(network.caps, supply // k + 1) * k, supply)
-    arcs = _Arcs(tails, heads, caps, network.costs / k)
+    arcs = _served_stage_arcs(index, network, nodes, arc_product, scale, supply)
     # Contract flow beyond the contract optimum counts as regular.
     arcs += _Arcs(
-        contract_hub, regular_hub, np.full(num_products, supply), np.zeros(num_products)
+        nodes.contract_hub, nodes.regular_hub, np.full(num_products, supply),
+        np.zeros(num_products),
     )
-    arcs += _fairness_arcs(index, served, grower_node, supply, euros_per_unit)
-
-    supplies = np.zeros(num_nodes, dtype=np.int64)
+    arcs += _fairness_arcs(index, served, nodes.grower, supply, euros_per_unit)
+    supplies = np.zeros(nodes.end, dtype=np.int64)
     supplies[SOURCE] = supply
-    supplies[contract_hub] = -contract_steps * scale
-    supplies[regular_hub] = (contract_steps - total_steps) * scale
+    supplies[nodes.contract_hub] = -contract_steps * scale
+    supplies[nodes.regular_hub] = (contract_steps - total_steps) * scale
+
     arc_flows = _cheapest_flow(arcs, supplies)
     if arc_flows is None:
         return None
-    arc_flows = arc_flows[: len(network.caps)]
-    on_pair = (network.pair_of_arc >= 0) & (arc_flows > 0)
+    on_pair = np.flatnonzero(network.pair_of_arc >= 0)
+    steps = arc_flows[on_pair] / scale[arc_product[on_pair]]
     quantities = served.quantities.copy()
-    np.add.at(
-        quantities, network.pair_of_arc[on_pair], arc_flows[on_pair] * (RESOLUTION / k[on_pair])
-    )
+    np.add.at(quantities, network.pair_of_arc[on_pair], steps * RESOLUTION)
     return quantities
+
+
+def _served_stage_arcs(
+    index: ProblemIndex,
+    network: FlowNetwork,
+    nodes: _AddedNodes,
+    arc_product: IntArray,
+    scale: IntArray,
+    supply: int,
+) -> _Arcs:
+    """Return the served stage's arcs counted in flow units (`scale` per step of each arc's
+    product): offers leave their grower's node, lines reach their product's hubs."""
+    group_grower = np.array([group.grower for group in index.groups], dtype=np.int64)
+    tails = network.tails.copy()
+    from_source = (network.group_of_arc >= 0) & (tails == SOURCE)
+    tails[from_source] = nodes.grower[group_grower[network.group_of_arc[from_source]]]
+    heads = np.where(
+        network.heads == CONTRACT_HUB, nodes.contract_hub[arc_product], network.heads
+    )
+    heads = np.where(heads == REGULAR_HUB, nodes.regular_hub[arc_product], heads)
+    k = scale[arc_product]
+    # No arc carries more than the supply: bounded in steps first, no product overflows.
+    caps = np.minimum(np.minimum(network.caps, supply // k + 1) * k, supply)
+    return _Arcs(tails, heads, caps, network.costs / k)
 
 
 def _fairness_arcs(
