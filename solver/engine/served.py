@@ -466,22 +466,35 @@ def _cheapest_flow(
     """Add to `quantities` the cheapest flow serving exactly the given amounts (in steps)."""
     if total_flow == 0:
         return
-    top = float(np.abs(network.costs).max(initial=0.0))
+    supplies = np.zeros(network.num_nodes, dtype=np.int64)
+    supplies[[SOURCE, CONTRACT_HUB, REGULAR_HUB]] = (
+        total_flow, -contract_flow, contract_flow - total_flow
+    )
+    flows = min_cost_flows(network.tails, network.heads, network.caps, network.costs, supplies)
+    if flows is None:
+        raise RuntimeError("no flow serves the given amounts")
+    used = (network.pair_of_arc >= 0) & (flows > 0)
+    np.add.at(quantities, network.pair_of_arc[used], flows[used] * network.unit)
+
+
+def min_cost_flows(
+    tails: IntArray, heads: IntArray, caps: IntArray, costs: FloatArray, supplies: IntArray
+) -> IntArray | None:
+    """Return each arc's flow in a cheapest flow meeting every node's supply, or None.
+
+    Costs are rounded to integers, the largest to `COST_SCALE`.
+    """
+    top = float(np.abs(costs).max(initial=0.0))
     scale = COST_SCALE / top if top > 0 else 0.0
     solver = min_cost_flow.SimpleMinCostFlow()
     arcs = solver.add_arcs_with_capacity_and_unit_cost(
-        network.tails.astype(np.int32), network.heads.astype(np.int32), network.caps,
-        np.round(network.costs * scale).astype(np.int64),
+        tails.astype(np.int32), heads.astype(np.int32), caps,
+        np.round(costs * scale).astype(np.int64),
     )
-    solver.set_node_supply(SOURCE, total_flow)
-    solver.set_node_supply(CONTRACT_HUB, -contract_flow)
-    solver.set_node_supply(REGULAR_HUB, contract_flow - total_flow)
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise RuntimeError(f"min cost flow failed with status {status}")
-    flows = np.asarray(solver.flows(arcs))
-    used = (network.pair_of_arc >= 0) & (flows > 0)
-    np.add.at(quantities, network.pair_of_arc[used], flows[used] * network.unit)
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    if solver.solve() != solver.OPTIMAL:
+        return None
+    return np.asarray(solver.flows(arcs), dtype=np.int64)
 
 
 def _lots_blur_the_flow(index: ProblemIndex, product: str, lines: list[int]) -> bool:

@@ -9,7 +9,7 @@ network of the served stage then gets one node per grower between the source and
 whose arcs from the source carry its target for free and any excess at the fairness cost, and
 a contract and a regular hub per product, whose supplies are the product's served optima.
 Capacities, supplies and flows are exact integers; only the costs are rounded, the largest to
-`INT_COST_MAX`.
+`COST_SCALE`.
 
 A week with a price of more than `MAX_PRICE_DECIMALS` decimals or not above zero, or flows
 too large for 64-bit costs, is left to the LP (`None`)."""
@@ -19,27 +19,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from solver.engine.index import FloatArray, IntArray, ProblemIndex
 from solver.engine.served import (
     CONTRACT_HUB,
+    COST_SCALE,
     REGULAR_HUB,
     RESOLUTION,
     SOURCE,
     FlowNetwork,
     MaximumFlows,
     ServedPlan,
+    min_cost_flows,
 )
 
 MAX_PRICE_DECIMALS = 4
-# Integer costs are scaled so that the largest is this.
-INT_COST_MAX = 1e6
 # A unit of flow is worth at most this share of the smallest price step (finer units keep
 # each grower's fairness kink closer to its exact target), if sums of flow × cost allow.
 FINER_UNITS = (100, 10, 1)
-# Flows × integer costs along a path stay below 2**62.
-MAX_SUPPLY = 2.0**61 / INT_COST_MAX
+# Flows × integer costs (the largest `COST_SCALE`) along a path stay below 2**62.
+MAX_SUPPLY = 2.0**61 / COST_SCALE
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +116,15 @@ def weighted_flow_plan(index: ProblemIndex, served: ServedPlan) -> FloatArray | 
     supplies[nodes.contract_hub] = -contract_steps * scale
     supplies[nodes.regular_hub] = (contract_steps - total_steps) * scale
 
-    arc_flows = _cheapest_flow(arcs, supplies)
-    if arc_flows is None:
+    # Arcs that can carry nothing are left out: the flow's time grows with the arcs.
+    useful = np.flatnonzero(arcs.caps > 0)
+    useful_flows = min_cost_flows(
+        arcs.tails[useful], arcs.heads[useful], arcs.caps[useful], arcs.costs[useful], supplies
+    )
+    if useful_flows is None:
         return None
+    arc_flows = np.zeros(len(arcs.caps), dtype=np.int64)
+    arc_flows[useful] = useful_flows
     on_pair = np.flatnonzero(network.pair_of_arc >= 0)
     steps = arc_flows[on_pair] / scale[arc_product[on_pair]]
     quantities = served.quantities.copy()
@@ -174,25 +179,6 @@ def _fairness_arcs(
         np.concatenate((aim_units, np.full(num_growers, supply))),
         np.concatenate((np.zeros(num_growers), np.full(num_growers, beyond_cost))),
     )
-
-
-def _cheapest_flow(arcs: _Arcs, supplies: IntArray) -> IntArray | None:
-    """Return each arc's flow in a min-cost flow meeting the node supplies, or None."""
-    solver = min_cost_flow.SimpleMinCostFlow()
-    # Arcs that can carry nothing are left out: the flow's time grows with the arcs.
-    useful = np.flatnonzero(arcs.caps > 0)
-    top = float(np.abs(arcs.costs).max(initial=0.0))
-    int_costs = np.round(arcs.costs[useful] * (INT_COST_MAX / top if top else 0.0))
-    added = solver.add_arcs_with_capacity_and_unit_cost(
-        arcs.tails[useful].astype(np.int32), arcs.heads[useful].astype(np.int32),
-        arcs.caps[useful], int_costs.astype(np.int64),
-    )
-    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
-    if solver.solve() != solver.OPTIMAL:
-        return None
-    flows = np.zeros(len(arcs.caps), dtype=np.int64)
-    flows[useful] = solver.flows(added)
-    return flows
 
 
 def _flow_units(index: ProblemIndex, total_steps: IntArray) -> tuple[IntArray, float] | None:
