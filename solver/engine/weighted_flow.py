@@ -28,7 +28,6 @@ from solver.engine.served import (
     RESOLUTION,
     SOURCE,
     FlowNetwork,
-    MaximumFlows,
     ServedPlan,
     min_cost_flows,
 )
@@ -103,7 +102,7 @@ def weighted_flow_plan(index: ProblemIndex, served: ServedPlan) -> FloatArray | 
         return served.quantities.copy()
     network = flows.network
     nodes = _AddedNodes.after(network.num_nodes, len(index.grower_ids), num_products)
-    arc_product = _arc_products(index, flows)
+    arc_product = _arc_products(index, network)
     arcs = _served_stage_arcs(index, network, nodes, arc_product, scale, supply)
     # Contract flow beyond the contract optimum counts as regular.
     arcs += _Arcs(
@@ -201,9 +200,8 @@ def _flow_units(index: ProblemIndex, total_steps: IntArray) -> tuple[IntArray, f
     return None
 
 
-def _arc_products(index: ProblemIndex, flows: MaximumFlows) -> IntArray:
+def _arc_products(index: ProblemIndex, network: FlowNetwork) -> IntArray:
     """Return the product (its position) whose quantity each arc of the network carries."""
-    network = flows.network
     product_pos = {p.id: k for k, p in enumerate(index.problem.products)}
     group_product = np.array([product_pos[g.product] for g in index.groups], dtype=np.int64)
     arc_product = np.zeros(len(network.caps), dtype=np.int64)
