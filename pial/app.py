@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from pial import access, db, i18n, navigation
-from pial.config import REPO_ROOT, instance_path_from_env, settings_from_env
+from pial.config import bundled_path, instance_path_from_env, settings_from_env
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,7 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         "pial",
         instance_path=str(instance_path),
-        template_folder=str(REPO_ROOT / "templates"),
+        template_folder=str(bundled_path("templates")),
         static_folder=str(Path(__file__).parent / "static"),
     )
     app.config.from_mapping(settings_from_env(instance_path))

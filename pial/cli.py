@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from pial.app import create_app
+from pial.db import close_session
 
 SERVER_THREADS = 4  # Waitress's default
 
@@ -123,6 +124,8 @@ def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
     from waitress import serve
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The command's own session lives as long as the server: it must hold no transaction.
+    close_session()
     scheduler = None
     if with_scheduler:
         from pial.scheduler import start_background_scheduler

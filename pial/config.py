@@ -7,9 +7,21 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+"""The source checkout (an editable install); in an installed wheel, only ``site-packages``."""
 SECRET_KEY_FILE = "secret_key"
 DATABASE_FILE = "pial.sqlite3"
+
+
+def bundled_path(name: str) -> Path:
+    """Return the folder ``name`` (``templates``, ``migrations``) of this installation.
+
+    A wheel carries both inside the package (``pial/bundled/``); a source checkout keeps them
+    at the top of the repository.
+    """
+    installed = PACKAGE_ROOT / "bundled" / name
+    return installed if installed.is_dir() else REPO_ROOT / name
 
 
 def instance_path_from_env() -> Path:

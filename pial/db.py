@@ -109,10 +109,15 @@ def get_session() -> Session:
     return session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def close_session() -> None:
+    """Close the current context's session, ending any transaction it holds."""
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    close_session()
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 from pial.clock import PARIS, monday_of
-from pial.config import REPO_ROOT
+from pial.config import PACKAGE_ROOT
 
 MONTH_ABBREVIATIONS_FR = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin",
@@ -110,7 +110,7 @@ def format_iso_week(iso_week: str) -> str:
     return f"week {int(week_text)} ({start_en}–{end_en})"
 
 
-TRANSLATIONS_SOURCE = REPO_ROOT / "pial" / "translations"
+TRANSLATIONS_SOURCE = PACKAGE_ROOT / "translations"
 
 
 def compile_translations(source: Path, target: Path) -> Path:

@@ -1,7 +1,8 @@
 """Alembic as a library: configure it for a database URL, upgrade, compare, report the revision.
 
 No CLI here; commands call these functions. The ``migrations/`` folder sits next to the
-``pial/`` package (editable install); set ``PIAL_MIGRATIONS_PATH`` to use another location.
+``pial/`` package in a source checkout and inside it in an installed wheel
+(:func:`pial.config.bundled_path`); set ``PIAL_MIGRATIONS_PATH`` to use another location.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
+from pial.config import bundled_path
 from pial.db import make_engine
 
 MIGRATIONS_PATH_ENV = "PIAL_MIGRATIONS_PATH"
@@ -25,7 +27,7 @@ def migrations_path() -> Path:
     configured = os.environ.get(MIGRATIONS_PATH_ENV)
     if configured:
         return Path(configured).resolve()
-    return Path(__file__).resolve().parent.parent / "migrations"
+    return bundled_path("migrations")
 
 
 def alembic_config(database_url: str) -> Config:
