@@ -15,15 +15,25 @@ from pial.access import roles
 from pial.admin import services
 from pial.admin.forms import (
     CanteenForm,
+    CertificateForm,
     FarmForm,
     PlatformForm,
     PriceForm,
     ProductForm,
     VersionedForm,
 )
+from pial.clock import today_in_paris
 from pial.errors import InvalidInput, ServiceError
 from pial.fields import choices
-from pial.models import Canteen, CanteenKind, Farm, Product, ProductUnit, Role
+from pial.models import (
+    Canteen,
+    CanteenKind,
+    CertificationLabel,
+    Farm,
+    Product,
+    ProductUnit,
+    Role,
+)
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,6 +42,8 @@ ACCESS_RULES = {
     "settings": LEAD,
     "farms": LEAD,
     "edit_farm": LEAD,
+    "add_certificate": LEAD,
+    "delete_certificate": LEAD,
     "canteens": LEAD,
     "edit_canteen": LEAD,
     "products": LEAD,
@@ -49,8 +61,23 @@ CANTEEN_KIND_LABELS = {
     CanteenKind.CRECHE: _l("Crèche"),
     CanteenKind.RESTAURANT: _l("Restaurant"),
 }
+CERTIFICATION_LABELS = {
+    CertificationLabel.BIO: _l("Agriculture biologique (AB)"),
+    CertificationLabel.HVE: _l("Haute valeur environnementale (HVE)"),
+    CertificationLabel.LABEL_ROUGE: _l("Label Rouge"),
+    CertificationLabel.AOCAOP: _l("AOC / AOP"),
+    CertificationLabel.IGP: _l("IGP"),
+    CertificationLabel.STG: _l("STG"),
+}
 UNIT_LABELS = {ProductUnit.KG: _l("kg"), ProductUnit.PIECE: _l("pièce"),
                ProductUnit.BUNCH: _l("botte")}
+
+
+def _blank_to_none(values: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Store the optional text fields ``names`` left blank as NULL."""
+    for name in names:
+        values[name] = values[name] or None
+    return values
 
 
 def _weekdays_text(values: list[str] | None) -> str:
@@ -115,7 +142,9 @@ def settings() -> str | Response:
     def to_values(form: VersionedForm) -> dict[str, Any]:
         values = {name: getattr(form, name).data for name in fields}
         values["delivery_weekdays"] = _weekdays_text(values["delivery_weekdays"])
-        return values
+        return _blank_to_none(
+            values, "legal_name", "address", "vat_number", "organic_body", "organic_number"
+        )
 
     return _edit(
         PlatformForm(),
@@ -130,34 +159,88 @@ def settings() -> str | Response:
 
 @blueprint.route("/fermes")
 def farms() -> str:
-    """List the farms."""
-    return render_template("admin/farms.html", farms=services.list_farms())
+    """List the farms, with whether each is organic-certified today."""
+    return render_template(
+        "admin/farms.html", farms=services.list_farms(), today=today_in_paris()
+    )
 
 
 @blueprint.route("/fermes/nouvelle", methods=["GET", "POST"], defaults={"farm_id": None})
 @blueprint.route("/fermes/<int:farm_id>", methods=["GET", "POST"])
 def edit_farm(farm_id: int | None) -> str | Response:
-    """Create or edit a farm."""
+    """Create or edit a farm; an existing farm's page also lists its certificates."""
     record = services.get_record(Farm, farm_id) if farm_id else None
-    form = FarmForm()
+    return _farm_page(FarmForm(), record, _certificate_form())
+
+
+def _farm_page(form: FarmForm, record: Farm | None, certificate_form: CertificateForm
+               ) -> str | Response:
+    """Render a farm's edit form (saving it when posted) and its certificates."""
     names = [n for n in form.data if n not in {"csrf_token", "version_id"}]
 
     def to_values(f: VersionedForm) -> dict[str, Any]:
         values = {n: getattr(f, n).data for n in names}
-        for optional in ("organic_body", "organic_number", "contact_phone", "contact_email"):
-            values[optional] = values[optional] or None
-        return values
+        return _blank_to_none(values, "address", "siret", "contact_phone", "contact_email")
 
+    farm_id = record.id if record else None
     return _edit(
         form,
         record,
         to_form=lambda r: {n: getattr(r, n) for n in names},
         to_values=to_values,
         save=lambda values, version: services.save_farm(current_user, farm_id, values, version),
-        template="admin/edit.html",
+        template="admin/farm.html",
         back="admin.farms",
         title=record.name if record else _("Nouvelle ferme"),
+        certificate_form=certificate_form,
+        labels=CERTIFICATION_LABELS,
     )
+
+
+def _certificate_form() -> CertificateForm:
+    form = CertificateForm()
+    form.label.choices = choices(
+        (label.value, text) for label, text in CERTIFICATION_LABELS.items()
+    )
+    return form
+
+
+@blueprint.route("/fermes/<int:farm_id>/certificats", methods=["POST"])
+def add_certificate(farm_id: int) -> str | Response:
+    """Add a certificate to a farm; a refused one shows the page again with its errors."""
+    record = services.get_record(Farm, farm_id)
+    form = _certificate_form()
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in
+                  ("label", "body", "number", "valid_from", "valid_until", "in_conversion")}
+        try:
+            services.add_certificate(current_user, farm_id, values)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Certificat ajouté."), "success")
+            return redirect(url_for("admin.edit_farm", farm_id=farm_id))
+    else:
+        flash(_("Le certificat n'a pas été ajouté : vérifiez les champs signalés."), "error")
+    farm_form = FarmForm(formdata=None)
+    names = [n for n in farm_form.data if n not in {"csrf_token", "version_id"}]
+    farm_form.process(data={**{n: getattr(record, n) for n in names},
+                            "version_id": record.version_id})
+    return render_template("admin/farm.html", form=farm_form, record=record, title=record.name,
+                           certificate_form=form, labels=CERTIFICATION_LABELS)
+
+
+@blueprint.route("/fermes/<int:farm_id>/certificats/<int:certificate_id>/suppression",
+                 methods=["POST"])
+def delete_certificate(farm_id: int, certificate_id: int) -> Response:
+    """Delete a certificate entered by mistake."""
+    try:
+        services.delete_certificate(current_user, farm_id, certificate_id)
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Certificat supprimé."), "success")
+    return redirect(url_for("admin.edit_farm", farm_id=farm_id))
 
 
 @blueprint.route("/cantines")
@@ -187,9 +270,9 @@ def edit_canteen(canteen_id: int | None) -> str | Response:
         values = {n: getattr(f, n).data for n in names}
         values["delivery_weekdays"] = _weekdays_text(values["delivery_weekdays"]) or None
         values["kind"] = CanteenKind(values["kind"])
-        for optional in ("delivery_note", "contact_phone", "contact_email"):
-            values[optional] = values[optional] or None
-        return values
+        return _blank_to_none(
+            values, "address", "siret", "delivery_note", "contact_phone", "contact_email"
+        )
 
     return _edit(
         form,

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -44,10 +45,25 @@ class VersionedForm(FlaskForm):
     version_id = HiddenField()
 
 
+SIRET_LABEL = _l("SIRET (14 chiffres)")
+
+
 class PlatformForm(VersionedForm):
-    """Platform settings: territory, rhythm of the week, solver and fees."""
+    """Platform settings: territory, the group as a seller, rhythm of the week, solver, fees."""
 
     territory_name = StringField(_l("Territoire"), validators=[DataRequired(), Length(max=200)])
+    legal_name = StringField(
+        _l("Raison sociale du groupement (factures)"), validators=[Length(max=200)]
+    )
+    siret = StringField(SIRET_LABEL, validators=[Length(max=20)])
+    address = TextAreaField(_l("Adresse du siège"), validators=[Length(max=500)])
+    vat_number = StringField(_l("N° de TVA intracommunautaire"), validators=[Length(max=20)])
+    organic_body = StringField(
+        _l("Organisme certificateur bio du groupement"), validators=[Length(max=100)]
+    )
+    organic_number = StringField(
+        _l("N° de certificat bio du groupement"), validators=[Length(max=64)]
+    )
     delivery_weekdays = CheckboxesField(_l("Jours de livraison"), choices=WEEKDAY_CHOICES)
     availability_deadline_weekday = SelectField(
         _l("Offres des producteurs : jour limite"), choices=WEEKDAY_CHOICES, coerce=int
@@ -105,8 +121,8 @@ class FarmForm(VersionedForm):
     commune = StringField(_l("Commune"), validators=[DataRequired(), Length(max=200)])
     lat = FrenchFloatField(_l("Latitude"), validators=[InputRequired(), NumberRange(-90, 90)])
     lon = FrenchFloatField(_l("Longitude"), validators=[InputRequired(), NumberRange(-180, 180)])
-    organic_body = StringField(_l("Organisme certificateur bio"), validators=[Length(max=100)])
-    organic_number = StringField(_l("N° de certificat bio"), validators=[Length(max=64)])
+    address = TextAreaField(_l("Adresse"), validators=[Length(max=500)])
+    siret = StringField(SIRET_LABEL, validators=[Length(max=20)])
     target_share = FrenchDecimalField(
         _l("Part cible convenue (fraction, vide = au prorata de l'offre)"),
         places=4,
@@ -128,11 +144,27 @@ class CanteenForm(VersionedForm):
     meals_per_day = IntegerField(
         _l("Repas par jour"), validators=[Optional(), NumberRange(min=0, max=20000)]
     )
+    address = TextAreaField(_l("Adresse"), validators=[Length(max=500)])
+    siret = StringField(SIRET_LABEL, validators=[Length(max=20)])
     delivery_weekdays = CheckboxesField(_l("Jours de livraison"), choices=WEEKDAY_CHOICES)
     delivery_note = TextAreaField(_l("Consignes de livraison"), validators=[Length(max=2000)])
     contact_phone = StringField(_l("Téléphone"), validators=[Length(max=32)])
     contact_email = StringField(_l("E-mail de contact"), validators=[Length(max=254)])
     is_active = BooleanField(_l("Active"))
+
+
+class CertificateForm(FlaskForm):
+    """A farm's certificate for a quality label (organic first of all)."""
+
+    label = SelectField(_l("Label"))
+    body = StringField(
+        _l("Organisme certificateur"), validators=[DataRequired(), Length(max=100)]
+    )
+    number = StringField(_l("N° de certificat"), validators=[DataRequired(), Length(max=64)])
+    valid_from = DateField(_l("Valable du"), validators=[InputRequired()])
+    valid_until = DateField(_l("au (vide = date de fin pas encore saisie)"),
+                            validators=[Optional()])
+    in_conversion = BooleanField(_l("En conversion (ne vaut pas label)"))
 
 
 class ProductForm(VersionedForm):

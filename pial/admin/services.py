@@ -11,13 +11,18 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from pial.actors import Actor
+from pial.audit import record_audit
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import InvalidInput, NotFound
+from pial.identifiers import siret_error
 from pial.models import (
     PLATFORM_ID,
     Canteen,
+    CertificationLabel,
     Farm,
+    FarmCertificate,
     Platform,
     Price,
     Product,
@@ -40,12 +45,29 @@ def get_platform() -> Platform:
     return platform
 
 
+def with_checked_siret(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``values`` with its SIRET as 14 digits (None when blank); refuse a wrong one."""
+    checked = dict(values)
+    if "siret" not in checked:
+        return checked
+    text = (checked["siret"] or "").strip()
+    error = siret_error(text) if text else None
+    if error is not None:
+        raise InvalidInput(error, {"siret": [error]})
+    checked["siret"] = text.replace(" ", "") or None
+    return checked
+
+
 def update_platform(
     actor: User, changes: Mapping[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
     """Save the platform settings."""
     return apply_edit(
-        actor, get_platform(), changes, expected_version=expected_version, action="platform.update"
+        actor,
+        get_platform(),
+        with_checked_siret(changes),
+        expected_version=expected_version,
+        action="platform.update",
     )
 
 
@@ -85,6 +107,7 @@ def save_farm(
     actor: User, farm_id: int | None, values: Mapping[str, Any], expected_version: int | None
 ) -> Farm:
     """Create or update a farm."""
+    values = with_checked_siret(values)
     if farm_id is None:
         farm: Farm = create_record(actor, Farm(**values), action="farm.create")
         return farm
@@ -93,10 +116,50 @@ def save_farm(
     return farm
 
 
+def add_certificate(actor: Actor, farm_id: int, values: Mapping[str, Any]) -> FarmCertificate:
+    """Record a farm's certificate for a label over its period of validity."""
+    farm = get_record(Farm, farm_id)
+    valid_from, valid_until = values["valid_from"], values.get("valid_until")
+    if valid_until is not None and valid_until < valid_from:
+        raise InvalidInput(
+            _("Le certificat n'a pas été ajouté : sa fin de validité précède son début."),
+            {"valid_until": [_("Au plus tôt le jour de début de validité.")]},
+        )
+    certificate = FarmCertificate(
+        farm=farm,
+        label=CertificationLabel(values["label"]),
+        body=values["body"].strip(),
+        number=values["number"].strip(),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        in_conversion=bool(values.get("in_conversion")),
+    )
+    added: FarmCertificate = create_record(actor, certificate, action="farm.add_certificate")
+    return added
+
+
+def delete_certificate(actor: Actor, farm_id: int, certificate_id: int) -> None:
+    """Delete a certificate entered by mistake (an expired one stays: past deliveries need it)."""
+    session = get_session()
+    certificate = session.get(FarmCertificate, certificate_id)
+    if certificate is None or certificate.farm_id != farm_id:
+        raise NotFound(_("Ce certificat n'existe pas (ou plus)."))
+    record_audit(
+        actor,
+        "farm.delete_certificate",
+        certificate,
+        before={"label": str(certificate.label), "number": certificate.number,
+                "valid_from": certificate.valid_from.isoformat()},
+    )
+    session.delete(certificate)
+    session.commit()
+
+
 def save_canteen(
     actor: User, canteen_id: int | None, values: Mapping[str, Any], expected_version: int | None
 ) -> Canteen:
     """Create or update a canteen."""
+    values = with_checked_siret(values)
     if canteen_id is None:
         canteen: Canteen = create_record(actor, Canteen(**values), action="canteen.create")
         return canteen

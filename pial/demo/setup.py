@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from pial.auth.passwords import hash_password
+from pial.clock import today_in_paris
 from pial.demo.places import demo_communes
 from pial.demo.territory import (
     CANTEEN_GROUP_NAME,
@@ -35,9 +36,11 @@ from pial.models import (
     PLATFORM_ID,
     Canteen,
     CanteenGroup,
+    CertificationLabel,
     Contract,
     ContractLine,
     Farm,
+    FarmCertificate,
     FeeKind,
     FeeRate,
     Platform,
@@ -148,6 +151,12 @@ def _platform() -> Platform:
     return Platform(
         id=PLATFORM_ID,
         territory_name=spec.territory_name,
+        legal_name=spec.legal_name,
+        siret=spec.siret,
+        address=spec.address,
+        vat_number=spec.vat_number,
+        organic_body=spec.organic_body,
+        organic_number=spec.organic_number,
         timezone=spec.timezone,
         default_locale="fr",
         delivery_weekdays=spec.delivery_weekdays,
@@ -180,8 +189,17 @@ def _farm(spec: FarmSpec, commune: Commune) -> Farm:
         address=spec.address,
         lat=commune.lat,
         lon=commune.lon,
-        organic_body=spec.organic_body,
-        organic_number=spec.organic_number,
+        siret=spec.siret,
+        certificates=[
+            FarmCertificate(
+                label=CertificationLabel.BIO,
+                body=spec.organic_body,
+                number=spec.organic_number,
+                valid_from=spec.organic_since,
+                # Renewed every year; the one in force runs to the end of the next year.
+                valid_until=dt.date(today_in_paris().year + 1, 12, 31),
+            )
+        ],
         target_share=spec.target_share,
         contact_phone=spec.grower.phone,
         contact_email=spec.grower.email,
@@ -196,6 +214,7 @@ def _canteen(spec: CanteenSpec, commune: Commune) -> Canteen:
         commune=commune.name,
         insee_code=commune.insee_code,
         address=spec.address,
+        siret=spec.siret,
         lat=commune.lat,
         lon=commune.lon,
         meals_per_day=spec.meals_per_day,

@@ -9,7 +9,7 @@ locations under the Licence Ouverte), copied here so the demo runs from a fresh 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -57,6 +57,12 @@ class PlatformSpec:
     """The territory-wide settings of the demo platform."""
 
     territory_name: str
+    legal_name: str
+    siret: str
+    address: str
+    vat_number: str
+    organic_body: str
+    organic_number: str
     timezone: str
     delivery_weekdays: str
     deadline_weeks_before: int
@@ -82,6 +88,13 @@ class PlatformSpec:
 # the coordinator can run and publish the planning on Friday morning.
 PLATFORM = PlatformSpec(
     territory_name="Comminges – Pays de Luchon",
+    # Test identifiers: well-formed (Luhn-valid) but made up, like every demo SIRET below.
+    legal_name="SCIC Légumes bio du Comminges",
+    siret="91234501400019",
+    address="Maison des producteurs, 2 place du Marché, 31110 Bagnères-de-Luchon",
+    vat_number="FR40912345014",
+    organic_body="Ecocert France (FR-BIO-01)",
+    organic_number="FR-BIO-01-31-2023-2211",
     timezone="Europe/Paris",
     delivery_weekdays="1,4",
     deadline_weeks_before=1,
@@ -298,8 +311,10 @@ class FarmSpec:
     name: str
     commune: str
     address: str
+    siret: str
     organic_body: str
     organic_number: str
+    organic_since: date  # the organic certificate covers the demo's seasons from this day
     target_share: Decimal
     grower: Person
     crops: tuple[str, ...]  # product slugs
@@ -313,8 +328,10 @@ FARMS: tuple[FarmSpec, ...] = (
         name="Les Jardins de la Pique",
         commune="Cier-de-Luchon",
         address="Chemin de la Pique, 31110 Cier-de-Luchon",
+        siret="81470312000018",
         organic_body="Ecocert France (FR-BIO-01)",
         organic_number="FR-BIO-01-31-2014-0412",
+        organic_since=date(2014, 3, 1),
         target_share=Decimal("0.22"),
         grower=Person("Mathieu", "Carrère", "mathieu.carrere", "05 61 79 00 11"),
         crops=(
@@ -328,8 +345,10 @@ FARMS: tuple[FarmSpec, ...] = (
         name="Ferme des Quatre Saisons",
         commune="Saint-Mamet",
         address="Route de l'Hospice, 31110 Saint-Mamet",
+        siret="82015633900013",
         organic_body="Certipaq Bio (FR-BIO-09)",
         organic_number="FR-BIO-09-31-2017-0873",
+        organic_since=date(2017, 3, 1),
         target_share=Decimal("0.20"),
         grower=Person("Élodie", "Fourcade", "elodie.fourcade", "05 61 79 00 22"),
         crops=(
@@ -343,8 +362,10 @@ FARMS: tuple[FarmSpec, ...] = (
         name="Le Potager de Juzet",
         commune="Juzet-de-Luchon",
         address="Quartier du Moulin, 31110 Juzet-de-Luchon",
+        siret="88347210200010",
         organic_body="Ecocert France (FR-BIO-01)",
         organic_number="FR-BIO-01-31-2020-1157",
+        organic_since=date(2020, 3, 1),
         target_share=Decimal("0.13"),
         grower=Person("Jean-Baptiste", "Sabatier", "jb.sabatier", "05 61 79 00 33"),
         crops=(
@@ -358,8 +379,10 @@ FARMS: tuple[FarmSpec, ...] = (
         name="GAEC de la Garonne",
         commune="Cierp-Gaud",
         address="Lieu-dit Las Planes, 31440 Cierp-Gaud",
+        siret="44128906300014",
         organic_body="Qualisud (FR-BIO-16)",
         organic_number="FR-BIO-16-31-2011-0208",
+        organic_since=date(2011, 3, 1),
         target_share=Decimal("0.18"),
         grower=Person("Sylvie", "Dedieu", "sylvie.dedieu", "05 61 94 00 44"),
         crops=(
@@ -373,8 +396,10 @@ FARMS: tuple[FarmSpec, ...] = (
         name="Les Terrasses de Barbazan",
         commune="Barbazan",
         address="Chemin des Thermes, 31510 Barbazan",
+        siret="79265318000010",
         organic_body="Ecocert France (FR-BIO-01)",
         organic_number="FR-BIO-01-31-2016-0659",
+        organic_since=date(2016, 3, 1),
         target_share=Decimal("0.15"),
         grower=Person("Nicolas", "Pujol", "nicolas.pujol", "05 61 88 00 55"),
         crops=(
@@ -388,8 +413,10 @@ FARMS: tuple[FarmSpec, ...] = (
         name="Ferme de Valentine",
         commune="Valentine",
         address="Route de Miramont, 31800 Valentine",
+        siret="85093127000019",
         organic_body="Certis (FR-BIO-13)",
         organic_number="FR-BIO-13-31-2019-0321",
+        organic_since=date(2019, 3, 1),
         target_share=Decimal("0.12"),
         grower=Person("Aurélie", "Castéran", "aurelie.casteran", "05 61 89 00 66"),
         crops=(
@@ -410,6 +437,7 @@ class CanteenSpec:
     kind: CanteenKind
     commune: str
     address: str
+    siret: str
     meals_per_day: int
     serving_weekdays: int  # days a week the kitchen serves meals
     delivery_weekdays: str  # ISO weekdays, "1,4"
@@ -438,6 +466,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.SECONDARY_SCHOOL,
         commune="Bagnères-de-Luchon",
         address="Avenue de Toulouse, 31110 Bagnères-de-Luchon",
+        siret="19310016100010",
         meals_per_day=450,
         serving_weekdays=5,
         delivery_weekdays="1,4",
@@ -453,6 +482,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.NURSING_HOME,
         commune="Bagnères-de-Luchon",
         address="Allées des Bains, 31110 Bagnères-de-Luchon",
+        siret="26310287300019",
         meals_per_day=150,  # 75 residents, lunch and dinner
         serving_weekdays=7,
         delivery_weekdays="1,4",
@@ -475,6 +505,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.SCHOOL,
         commune="Saint-Mamet",
         address="Place de la Mairie, 31110 Saint-Mamet",
+        siret="21310482100011",
         meals_per_day=65,
         serving_weekdays=4,
         delivery_weekdays="1,4",
@@ -490,6 +521,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.SCHOOL,
         commune="Montauban-de-Luchon",
         address="Rue de l'Église, 31110 Montauban-de-Luchon",
+        siret="21310369000011",
         meals_per_day=42,
         serving_weekdays=4,
         delivery_weekdays="4",
@@ -505,6 +537,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.SCHOOL,
         commune="Cierp-Gaud",
         address="Avenue de la Gare, 31440 Cierp-Gaud",
+        siret="21310140500016",
         meals_per_day=95,
         serving_weekdays=4,
         delivery_weekdays="1,4",
@@ -520,6 +553,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.SCHOOL,
         commune="Montréjeau",
         address="Boulevard de Lassus, 31210 Montréjeau",
+        siret="21310383100011",
         meals_per_day=120,
         serving_weekdays=4,
         delivery_weekdays="1",
@@ -535,6 +569,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
         kind=CanteenKind.CRECHE,
         commune="Moustajon",
         address="Chemin des Écoliers, 31110 Moustajon",
+        siret="21310042300028",
         meals_per_day=28,
         serving_weekdays=5,
         delivery_weekdays="1,4",

@@ -53,7 +53,9 @@ from pial.models.deliveries import (
     Receipt,
 )
 from pial.models.farms import (
+    CertificationLabel,
     Farm,
+    FarmCertificate,
 )
 from pial.models.jobs import (
     JobRun,
@@ -118,6 +120,7 @@ __all__ = [
     "CanteenGroup",
     "CanteenKind",
     "CashAdvance",
+    "CertificationLabel",
     "Contract",
     "ContractLine",
     "ContractLinePeriod",
@@ -127,6 +130,7 @@ __all__ = [
     "Delivery",
     "DeliveryWeek",
     "Farm",
+    "FarmCertificate",
     "FeeAccrual",
     "FeeKind",
     "FeeRate",

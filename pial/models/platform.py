@@ -87,6 +87,14 @@ class Platform(Timestamped, Versioned, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     default_locale: Mapped[str] = mapped_column(String(8), default="fr")
 
+    # The group as a seller: what its invoices and purchase exports name.
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    siret: Mapped[str | None] = mapped_column(String(14))  # 14 digits, Luhn-checked on save
+    address: Mapped[str | None] = mapped_column(Text)
+    vat_number: Mapped[str | None] = mapped_column(String(20))  # intra-EU VAT number
+    organic_body: Mapped[str | None] = mapped_column(String(100))  # the group's own certificate
+    organic_number: Mapped[str | None] = mapped_column(String(64))
+
     # Weekly calendar.
     delivery_weekdays: Mapped[str] = mapped_column(String(20), default="1,4")
     deadline_weeks_before: Mapped[int] = mapped_column(default=1)

@@ -72,3 +72,16 @@ def test_a_person_switches_the_interface_to_english(
     page.get_by_label("Français").check()
     page.get_by_role("button", name="Save").click()
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_a_farm_page_with_its_certificates_is_accessible(
+    open_page: Any, live_server: LiveServer
+) -> None:
+    page = open_page(viewport=PHONE)
+    sign_in(page, live_server, "coordination@demo.pial.example")
+    page.goto(f"{live_server.url}/admin/fermes")
+    page.get_by_role("link", name="Les Jardins de la Pique").click()
+    certificates = page.get_by_role("region", name="Certificats (bio et autres labels)")
+    assert "FR-BIO-01-31-2014-0412" in certificates.inner_text()
+    assert page.get_by_label("SIRET (14 chiffres)").input_value() == "81470312000018"
+    assert accessibility_violations(page) == []

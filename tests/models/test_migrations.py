@@ -138,3 +138,40 @@ def test_missing_migrations_folder_is_reported(
 
     with pytest.raises(FileNotFoundError, match="nowhere"):
         alembic_config(sqlite_url)
+
+
+def _farm_with_organic_number_moves_to_a_certificate_and_back(url: str) -> None:
+    """0003: a farm's organic body and number become a BIO certificate; downgrade restores them."""
+    upgrade_database(url, "0001")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO farms (name, commune, lat, lon, organic_body, organic_number, "
+                "is_active, created_dt, updated_dt, version_id) VALUES ('Ferme du Pic', 'Luchon', "
+                "42.8, 0.6, 'Ecocert', 'FR-BIO-01-1', true, '2026-03-02 08:00:00+00:00', "
+                "'2026-03-02 08:00:00+00:00', 1)"
+            ))  # fmt: skip
+        upgrade_database(url, "0003_identities")
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT label, body, number, valid_from, valid_until, in_conversion "
+                "FROM farm_certificates"
+            )).all()  # fmt: skip
+        assert [(*map(str, row[:5]), bool(row[5])) for row in rows] == [
+            ("BIO", "Ecocert", "FR-BIO-01-1", "2026-03-02", "None", False)
+        ]
+        downgrade_database(url, "0001")
+        with engine.connect() as connection:
+            farm = connection.execute(text("SELECT organic_body, organic_number FROM farms")).one()
+        assert tuple(farm) == ("Ecocert", "FR-BIO-01-1")
+    finally:
+        engine.dispose()
+
+
+def test_identities_migration_keeps_organic_certificates_on_sqlite(sqlite_url: str) -> None:
+    _farm_with_organic_number_moves_to_a_certificate_and_back(sqlite_url)
+
+
+def test_identities_migration_keeps_organic_certificates_on_postgresql(postgres_url: str) -> None:
+    _farm_with_organic_number_moves_to_a_certificate_and_back(postgres_url)
