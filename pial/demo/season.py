@@ -47,20 +47,11 @@ from pial.models import AllocationLine, QualityRating, User
 from pial.money.accrual import accrue_week
 from pial.money.funds import record_fund_movement, save_advance
 from pial.rotation.services import coordinator_of, generate_rotation
-from pial.weeks.services import (
-    AvailabilityInput,
-    CalendarSettings,
-    OrderInput,
-    StandingOrderInput,
-    calendar_settings,
-    close_week,
-    deadline_for,
-    get_week,
-    open_week,
-    save_availability,
-    save_orders,
-    save_standing_orders,
-)
+from pial.weeks.calendar import CalendarSettings, calendar_settings, deadline_for, get_week
+from pial.weeks.offers import AvailabilityInput, save_availability
+from pial.weeks.opening import close_week, open_week
+from pial.weeks.orders import OrderInput, save_orders
+from pial.weeks.standing_orders import StandingOrderInput, save_standing_orders
 
 PARIS = ZoneInfo(PLATFORM.timezone)
 

@@ -23,7 +23,7 @@ from pial.models import (
     Role,
     SwapState,
 )
-from pial.weeks.services import ensure_week, normalise_iso_week
+from pial.weeks.calendar import ensure_week, normalise_iso_week
 
 
 @dataclass(frozen=True, slots=True)

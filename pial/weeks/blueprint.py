@@ -20,15 +20,39 @@ from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import Canteen, Farm, Product, Role
 from pial.rotation.services import coordinator_of, coordinators_of
-from pial.weeks import services
-from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
-from pial.weeks.parsing import parse_quantity
-from pial.weeks.services import (
+from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
+    canteen_delivery_days,
+    canteen_weekdays,
+    current_iso_week,
+    delivery_days,
+    format_deadline,
+    get_week,
+    group_prices,
+    list_weeks,
+    next_open_week,
+    offer_window,
+    order_window,
+    products_in_season,
+)
+from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
+from pial.weeks.offers import (
     AvailabilityInput,
-    OrderInput,
-    StaleVersion,
+    FarmWeekOffer,
+    copy_last_week_availability,
+    farm_offer,
+    last_week_offer,
+    save_availability,
+)
+from pial.weeks.opening import close_week, open_week
+from pial.weeks.orders import OrderInput, canteen_order, contract_cover, save_orders
+from pial.weeks.parsing import parse_quantity
+from pial.weeks.saving import StaleVersion
+from pial.weeks.standing_orders import (
     StandingOrderInput,
+    list_standing_orders,
+    save_standing_orders,
+    standing_orders_version,
 )
 
 blueprint = Blueprint("weeks", __name__)
@@ -111,7 +135,7 @@ def _error_status(error: ServiceError) -> int:
 def _week_or_404(iso_week: str) -> Any:
     """Return the week, or answer 404 with a French message."""
     try:
-        return services.get_week(iso_week)
+        return get_week(iso_week)
     except (NotFound, InvalidInput) as error:
         abort(404, str(error))
 
@@ -132,7 +156,7 @@ def _farm_id_for_page() -> int | None:
 @blueprint.route("/semaine/offre")
 def my_offer() -> str | Response:
     """Go to the offer of the next open week (the one whose deadline comes first)."""
-    week = services.next_open_week()
+    week = next_open_week()
     if week is None:
         return render_template("weeks/no_open_week.html", what="offre")
     return redirect(url_for("weeks.offer", iso_week=week.iso_week))
@@ -159,12 +183,12 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     if farm is None:
         abort(404)
     form = GridForm()
-    saved_offer = services.farm_offer(farm.id, week.iso_week)
+    saved_offer = farm_offer(farm.id, week.iso_week)
     has_day_lines = any(line.day is not None for line in saved_offer.lines)
     by_day = has_day_lines or request.values.get("par_jour") == "1"
     days: list[dt.date | None] = [None]
     if by_day:
-        days += services.delivery_days(week)
+        days += delivery_days(week)
     products = _offer_products(week, saved_offer)
     cells = [
         (product, day, f"q-{product.id}" + (f"-{day.isoformat()}" if day else ""))
@@ -184,7 +208,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
                 for product, day, name in cells
             ]
             try:
-                report = services.save_availability(
+                report = save_availability(
                     current_user,
                     farm.id,
                     week.iso_week,
@@ -210,8 +234,8 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
             status = 422
         if status != 409:
             version = form.version.data or version
-    window = services.offer_window(week, current_user)
-    suggestion = services.last_week_offer(farm.id, week.iso_week)
+    window = offer_window(week, current_user)
+    suggestion = last_week_offer(farm.id, week.iso_week)
     use_suggestion = not saved_offer.lines and not typed and window.editable
     groups = {
         product.id: ProductCells(product, [], suggestion.get(product.id)) for product in products
@@ -245,7 +269,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
         window=window,
         by_day=by_day,
         can_merge_days=by_day and not has_day_lines,
-        deadline_text=services.format_deadline(week.availability_deadline_dt),
+        deadline_text=format_deadline(week.availability_deadline_dt),
         use_suggestion=use_suggestion and bool(suggestion),
         unit_label=unit_label,
         coordinator=coordinator_of(week.iso_week),
@@ -253,9 +277,9 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     return (page, status) if status != 200 else page
 
 
-def _offer_products(week: Any, saved_offer: services.FarmWeekOffer) -> list[Product]:
+def _offer_products(week: Any, saved_offer: FarmWeekOffer) -> list[Product]:
     """Return the products of the offer page: in season, plus any already offered."""
-    products = services.products_in_season(week)
+    products = products_in_season(week)
     known = {product.id for product in products}
     extra = [line.product for line in saved_offer.lines if line.product_id not in known]
     unique_extra = {product.id: product for product in extra}
@@ -282,7 +306,7 @@ def copy_offer(iso_week: str) -> Response:
     form = GridForm()
     if form.validate_on_submit():
         try:
-            report = services.copy_last_week_availability(
+            report = copy_last_week_availability(
                 current_user, farm_id, week.iso_week, expected_version=form.version.data or None
             )
         except Forbidden:
@@ -317,7 +341,7 @@ def _canteen_url(endpoint: str, canteen_id: int, **values: Any) -> str:
 @blueprint.route("/semaine/commande")
 def my_order() -> str | Response:
     """Go to the order of the next open week (the one whose order deadline comes first)."""
-    week = services.next_open_week(for_orders=True)
+    week = next_open_week(for_orders=True)
     if week is None:
         return render_template("weeks/no_open_week.html", what="commande")
     return redirect(url_for("weeks.order", iso_week=week.iso_week))
@@ -344,11 +368,11 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
     if canteen is None:
         abort(404)
     form = GridForm()
-    saved_order = services.canteen_order(canteen.id, week.iso_week)
-    days = services.canteen_delivery_days(canteen, week)
+    saved_order = canteen_order(canteen.id, week.iso_week)
+    days = canteen_delivery_days(canteen, week)
     cells: list[tuple[dt.date, Product, str]] = []
     for day in days:
-        in_season = services.products_in_season(day)
+        in_season = products_in_season(day)
         known = {product.id for product in in_season}
         extra = {
             line.product.id: line.product
@@ -369,7 +393,7 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
                 OrderInput(product.id, day, typed[name], row=name) for day, product, name in cells
             ]
             try:
-                report = services.save_orders(
+                report = save_orders(
                     current_user,
                     canteen.id,
                     week.iso_week,
@@ -396,8 +420,8 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
         if status != 409:
             version = form.version.data or version
     sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
-    prices_of = {day: services.group_prices(day) for day in days}
-    cover = services.contract_cover(session, canteen.id, min(days), max(days)) if days else None
+    prices_of = {day: group_prices(day) for day in days}
+    cover = contract_cover(session, canteen.id, min(days), max(days)) if days else None
     for day, product, name in cells:
         line = saved_order.line_of(product.id, day)
         contract_line = cover.line_for(product.id, day) if cover else None
@@ -427,8 +451,8 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
         sections=list(sections.values()),
         form=form,
         version=version,
-        window=services.order_window(week, current_user),
-        deadline_text=services.format_deadline(week.order_deadline_dt),
+        window=order_window(week, current_user),
+        deadline_text=format_deadline(week.order_deadline_dt),
         unit_label=unit_label,
         as_input=as_input,
     )
@@ -447,15 +471,13 @@ def standing_orders() -> str | Response | tuple[str, int]:
     if canteen is None:
         abort(404)
     form = GridForm()
-    weekdays = services.canteen_weekdays(canteen)
+    weekdays = canteen_weekdays(canteen)
     products = list(
         session.scalars(
             select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
         )
     )
-    saved = {
-        (line.product_id, line.weekday): line for line in services.list_standing_orders(canteen.id)
-    }
+    saved = {(line.product_id, line.weekday): line for line in list_standing_orders(canteen.id)}
     cells = [
         (weekday, product, f"q-{product.id}-{weekday}")
         for weekday in weekdays
@@ -472,7 +494,7 @@ def standing_orders() -> str | Response | tuple[str, int]:
                 for weekday, product, name in cells
             ]
             try:
-                report = services.save_standing_orders(
+                report = save_standing_orders(
                     current_user, canteen.id, inputs, expected_version=form.version.data or None
                 )
             except Forbidden:
@@ -510,7 +532,7 @@ def standing_orders() -> str | Response | tuple[str, int]:
         canteen=canteen,
         sections=sections,
         form=form,
-        version=services.standing_orders_version(canteen.id),
+        version=standing_orders_version(canteen.id),
         unit_label=unit_label,
     )
     return (page, status) if status != 200 else page
@@ -522,12 +544,12 @@ def standing_orders() -> str | Response | tuple[str, int]:
 @blueprint.route("/semaines")
 def week_list() -> str:
     """List the weeks with their state, deadlines and coordinator, and the buttons to move them."""
-    weeks = list(reversed(services.list_weeks()))
+    weeks = list(reversed(list_weeks()))
     coordinators = coordinators_of(week.iso_week for week in weeks)
     new_week_form = NewWeekForm()
     if not new_week_form.iso_week.data:
         existing = {week.iso_week for week in weeks}
-        candidate = services.current_iso_week()
+        candidate = current_iso_week()
         for _ in range(60):
             if candidate not in existing:
                 break
@@ -539,7 +561,7 @@ def week_list() -> str:
         coordinators=coordinators,
         action_form=ActionForm(),
         new_week_form=new_week_form,
-        format_deadline=services.format_deadline,
+        format_deadline=format_deadline,
     )
 
 
@@ -556,7 +578,7 @@ def create_week() -> Response:
     form = NewWeekForm()
     if form.validate_on_submit():
         try:
-            week = services.open_week(form.iso_week.data or "", current_user)
+            week = open_week(form.iso_week.data or "", current_user)
         except ServiceError as error:
             flash(str(error), "error")
         else:
@@ -569,9 +591,9 @@ def create_week() -> Response:
 
 
 WEEK_ACTIONS = {
-    "ouvrir": (services.open_week, _l("Semaine %(n)s ouverte aux offres et commandes.")),
-    "rouvrir": (services.open_week, _l("Semaine %(n)s rouverte.")),
-    "clore": (services.close_week, _l("Semaine %(n)s close : offres et commandes arrêtées.")),
+    "ouvrir": (open_week, _l("Semaine %(n)s ouverte aux offres et commandes.")),
+    "rouvrir": (open_week, _l("Semaine %(n)s rouverte.")),
+    "clore": (close_week, _l("Semaine %(n)s close : offres et commandes arrêtées.")),
 }
 
 

@@ -13,7 +13,7 @@ from pial.contracts import services
 from pial.contracts.tracking import expected_to_date
 from pial.errors import Forbidden, InvalidInput
 from pial.models import OrderLine, OrderPriority, Receipt, WeekState
-from pial.weeks.services import OrderInput, contract_line_for_order, save_orders
+from pial.weeks.orders import OrderInput, contract_line_for_order, save_orders
 from tests.allocation.scenario import MONDAY, THURSDAY, Scenario
 from tests.contracts.conftest import make_group_contract
 from tests.money.conftest import deliver

@@ -68,6 +68,6 @@ def products(make_product: Callable[..., Any]) -> dict[str, Any]:
 @pytest.fixture
 def open_week(app_context: None, db: Session) -> Any:
     """Week 48 of 2026, open."""
-    from pial.weeks.services import open_week as open_week_service
+    from pial.weeks.opening import open_week as open_week_service
 
     return open_week_service(WEEK)
