@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +17,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import roles
+from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
-from pial.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import Canteen, Farm, Product, Role
 from pial.rotation.services import coordinator_of, coordinators_of
 from pial.weeks.calendar import (
@@ -45,9 +47,15 @@ from pial.weeks.offers import (
     save_availability,
 )
 from pial.weeks.opening import close_week, open_week
-from pial.weeks.orders import OrderInput, canteen_order, contract_cover, save_orders
+from pial.weeks.orders import (
+    CanteenWeekOrder,
+    OrderInput,
+    canteen_order,
+    contract_cover,
+    save_orders,
+)
 from pial.weeks.parsing import parse_quantity
-from pial.weeks.saving import StaleVersion
+from pial.weeks.saving import SaveReport, StaleVersion
 from pial.weeks.standing_orders import (
     StandingOrderInput,
     list_standing_orders,
@@ -112,6 +120,29 @@ class GridRow:
     errors: list[str] | None = None
 
 
+@dataclass(slots=True)
+class GridState:
+    """A quantity grid as a page shows it: after a refused save, what was typed and why."""
+
+    version: str  # the version token the page sends back with its next save
+    typed: dict[str, Decimal] = field(default_factory=dict)
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    other: dict[tuple[int, dt.date | None], Decimal] | None = None  # saved meanwhile (409)
+    status: int = 200
+
+    def was_typed(self, name: str) -> bool:
+        """Tell whether input ``name`` shows what was posted rather than what is saved."""
+        return name in self.typed or name in self.field_errors
+
+    def value(self, name: str, saved: Decimal | None) -> str:
+        """Return the value of input ``name``: as posted after a refused save, else ``saved``."""
+        return request.form.get(name, "") if self.was_typed(name) else as_input(saved)
+
+    def other_value(self, product_id: int, day: dt.date | None) -> Decimal | None:
+        """Return what somebody else saved meanwhile for a product (and day), after a 409."""
+        return self.other.get((product_id, day)) if self.other is not None else None
+
+
 def _parse_grid(names: list[str]) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
     """Parse the posted quantity fields ``names``; return the values and per-field errors."""
     values: dict[str, Decimal] = {}
@@ -127,9 +158,49 @@ def _parse_grid(names: list[str]) -> tuple[dict[str, Decimal], dict[str, list[st
     return values, errors
 
 
-def _error_status(error: ServiceError) -> int:
-    """Return the HTTP status of a service refusal."""
-    return error.http_status
+def _grid_page(
+    names: list[str],
+    version: str,
+    save: Callable[[dict[str, Decimal], str | None], SaveReport],
+    saved_url: str,
+    render: Callable[[GridForm, GridState], str],
+) -> str | Response | tuple[str, int]:
+    """Show a quantity grid; on a valid POST, parse it, save it and map the refusals.
+
+    ``save`` gets the posted quantities by field name and the version the page was read at.
+    Saved: flash the summary and go to ``saved_url``. Refused: flash why and ``render`` the grid
+    again with what was typed, the errors by field and, for a stale save (409), what somebody
+    else saved meanwhile.
+    """
+    form = GridForm()
+    state = GridState(version)
+    if request.method == "POST" and form.validate_on_submit():
+        state.typed, state.field_errors = _parse_grid(names)
+        if state.field_errors:
+            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
+            state.status = 422
+        else:
+            try:
+                report = save(state.typed, form.version.data or None)
+            except Forbidden:
+                abort(403)
+            except StaleVersion as error:
+                flash(str(error), "error")
+                state.other, state.version = error.current_quantities, error.current_version
+                state.status = 409
+            except InvalidInput as error:
+                flash(str(error), "error")
+                state.field_errors, state.status = error.field_errors, 422
+            except ServiceError as error:
+                flash(str(error), "error")
+                state.status = error.http_status
+            else:
+                flash(report.describe(), "success")
+                return redirect(saved_url)
+        if state.status != 409:
+            state.version = form.version.data or state.version
+    page = render(form, state)
+    return (page, state.status) if state.status != 200 else page
 
 
 def _week_or_404(iso_week: str) -> Any:
@@ -171,6 +242,9 @@ class ProductCells:
     suggestion: Decimal | None = None
 
 
+OfferCell = tuple[Product, dt.date | None, str]  # product, day (None: any day), field name
+
+
 @blueprint.route("/semaine/<iso_week>/offre", methods=["GET", "POST"])
 def offer(iso_week: str) -> str | Response | tuple[str, int]:
     """Show and save a farm's offer of the week (for the whole week, or day by day)."""
@@ -182,99 +256,81 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     farm = get_session().get(Farm, farm_id)
     if farm is None:
         abort(404)
-    form = GridForm()
     saved_offer = farm_offer(farm.id, week.iso_week)
-    has_day_lines = any(line.day is not None for line in saved_offer.lines)
-    by_day = has_day_lines or request.values.get("par_jour") == "1"
+    by_day = saved_offer.by_day or request.values.get("par_jour") == "1"
     days: list[dt.date | None] = [None]
     if by_day:
         days += delivery_days(week)
-    products = _offer_products(week, saved_offer)
-    cells = [
+    cells: list[OfferCell] = [
         (product, day, f"q-{product.id}" + (f"-{day.isoformat()}" if day else ""))
-        for product in products
+        for product in _offer_products(week, saved_offer)
         for day in days
     ]
-    typed: dict[str, Decimal] = {}
-    field_errors: dict[str, list[str]] = {}
-    other: dict[tuple[int, dt.date | None], Decimal] | None = None
-    version = saved_offer.version
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid([name for _, _, name in cells])
-        if not field_errors:
-            inputs = [
-                AvailabilityInput(product.id, typed[name], day, row=name)
-                for product, day, name in cells
-            ]
-            try:
-                report = save_availability(
-                    current_user,
-                    farm.id,
-                    week.iso_week,
-                    inputs,
-                    expected_version=form.version.data or None,
-                )
-            except Forbidden:
-                abort(403)
-            except StaleVersion as error:
-                flash(str(error), "error")
-                other, version, status = error.current_quantities, error.current_version, 409
-            except InvalidInput as error:
-                flash(str(error), "error")
-                field_errors, status = error.field_errors, 422
-            except ServiceError as error:
-                flash(str(error), "error")
-                status = _error_status(error)
-            else:
-                flash(report.describe(), "success")
-                return redirect(_offer_url(week.iso_week, farm.id, by_day=by_day))
-        else:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            status = 422
-        if status != 409:
-            version = form.version.data or version
+
+    def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
+        inputs = [
+            AvailabilityInput(product.id, typed[name], day, row=name)
+            for product, day, name in cells
+        ]
+        return save_availability(
+            current_user, farm.id, week.iso_week, inputs, expected_version=version
+        )
+
+    return _grid_page(
+        [name for _, _, name in cells],
+        saved_offer.version,
+        save,
+        _offer_url(week.iso_week, farm.id, by_day=by_day),
+        lambda form, state: _offer_page(saved_offer, cells, by_day, form, state),
+    )
+
+
+def _offer_page(
+    saved_offer: FarmWeekOffer,
+    cells: list[OfferCell],
+    by_day: bool,
+    form: GridForm,
+    state: GridState,
+) -> str:
+    """Render the offer page: each product's inputs, last week's offer suggested if empty."""
+    week, farm = saved_offer.week, saved_offer.farm
     window = offer_window(week, current_user)
     suggestion = last_week_offer(farm.id, week.iso_week)
-    use_suggestion = not saved_offer.lines and not typed and window.editable
-    groups = {
-        product.id: ProductCells(product, [], suggestion.get(product.id)) for product in products
-    }
+    use_suggestion = not saved_offer.lines and not state.typed and window.editable
+    groups: dict[int, ProductCells] = {}
     for product, day, name in cells:
+        group = groups.setdefault(product.id, ProductCells(product, [], suggestion.get(product.id)))
         saved = saved_offer.quantity_of(product.id, day)
-        if name in typed or name in field_errors:
-            value = request.form.get(name, "")
-        elif use_suggestion and day is None:
+        if use_suggestion and day is None and not state.was_typed(name):
             value = as_input(suggestion.get(product.id))
         else:
-            value = as_input(saved)
-        groups[product.id].cells.append(
+            value = state.value(name, saved)
+        group.cells.append(
             GridRow(
                 product=product,
                 name=name,
                 value=value,
                 day=day,
                 saved=saved,
-                other_value=other.get((product.id, day)) if other is not None else None,
-                errors=field_errors.get(name),
+                other_value=state.other_value(product.id, day),
+                errors=state.field_errors.get(name),
             )
         )
-    page = render_template(
+    return render_template(
         "weeks/offer.html",
         week=week,
         farm=farm,
         groups=list(groups.values()),
         form=form,
-        version=version,
+        version=state.version,
         window=window,
         by_day=by_day,
-        can_merge_days=by_day and not has_day_lines,
+        can_merge_days=by_day and not saved_offer.by_day,
         deadline_text=format_deadline(week.availability_deadline_dt),
         use_suggestion=use_suggestion and bool(suggestion),
         unit_label=unit_label,
         coordinator=coordinator_of(week.iso_week),
     )
-    return (page, status) if status != 200 else page
 
 
 def _offer_products(week: Any, saved_offer: FarmWeekOffer) -> list[Product]:
@@ -355,6 +411,9 @@ class DaySection:
     rows: list[GridRow]
 
 
+OrderCell = tuple[dt.date, Product, str]  # delivery day, product, field name
+
+
 @blueprint.route("/semaine/<iso_week>/commande", methods=["GET", "POST"])
 def order(iso_week: str) -> str | Response | tuple[str, int]:
     """Show and save a canteen's order of the week, day by day."""
@@ -367,10 +426,9 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
-    form = GridForm()
     saved_order = canteen_order(canteen.id, week.iso_week)
     days = canteen_delivery_days(canteen, week)
-    cells: list[tuple[dt.date, Product, str]] = []
+    cells: list[OrderCell] = []
     for day in days:
         in_season = products_in_season(day)
         known = {product.id for product in in_season}
@@ -381,82 +439,69 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
         }
         for product in in_season + sorted(extra.values(), key=lambda p: p.name_fr):
             cells.append((day, product, f"q-{product.id}-{day.isoformat()}"))
-    typed: dict[str, Decimal] = {}
-    field_errors: dict[str, list[str]] = {}
-    other: dict[tuple[int, dt.date | None], Decimal] | None = None
-    version = saved_order.version
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid([name for _, _, name in cells])
-        if not field_errors:
-            inputs = [
-                OrderInput(product.id, day, typed[name], row=name) for day, product, name in cells
-            ]
-            try:
-                report = save_orders(
-                    current_user,
-                    canteen.id,
-                    week.iso_week,
-                    inputs,
-                    expected_version=form.version.data or None,
-                )
-            except Forbidden:
-                abort(403)
-            except StaleVersion as error:
-                flash(str(error), "error")
-                other, version, status = error.current_quantities, error.current_version, 409
-            except InvalidInput as error:
-                flash(str(error), "error")
-                field_errors, status = error.field_errors, 422
-            except ServiceError as error:
-                flash(str(error), "error")
-                status = _error_status(error)
-            else:
-                flash(report.describe(), "success")
-                return redirect(_canteen_url("weeks.order", canteen.id, iso_week=week.iso_week))
-        else:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            status = 422
-        if status != 409:
-            version = form.version.data or version
+
+    def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
+        inputs = [
+            OrderInput(product.id, day, typed[name], row=name) for day, product, name in cells
+        ]
+        return save_orders(
+            current_user, canteen.id, week.iso_week, inputs, expected_version=version
+        )
+
+    return _grid_page(
+        [name for _, _, name in cells],
+        saved_order.version,
+        save,
+        _canteen_url("weeks.order", canteen.id, iso_week=week.iso_week),
+        lambda form, state: _order_page(saved_order, days, cells, form, state),
+    )
+
+
+def _order_page(
+    saved_order: CanteenWeekOrder,
+    days: list[dt.date],
+    cells: list[OrderCell],
+    form: GridForm,
+    state: GridState,
+) -> str:
+    """Render the order page: each delivery day's inputs with the price (contract or group)."""
+    week, canteen = saved_order.week, saved_order.canteen
     sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
     prices_of = {day: group_prices(day) for day in days}
-    cover = contract_cover(session, canteen.id, min(days), max(days)) if days else None
+    cover = contract_cover(get_session(), canteen.id, min(days), max(days)) if days else None
     for day, product, name in cells:
         line = saved_order.line_of(product.id, day)
+        saved = line.quantity if line else None
         contract_line = cover.line_for(product.id, day) if cover else None
-        value = (
-            request.form.get(name, "")
-            if name in typed or name in field_errors
-            else as_input(line.quantity if line else None)
-        )
         sections[day].rows.append(
             GridRow(
                 product=product,
                 name=name,
-                value=value,
-                saved=line.quantity if line else None,
-                other_value=other.get((product.id, day)) if other is not None else None,
+                value=state.value(name, saved),
+                saved=saved,
+                other_value=state.other_value(product.id, day),
                 price_eur=contract_line.price_eur
                 if contract_line
                 else prices_of[day].get(product.id),
                 is_contract=contract_line is not None,
-                errors=field_errors.get(name),
+                errors=state.field_errors.get(name),
             )
         )
-    page = render_template(
+    return render_template(
         "weeks/order.html",
         week=week,
         canteen=canteen,
         sections=list(sections.values()),
         form=form,
-        version=version,
+        version=state.version,
         window=order_window(week, current_user),
         deadline_text=format_deadline(week.order_deadline_dt),
         unit_label=unit_label,
         as_input=as_input,
     )
-    return (page, status) if status != 200 else page
+
+
+StandingCell = tuple[int, Product, str]  # ISO weekday, product, field name
 
 
 @blueprint.route("/commandes-permanentes", methods=["GET", "POST"])
@@ -470,72 +515,70 @@ def standing_orders() -> str | Response | tuple[str, int]:
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
-    form = GridForm()
     weekdays = canteen_weekdays(canteen)
     products = list(
         session.scalars(
             select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
         )
     )
-    saved = {(line.product_id, line.weekday): line for line in list_standing_orders(canteen.id)}
-    cells = [
+    cells: list[StandingCell] = [
         (weekday, product, f"q-{product.id}-{weekday}")
         for weekday in weekdays
         for product in products
     ]
-    typed: dict[str, Decimal] = {}
-    field_errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid([name for _, _, name in cells])
-        if not field_errors:
-            inputs = [
-                StandingOrderInput(product.id, weekday, typed[name], row=name)
-                for weekday, product, name in cells
-            ]
-            try:
-                report = save_standing_orders(
-                    current_user, canteen.id, inputs, expected_version=form.version.data or None
+
+    def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
+        inputs = [
+            StandingOrderInput(product.id, weekday, typed[name], row=name)
+            for weekday, product, name in cells
+        ]
+        return save_standing_orders(current_user, canteen.id, inputs, expected_version=version)
+
+    return _grid_page(
+        [name for _, _, name in cells],
+        standing_orders_version(canteen.id),
+        save,
+        _canteen_url("weeks.standing_orders", canteen.id),
+        lambda form, state: _standing_orders_page(canteen, weekdays, cells, form, state),
+    )
+
+
+def _standing_orders_page(
+    canteen: Canteen,
+    weekdays: list[int],
+    cells: list[StandingCell],
+    form: GridForm,
+    state: GridState,
+) -> str:
+    """Render the standing orders page: each delivery weekday's inputs."""
+    saved = {
+        (line.product_id, line.weekday): line.quantity for line in list_standing_orders(canteen.id)
+    }
+    sections = [
+        (
+            WEEKDAY_NAMES_FR[weekday - 1],
+            [
+                GridRow(
+                    product=product,
+                    name=name,
+                    value=state.value(name, saved.get((product.id, weekday))),
+                    errors=state.field_errors.get(name),
                 )
-            except Forbidden:
-                abort(403)
-            except InvalidInput as error:
-                flash(str(error), "error")
-                field_errors, status = error.field_errors, 422
-            except (Conflict, ServiceError) as error:
-                flash(str(error), "error")
-                status = _error_status(error)
-            else:
-                flash(report.describe(), "success")
-                return redirect(_canteen_url("weeks.standing_orders", canteen.id))
-        else:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            status = 422
-    sections = []
-    for weekday in weekdays:
-        rows = []
-        for day_number, product, name in cells:
-            if day_number != weekday:
-                continue
-            line = saved.get((product.id, weekday))
-            value = (
-                request.form.get(name, "")
-                if name in typed or name in field_errors
-                else (as_input(line.quantity if line else None))
-            )
-            rows.append(
-                GridRow(product=product, name=name, value=value, errors=field_errors.get(name))
-            )
-        sections.append((WEEKDAY_NAMES_FR[weekday - 1], rows))
-    page = render_template(
+                for day_number, product, name in cells
+                if day_number == weekday
+            ],
+        )
+        for weekday in weekdays
+    ]
+    return render_template(
         "weeks/standing_orders.html",
         canteen=canteen,
         sections=sections,
         form=form,
+        # The version read now: a save refused as stale shows the saved lines' version.
         version=standing_orders_version(canteen.id),
         unit_label=unit_label,
     )
-    return (page, status) if status != 200 else page
 
 
 # --- Lead: the weeks -------------------------------------------------------------------------
@@ -567,8 +610,6 @@ def week_list() -> str:
 
 def _next_iso_week(iso_week: str) -> str:
     """Return the label of the week after ``iso_week``."""
-    from pial.clock import iso_week_label, monday_of
-
     return iso_week_label(monday_of(iso_week) + dt.timedelta(weeks=1))
 
 

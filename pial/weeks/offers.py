@@ -63,6 +63,11 @@ class FarmWeekOffer:
     lines: list[AvailabilityLine]
     version: str
 
+    @property
+    def by_day(self) -> bool:
+        """Tell whether a line is for a given day (the offer is then shown day by day)."""
+        return any(line.day is not None for line in self.lines)
+
     def quantity_of(self, product_id: int, day: dt.date | None = None) -> Decimal | None:
         """Return the offered quantity of a product (for a day, None = any day)."""
         for line in self.lines:
