@@ -285,7 +285,7 @@ def _enter_standing_orders(
                 territory.canteens[canteen.key].id,
                 [
                     StandingOrderInput(
-                        territory.products[line.product_slug].id, line.weekday, line.quantity
+                        territory.products[line.product_slug].id, line.quantity, line.weekday
                     )
                     for line in canteen.standing
                 ],
@@ -340,7 +340,7 @@ def _enter_offers_and_orders(
             territory.managers[key],
             territory.canteens[key].id,
             label,
-            [OrderInput(products[line.product_slug].id, line.day, line.quantity) for line in lines],
+            [OrderInput(products[line.product_slug].id, line.quantity, line.day) for line in lines],
         )
         report.order_lines += len(lines)
 

@@ -442,7 +442,7 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
 
     def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
         inputs = [
-            OrderInput(product.id, day, typed[name], row=name) for day, product, name in cells
+            OrderInput(product.id, typed[name], day, row=name) for day, product, name in cells
         ]
         return save_orders(
             current_user, canteen.id, week.iso_week, inputs, expected_version=version
@@ -529,7 +529,7 @@ def standing_orders() -> str | Response | tuple[str, int]:
 
     def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
         inputs = [
-            StandingOrderInput(product.id, weekday, typed[name], row=name)
+            StandingOrderInput(product.id, typed[name], weekday, row=name)
             for weekday, product, name in cells
         ]
         return save_standing_orders(current_user, canteen.id, inputs, expected_version=version)

@@ -51,8 +51,8 @@ class OrderInput:
     """One ordered product for one delivery day, in the product's unit."""
 
     product_id: int
-    day: dt.date
     quantity: Decimal
+    day: dt.date
     note: str | None = None
     row: str | None = None
 

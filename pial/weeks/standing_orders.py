@@ -36,8 +36,8 @@ class StandingOrderInput:
     """One line of a canteen's standing order: a product on an ISO weekday (1 = Monday)."""
 
     product_id: int
-    weekday: int
     quantity: Decimal
+    weekday: int
     is_active: bool = True
     note: str | None = None
     row: str | None = None

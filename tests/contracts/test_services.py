@@ -21,7 +21,7 @@ from tests.money.conftest import deliver
 
 def _order(scenario: Scenario, key: str, product: str, day: dt.date, quantity: int) -> None:
     save_orders(scenario.managers[key], scenario.canteens[key].id, scenario.iso_week,
-                [OrderInput(scenario.products[product].id, day, Decimal(quantity))])
+                [OrderInput(scenario.products[product].id, Decimal(quantity), day)])
 
 
 def _line(db: Session, scenario: Scenario, key: str, product: str, day: dt.date) -> OrderLine:

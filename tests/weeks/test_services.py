@@ -345,9 +345,9 @@ def test_canteen_orders_per_day_with_contract_marking(
         canteen.id,
         WEEK,
         [
-            OrderInput(carrot, MONDAY, Decimal("10")),
-            OrderInput(leek, MONDAY, Decimal("3")),
-            OrderInput(leek, THURSDAY, Decimal("4")),
+            OrderInput(carrot, Decimal("10"), MONDAY),
+            OrderInput(leek, Decimal("3"), MONDAY),
+            OrderInput(leek, Decimal("4"), THURSDAY),
         ],
     )
     assert report.describe() == "3 lignes de commande enregistrées (dont 3 nouvelles)."
@@ -372,12 +372,12 @@ def test_orders_refused_after_deadline_and_on_other_days(
     carrot = products["carotte"].id
     with pytest.raises(InvalidInput, match="n'est pas un jour de livraison"):
         orders.save_orders(
-            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, THURSDAY, 5)]
+            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, 5, THURSDAY)]
         )
     clock.moment = dt.datetime(2026, 11, 20, 11, 0, 1, tzinfo=dt.UTC)
     with pytest.raises(Conflict, match=r"commandes de la semaine 48 \(vendredi 20 novembre"):
         orders.save_orders(
-            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, MONDAY, 5)]
+            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, 5, MONDAY)]
         )
 
 
@@ -388,7 +388,7 @@ def test_canteen_cannot_order_for_another_canteen(
     other = make_canteen()
     with pytest.raises(Forbidden):
         orders.save_orders(
-            canteen_user, other.id, WEEK, [OrderInput(products["carotte"].id, MONDAY, 5)]
+            canteen_user, other.id, WEEK, [OrderInput(products["carotte"].id, 5, MONDAY)]
         )
 
 
@@ -401,16 +401,16 @@ def test_standing_orders_are_applied_when_a_week_opens(
         canteen_user,
         canteen_id,
         [
-            StandingOrderInput(products["carotte"].id, 1, Decimal("12,5".replace(",", "."))),
-            StandingOrderInput(products["tomate"].id, 4, Decimal("5")),  # out of season: skipped
-            StandingOrderInput(products["poireau"].id, 4, Decimal("0")),
+            StandingOrderInput(products["carotte"].id, Decimal("12,5".replace(",", ".")), 1),
+            StandingOrderInput(products["tomate"].id, Decimal("5"), 4),  # out of season: skipped
+            StandingOrderInput(products["poireau"].id, Decimal("0"), 4),
         ],
     )
     assert report.saved == 2
     assert [line.weekday for line in standing_orders.list_standing_orders(canteen_id)] == [1, 4]
     with pytest.raises(InvalidInput, match="n'est pas livrée le mardi"):
         standing_orders.save_standing_orders(
-            canteen_user, canteen_id, [StandingOrderInput(products["carotte"].id, 2, 1)]
+            canteen_user, canteen_id, [StandingOrderInput(products["carotte"].id, 1, 2)]
         )
     week = opening.open_week(WEEK)
     lines = db.scalars(select(OrderLine).where(OrderLine.week_id == week.id)).all()
