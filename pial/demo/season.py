@@ -46,8 +46,14 @@ from pial.demo.territory import (
 from pial.models import AllocationLine, QualityRating, User
 from pial.money.accrual import accrue_week
 from pial.money.funds import record_fund_movement, save_advance
-from pial.rotation.services import coordinator_of, generate_rotation
-from pial.weeks.calendar import CalendarSettings, calendar_settings, deadline_for, get_week
+from pial.rotation.services import generate_rotation
+from pial.weeks.calendar import (
+    CalendarSettings,
+    calendar_settings,
+    coordinator_of,
+    deadline_for,
+    get_week,
+)
 from pial.weeks.offers import AvailabilityInput, save_availability
 from pial.weeks.opening import close_week, open_week
 from pial.weeks.orders import OrderInput, save_orders

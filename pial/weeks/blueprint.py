@@ -21,11 +21,12 @@ from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import Canteen, Farm, Product, Role
-from pial.rotation.services import coordinator_of, coordinators_of
 from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
     canteen_delivery_days,
     canteen_weekdays,
+    coordinator_of,
+    coordinators_of,
     current_iso_week,
     delivery_days,
     format_deadline,

@@ -1,13 +1,15 @@
 """The calendar of delivery weeks: labels, deadlines, delivery days, seasons, edit windows.
 
 Reads, except :func:`ensure_week` (joins the caller's transaction) and
-:func:`get_or_create_week` (commits).
+:func:`get_or_create_week` (commits). Who coordinates a week is read here too: the week pages
+show it, and :mod:`pial.rotation`, which draws the rotation up, builds on this calendar.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -24,7 +26,9 @@ from pial.db import get_session
 from pial.errors import InvalidInput, NotFound
 from pial.models import (
     Canteen,
+    CoordinatorAssignment,
     DeliveryWeek,
+    Farm,
     Price,
     Product,
     Role,
@@ -324,3 +328,31 @@ def offer_window(week: DeliveryWeek, actor: Actor) -> EditWindow:
 def order_window(week: DeliveryWeek, actor: Actor) -> EditWindow:
     """Return whether ``actor`` may still change orders of ``week`` (deadline and state)."""
     return _window(week, actor, week.order_deadline_dt, gettext("commandes"))
+
+
+# --- Coordinators ----------------------------------------------------------------------------
+
+
+def coordinator_of(iso_week: str) -> Farm | None:
+    """Return the farm coordinating ``iso_week``, or None when nobody is assigned."""
+    label = normalise_iso_week(iso_week)
+    return get_session().scalar(
+        select(Farm)
+        .join(CoordinatorAssignment, CoordinatorAssignment.farm_id == Farm.id)
+        .join(DeliveryWeek, CoordinatorAssignment.week_id == DeliveryWeek.id)
+        .where(DeliveryWeek.iso_week == label)
+    )
+
+
+def coordinators_of(iso_weeks: Iterable[str]) -> dict[str, Farm]:
+    """Return the coordinating farm of each of ``iso_weeks`` that has one, in one query."""
+    labels = {normalise_iso_week(iso_week) for iso_week in iso_weeks}
+    if not labels:
+        return {}
+    rows = get_session().execute(
+        select(DeliveryWeek.iso_week, Farm)
+        .join(CoordinatorAssignment, CoordinatorAssignment.week_id == DeliveryWeek.id)
+        .join(Farm, CoordinatorAssignment.farm_id == Farm.id)
+        .where(DeliveryWeek.iso_week.in_(labels))
+    )
+    return {iso_week: farm for iso_week, farm in rows}
