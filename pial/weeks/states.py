@@ -76,11 +76,6 @@ def require_state(week: DeliveryWeek, *allowed: WeekState, action: str) -> None:
     raise Conflict(_("%(state)s : %(action)s.", state=describe_state(week), action=action))
 
 
-def can_change_state(week: DeliveryWeek, new_state: WeekState) -> bool:
-    """Tell whether the state machine allows ``week`` to move to ``new_state``."""
-    return WeekState(new_state) in ALLOWED_TRANSITIONS[WeekState(week.state)]
-
-
 def change_state(week: DeliveryWeek, new_state: WeekState, actor: Any) -> None:
     """Move ``week`` to ``new_state``, stamp the time and audit it; the caller commits.
 
