@@ -20,7 +20,7 @@ from pial.access import roles
 from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from pial.models import Canteen, Farm, Product, Role
+from pial.models import Canteen, DeliveryWeek, Farm, Product, Role
 from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
     canteen_delivery_days,
@@ -204,7 +204,7 @@ def _grid_page(
     return (page, state.status) if state.status != 200 else page
 
 
-def _week_or_404(iso_week: str) -> Any:
+def _week_or_404(iso_week: str) -> DeliveryWeek:
     """Return the week, or answer 404 with a French message."""
     try:
         return get_week(iso_week)
@@ -334,7 +334,7 @@ def _offer_page(
     )
 
 
-def _offer_products(week: Any, saved_offer: FarmWeekOffer) -> list[Product]:
+def _offer_products(week: DeliveryWeek, saved_offer: FarmWeekOffer) -> list[Product]:
     """Return the products of the offer page: in season, plus any already offered."""
     products = products_in_season(week)
     known = {product.id for product in products}
