@@ -10,18 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.conftest import SettableClock
+
 WEEK = "2026-W48"  # Monday 23 November 2026
 BEFORE_DEADLINES = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
-
-
-class SettableClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, moment: dt.datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
 
 
 @pytest.fixture
