@@ -34,12 +34,13 @@ from pial.weeks.saving import (
     existing_week_for_edit,
     farm_for,
     fresh_lines,
-    lines_snapshot,
     refuse_stale,
     replace_lines,
     season_error,
     update_quantity_and_note,
     validated_lines,
+    week_lines_audit,
+    week_open_to,
 )
 
 
@@ -117,14 +118,11 @@ def save_availability(
     """
     session = get_session()
     farm = farm_for(session, actor, farm_id)
-    week = existing_week_for_edit(session, iso_week, gettext("offres"))
-    window = offer_window(week, actor)
-    if not window.editable:
-        raise Conflict(window.reason or "")
+    week = week_open_to(session, actor, iso_week, offer_window, gettext("offres"))
     existing = _availability_lines(session, week.id, farm.id)
     refuse_stale(existing, gettext("cette offre"), day_lines_version(existing), expected_version)
     desired = _validated_availability(session, week, lines)
-    before = lines_snapshot(existing)
+    before = week_lines_audit(week, existing)
     changes = replace_lines(
         session,
         existing,
@@ -150,8 +148,8 @@ def save_availability(
         kind="offer",
         saved=len(saved),
         version=day_lines_version(saved),
-        before={"iso_week": week.iso_week, "lines": before},
-        after={"iso_week": week.iso_week, "lines": lines_snapshot(saved)},
+        before=before,
+        after=week_lines_audit(week, saved),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from pial.actors import Actor
 from pial.db import get_session
-from pial.errors import Conflict, NotFound
+from pial.errors import NotFound
 from pial.models import (
     Canteen,
     Contract,
@@ -34,15 +34,15 @@ from pial.weeks.saving import (
     clean_note,
     commit_save,
     day_lines_version,
-    existing_week_for_edit,
     fresh_lines,
-    lines_snapshot,
     refuse_stale,
     replace_lines,
     season_error,
     twice_the_same_day,
     update_quantity_and_note,
     validated_lines,
+    week_lines_audit,
+    week_open_to,
 )
 
 
@@ -187,14 +187,11 @@ def save_orders(
     """
     session = get_session()
     canteen = canteen_for(session, actor, canteen_id)
-    week = existing_week_for_edit(session, iso_week, gettext("commandes"))
-    window = order_window(week, actor)
-    if not window.editable:
-        raise Conflict(window.reason or "")
+    week = week_open_to(session, actor, iso_week, order_window, gettext("commandes"))
     existing = _order_lines(session, week.id, canteen.id)
     refuse_stale(existing, gettext("cette commande"), day_lines_version(existing), expected_version)
     desired = _validated_orders(session, week, canteen, lines)
-    before = lines_snapshot(existing)
+    before = week_lines_audit(week, existing)
     cover = week_contract_cover(session, canteen.id, week)
     update_quantity = update_quantity_and_note(actor)
 
@@ -238,8 +235,8 @@ def save_orders(
         kind="order",
         saved=len(saved),
         version=day_lines_version(saved),
-        before={"iso_week": week.iso_week, "lines": before},
-        after={"iso_week": week.iso_week, "lines": lines_snapshot(saved)},
+        before=before,
+        after=week_lines_audit(week, saved),
     )
 
 

@@ -25,7 +25,7 @@ from pial.audit import record_audit
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import AvailabilityLine, Canteen, DeliveryWeek, Farm, OrderLine, Product, Role
-from pial.weeks.calendar import format_deadline, normalise_iso_week
+from pial.weeks.calendar import EditWindow, format_deadline, normalise_iso_week
 from pial.weeks.parsing import parse_quantity
 
 # --- Reports and refusals --------------------------------------------------------------------
@@ -274,6 +274,21 @@ def existing_week_for_edit(session: Session, iso_week: str, what: str) -> Delive
     return week
 
 
+def week_open_to(
+    session: Session,
+    actor: Actor,
+    iso_week: str,
+    window_of: Callable[[DeliveryWeek, Actor], EditWindow],
+    what: str,
+) -> DeliveryWeek:
+    """Return the week of a save if ``actor`` may still change its ``what`` (offres, commandes)."""
+    week = existing_week_for_edit(session, iso_week, what)
+    window = window_of(week, actor)
+    if not window.editable:
+        raise Conflict(window.reason or "")
+    return week
+
+
 _DayLineT = TypeVar("_DayLineT", AvailabilityLine, OrderLine)
 
 
@@ -484,9 +499,12 @@ def update_quantity_and_note(
     return update
 
 
-def lines_snapshot(lines: Sequence[AvailabilityLine | OrderLine]) -> dict[str, str]:
-    """Return {"product_id@day": quantity} for the audit log."""
-    return {f"{ln.product_id}@{ln.day or '*'}": quantity_text(ln.quantity) for ln in lines}
+def week_lines_audit(
+    week: DeliveryWeek, lines: Sequence[AvailabilityLine | OrderLine]
+) -> dict[str, Any]:
+    """Return {"iso_week": …, "lines": {"product_id@day": quantity}} for the audit log."""
+    snapshot = {f"{ln.product_id}@{ln.day or '*'}": quantity_text(ln.quantity) for ln in lines}
+    return {"iso_week": week.iso_week, "lines": snapshot}
 
 
 def commit_save(
