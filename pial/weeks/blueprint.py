@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +38,7 @@ from pial.weeks.calendar import (
     products_in_season,
 )
 from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
+from pial.weeks.grid import GridRow, GridState, as_input, grid_page
 from pial.weeks.offers import (
     AvailabilityInput,
     FarmWeekOffer,
@@ -55,8 +55,7 @@ from pial.weeks.orders import (
     contract_cover,
     save_orders,
 )
-from pial.weeks.parsing import parse_quantity
-from pial.weeks.saving import SaveReport, StaleVersion
+from pial.weeks.saving import SaveReport
 from pial.weeks.standing_orders import (
     StandingOrderInput,
     list_standing_orders,
@@ -85,14 +84,6 @@ UNIT_LABELS = {
 }
 
 
-def as_input(value: Decimal | None) -> str:
-    """Show a quantity in an input the French way, without thousands separators (12,5)."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 def unit_label(product: Product, quantity: Decimal | None = None) -> str:
     """Return the unit of a product in the user's language, plural as that language wants it.
 
@@ -103,105 +94,6 @@ def unit_label(product: Product, quantity: Decimal | None = None) -> str:
         return str(singular)
     french = str(get_locale() or "fr").startswith("fr")
     return str(plural if (quantity >= 2 if french else quantity != 1) else singular)
-
-
-@dataclass(slots=True)
-class GridRow:
-    """One input of a quantity grid: the product, its field name, the value shown."""
-
-    product: Product
-    name: str
-    value: str
-    day: dt.date | None = None
-    saved: Decimal | None = None
-    suggestion: Decimal | None = None
-    other_value: Decimal | None = None  # what somebody else saved meanwhile (stale save)
-    price_eur: Decimal | None = None
-    is_contract: bool = False
-    errors: list[str] | None = None
-
-
-@dataclass(slots=True)
-class GridState:
-    """A quantity grid as a page shows it: after a refused save, what was typed and why."""
-
-    version: str  # the version token the page sends back with its next save
-    typed: dict[str, Decimal] = field(default_factory=dict)
-    field_errors: dict[str, list[str]] = field(default_factory=dict)
-    other: dict[tuple[int, dt.date | None], Decimal] | None = None  # saved meanwhile (409)
-    status: int = 200
-
-    def was_typed(self, name: str) -> bool:
-        """Tell whether input ``name`` shows what was posted rather than what is saved."""
-        return name in self.typed or name in self.field_errors
-
-    def value(self, name: str, saved: Decimal | None) -> str:
-        """Return the value of input ``name``: as posted after a refused save, else ``saved``."""
-        return request.form.get(name, "") if self.was_typed(name) else as_input(saved)
-
-    def other_value(self, product_id: int, day: dt.date | None) -> Decimal | None:
-        """Return what somebody else saved meanwhile for a product (and day), after a 409."""
-        return self.other.get((product_id, day)) if self.other is not None else None
-
-
-def _parse_grid(names: list[str]) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
-    """Parse the posted quantity fields ``names``; return the values and per-field errors."""
-    values: dict[str, Decimal] = {}
-    errors: dict[str, list[str]] = {}
-    for name in names:
-        raw = request.form.get(name, "")
-        try:
-            values[name] = parse_quantity(raw, field=name)
-        except InvalidInput as error:
-            errors[name] = [
-                message for messages in error.field_errors.values() for message in messages
-            ]
-    return values, errors
-
-
-def _grid_page(
-    names: list[str],
-    version: str,
-    save: Callable[[dict[str, Decimal], str | None], SaveReport],
-    saved_url: str,
-    render: Callable[[GridForm, GridState], str],
-) -> str | Response | tuple[str, int]:
-    """Show a quantity grid; on a valid POST, parse it, save it and map the refusals.
-
-    ``save`` gets the posted quantities by field name and the version the page was read at.
-    Saved: flash the summary and go to ``saved_url``. Refused: flash why and ``render`` the grid
-    again with what was typed, the errors by field and, for a stale save (409), what somebody
-    else saved meanwhile.
-    """
-    form = GridForm()
-    state = GridState(version)
-    if request.method == "POST" and form.validate_on_submit():
-        state.typed, state.field_errors = _parse_grid(names)
-        if state.field_errors:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            state.status = 422
-        else:
-            try:
-                report = save(state.typed, form.version.data or None)
-            except Forbidden:
-                abort(403)
-            except StaleVersion as error:
-                flash(str(error), "error")
-                state.other, state.version = error.current_quantities, error.current_version
-                state.status = 409
-            except InvalidInput as error:
-                flash(str(error), "error")
-                state.field_errors, state.status = error.field_errors, 422
-            except ServiceError as error:
-                flash(str(error), "error")
-                state.status = error.http_status
-            else:
-                flash(report.describe(), "success")
-                return redirect(saved_url)
-        if state.status != 409:
-            state.version = form.version.data or state.version
-    page = render(form, state)
-    return (page, state.status) if state.status != 200 else page
 
 
 def _week_or_404(iso_week: str) -> DeliveryWeek:
@@ -277,7 +169,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
             current_user, farm.id, week.iso_week, inputs, expected_version=version
         )
 
-    return _grid_page(
+    return grid_page(
         [name for _, _, name in cells],
         saved_offer.version,
         save,
@@ -449,7 +341,7 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
             current_user, canteen.id, week.iso_week, inputs, expected_version=version
         )
 
-    return _grid_page(
+    return grid_page(
         [name for _, _, name in cells],
         saved_order.version,
         save,
@@ -535,7 +427,7 @@ def standing_orders() -> str | Response | tuple[str, int]:
         ]
         return save_standing_orders(current_user, canteen.id, inputs, expected_version=version)
 
-    return _grid_page(
+    return grid_page(
         [name for _, _, name in cells],
         standing_orders_version(canteen.id),
         save,
