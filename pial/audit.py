@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from pial.actors import Actor
 from pial.db import get_session
 from pial.models import AuditLog
 
@@ -20,7 +21,7 @@ def _jsonable(values: Mapping[str, Any] | None) -> str | None:
 
 
 def record_audit(
-    actor: Any,
+    actor: Actor,
     action: str,
     entity: Any,
     *,
@@ -30,7 +31,7 @@ def record_audit(
     """Add an audit entry to the current transaction (the caller commits)."""
     get_session().add(
         AuditLog(
-            actor_id=getattr(actor, "id", None),
+            actor_id=actor.id if actor is not None else None,
             action=action,
             entity_type=type(entity).__name__,
             entity_id=str(getattr(entity, "id", "") or ""),

@@ -83,11 +83,6 @@ class Database:
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        """Tell whether the database is SQLite."""
-        return self.engine.dialect.name == "sqlite"
-
 
 def init_app(app: Flask) -> None:
     """Attach the database to ``app`` and close each context's session at teardown."""

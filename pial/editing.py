@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from pial.actors import Actor
 from pial.audit import record_audit
 from pial.db import get_session
 from pial.errors import Conflict
@@ -28,7 +29,7 @@ def describe_values(values: Mapping[str, Any], labels: Mapping[str, str]) -> str
 
 
 def apply_edit(
-    actor: Any,
+    actor: Actor,
     record: Any,
     changes: Mapping[str, Any],
     *,
@@ -62,7 +63,7 @@ def apply_edit(
     return changed
 
 
-def create_record(actor: Any, record: Any, *, action: str) -> Any:
+def create_record(actor: Actor, record: Any, *, action: str) -> Any:
     """Add ``record``, audit its creation and commit."""
     session = get_session()
     session.add(record)

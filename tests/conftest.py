@@ -7,11 +7,13 @@ services still call ``session.commit()``, which only releases a savepoint.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -293,3 +295,98 @@ def smtp_server(tmp_path: Path, app: Flask) -> Iterator[SmtpServer]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- Shared by several test folders ------------------------------------------------------------
+
+
+class SettableClock:
+    """A clock the test moves by hand (``clock.moment = …``); give it as ``PIAL_CLOCK``."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+
+@pytest.fixture
+def scenario(db: Session, make_user: Callable[..., Any]) -> Any:
+    """The allocation tests' closed week: three farms, two canteens, two days (``scenario.py``)."""
+    from tests.allocation.scenario import build_scenario
+
+    return build_scenario(db, make_user)
+
+
+@pytest.fixture
+def open_scenario(db: Session, scenario: Any) -> Any:
+    """The scenario's week, open to offers and orders."""
+    from pial.models import WeekState
+
+    scenario.week.state = WeekState.OPEN
+    db.commit()
+    return scenario
+
+
+@pytest.fixture
+def bearer(db: Session) -> Callable[[Any], dict[str, str]]:
+    """Create a personal token for a user; return the request headers that carry it."""
+    from pial.api.tokens import create_token
+
+    def headers(user: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {create_token(user, 'tests').secret}"}
+
+    return headers
+
+
+@contextmanager
+def throwaway_database(
+    directory: Path, *, postgres: bool = IS_POSTGRES, migrate: bool = True
+) -> Iterator[str]:
+    """Yield the URL of a new database, migrated unless ``migrate`` is false, dropped after.
+
+    A SQLite file in ``directory``, or a database of its own on the suite's PostgreSQL server:
+    for tests whose commits must really happen, seen by several connections, apps or processes
+    (the rolled-back ``app`` fixture cannot show that).
+    """
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from pial.migrations import upgrade_database
+
+    if not postgres:
+        url = f"sqlite:///{directory / 'throwaway.sqlite3'}"
+        if migrate:
+            upgrade_database(url)
+        yield url
+        return
+    server_url = make_url(POSTGRES_URL)
+    name = f"pial_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = server_url.set(database=name).render_as_string(hide_password=False)
+        if migrate:
+            upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path) -> Iterator[str]:
+    """URL of an empty, migrated database of the suite's kind, dropped after the test."""
+    with throwaway_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_of_each_kind(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty, migrated database of each engine in turn, dropped after the test."""
+    with throwaway_database(tmp_path, postgres=request.param == "postgresql") as url:
+        yield url

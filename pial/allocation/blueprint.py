@@ -71,8 +71,7 @@ def _helpers() -> dict[str, Any]:
 @blueprint.route("/planning")
 def index() -> str:
     """List the weeks, with a link to the planning of those the user may coordinate."""
-    from pial.rotation.services import coordinator_of
-    from pial.weeks.services import list_weeks
+    from pial.weeks.calendar import coordinator_of, list_weeks
 
     weeks = [week for week in list_weeks() if week.state != WeekState.DRAFT]
     rows = [

@@ -41,7 +41,8 @@ def allocate_command(week: str) -> None:
     that offers and orders are in (the scheduler closes weeks at their deadline instead).
     """
     from pial.models import WeekState
-    from pial.weeks.services import close_week, find_week
+    from pial.weeks.calendar import find_week
+    from pial.weeks.opening import close_week
 
     try:
         found = find_week(week)

@@ -85,7 +85,7 @@ class Change:
 
 def get_week(iso_week: str) -> DeliveryWeek:
     """Return the delivery week ``iso_week`` or raise NotFound."""
-    from pial.weeks.services import get_week as get_delivery_week
+    from pial.weeks.calendar import get_week as get_delivery_week
 
     return get_delivery_week(iso_week)
 

@@ -161,7 +161,7 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
 
 def handle_service_error(error: ServiceError) -> Response:
     """Answer a refusal of a service with its status and message (translated when raised)."""
-    from pial.weeks.services import StaleVersion
+    from pial.weeks.saving import StaleVersion
 
     errors = error.field_errors if isinstance(error, InvalidInput) else None
     extra: dict[str, Any] | None = None

@@ -306,18 +306,6 @@ class StatementOut(Schema):
     lines = fields.List(fields.Nested(StatementLineOut))
 
 
-class TokenOut(Schema):
-    """A personal API token as listed (never its secret)."""
-
-    id = fields.Integer()
-    name = fields.String()
-    prefix = fields.String()
-    created_dt = fields.DateTime()
-    expires_dt = fields.DateTime(allow_none=True)
-    last_used_dt = fields.DateTime(allow_none=True)
-    revoked_dt = fields.DateTime(allow_none=True)
-
-
 # --- Errors --------------------------------------------------------------------------------------
 
 

@@ -46,21 +46,18 @@ from pial.demo.territory import (
 from pial.models import AllocationLine, QualityRating, User
 from pial.money.accrual import accrue_week
 from pial.money.funds import record_fund_movement, save_advance
-from pial.rotation.services import coordinator_of, generate_rotation
-from pial.weeks.services import (
-    AvailabilityInput,
+from pial.rotation.services import generate_rotation
+from pial.weeks.calendar import (
     CalendarSettings,
-    OrderInput,
-    StandingOrderInput,
     calendar_settings,
-    close_week,
+    coordinator_of,
     deadline_for,
     get_week,
-    open_week,
-    save_availability,
-    save_orders,
-    save_standing_orders,
 )
+from pial.weeks.offers import AvailabilityInput, save_availability
+from pial.weeks.opening import close_week, open_week
+from pial.weeks.orders import OrderInput, save_orders
+from pial.weeks.standing_orders import StandingOrderInput, save_standing_orders
 
 PARIS = ZoneInfo(PLATFORM.timezone)
 
@@ -294,7 +291,7 @@ def _enter_standing_orders(
                 territory.canteens[canteen.key].id,
                 [
                     StandingOrderInput(
-                        territory.products[line.product_slug].id, line.weekday, line.quantity
+                        territory.products[line.product_slug].id, line.quantity, line.weekday
                     )
                     for line in canteen.standing
                 ],
@@ -349,7 +346,7 @@ def _enter_offers_and_orders(
             territory.managers[key],
             territory.canteens[key].id,
             label,
-            [OrderInput(products[line.product_slug].id, line.day, line.quantity) for line in lines],
+            [OrderInput(products[line.product_slug].id, line.quantity, line.day) for line in lines],
         )
         report.order_lines += len(lines)
 

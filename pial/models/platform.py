@@ -120,11 +120,6 @@ class Platform(Timestamped, Versioned, Base):
     default_fee_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0.0500"))
     default_fund_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0.0100"))
 
-    @property
-    def delivery_weekday_numbers(self) -> list[int]:
-        """Return the delivery weekdays as ISO numbers (1 = Monday)."""
-        return parse_weekdays(self.delivery_weekdays)
-
 
 class FeeKind(enum.StrEnum):
     """What a rate is levied for."""

@@ -37,7 +37,7 @@ from pial.models import (
 from pial.money.rates import RateBook
 from pial.money.rounding import ZERO, share_of_eur
 from pial.money.sales import Sale, current_runs_query, sales_of_runs
-from pial.weeks.services import get_week
+from pial.weeks.calendar import get_week
 
 
 @dataclass(frozen=True, slots=True)

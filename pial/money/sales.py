@@ -2,7 +2,7 @@
 
 A line counts what the canteen recorded as received when there is a receipt, else the planned
 quantity. It is priced at its contract line's price when the order falls under a contract (the
-rule of :func:`pial.weeks.services.contract_line_for_order`), else at the group's price the
+rule of :func:`pial.weeks.orders.contract_line_for_order`), else at the group's price the
 week's plan was solved with.
 """
 
@@ -26,7 +26,7 @@ from pial.models import (
     WeekState,
 )
 from pial.money.rounding import line_value_eur
-from pial.weeks.services import contract_line_for_order
+from pial.weeks.orders import contract_line_for_order
 
 SALE_WEEK_STATES = (WeekState.PUBLISHED, WeekState.DELIVERED)
 """States of a week whose published plan is (being) delivered."""

@@ -175,7 +175,7 @@ def announce_planning(run: AllocationRun, *, replan: bool = False) -> int:
 
 def ask_coordinator_to_review(run: AllocationRun) -> int:
     """Tell the growers of the week's coordinating farm that a planning awaits their review."""
-    from pial.rotation.services import coordinator_of
+    from pial.weeks.calendar import coordinator_of
 
     week = run.week
     farm = coordinator_of(week.iso_week)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from pial.models import (
     Role,
     SwapState,
 )
-from pial.weeks.services import ensure_week, normalise_iso_week
+from pial.weeks.calendar import coordinator_of, ensure_week, normalise_iso_week
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,31 +197,6 @@ def _cancel_pending_swaps(session: Session, assignment: CoordinatorAssignment) -
     for swap in pending:
         swap.state = SwapState.CANCELLED
         swap.decided_dt = now()
-
-
-def coordinator_of(iso_week: str) -> Farm | None:
-    """Return the farm coordinating ``iso_week``, or None when nobody is assigned."""
-    label = normalise_iso_week(iso_week)
-    return get_session().scalar(
-        select(Farm)
-        .join(CoordinatorAssignment, CoordinatorAssignment.farm_id == Farm.id)
-        .join(DeliveryWeek, CoordinatorAssignment.week_id == DeliveryWeek.id)
-        .where(DeliveryWeek.iso_week == label)
-    )
-
-
-def coordinators_of(iso_weeks: Iterable[str]) -> dict[str, Farm]:
-    """Return the coordinating farm of each of ``iso_weeks`` that has one, in one query."""
-    labels = {normalise_iso_week(iso_week) for iso_week in iso_weeks}
-    if not labels:
-        return {}
-    rows = get_session().execute(
-        select(DeliveryWeek.iso_week, Farm)
-        .join(CoordinatorAssignment, CoordinatorAssignment.week_id == DeliveryWeek.id)
-        .join(Farm, CoordinatorAssignment.farm_id == Farm.id)
-        .where(DeliveryWeek.iso_week.in_(labels))
-    )
-    return {iso_week: farm for iso_week, farm in rows}
 
 
 def is_coordinator(user: Any, iso_week: str) -> bool:

@@ -39,7 +39,8 @@ def _weeks(state: WeekState) -> list[DeliveryWeek]:
 
 def open_next_week(scheduled: dt.datetime) -> str:
     """Open next week to offers and orders (standing orders are applied)."""
-    from pial.weeks.services import get_or_create_week, open_week
+    from pial.weeks.calendar import get_or_create_week
+    from pial.weeks.opening import open_week
 
     iso_week = iso_week_label(_paris_date(scheduled) + dt.timedelta(days=7))
     week = get_or_create_week(iso_week)
@@ -82,7 +83,7 @@ def close_and_allocate(scheduled: dt.datetime) -> str:
     """Close the weeks past their deadlines, allocate them, and call in the coordinator."""
     from pial.allocation.services import allocate_week
     from pial.notifications.messages import ask_coordinator_to_review
-    from pial.weeks.services import close_due_weeks
+    from pial.weeks.opening import close_due_weeks
 
     close_due_weeks()
     outcomes = []

@@ -528,7 +528,7 @@ def _require_owner(actor: Any, kind: str, owner_id: int) -> str:
 
 
 def _entry_days(kind: str, week: DeliveryWeek, owner_id: int) -> list[dt.date]:
-    from pial.weeks.services import canteen_delivery_days, delivery_days
+    from pial.weeks.calendar import canteen_delivery_days, delivery_days
 
     if kind == AVAILABILITY:
         return list(delivery_days(week))
@@ -541,7 +541,7 @@ def entry_template_data(
     kind: str, iso_week: str, owner_id: int, actor: Any = None
 ) -> EntryTemplateData:
     """Gather the template of a farm's availability or a canteen's orders, pre-filled."""
-    from pial.weeks.services import products_in_season
+    from pial.weeks.calendar import products_in_season
 
     if kind not in ENTRY_SHEETS:
         raise NotFound(gettext("Modèle inconnu."))
@@ -648,7 +648,8 @@ def import_entry_file(
     limits: UploadLimits | None = None,
 ) -> ImportReport:
     """Validate a whole availability or order file, then save all its lines at once."""
-    from pial.weeks.services import AvailabilityInput, OrderInput, save_availability, save_orders
+    from pial.weeks.offers import AvailabilityInput, save_availability
+    from pial.weeks.orders import OrderInput, save_orders
 
     try:
         raw = load_entry_workbook(content, limits)

@@ -1,4 +1,15 @@
-"""The weekly cycle: weeks and deadlines, growers' offers, canteens' orders, standing orders."""
+"""The weekly cycle: weeks and deadlines, growers' offers, canteens' orders, standing orders.
+
+- ``calendar``: week labels, deadlines, delivery days, seasons and prices, edit windows, who
+  coordinates each week;
+- ``opening``: opening weeks (standing orders copied in) and closing them;
+- ``offers``, ``orders``, ``standing_orders``: what growers offer, what canteens order (and the
+  contracts covering it), canteens' orders by weekday;
+- ``saving``: the replace-all save the three share (checks, versions, audit, report);
+- ``states``: the week's state machine; ``parsing``: the quantities people type;
+- ``blueprint``, ``grid``, ``forms``, ``cli``: the pages (the three quantity grids share
+  ``grid``) and ``pial week``.
+"""
 
 from __future__ import annotations
 

@@ -16,19 +16,51 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import roles
+from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
-from pial.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from pial.models import Canteen, Farm, Product, Role
-from pial.rotation.services import coordinator_of, coordinators_of
-from pial.weeks import services
-from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
-from pial.weeks.parsing import parse_quantity
-from pial.weeks.services import (
+from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from pial.models import Canteen, DeliveryWeek, Farm, Product, Role
+from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
+    canteen_delivery_days,
+    canteen_weekdays,
+    coordinator_of,
+    coordinators_of,
+    current_iso_week,
+    delivery_days,
+    format_deadline,
+    get_week,
+    group_prices,
+    list_weeks,
+    next_open_week,
+    offer_window,
+    order_window,
+    products_in_season,
+)
+from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
+from pial.weeks.grid import GridRow, GridState, as_input, grid_page
+from pial.weeks.offers import (
     AvailabilityInput,
+    FarmWeekOffer,
+    copy_last_week_availability,
+    farm_offer,
+    last_week_offer,
+    save_availability,
+)
+from pial.weeks.opening import close_week, open_week
+from pial.weeks.orders import (
+    CanteenWeekOrder,
     OrderInput,
-    StaleVersion,
+    canteen_order,
+    contract_cover,
+    save_orders,
+)
+from pial.weeks.saving import SaveReport
+from pial.weeks.standing_orders import (
     StandingOrderInput,
+    list_standing_orders,
+    save_standing_orders,
+    standing_orders_version,
 )
 
 blueprint = Blueprint("weeks", __name__)
@@ -52,14 +84,6 @@ UNIT_LABELS = {
 }
 
 
-def as_input(value: Decimal | None) -> str:
-    """Show a quantity in an input the French way, without thousands separators (12,5)."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 def unit_label(product: Product, quantity: Decimal | None = None) -> str:
     """Return the unit of a product in the user's language, plural as that language wants it.
 
@@ -72,46 +96,10 @@ def unit_label(product: Product, quantity: Decimal | None = None) -> str:
     return str(plural if (quantity >= 2 if french else quantity != 1) else singular)
 
 
-@dataclass(slots=True)
-class GridRow:
-    """One input of a quantity grid: the product, its field name, the value shown."""
-
-    product: Product
-    name: str
-    value: str
-    day: dt.date | None = None
-    saved: Decimal | None = None
-    suggestion: Decimal | None = None
-    other_value: Decimal | None = None  # what somebody else saved meanwhile (stale save)
-    price_eur: Decimal | None = None
-    is_contract: bool = False
-    errors: list[str] | None = None
-
-
-def _parse_grid(names: list[str]) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
-    """Parse the posted quantity fields ``names``; return the values and per-field errors."""
-    values: dict[str, Decimal] = {}
-    errors: dict[str, list[str]] = {}
-    for name in names:
-        raw = request.form.get(name, "")
-        try:
-            values[name] = parse_quantity(raw, field=name)
-        except InvalidInput as error:
-            errors[name] = [
-                message for messages in error.field_errors.values() for message in messages
-            ]
-    return values, errors
-
-
-def _error_status(error: ServiceError) -> int:
-    """Return the HTTP status of a service refusal."""
-    return error.http_status
-
-
-def _week_or_404(iso_week: str) -> Any:
+def _week_or_404(iso_week: str) -> DeliveryWeek:
     """Return the week, or answer 404 with a French message."""
     try:
-        return services.get_week(iso_week)
+        return get_week(iso_week)
     except (NotFound, InvalidInput) as error:
         abort(404, str(error))
 
@@ -132,7 +120,7 @@ def _farm_id_for_page() -> int | None:
 @blueprint.route("/semaine/offre")
 def my_offer() -> str | Response:
     """Go to the offer of the next open week (the one whose deadline comes first)."""
-    week = services.next_open_week()
+    week = next_open_week()
     if week is None:
         return render_template("weeks/no_open_week.html", what="offre")
     return redirect(url_for("weeks.offer", iso_week=week.iso_week))
@@ -147,6 +135,9 @@ class ProductCells:
     suggestion: Decimal | None = None
 
 
+OfferCell = tuple[Product, dt.date | None, str]  # product, day (None: any day), field name
+
+
 @blueprint.route("/semaine/<iso_week>/offre", methods=["GET", "POST"])
 def offer(iso_week: str) -> str | Response | tuple[str, int]:
     """Show and save a farm's offer of the week (for the whole week, or day by day)."""
@@ -158,104 +149,86 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     farm = get_session().get(Farm, farm_id)
     if farm is None:
         abort(404)
-    form = GridForm()
-    saved_offer = services.farm_offer(farm.id, week.iso_week)
-    has_day_lines = any(line.day is not None for line in saved_offer.lines)
-    by_day = has_day_lines or request.values.get("par_jour") == "1"
+    saved_offer = farm_offer(farm.id, week.iso_week)
+    by_day = saved_offer.by_day or request.values.get("par_jour") == "1"
     days: list[dt.date | None] = [None]
     if by_day:
-        days += services.delivery_days(week)
-    products = _offer_products(week, saved_offer)
-    cells = [
+        days += delivery_days(week)
+    cells: list[OfferCell] = [
         (product, day, f"q-{product.id}" + (f"-{day.isoformat()}" if day else ""))
-        for product in products
+        for product in _offer_products(week, saved_offer)
         for day in days
     ]
-    typed: dict[str, Decimal] = {}
-    field_errors: dict[str, list[str]] = {}
-    other: dict[tuple[int, dt.date | None], Decimal] | None = None
-    version = saved_offer.version
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid([name for _, _, name in cells])
-        if not field_errors:
-            inputs = [
-                AvailabilityInput(product.id, typed[name], day, row=name)
-                for product, day, name in cells
-            ]
-            try:
-                report = services.save_availability(
-                    current_user,
-                    farm.id,
-                    week.iso_week,
-                    inputs,
-                    expected_version=form.version.data or None,
-                )
-            except Forbidden:
-                abort(403)
-            except StaleVersion as error:
-                flash(str(error), "error")
-                other, version, status = error.current_quantities, error.current_version, 409
-            except InvalidInput as error:
-                flash(str(error), "error")
-                field_errors, status = error.field_errors, 422
-            except ServiceError as error:
-                flash(str(error), "error")
-                status = _error_status(error)
-            else:
-                flash(report.describe(), "success")
-                return redirect(_offer_url(week.iso_week, farm.id, by_day=by_day))
-        else:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            status = 422
-        if status != 409:
-            version = form.version.data or version
-    window = services.offer_window(week, current_user)
-    suggestion = services.last_week_offer(farm.id, week.iso_week)
-    use_suggestion = not saved_offer.lines and not typed and window.editable
-    groups = {
-        product.id: ProductCells(product, [], suggestion.get(product.id)) for product in products
-    }
+
+    def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
+        inputs = [
+            AvailabilityInput(product.id, typed[name], day, row=name)
+            for product, day, name in cells
+        ]
+        return save_availability(
+            current_user, farm.id, week.iso_week, inputs, expected_version=version
+        )
+
+    return grid_page(
+        [name for _, _, name in cells],
+        saved_offer.version,
+        save,
+        _offer_url(week.iso_week, farm.id, by_day=by_day),
+        lambda form, state: _offer_page(saved_offer, cells, by_day, form, state),
+    )
+
+
+def _offer_page(
+    saved_offer: FarmWeekOffer,
+    cells: list[OfferCell],
+    by_day: bool,
+    form: GridForm,
+    state: GridState,
+) -> str:
+    """Render the offer page: each product's inputs, last week's offer suggested if empty."""
+    week, farm = saved_offer.week, saved_offer.farm
+    window = offer_window(week, current_user)
+    suggestion = last_week_offer(farm.id, week.iso_week)
+    use_suggestion = not saved_offer.lines and not state.typed and window.editable
+    groups: dict[int, ProductCells] = {}
     for product, day, name in cells:
+        group = groups.setdefault(product.id, ProductCells(product, [], suggestion.get(product.id)))
         saved = saved_offer.quantity_of(product.id, day)
-        if name in typed or name in field_errors:
-            value = request.form.get(name, "")
-        elif use_suggestion and day is None:
+        if use_suggestion and day is None and not state.was_typed(name):
             value = as_input(suggestion.get(product.id))
         else:
-            value = as_input(saved)
-        groups[product.id].cells.append(
+            value = state.value(name, saved)
+        group.cells.append(
             GridRow(
                 product=product,
                 name=name,
                 value=value,
                 day=day,
                 saved=saved,
-                other_value=other.get((product.id, day)) if other is not None else None,
-                errors=field_errors.get(name),
+                other_value=state.other_value(product.id, day),
+                errors=state.field_errors.get(name),
             )
         )
-    page = render_template(
+    return render_template(
         "weeks/offer.html",
         week=week,
         farm=farm,
         groups=list(groups.values()),
         form=form,
-        version=version,
+        version=state.version,
         window=window,
         by_day=by_day,
-        can_merge_days=by_day and not has_day_lines,
-        deadline_text=services.format_deadline(week.availability_deadline_dt),
+        can_merge_days=by_day and not saved_offer.by_day,
+        deadline_text=format_deadline(week.availability_deadline_dt),
         use_suggestion=use_suggestion and bool(suggestion),
         unit_label=unit_label,
         coordinator=coordinator_of(week.iso_week),
     )
-    return (page, status) if status != 200 else page
 
 
-def _offer_products(week: Any, saved_offer: services.FarmWeekOffer) -> list[Product]:
+def _offer_products(week: DeliveryWeek, saved_offer: FarmWeekOffer) -> list[Product]:
     """Return the products of the offer page: in season, plus any already offered."""
-    products = services.products_in_season(week)
+    products = products_in_season(week)
     known = {product.id for product in products}
     extra = [line.product for line in saved_offer.lines if line.product_id not in known]
     unique_extra = {product.id: product for product in extra}
@@ -282,7 +255,7 @@ def copy_offer(iso_week: str) -> Response:
     form = GridForm()
     if form.validate_on_submit():
         try:
-            report = services.copy_last_week_availability(
+            report = copy_last_week_availability(
                 current_user, farm_id, week.iso_week, expected_version=form.version.data or None
             )
         except Forbidden:
@@ -317,7 +290,7 @@ def _canteen_url(endpoint: str, canteen_id: int, **values: Any) -> str:
 @blueprint.route("/semaine/commande")
 def my_order() -> str | Response:
     """Go to the order of the next open week (the one whose order deadline comes first)."""
-    week = services.next_open_week(for_orders=True)
+    week = next_open_week(for_orders=True)
     if week is None:
         return render_template("weeks/no_open_week.html", what="commande")
     return redirect(url_for("weeks.order", iso_week=week.iso_week))
@@ -329,6 +302,9 @@ class DaySection:
 
     day: dt.date
     rows: list[GridRow]
+
+
+OrderCell = tuple[dt.date, Product, str]  # delivery day, product, field name
 
 
 @blueprint.route("/semaine/<iso_week>/commande", methods=["GET", "POST"])
@@ -343,12 +319,11 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
-    form = GridForm()
-    saved_order = services.canteen_order(canteen.id, week.iso_week)
-    days = services.canteen_delivery_days(canteen, week)
-    cells: list[tuple[dt.date, Product, str]] = []
+    saved_order = canteen_order(canteen.id, week.iso_week)
+    days = canteen_delivery_days(canteen, week)
+    cells: list[OrderCell] = []
     for day in days:
-        in_season = services.products_in_season(day)
+        in_season = products_in_season(day)
         known = {product.id for product in in_season}
         extra = {
             line.product.id: line.product
@@ -357,82 +332,69 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
         }
         for product in in_season + sorted(extra.values(), key=lambda p: p.name_fr):
             cells.append((day, product, f"q-{product.id}-{day.isoformat()}"))
-    typed: dict[str, Decimal] = {}
-    field_errors: dict[str, list[str]] = {}
-    other: dict[tuple[int, dt.date | None], Decimal] | None = None
-    version = saved_order.version
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid([name for _, _, name in cells])
-        if not field_errors:
-            inputs = [
-                OrderInput(product.id, day, typed[name], row=name) for day, product, name in cells
-            ]
-            try:
-                report = services.save_orders(
-                    current_user,
-                    canteen.id,
-                    week.iso_week,
-                    inputs,
-                    expected_version=form.version.data or None,
-                )
-            except Forbidden:
-                abort(403)
-            except StaleVersion as error:
-                flash(str(error), "error")
-                other, version, status = error.current_quantities, error.current_version, 409
-            except InvalidInput as error:
-                flash(str(error), "error")
-                field_errors, status = error.field_errors, 422
-            except ServiceError as error:
-                flash(str(error), "error")
-                status = _error_status(error)
-            else:
-                flash(report.describe(), "success")
-                return redirect(_canteen_url("weeks.order", canteen.id, iso_week=week.iso_week))
-        else:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            status = 422
-        if status != 409:
-            version = form.version.data or version
+
+    def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
+        inputs = [
+            OrderInput(product.id, typed[name], day, row=name) for day, product, name in cells
+        ]
+        return save_orders(
+            current_user, canteen.id, week.iso_week, inputs, expected_version=version
+        )
+
+    return grid_page(
+        [name for _, _, name in cells],
+        saved_order.version,
+        save,
+        _canteen_url("weeks.order", canteen.id, iso_week=week.iso_week),
+        lambda form, state: _order_page(saved_order, days, cells, form, state),
+    )
+
+
+def _order_page(
+    saved_order: CanteenWeekOrder,
+    days: list[dt.date],
+    cells: list[OrderCell],
+    form: GridForm,
+    state: GridState,
+) -> str:
+    """Render the order page: each delivery day's inputs with the price (contract or group)."""
+    week, canteen = saved_order.week, saved_order.canteen
     sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
-    prices_of = {day: services.group_prices(day) for day in days}
-    cover = services.contract_cover(session, canteen.id, min(days), max(days)) if days else None
+    prices_of = {day: group_prices(day) for day in days}
+    cover = contract_cover(get_session(), canteen.id, min(days), max(days)) if days else None
     for day, product, name in cells:
         line = saved_order.line_of(product.id, day)
+        saved = line.quantity if line else None
         contract_line = cover.line_for(product.id, day) if cover else None
-        value = (
-            request.form.get(name, "")
-            if name in typed or name in field_errors
-            else as_input(line.quantity if line else None)
-        )
         sections[day].rows.append(
             GridRow(
                 product=product,
                 name=name,
-                value=value,
-                saved=line.quantity if line else None,
-                other_value=other.get((product.id, day)) if other is not None else None,
+                value=state.value(name, saved),
+                saved=saved,
+                other_value=state.other_value(product.id, day),
                 price_eur=contract_line.price_eur
                 if contract_line
                 else prices_of[day].get(product.id),
                 is_contract=contract_line is not None,
-                errors=field_errors.get(name),
+                errors=state.field_errors.get(name),
             )
         )
-    page = render_template(
+    return render_template(
         "weeks/order.html",
         week=week,
         canteen=canteen,
         sections=list(sections.values()),
         form=form,
-        version=version,
-        window=services.order_window(week, current_user),
-        deadline_text=services.format_deadline(week.order_deadline_dt),
+        version=state.version,
+        window=order_window(week, current_user),
+        deadline_text=format_deadline(week.order_deadline_dt),
         unit_label=unit_label,
         as_input=as_input,
     )
-    return (page, status) if status != 200 else page
+
+
+StandingCell = tuple[int, Product, str]  # ISO weekday, product, field name
 
 
 @blueprint.route("/commandes-permanentes", methods=["GET", "POST"])
@@ -446,74 +408,70 @@ def standing_orders() -> str | Response | tuple[str, int]:
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
-    form = GridForm()
-    weekdays = services.canteen_weekdays(canteen)
+    weekdays = canteen_weekdays(canteen)
     products = list(
         session.scalars(
             select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
         )
     )
-    saved = {
-        (line.product_id, line.weekday): line for line in services.list_standing_orders(canteen.id)
-    }
-    cells = [
+    cells: list[StandingCell] = [
         (weekday, product, f"q-{product.id}-{weekday}")
         for weekday in weekdays
         for product in products
     ]
-    typed: dict[str, Decimal] = {}
-    field_errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        typed, field_errors = _parse_grid([name for _, _, name in cells])
-        if not field_errors:
-            inputs = [
-                StandingOrderInput(product.id, weekday, typed[name], row=name)
-                for weekday, product, name in cells
-            ]
-            try:
-                report = services.save_standing_orders(
-                    current_user, canteen.id, inputs, expected_version=form.version.data or None
+
+    def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
+        inputs = [
+            StandingOrderInput(product.id, typed[name], weekday, row=name)
+            for weekday, product, name in cells
+        ]
+        return save_standing_orders(current_user, canteen.id, inputs, expected_version=version)
+
+    return grid_page(
+        [name for _, _, name in cells],
+        standing_orders_version(canteen.id),
+        save,
+        _canteen_url("weeks.standing_orders", canteen.id),
+        lambda form, state: _standing_orders_page(canteen, weekdays, cells, form, state),
+    )
+
+
+def _standing_orders_page(
+    canteen: Canteen,
+    weekdays: list[int],
+    cells: list[StandingCell],
+    form: GridForm,
+    state: GridState,
+) -> str:
+    """Render the standing orders page: each delivery weekday's inputs."""
+    saved = {
+        (line.product_id, line.weekday): line.quantity for line in list_standing_orders(canteen.id)
+    }
+    sections = [
+        (
+            WEEKDAY_NAMES_FR[weekday - 1],
+            [
+                GridRow(
+                    product=product,
+                    name=name,
+                    value=state.value(name, saved.get((product.id, weekday))),
+                    errors=state.field_errors.get(name),
                 )
-            except Forbidden:
-                abort(403)
-            except InvalidInput as error:
-                flash(str(error), "error")
-                field_errors, status = error.field_errors, 422
-            except (Conflict, ServiceError) as error:
-                flash(str(error), "error")
-                status = _error_status(error)
-            else:
-                flash(report.describe(), "success")
-                return redirect(_canteen_url("weeks.standing_orders", canteen.id))
-        else:
-            flash(_("Des quantités sont à corriger : rien n'a été enregistré."), "error")
-            status = 422
-    sections = []
-    for weekday in weekdays:
-        rows = []
-        for day_number, product, name in cells:
-            if day_number != weekday:
-                continue
-            line = saved.get((product.id, weekday))
-            value = (
-                request.form.get(name, "")
-                if name in typed or name in field_errors
-                else (as_input(line.quantity if line else None))
-            )
-            rows.append(
-                GridRow(product=product, name=name, value=value, errors=field_errors.get(name))
-            )
-        sections.append((WEEKDAY_NAMES_FR[weekday - 1], rows))
-    page = render_template(
+                for day_number, product, name in cells
+                if day_number == weekday
+            ],
+        )
+        for weekday in weekdays
+    ]
+    return render_template(
         "weeks/standing_orders.html",
         canteen=canteen,
         sections=sections,
         form=form,
-        version=services.standing_orders_version(canteen.id),
+        # The version read now: a save refused as stale shows the saved lines' version.
+        version=standing_orders_version(canteen.id),
         unit_label=unit_label,
     )
-    return (page, status) if status != 200 else page
 
 
 # --- Lead: the weeks -------------------------------------------------------------------------
@@ -522,12 +480,12 @@ def standing_orders() -> str | Response | tuple[str, int]:
 @blueprint.route("/semaines")
 def week_list() -> str:
     """List the weeks with their state, deadlines and coordinator, and the buttons to move them."""
-    weeks = list(reversed(services.list_weeks()))
+    weeks = list(reversed(list_weeks()))
     coordinators = coordinators_of(week.iso_week for week in weeks)
     new_week_form = NewWeekForm()
     if not new_week_form.iso_week.data:
         existing = {week.iso_week for week in weeks}
-        candidate = services.current_iso_week()
+        candidate = current_iso_week()
         for _ in range(60):
             if candidate not in existing:
                 break
@@ -539,14 +497,12 @@ def week_list() -> str:
         coordinators=coordinators,
         action_form=ActionForm(),
         new_week_form=new_week_form,
-        format_deadline=services.format_deadline,
+        format_deadline=format_deadline,
     )
 
 
 def _next_iso_week(iso_week: str) -> str:
     """Return the label of the week after ``iso_week``."""
-    from pial.clock import iso_week_label, monday_of
-
     return iso_week_label(monday_of(iso_week) + dt.timedelta(weeks=1))
 
 
@@ -556,7 +512,7 @@ def create_week() -> Response:
     form = NewWeekForm()
     if form.validate_on_submit():
         try:
-            week = services.open_week(form.iso_week.data or "", current_user)
+            week = open_week(form.iso_week.data or "", current_user)
         except ServiceError as error:
             flash(str(error), "error")
         else:
@@ -569,9 +525,9 @@ def create_week() -> Response:
 
 
 WEEK_ACTIONS = {
-    "ouvrir": (services.open_week, _l("Semaine %(n)s ouverte aux offres et commandes.")),
-    "rouvrir": (services.open_week, _l("Semaine %(n)s rouverte.")),
-    "clore": (services.close_week, _l("Semaine %(n)s close : offres et commandes arrêtées.")),
+    "ouvrir": (open_week, _l("Semaine %(n)s ouverte aux offres et commandes.")),
+    "rouvrir": (open_week, _l("Semaine %(n)s rouverte.")),
+    "clore": (close_week, _l("Semaine %(n)s close : offres et commandes arrêtées.")),
 }
 
 

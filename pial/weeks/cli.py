@@ -18,7 +18,7 @@ def week_group() -> None:
 @with_appcontext
 def list_command() -> None:
     """Print one line per week: ISO week, state."""
-    from pial.weeks.services import list_weeks
+    from pial.weeks.calendar import list_weeks
 
     weeks = list_weeks()
     if not weeks:
@@ -32,7 +32,7 @@ def list_command() -> None:
 @with_appcontext
 def open_command(iso_week: str) -> None:
     """Open ISO_WEEK (e.g. 2026-W48) and copy the standing orders into it."""
-    from pial.weeks.services import open_week
+    from pial.weeks.opening import open_week
 
     try:
         week = open_week(iso_week)
@@ -46,7 +46,7 @@ def open_command(iso_week: str) -> None:
 @with_appcontext
 def close_command(iso_week: str) -> None:
     """Close ISO_WEEK: offers and orders are no longer accepted."""
-    from pial.weeks.services import close_week
+    from pial.weeks.opening import close_week
 
     try:
         week = close_week(iso_week)
@@ -59,7 +59,7 @@ def close_command(iso_week: str) -> None:
 @with_appcontext
 def close_due_command() -> None:
     """Close the open weeks whose offer and order deadlines have passed."""
-    from pial.weeks.services import close_due_weeks
+    from pial.weeks.opening import close_due_weeks
 
     closed = close_due_weeks()
     for week in closed:

@@ -7,11 +7,10 @@ week (closed → open). Nothing else goes backwards.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from pial.actors import Actor
 from pial.audit import record_audit
 from pial.clock import now
 from pial.errors import Conflict, Forbidden
@@ -76,12 +75,7 @@ def require_state(week: DeliveryWeek, *allowed: WeekState, action: str) -> None:
     raise Conflict(_("%(state)s : %(action)s.", state=describe_state(week), action=action))
 
 
-def can_change_state(week: DeliveryWeek, new_state: WeekState) -> bool:
-    """Tell whether the state machine allows ``week`` to move to ``new_state``."""
-    return WeekState(new_state) in ALLOWED_TRANSITIONS[WeekState(week.state)]
-
-
-def change_state(week: DeliveryWeek, new_state: WeekState, actor: Any) -> None:
+def change_state(week: DeliveryWeek, new_state: WeekState, actor: Actor) -> None:
     """Move ``week`` to ``new_state``, stamp the time and audit it; the caller commits.
 
     Raises Conflict (French message) for a transition the machine forbids and Forbidden when a
@@ -98,7 +92,7 @@ def change_state(week: DeliveryWeek, new_state: WeekState, actor: Any) -> None:
                 state_adjectives=STATE_ADJECTIVES[target],
             )
         )
-    if (current, target) in LEAD_ONLY_TRANSITIONS and getattr(actor, "role", None) != Role.LEAD:
+    if (current, target) in LEAD_ONLY_TRANSITIONS and (actor is None or actor.role != Role.LEAD):
         raise Forbidden(
             _("Seule la personne responsable du projet peut rouvrir %(week)s.", week=_lower(week))
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 
@@ -31,3 +32,13 @@ def test_a_grower_turns_reminders_off_and_keeps_the_planning(
 
 def test_preferences_need_a_sign_in(client: Any) -> None:
     assert client.get("/compte/courriels").status_code == 302
+
+
+def test_the_system_has_no_account_to_set(db: Any) -> None:
+    from pial.account.services import set_locale, set_notification_preferences
+    from pial.errors import NotFound
+
+    with pytest.raises(NotFound, match="Compte introuvable"):
+        set_notification_preferences(None, {"email_alerts": True})
+    with pytest.raises(NotFound, match="Compte introuvable"):
+        set_locale(None, "en")

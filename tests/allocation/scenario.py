@@ -37,11 +37,13 @@ UTC_NOON = dt.datetime(2026, 11, 20, 11, 0, tzinfo=dt.UTC)
 # still move every line. Its tests run on this clock, never on the machine's (the week is a
 # real one: on the machine's clock its Monday passes, and its lines would become delivered).
 AFTER_CLOSE = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+# Two days before the week's deadlines: the API and security tests edit its offers and orders.
+BEFORE_DEADLINES = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
 
 
-def scenario_app_config() -> dict[str, Any]:
-    """Return the app configuration of the scenario's tests: its clock."""
-    return {"PIAL_CLOCK": lambda: AFTER_CLOSE}
+def scenario_app_config(moment: dt.datetime = AFTER_CLOSE) -> dict[str, Any]:
+    """Return the app configuration of the scenario's tests: its clock, stopped at ``moment``."""
+    return {"PIAL_CLOCK": lambda: moment}
 
 
 @dataclass

@@ -7,44 +7,16 @@ suite's rolled-back connection cannot show two transactions racing.
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from pial.db import get_database, get_session
-from pial.migrations import upgrade_database
 from pial.models import AllocationRun, User
 from tests.allocation.scenario import ISO_WEEK, build_scenario
-from tests.conftest import IS_POSTGRES, POSTGRES_URL, make_app
-
-
-@pytest.fixture
-def fresh_url(tmp_path: Path) -> Iterator[str]:
-    """URL of an empty, migrated database of the suite's kind, dropped after the test."""
-    if not IS_POSTGRES:
-        url = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
-        upgrade_database(url)
-        yield url
-        return
-    server_url = make_url(POSTGRES_URL)
-    name = f"pial_allocation_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = server_url.set(database=name).render_as_string(hide_password=False)
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from tests.conftest import make_app
 
 
 def test_two_simultaneous_allocations_get_distinct_sequences(

@@ -10,19 +10,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from pial.models import CanteenGroup, Contract
-from tests.allocation.scenario import Scenario, build_scenario
+from tests.allocation.scenario import Scenario
 
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Set the clock to the Monday before the scenario's week (orders still open)."""
     return {"PIAL_CLOCK": lambda: dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)}
-
-
-@pytest.fixture
-def scenario(db: Session, make_user: Any) -> Scenario:
-    """A closed week, ready to allocate (three farms, two canteens, two days)."""
-    return build_scenario(db, make_user)
 
 
 def make_group_contract(db: Session, scenario: Scenario) -> Contract:

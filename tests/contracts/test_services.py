@@ -13,7 +13,7 @@ from pial.contracts import services
 from pial.contracts.tracking import expected_to_date
 from pial.errors import Forbidden, InvalidInput
 from pial.models import OrderLine, OrderPriority, Receipt, WeekState
-from pial.weeks.services import OrderInput, contract_line_for_order, save_orders
+from pial.weeks.orders import OrderInput, contract_line_for_order, save_orders
 from tests.allocation.scenario import MONDAY, THURSDAY, Scenario
 from tests.contracts.conftest import make_group_contract
 from tests.money.conftest import deliver
@@ -21,7 +21,7 @@ from tests.money.conftest import deliver
 
 def _order(scenario: Scenario, key: str, product: str, day: dt.date, quantity: int) -> None:
     save_orders(scenario.managers[key], scenario.canteens[key].id, scenario.iso_week,
-                [OrderInput(scenario.products[product].id, day, Decimal(quantity))])
+                [OrderInput(scenario.products[product].id, Decimal(quantity), day)])
 
 
 def _line(db: Session, scenario: Scenario, key: str, product: str, day: dt.date) -> OrderLine:

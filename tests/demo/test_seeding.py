@@ -154,7 +154,7 @@ def test_a_wrong_password_is_refused(db: Session, client: FlaskClient) -> None:
 
 def test_the_open_week_has_offers_and_orders_and_can_be_allocated(db: Session) -> None:
     from pial.allocation.services import allocate_week
-    from pial.weeks.services import close_week
+    from pial.weeks.opening import close_week
 
     seed_demo(weeks_back=1)
 

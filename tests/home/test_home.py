@@ -24,7 +24,7 @@ def app_config() -> dict[str, Any]:
 @pytest.fixture
 def week(db: Session) -> Any:
     """Week 48, open."""
-    from pial.weeks.services import open_week
+    from pial.weeks.opening import open_week
 
     return open_week(WEEK)
 
@@ -55,7 +55,7 @@ def test_time_left_reads_in_days_and_hours(app: Any) -> None:
 def test_grower_sees_the_missing_offer_then_the_declared_one(
     client: Any, make_farm: Any, make_user: Any, login: Any, week: Any, carrot: Any
 ) -> None:
-    from pial.weeks.services import AvailabilityInput, save_availability
+    from pial.weeks.offers import AvailabilityInput, save_availability
 
     farm = make_farm()
     grower = make_user("grower", farm_id=farm.id)

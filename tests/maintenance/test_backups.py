@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from pial.maintenance.backups import BackupError, backup_database, restore_database
 from pial.migrations import upgrade_database
-from tests.conftest import IS_POSTGRES, POSTGRES_URL, make_app
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def scratch_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database of each engine, dropped afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-        upgrade_database(url)
-        yield url
-        return
-    assert IS_POSTGRES
-    name = f"pial_backup_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from tests.conftest import make_app
 
 
 def _farms(url: str) -> list[tuple[str, float]]:
@@ -54,9 +28,9 @@ def _execute(url: str, statement: str) -> None:
 
 
 def test_backup_then_restore_gives_back_the_saved_data(
-    scratch_database: str, tmp_path: Path
+    database_of_each_kind: str, tmp_path: Path
 ) -> None:
-    url = scratch_database
+    url = database_of_each_kind
     _execute(
         url,
         "INSERT INTO farms (name, commune, lat, lon, is_active, created_dt, updated_dt, "

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from pial.db import make_engine
 from pial.migrations import (
@@ -23,8 +20,7 @@ from pial.migrations import (
     upgrade_database,
 )
 from pial.models import Base
-
-POSTGRES_URL = os.environ.get("PIAL_DATABASE_URL", "")
+from tests.conftest import IS_POSTGRES, throwaway_database
 
 
 @pytest.fixture
@@ -34,21 +30,12 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """URL of a fresh throwaway PostgreSQL database, dropped after the test."""
-    if not POSTGRES_URL.startswith("postgresql"):
+def postgres_url(tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh, empty (unmigrated) PostgreSQL database, dropped after the test."""
+    if not IS_POSTGRES:
         pytest.skip("PIAL_DATABASE_URL is not a PostgreSQL URL: PostgreSQL migrations not run")
-    server_url = make_url(POSTGRES_URL)
-    name = f"pial_migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(tmp_path, postgres=True, migrate=False) as url:
+        yield url
 
 
 def table_names(url: str) -> set[str]:

@@ -10,19 +10,9 @@ from sqlalchemy import func, select
 from pial.models import OutboxMessage, OutboxStatus
 from pial.notifications import deliver_outbox
 from pial.notifications.outbox import MAX_ATTEMPTS, enqueue_email
-from tests.conftest import SmtpServer, read_maildir
+from tests.conftest import SettableClock, SmtpServer, read_maildir
 
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, moment: dt.datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
 
 
 def _queue(db: Any, key: str = "k1", to: str = "anne@exemple.fr") -> None:
@@ -61,7 +51,7 @@ def test_the_same_notice_is_queued_once(app: Any, db: Any) -> None:
 def test_an_outage_delays_but_loses_nothing(app: Any, db: Any, tmp_path: Any) -> None:
     from tests.conftest import _free_port, start_smtp_server
 
-    clock = Clock(START)
+    clock = SettableClock(START)
     app.config["PIAL_CLOCK"] = clock
     port = _free_port()
     app.config.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port})
@@ -97,7 +87,7 @@ def test_an_outage_delays_but_loses_nothing(app: Any, db: Any, tmp_path: Any) ->
 def test_a_message_fails_for_good_after_the_last_attempt(app: Any, db: Any) -> None:
     from tests.conftest import _free_port
 
-    clock = Clock(START)
+    clock = SettableClock(START)
     app.config["PIAL_CLOCK"] = clock
     app.config.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": _free_port()})
     _queue(db)

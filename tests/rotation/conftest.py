@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.weeks.conftest import BEFORE_DEADLINES, SettableClock
+from tests.conftest import SettableClock
+from tests.weeks.conftest import BEFORE_DEADLINES
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pial.errors import Conflict, Forbidden
 from pial.models import AuditLog, CoordinatorSwap, SwapState
 from pial.rotation import services
 from pial.rotation.services import choose_rotation
+from pial.weeks import calendar
 
 
 def farms_in_order(assignments: list[Any]) -> list[int]:
@@ -45,7 +46,7 @@ def test_generate_rotation_over_a_season(db: Any, make_user: Any, make_farm: Any
     assignments = services.generate_rotation("2026-W48", "2027-W26", lead)
     assert len(assignments) == 32  # 2026 has 53 ISO weeks
     assert_fair(farms_in_order(assignments), [farm.id for farm in farms])
-    assert services.coordinator_of("2026-W48") is not None
+    assert calendar.coordinator_of("2026-W48") is not None
     assert db.scalar(select(AuditLog).where(AuditLog.action == "rotation.generate")) is not None
 
 
@@ -55,10 +56,10 @@ def test_coordinators_of_many_weeks_in_one_call(db: Any, make_user: Any, make_fa
         make_farm()
     services.generate_rotation("2026-W48", "2027-W02", lead)
     weeks = ["2026-W47", "2026-W48", "2026-W50", "2027-W02", "2027-W03"]
-    found = services.coordinators_of(weeks)
+    found = calendar.coordinators_of(weeks)
     assert set(found) == {"2026-W48", "2026-W50", "2027-W02"}  # W47 and W03 have nobody
-    assert all(found[week] == services.coordinator_of(week) for week in found)
-    assert services.coordinators_of([]) == {}
+    assert all(found[week] == calendar.coordinator_of(week) for week in found)
+    assert calendar.coordinators_of([]) == {}
 
 
 def test_regeneration_keeps_weeks_that_have_begun(
@@ -84,7 +85,7 @@ def test_only_the_lead_generates(db: Any, make_user: Any, make_farm: Any) -> Non
 def test_is_coordinator(db: Any, make_user: Any, make_farm: Any) -> None:
     farm_a, farm_b = make_farm(name="A"), make_farm(name="B")
     services.generate_rotation("2026-W48", "2026-W49", None)
-    coordinator = services.coordinator_of("2026-W48")
+    coordinator = calendar.coordinator_of("2026-W48")
     assert coordinator is not None
     grower = make_user("grower", farm=coordinator)
     other = make_user("grower", farm=farm_b if coordinator.id == farm_a.id else farm_a)
@@ -98,8 +99,8 @@ def test_is_coordinator(db: Any, make_user: Any, make_farm: Any) -> None:
 def test_swap_flow(db: Any, make_user: Any, make_farm: Any) -> None:
     make_farm(name="A"), make_farm(name="B")
     services.generate_rotation("2026-W48", "2026-W49", None)
-    farm_48 = services.coordinator_of("2026-W48")
-    farm_49 = services.coordinator_of("2026-W49")
+    farm_48 = calendar.coordinator_of("2026-W48")
+    farm_49 = calendar.coordinator_of("2026-W49")
     assert farm_48 is not None and farm_49 is not None
     asker = make_user("grower", farm=farm_48)
     answerer = make_user("grower", farm=farm_49)
@@ -111,15 +112,15 @@ def test_swap_flow(db: Any, make_user: Any, make_farm: Any) -> None:
     with pytest.raises(Forbidden, match="Seul un producteur de la ferme sollicitée"):
         services.answer_swap(asker, swap.id, True)
     services.answer_swap(answerer, swap.id, True)
-    assert services.coordinator_of("2026-W48") == farm_49
-    assert services.coordinator_of("2026-W49") == farm_48
+    assert calendar.coordinator_of("2026-W48") == farm_49
+    assert calendar.coordinator_of("2026-W49") == farm_48
     assert swap.state == SwapState.ACCEPTED and swap.decided_by_id == answerer.id
     with pytest.raises(Conflict, match="déjà reçu une réponse"):
         services.answer_swap(answerer, swap.id, False)
     refused = services.request_swap(answerer, "2026-W48", "2026-W49")
     services.answer_swap(asker, refused.id, False)
     assert refused.state == SwapState.REFUSED
-    assert services.coordinator_of("2026-W48") == farm_49
+    assert calendar.coordinator_of("2026-W48") == farm_49
     audit = set(db.scalars(select(AuditLog.action).where(AuditLog.action.like("rotation.%"))))
     assert {"rotation.request_swap", "rotation.accept_swap", "rotation.refuse_swap"} <= audit
 
@@ -127,7 +128,7 @@ def test_swap_flow(db: Any, make_user: Any, make_farm: Any) -> None:
 def test_weeks_that_have_begun_are_not_swapped(db: Any, make_user: Any, make_farm: Any) -> None:
     make_farm(name="A"), make_farm(name="B")
     services.generate_rotation("2026-W47", "2026-W48", None)
-    farm_47 = services.coordinator_of("2026-W47")
+    farm_47 = calendar.coordinator_of("2026-W47")
     with pytest.raises(Conflict, match="La semaine 47 a commencé"):
         services.request_swap(make_user("grower", farm=farm_47), "2026-W47", "2026-W48")
 
@@ -137,8 +138,8 @@ def test_rotation_page_and_swap_through_http(
 ) -> None:
     make_farm(name="Ferme des Aulnes"), make_farm(name="Ferme du Lac")
     services.generate_rotation("2026-W48", "2026-W49", None)
-    farm_48 = services.coordinator_of("2026-W48")
-    farm_49 = services.coordinator_of("2026-W49")
+    farm_48 = calendar.coordinator_of("2026-W48")
+    farm_49 = calendar.coordinator_of("2026-W49")
     assert farm_48 is not None and farm_49 is not None
     asker = make_user("grower", farm=farm_48)
     answerer = make_user("grower", farm=farm_49)
@@ -170,7 +171,7 @@ def test_rotation_page_and_swap_through_http(
     )
     assert "Échange accepté" in response.get_data(as_text=True)
     db.expire_all()
-    assert services.coordinator_of("2026-W48") == farm_49
+    assert calendar.coordinator_of("2026-W48") == farm_49
 
 
 def test_lead_generates_from_the_page(

@@ -25,7 +25,7 @@ from pial.models import (
     OutboxStatus,
     WeekState,
 )
-from tests.conftest import _free_port, read_maildir, start_smtp_server
+from tests.conftest import SettableClock, _free_port, read_maildir, start_smtp_server
 
 PARIS = ZoneInfo("Europe/Paris")
 START = dt.datetime(2026, 11, 23, 0, 0, tzinfo=PARIS)
@@ -37,23 +37,13 @@ SMTP_DOWN = (dt.datetime(2026, 11, 27, 11, 0, tzinfo=PARIS),
              dt.datetime(2026, 11, 28, 10, 0, tzinfo=PARIS))  # fmt: skip
 
 
-class Clock:
-    """The simulation's clock."""
-
-    def __init__(self) -> None:
-        self.moment = START.astimezone(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(START.astimezone(dt.UTC))
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app_config(clock: Clock) -> dict[str, Any]:
+def app_config(clock: SettableClock) -> dict[str, Any]:
     return {"PIAL_CLOCK": clock}
 
 
@@ -63,7 +53,7 @@ def _during(moment: dt.datetime, window: tuple[dt.datetime, dt.datetime]) -> boo
 
 @pytest.mark.slow
 def test_a_fortnight_runs_every_job_once_and_delivers_every_email_once(
-    app: Any, db: Any, clock: Clock, tmp_path: Path
+    app: Any, db: Any, clock: SettableClock, tmp_path: Path
 ) -> None:
     from pial.demo import seed_demo
     from pial.notifications import deliver_outbox

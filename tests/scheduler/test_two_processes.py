@@ -7,17 +7,10 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from pial.migrations import upgrade_database
-from tests.conftest import IS_POSTGRES, POSTGRES_URL
 
 OCCURRENCES = 40
 
@@ -48,30 +41,9 @@ WORKER = textwrap.dedent(
 ).replace("OCCURRENCES", str(OCCURRENCES))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def committed_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh migrated database whose writes really commit (shared by processes)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-        upgrade_database(url)
-        yield url
-        return
-    assert IS_POSTGRES
-    name = f"pial_sched_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade_database(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_two_processes_never_run_a_fire_time_twice(committed_database: str, tmp_path: Path) -> None:
+def test_two_processes_never_run_a_fire_time_twice(
+    database_of_each_kind: str, tmp_path: Path
+) -> None:
     log_path = tmp_path / "runs.log"
     start_flag = tmp_path / "go"
     env = dict(os.environ)
@@ -82,7 +54,7 @@ def test_two_processes_never_run_a_fire_time_twice(committed_database: str, tmp_
                 sys.executable,
                 "-c",
                 WORKER,
-                committed_database,
+                database_of_each_kind,
                 str(tmp_path / f"instance{i}"),
                 str(log_path),
                 str(start_flag),
@@ -101,7 +73,7 @@ def test_two_processes_never_run_a_fire_time_twice(committed_database: str, tmp_
     assert len(per_fire_time) == OCCURRENCES
     assert set(per_fire_time.values()) == {1}, "a fire time ran twice"
 
-    engine = create_engine(committed_database)
+    engine = create_engine(database_of_each_kind)
     with engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM job_runs")).scalar_one()
         statuses = connection.execute(text("SELECT DISTINCT status FROM job_runs")).scalars().all()

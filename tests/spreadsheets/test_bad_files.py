@@ -23,7 +23,7 @@ from pial.errors import InvalidInput
 from pial.spreadsheets import services
 from pial.spreadsheets.entry import AVAILABILITY, HEADER_ROW
 from pial.spreadsheets.reading import UploadLimits, UploadRefused, check_container
-from pial.weeks.services import AvailabilityInput, save_availability
+from pial.weeks.offers import AvailabilityInput, save_availability
 from tests.spreadsheets.conftest import World
 from tests.spreadsheets.test_imports import OPEN_WEEK, fill, offer, open_world, template, to_bytes
 

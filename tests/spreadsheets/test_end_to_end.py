@@ -18,7 +18,7 @@ from pial.models import AllocationLine
 from pial.spreadsheets import services
 from pial.spreadsheets.entry import AVAILABILITY, ORDERS
 from pial.spreadsheets.planning import CANTEENS_SHEET, PLANNING_HEADER_ROW, PLANNING_SHEET
-from pial.weeks.services import close_week
+from pial.weeks.opening import close_week
 from tests.spreadsheets.conftest import World
 from tests.spreadsheets.test_imports import OPEN_WEEK, fill, open_world, template, to_bytes
 

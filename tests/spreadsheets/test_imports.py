@@ -23,7 +23,8 @@ from pial.spreadsheets.entry import (
     META_SHEET,
     ORDERS,
 )
-from pial.weeks.services import AvailabilityInput, open_week, save_availability
+from pial.weeks.offers import AvailabilityInput, save_availability
+from pial.weeks.opening import open_week
 from tests.spreadsheets.conftest import World
 
 OPEN_WEEK = "2026-W49"

@@ -11,7 +11,8 @@ import pytest
 from flask_babel import force_locale
 
 from pial.errors import NotFound
-from pial.weeks.services import SaveReport, get_week
+from pial.weeks.calendar import get_week
+from pial.weeks.saving import SaveReport
 
 PIAL = Path(__file__).resolve().parents[2] / "pial"
 GETTEXT_NAMES = {"_", "gettext", "ngettext", "lazy_gettext", "_l", "N_"}

@@ -10,18 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.conftest import SettableClock
+
 WEEK = "2026-W48"  # Monday 23 November 2026
 BEFORE_DEADLINES = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
-
-
-class SettableClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, moment: dt.datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
 
 
 @pytest.fixture
@@ -68,6 +60,6 @@ def products(make_product: Callable[..., Any]) -> dict[str, Any]:
 @pytest.fixture
 def open_week(app_context: None, db: Session) -> Any:
     """Week 48 of 2026, open."""
-    from pial.weeks.services import open_week as open_week_service
+    from pial.weeks.opening import open_week as open_week_service
 
     return open_week_service(WEEK)

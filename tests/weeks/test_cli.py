@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pial.weeks import services
+from pial.weeks import calendar, opening
 
 
 def test_week_open_list_close(app: Any, db: Any) -> None:
@@ -22,7 +22,7 @@ def test_week_open_list_close(app: Any, db: Any) -> None:
     assert result.exit_code == 1
     assert "La semaine 48 est close" in result.output
     db.expire_all()
-    assert services.get_week("2026-W48").state == "closed"
+    assert calendar.get_week("2026-W48").state == "closed"
 
 
 def test_week_open_refuses_a_bad_label(app: Any, db: Any) -> None:
@@ -42,8 +42,8 @@ def test_rotation_generate(app: Any, db: Any, make_farm: Any) -> None:
 def test_close_due_closes_only_weeks_past_both_deadlines(app: Any, db: Any, clock: Any) -> None:
     import datetime as dt
 
-    services.open_week("2026-W48")
-    services.open_week("2026-W49")
+    opening.open_week("2026-W48")
+    opening.open_week("2026-W49")
     runner = app.test_cli_runner()
     clock.moment = dt.datetime(2026, 11, 20, 10, 59, tzinfo=dt.UTC)  # orders still open
     assert "Aucune semaine à clore." in runner.invoke(args=["week", "close-due"]).output
@@ -51,5 +51,5 @@ def test_close_due_closes_only_weeks_past_both_deadlines(app: Any, db: Any, cloc
     result = runner.invoke(args=["week", "close-due"])
     assert result.output.strip() == "Semaine 2026-W48 close."
     db.expire_all()
-    assert services.get_week("2026-W48").state == "closed"
-    assert services.get_week("2026-W49").state == "open"
+    assert calendar.get_week("2026-W48").state == "closed"
+    assert calendar.get_week("2026-W49").state == "open"

@@ -23,13 +23,9 @@ CLOCK = dt.datetime(2031, 2, 24, 9, 0, tzinfo=dt.UTC)
 def test_concurrent_saves_never_lose_an_update(database_url: str, tmp_path: Path) -> None:
     from pial.db import get_database, get_session
     from pial.models import AuditLog, AvailabilityLine, DeliveryWeek, Farm, Product, User
-    from pial.weeks.services import (
-        AvailabilityInput,
-        StaleVersion,
-        farm_offer,
-        open_week,
-        save_availability,
-    )
+    from pial.weeks.offers import AvailabilityInput, farm_offer, save_availability
+    from pial.weeks.opening import open_week
+    from pial.weeks.saving import StaleVersion
 
     app = make_app(database_url, tmp_path / "instance", PIAL_CLOCK=lambda: CLOCK)
     ids: dict[str, Any] = {}

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from pial.models import AvailabilityLine, OrderLine, OrderPriority, StandingOrderLine, WeekState
-from pial.weeks import services
-from pial.weeks.services import AvailabilityInput
+from pial.weeks import calendar, offers, opening
+from pial.weeks.offers import AvailabilityInput
 from tests.weeks.conftest import WEEK
 
 MONDAY = dt.date(2026, 11, 23)
@@ -93,12 +93,12 @@ def test_last_week_is_suggested_then_copied(
 ) -> None:
     grower = make_user("grower")
     clock.moment = dt.datetime(2026, 11, 9, 9, 0, tzinfo=dt.UTC)
-    services.open_week("2026-W47")
-    services.save_availability(
+    opening.open_week("2026-W47")
+    offers.save_availability(
         grower, grower.farm_id, "2026-W47", [AvailabilityInput(products["carotte"].id, 20)]
     )
     clock.moment = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
-    services.open_week(WEEK)
+    opening.open_week(WEEK)
     login(grower)
     html = client.get(OFFER_URL).get_data(as_text=True)
     assert "Suggestion" in html and 'value="20"' in html
@@ -166,7 +166,7 @@ def test_stale_offer_shows_the_other_change_and_keeps_the_typed_values(
     carrot = products["carotte"].id
     login(alice)
     version = version_in(client.get(OFFER_URL).get_data(as_text=True))
-    services.save_availability(bob, bob.farm_id, WEEK, [AvailabilityInput(carrot, 15)])
+    offers.save_availability(bob, bob.farm_id, WEEK, [AvailabilityInput(carrot, 15)])
     response = client.post(OFFER_URL, data={"version": version, f"q-{carrot}": "9,5"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -264,7 +264,7 @@ def test_standing_orders_page_then_week_opening(
     db.expire_all()
     standing = db.scalars(select(StandingOrderLine)).all()
     assert [(s.weekday, s.quantity) for s in standing] == [(4, Decimal("7.25"))]
-    services.open_week(WEEK)
+    opening.open_week(WEEK)
     db.expire_all()
     order = db.scalars(select(OrderLine)).all()
     assert [(o.day, o.quantity) for o in order] == [(dt.date(2026, 11, 26), Decimal("7.25"))]
@@ -279,18 +279,18 @@ def test_lead_opens_and_closes_weeks(client: Any, db: Any, login: Any, make_user
         "/semaines/nouvelle", data={"iso_week": "2026-w48"}, follow_redirects=True
     )
     assert "Semaine 48 ouverte" in response.get_data(as_text=True)
-    week = services.get_week(WEEK)
+    week = calendar.get_week(WEEK)
     assert week.state == WeekState.OPEN
     html = client.get("/semaines").get_data(as_text=True)
     assert "semaine 48 (23–29 nov.)" in html and "Clore" in html
     client.post(f"/semaines/{WEEK}/clore")
     db.expire_all()
-    assert services.get_week(WEEK).state == WeekState.CLOSED
+    assert calendar.get_week(WEEK).state == WeekState.CLOSED
     response = client.post(f"/semaines/{WEEK}/clore", follow_redirects=True)
     assert "La semaine 48 est close : elle ne peut pas passer" in response.get_data(as_text=True)
     client.post(f"/semaines/{WEEK}/rouvrir")
     db.expire_all()
-    assert services.get_week(WEEK).state == WeekState.OPEN
+    assert calendar.get_week(WEEK).state == WeekState.OPEN
 
 
 def test_lead_edits_a_farm_offer_after_the_deadline(

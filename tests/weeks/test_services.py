@@ -22,13 +22,11 @@ from pial.models import (
     Platform,
     WeekState,
 )
-from pial.weeks import services
-from pial.weeks.services import (
-    AvailabilityInput,
-    OrderInput,
-    StaleVersion,
-    StandingOrderInput,
-)
+from pial.weeks import calendar, offers, opening, orders, standing_orders
+from pial.weeks.offers import AvailabilityInput
+from pial.weeks.orders import OrderInput
+from pial.weeks.saving import StaleVersion
+from pial.weeks.standing_orders import StandingOrderInput
 from tests.weeks.conftest import WEEK
 
 MONDAY = dt.date(2026, 11, 23)
@@ -45,12 +43,12 @@ def offer_of(db: Any, farm_id: int) -> dict[tuple[str, dt.date | None], Decimal]
 
 
 def test_week_deadlines_are_paris_wall_time_stored_utc(db: Any) -> None:
-    week = services.get_or_create_week("2026-w48")
+    week = calendar.get_or_create_week("2026-w48")
     assert week.iso_week == WEEK and week.state == WeekState.DRAFT
     # Thursday and Friday before, 12:00 in Paris (UTC+1 in November).
     assert week.availability_deadline_dt == dt.datetime(2026, 11, 19, 11, 0, tzinfo=dt.UTC)
     assert week.order_deadline_dt == dt.datetime(2026, 11, 20, 11, 0, tzinfo=dt.UTC)
-    assert services.get_or_create_week(WEEK).id == week.id
+    assert calendar.get_or_create_week(WEEK).id == week.id
 
 
 def test_deadlines_follow_platform_settings_and_summer_time(db: Any) -> None:
@@ -65,20 +63,20 @@ def test_deadlines_follow_platform_settings_and_summer_time(db: Any) -> None:
         )
     )
     db.flush()
-    week = services.get_or_create_week("2026-W27")  # Monday 29 June 2026, Paris is UTC+2
+    week = calendar.get_or_create_week("2026-W27")  # Monday 29 June 2026, Paris is UTC+2
     assert week.availability_deadline_dt == dt.datetime(2026, 6, 23, 16, 30, tzinfo=dt.UTC)
     assert week.order_deadline_dt == dt.datetime(2026, 6, 24, 10, 0, tzinfo=dt.UTC)
-    assert services.delivery_days(week) == [dt.date(2026, 6, 30), dt.date(2026, 7, 3)]
+    assert calendar.delivery_days(week) == [dt.date(2026, 6, 30), dt.date(2026, 7, 3)]
 
 
 def test_bad_week_label_is_refused_in_french(db: Any) -> None:
     with pytest.raises(InvalidInput, match="Semaine « 2026-W60 » invalide"):
-        services.get_or_create_week("2026-W60")
+        calendar.get_or_create_week("2026-W60")
 
 
 def test_products_in_season(db: Any, products: dict[str, Any]) -> None:
-    november = {p.slug for p in services.products_in_season(MONDAY)}
-    july = {p.slug for p in services.products_in_season(dt.date(2026, 7, 6))}
+    november = {p.slug for p in calendar.products_in_season(MONDAY)}
+    july = {p.slug for p in calendar.products_in_season(dt.date(2026, 7, 6))}
     assert november == {"carotte", "poireau"}
     assert july == {"carotte", "poireau", "tomate"}
 
@@ -88,11 +86,11 @@ def test_state_machine_refuses_backward_moves_with_french_messages(db: Any, make
 
     lead = make_user("lead")
     grower = make_user("grower")
-    week = services.open_week(WEEK, lead)
+    week = opening.open_week(WEEK, lead)
     assert week.state == WeekState.OPEN and week.opened_dt is not None
     with pytest.raises(Conflict, match="La semaine 48 est ouverte : elle ne peut pas passer"):
         change_state(week, WeekState.PUBLISHED, lead)
-    services.close_week(WEEK, lead)
+    opening.close_week(WEEK, lead)
     with pytest.raises(Conflict, match="La semaine 48 est close : les offres ne sont plus"):
         require_state(week, WeekState.OPEN, action="les offres ne sont plus modifiables")
     with pytest.raises(Forbidden, match="rouvrir"):
@@ -114,12 +112,12 @@ def test_state_machine_refuses_backward_moves_with_french_messages(db: Any, make
 
 def test_lead_reopens_a_closed_week(db: Any, make_user: Any) -> None:
     lead = make_user("lead")
-    services.open_week(WEEK)
-    services.close_week(WEEK)
-    week = services.open_week(WEEK, lead)
+    opening.open_week(WEEK)
+    opening.close_week(WEEK)
+    week = opening.open_week(WEEK, lead)
     assert week.state == WeekState.OPEN and week.closed_dt is None
     with pytest.raises(Forbidden):
-        services.open_week(WEEK, make_user("grower"))
+        opening.open_week(WEEK, make_user("grower"))
 
 
 # --- Offers ----------------------------------------------------------------------------------
@@ -130,7 +128,7 @@ def test_grower_saves_and_replaces_an_offer(
 ) -> None:
     grower = make_user("grower")
     carrot, leek = products["carotte"].id, products["poireau"].id
-    report = services.save_availability(
+    report = offers.save_availability(
         grower,
         grower.farm_id,
         WEEK,
@@ -138,7 +136,7 @@ def test_grower_saves_and_replaces_an_offer(
     )
     assert (report.saved, report.created, report.removed) == (2, 2, 0)
     assert report.describe() == "2 produits enregistrés (dont 2 nouveaux)."
-    report = services.save_availability(
+    report = offers.save_availability(
         grower,
         grower.farm_id,
         WEEK,
@@ -155,11 +153,11 @@ def test_offer_refuses_out_of_season_unknown_and_negative_rows_writing_nothing(
     db: Any, make_user: Any, products: dict[str, Any], open_week: Any
 ) -> None:
     grower = make_user("grower")
-    services.save_availability(
+    offers.save_availability(
         grower, grower.farm_id, WEEK, [AvailabilityInput(products["carotte"].id, Decimal("5"))]
     )
     with pytest.raises(InvalidInput) as refused:
-        services.save_availability(
+        offers.save_availability(
             grower,
             grower.farm_id,
             WEEK,
@@ -187,8 +185,8 @@ def test_offer_refused_after_deadline_except_for_the_lead(
     clock.moment = dt.datetime(2026, 11, 19, 11, 0, tzinfo=dt.UTC)  # the deadline itself
     line = AvailabilityInput(products["carotte"].id, Decimal("5"))
     with pytest.raises(Conflict, match=r"jeudi 19 novembre à 12 h 00\) est passée"):
-        services.save_availability(grower, grower.farm_id, WEEK, [line])
-    report = services.save_availability(lead, grower.farm_id, WEEK, [line])
+        offers.save_availability(grower, grower.farm_id, WEEK, [line])
+    report = offers.save_availability(lead, grower.farm_id, WEEK, [line])
     assert report.saved == 1
 
 
@@ -198,14 +196,14 @@ def test_offer_refused_when_the_week_is_not_open(
     grower = make_user("grower")
     line = AvailabilityInput(products["carotte"].id, Decimal("5"))
     with pytest.raises(Conflict, match="pas encore ouverte"):
-        services.save_availability(grower, grower.farm_id, WEEK, [line])
-    services.get_or_create_week(WEEK)
+        offers.save_availability(grower, grower.farm_id, WEEK, [line])
+    calendar.get_or_create_week(WEEK)
     with pytest.raises(Conflict, match="La semaine 48 est en préparation"):
-        services.save_availability(grower, grower.farm_id, WEEK, [line])
-    services.open_week(WEEK)
-    services.close_week(WEEK)
+        offers.save_availability(grower, grower.farm_id, WEEK, [line])
+    opening.open_week(WEEK)
+    opening.close_week(WEEK)
     with pytest.raises(Conflict, match="La semaine 48 est close : les offres ne sont plus"):
-        services.save_availability(grower, grower.farm_id, WEEK, [line])
+        offers.save_availability(grower, grower.farm_id, WEEK, [line])
 
 
 def test_grower_cannot_touch_another_farm(
@@ -216,9 +214,9 @@ def test_grower_cannot_touch_another_farm(
     other = make_farm()
     line = AvailabilityInput(products["carotte"].id, Decimal("5"))
     with pytest.raises(Forbidden):
-        services.save_availability(grower, other.id, WEEK, [line])
+        offers.save_availability(grower, other.id, WEEK, [line])
     with pytest.raises(Forbidden):
-        services.save_availability(canteen_user, other.id, WEEK, [line])
+        offers.save_availability(canteen_user, other.id, WEEK, [line])
     assert offer_of(db, other.id) == {}
 
 
@@ -228,13 +226,13 @@ def test_stale_offer_is_refused_naming_who_changed_what(
     alice = make_user("grower", display_name="Alice Martin")
     bob = make_user("grower", farm=alice.farm, display_name="Bob Durand")
     carrot = products["carotte"].id
-    loaded = services.farm_offer(alice.farm_id, WEEK).version
-    services.save_availability(
+    loaded = offers.farm_offer(alice.farm_id, WEEK).version
+    offers.save_availability(
         bob, bob.farm_id, WEEK, [AvailabilityInput(carrot, Decimal("15"))],
         expected_version=loaded,
     )  # fmt: skip
     with pytest.raises(StaleVersion) as stale:
-        services.save_availability(
+        offers.save_availability(
             alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal("9"))],
             expected_version=loaded,
         )  # fmt: skip
@@ -244,7 +242,7 @@ def test_stale_offer_is_refused_naming_who_changed_what(
     assert stale.value.current_quantities == {(carrot, None): Decimal("15")}
     assert offer_of(db, alice.farm_id) == {("carotte", None): Decimal("15")}
     # With the fresh version, Alice's save goes through.
-    report = services.save_availability(
+    report = offers.save_availability(
         alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal("9"))],
         expected_version=stale.value.current_version,
     )  # fmt: skip
@@ -256,7 +254,7 @@ def test_per_day_offers_must_be_delivery_days(
 ) -> None:
     grower = make_user("grower")
     carrot = products["carotte"].id
-    services.save_availability(
+    offers.save_availability(
         grower,
         grower.farm_id,
         WEEK,
@@ -267,7 +265,7 @@ def test_per_day_offers_must_be_delivery_days(
         ("carotte", None): Decimal("6"),
     }
     with pytest.raises(InvalidInput, match="n'est pas un jour de livraison"):
-        services.save_availability(
+        offers.save_availability(
             grower,
             grower.farm_id,
             WEEK,
@@ -280,8 +278,8 @@ def test_copy_last_week_and_suggestion(
 ) -> None:
     grower = make_user("grower")
     clock.moment = dt.datetime(2026, 11, 9, 9, 0, tzinfo=dt.UTC)
-    services.open_week("2026-W47")
-    services.save_availability(
+    opening.open_week("2026-W47")
+    offers.save_availability(
         grower,
         grower.farm_id,
         "2026-W47",
@@ -291,12 +289,12 @@ def test_copy_last_week_and_suggestion(
         ],
     )
     clock.moment = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
-    services.open_week(WEEK)
-    assert services.last_week_offer(grower.farm_id, WEEK) == {
+    opening.open_week(WEEK)
+    assert offers.last_week_offer(grower.farm_id, WEEK) == {
         products["carotte"].id: Decimal("20"),
         products["poireau"].id: Decimal("8"),
     }
-    report = services.copy_last_week_availability(grower, grower.farm_id, WEEK)
+    report = offers.copy_last_week_availability(grower, grower.farm_id, WEEK)
     assert report.created == 2
     assert offer_of(db, grower.farm_id)[("poireau", MONDAY)] == Decimal("8")
     assert offer_of(db, grower.farm_id)[("carotte", None)] == Decimal("20")
@@ -342,14 +340,14 @@ def test_canteen_orders_per_day_with_contract_marking(
     db.add_all([group, contract, line, leek_line])
     db.flush()
     carrot, leek = products["carotte"].id, products["poireau"].id
-    report = services.save_orders(
+    report = orders.save_orders(
         canteen_user,
         canteen.id,
         WEEK,
         [
-            OrderInput(carrot, MONDAY, Decimal("10")),
-            OrderInput(leek, MONDAY, Decimal("3")),
-            OrderInput(leek, THURSDAY, Decimal("4")),
+            OrderInput(carrot, Decimal("10"), MONDAY),
+            OrderInput(leek, Decimal("3"), MONDAY),
+            OrderInput(leek, Decimal("4"), THURSDAY),
         ],
     )
     assert report.describe() == "3 lignes de commande enregistrées (dont 3 nouvelles)."
@@ -362,7 +360,7 @@ def test_canteen_orders_per_day_with_contract_marking(
     assert lines[(leek, MONDAY)].priority == OrderPriority.REGULAR
     assert lines[(leek, THURSDAY)].contract_line_id == leek_line.id
     other = make_canteen()
-    assert services.contract_line_for_order(db, other.id, carrot, MONDAY) is None
+    assert orders.contract_line_for_order(db, other.id, carrot, MONDAY) is None
 
 
 def test_orders_refused_after_deadline_and_on_other_days(
@@ -373,13 +371,13 @@ def test_orders_refused_after_deadline_and_on_other_days(
     db.flush()
     carrot = products["carotte"].id
     with pytest.raises(InvalidInput, match="n'est pas un jour de livraison"):
-        services.save_orders(
-            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, THURSDAY, 5)]
+        orders.save_orders(
+            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, 5, THURSDAY)]
         )
     clock.moment = dt.datetime(2026, 11, 20, 11, 0, 1, tzinfo=dt.UTC)
     with pytest.raises(Conflict, match=r"commandes de la semaine 48 \(vendredi 20 novembre"):
-        services.save_orders(
-            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, MONDAY, 5)]
+        orders.save_orders(
+            canteen_user, canteen_user.canteen_id, WEEK, [OrderInput(carrot, 5, MONDAY)]
         )
 
 
@@ -389,8 +387,8 @@ def test_canteen_cannot_order_for_another_canteen(
     canteen_user = make_user("canteen")
     other = make_canteen()
     with pytest.raises(Forbidden):
-        services.save_orders(
-            canteen_user, other.id, WEEK, [OrderInput(products["carotte"].id, MONDAY, 5)]
+        orders.save_orders(
+            canteen_user, other.id, WEEK, [OrderInput(products["carotte"].id, 5, MONDAY)]
         )
 
 
@@ -399,27 +397,27 @@ def test_standing_orders_are_applied_when_a_week_opens(
 ) -> None:
     canteen_user = make_user("canteen")
     canteen_id = canteen_user.canteen_id
-    report = services.save_standing_orders(
+    report = standing_orders.save_standing_orders(
         canteen_user,
         canteen_id,
         [
-            StandingOrderInput(products["carotte"].id, 1, Decimal("12,5".replace(",", "."))),
-            StandingOrderInput(products["tomate"].id, 4, Decimal("5")),  # out of season: skipped
-            StandingOrderInput(products["poireau"].id, 4, Decimal("0")),
+            StandingOrderInput(products["carotte"].id, Decimal("12,5".replace(",", ".")), 1),
+            StandingOrderInput(products["tomate"].id, Decimal("5"), 4),  # out of season: skipped
+            StandingOrderInput(products["poireau"].id, Decimal("0"), 4),
         ],
     )
     assert report.saved == 2
-    assert [line.weekday for line in services.list_standing_orders(canteen_id)] == [1, 4]
+    assert [line.weekday for line in standing_orders.list_standing_orders(canteen_id)] == [1, 4]
     with pytest.raises(InvalidInput, match="n'est pas livrée le mardi"):
-        services.save_standing_orders(
-            canteen_user, canteen_id, [StandingOrderInput(products["carotte"].id, 2, 1)]
+        standing_orders.save_standing_orders(
+            canteen_user, canteen_id, [StandingOrderInput(products["carotte"].id, 1, 2)]
         )
-    week = services.open_week(WEEK)
+    week = opening.open_week(WEEK)
     lines = db.scalars(select(OrderLine).where(OrderLine.week_id == week.id)).all()
     assert [(ln.product.slug, ln.day, ln.quantity) for ln in lines] == [
         ("carotte", MONDAY, Decimal("12.5"))
     ]
-    services.open_week(WEEK)  # idempotent: nothing copied twice
+    opening.open_week(WEEK)  # idempotent: nothing copied twice
     assert db.scalars(select(OrderLine).where(OrderLine.week_id == week.id)).all() == lines
 
 
@@ -428,24 +426,24 @@ def test_the_system_may_save_for_any_farm_after_the_deadline(
 ) -> None:
     farm = make_farm()
     clock.moment = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
-    report = services.save_availability(
+    report = offers.save_availability(
         None, farm.id, WEEK, [AvailabilityInput(products["carotte"].id, Decimal("2"))]
     )
     assert report.saved == 1
-    services.close_week(WEEK)
+    opening.close_week(WEEK)
     from pial.weeks.states import change_state
 
-    week = services.get_week(WEEK)
+    week = calendar.get_week(WEEK)
     change_state(week, WeekState.ALLOCATED, None)
     change_state(week, WeekState.PUBLISHED, None)
     with pytest.raises(Conflict, match="La semaine 48 est publiée : les offres ne sont plus"):
-        services.save_availability(
+        offers.save_availability(
             None, farm.id, WEEK, [AvailabilityInput(products["carotte"].id, Decimal("3"))]
         )
 
 
 def test_save_report_wording() -> None:
-    from pial.weeks.services import SaveReport
+    from pial.weeks.saving import SaveReport
 
     nothing = SaveReport("offer", 0, 0, 0, 0, 3, "v")
     assert nothing.describe() == "0 produit enregistré, 3 retirés."
@@ -456,7 +454,7 @@ def test_save_report_wording() -> None:
 def test_contract_cover_answers_like_the_single_lookup(db: Any, make_canteen: Any) -> None:
     """The batch lookup used by pages and saves agrees with contract_line_for_order."""
     from pial.models import Contract, ContractLine, ContractLinePeriod, Product
-    from pial.weeks.services import contract_cover, contract_line_for_order
+    from pial.weeks.orders import contract_cover, contract_line_for_order
 
     canteen = make_canteen(name="Cité scolaire")
     carrot = Product(slug="carotte-cover", name_fr="Carotte", unit="kg", unit_kg=Decimal(1))
@@ -498,8 +496,8 @@ def test_a_save_sees_a_change_committed_by_another_worker_after_the_page_read_it
 
     alice = make_user("grower", display_name="Alice Martin")
     carrot = products["carotte"].id
-    services.save_availability(alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal(5))])
-    loaded = services.farm_offer(alice.farm_id, WEEK)  # the page holds these lines in memory
+    offers.save_availability(alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal(5))])
+    loaded = offers.farm_offer(alice.farm_id, WEEK)  # the page holds these lines in memory
     other_worker = get_database(app).session_factory()
     line = other_worker.scalar(
         select(AvailabilityLine).where(AvailabilityLine.farm_id == alice.farm_id)
@@ -508,7 +506,7 @@ def test_a_save_sees_a_change_committed_by_another_worker_after_the_page_read_it
     other_worker.commit()
     other_worker.close()
     with pytest.raises(StaleVersion):
-        services.save_availability(
+        offers.save_availability(
             alice, alice.farm_id, WEEK, [AvailabilityInput(carrot, Decimal(7))],
             expected_version=loaded.version,
         )  # fmt: skip

@@ -14,7 +14,7 @@ from pial.api.common import actor, api_blueprint, checked_id, checked_week, deci
 from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOut, WeekOut
 from pial.errors import Forbidden
 from pial.models import Role
-from pial.weeks import services as week_services
+from pial.weeks import calendar, offers, opening, orders
 
 T = TypeVar("T")
 
@@ -59,28 +59,28 @@ def _require_own_canteen(canteen_id: int) -> None:
 @blueprint.response(200, WeekOut(many=True))
 def list_weeks() -> list[dict[str, Any]]:
     """List the delivery weeks."""
-    return [_week_out(week) for week in week_services.list_weeks()]
+    return [_week_out(week) for week in calendar.list_weeks()]
 
 
 @blueprint.route("/weeks/<iso_week>", methods=["GET"])
 @blueprint.response(200, WeekOut)
 def get_week(iso_week: str) -> dict[str, Any]:
     """Return one delivery week (``2026-W48``)."""
-    return _week_out(week_services.get_week(checked_week(iso_week)))
+    return _week_out(calendar.get_week(checked_week(iso_week)))
 
 
 @blueprint.route("/weeks/<iso_week>/open", methods=["POST"])
 @blueprint.response(200, WeekOut)
 def open_week(iso_week: str) -> dict[str, Any]:
     """Open (or reopen) a week to offers and orders (lead)."""
-    return _week_out(week_services.open_week(checked_week(iso_week), actor()))
+    return _week_out(opening.open_week(checked_week(iso_week), actor()))
 
 
 @blueprint.route("/weeks/<iso_week>/close", methods=["POST"])
 @blueprint.response(200, WeekOut)
 def close_week(iso_week: str) -> dict[str, Any]:
     """Close an open week: no more offers nor orders (lead)."""
-    return _week_out(week_services.close_week(checked_week(iso_week), actor()))
+    return _week_out(opening.close_week(checked_week(iso_week), actor()))
 
 
 def _record_out(
@@ -128,8 +128,8 @@ def _input_lines(payload: dict[str, Any], make_line: Callable[..., T]) -> list[T
 
 
 def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
-    offer = week_services.farm_offer(farm_id, iso_week)
-    window = week_services.offer_window(offer.week, actor())
+    offer = offers.farm_offer(farm_id, iso_week)
+    window = calendar.offer_window(offer.week, actor())
     return _record_out({"farm_id": farm_id}, offer, window, message)
 
 
@@ -149,16 +149,16 @@ def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
 def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> dict[str, Any]:
     """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
     checked_id(farm_id, _("Cette ferme"))
-    lines = _input_lines(payload, week_services.AvailabilityInput)
-    report = week_services.save_availability(
+    lines = _input_lines(payload, offers.AvailabilityInput)
+    report = offers.save_availability(
         actor(), farm_id, checked_week(iso_week), lines, expected_version=payload["version"]
     )
     return _availability_out(farm_id, iso_week, report.describe())
 
 
 def _orders_out(canteen_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
-    order = week_services.canteen_order(canteen_id, iso_week)
-    window = week_services.order_window(order.week, actor())
+    order = orders.canteen_order(canteen_id, iso_week)
+    window = calendar.order_window(order.week, actor())
     return _record_out(
         {"canteen_id": canteen_id},
         order,
@@ -184,8 +184,8 @@ def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
 def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> dict[str, Any]:
     """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
     checked_id(canteen_id, _("Cette cantine"))
-    lines = _input_lines(payload, week_services.OrderInput)
-    report = week_services.save_orders(
+    lines = _input_lines(payload, orders.OrderInput)
+    report = orders.save_orders(
         actor(), canteen_id, checked_week(iso_week), lines, expected_version=payload["version"]
     )
     return _orders_out(canteen_id, iso_week, report.describe())

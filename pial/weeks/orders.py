@@ -1,0 +1,270 @@
+"""Canteens' orders: what a canteen wants on each delivery day, and the contracts covering them.
+
+The saves own their transaction (they commit); refusals name the week, the product or the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
+
+from pial.actors import Actor
+from pial.db import get_session
+from pial.errors import NotFound
+from pial.models import (
+    Canteen,
+    Contract,
+    ContractLine,
+    DeliveryWeek,
+    OrderLine,
+    OrderPriority,
+    Product,
+    canteen_group_members,
+)
+from pial.weeks.calendar import canteen_delivery_days, get_week, order_window
+from pial.weeks.saving import (
+    SaveReport,
+    canteen_for,
+    clean_note,
+    commit_save,
+    day_lines_version,
+    fresh_lines,
+    refuse_stale,
+    replace_lines,
+    season_error,
+    twice_the_same_day,
+    update_quantity_and_note,
+    validated_lines,
+    week_lines_audit,
+    week_open_to,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInput:
+    """One ordered product for one delivery day, in the product's unit."""
+
+    product_id: int
+    quantity: Decimal
+    day: dt.date
+    note: str | None = None
+    row: str | None = None
+
+
+# --- Contracts covering orders ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContractCover:
+    """The contract lines that may cover a canteen's orders over a span of days.
+
+    Loaded with one query, then consulted in memory for every (product, day) of a page or a
+    save, instead of one query per cell.
+    """
+
+    lines: tuple[ContractLine, ...]  # the latest contract first
+
+    def line_for(self, product_id: int, day: dt.date) -> ContractLine | None:
+        """Return the contract line covering an order of ``product_id`` on ``day``, if any."""
+        for line in self.lines:
+            contract = line.contract
+            if line.product_id != product_id or not contract.start_date <= day <= contract.end_date:
+                continue
+            if not line.periods or any(p.start_date <= day <= p.end_date for p in line.periods):
+                return line
+        return None
+
+    def priority_of(self, product_id: int, day: dt.date) -> tuple[OrderPriority, int | None]:
+        """Return the priority and contract line of an order of ``product_id`` on ``day``."""
+        contract_line = self.line_for(product_id, day)
+        if contract_line is None:
+            return OrderPriority.REGULAR, None
+        return OrderPriority.CONTRACT, contract_line.id
+
+
+def contract_cover(
+    session: Session, canteen_id: int, first_day: dt.date, last_day: dt.date
+) -> ContractCover:
+    """Load the active contract lines of a canteen (or its groups) overlapping the days."""
+    group_ids = select(canteen_group_members.c.canteen_group_id).where(
+        canteen_group_members.c.canteen_id == canteen_id
+    )
+    lines = session.scalars(
+        select(ContractLine)
+        .join(Contract, ContractLine.contract_id == Contract.id)
+        .where(
+            Contract.is_active.is_(True),
+            Contract.start_date <= last_day,
+            Contract.end_date >= first_day,
+            or_(Contract.canteen_id == canteen_id, Contract.canteen_group_id.in_(group_ids)),
+        )
+        .options(contains_eager(ContractLine.contract), selectinload(ContractLine.periods))
+        .order_by(Contract.start_date.desc(), Contract.id.desc(), ContractLine.id)
+    ).all()
+    return ContractCover(tuple(lines))
+
+
+def week_contract_cover(session: Session, canteen_id: int, week: DeliveryWeek) -> ContractCover:
+    """Load the contract lines that may cover a canteen's orders of ``week`` (Monday–Sunday)."""
+    return contract_cover(
+        session, canteen_id, week.monday_date, week.monday_date + dt.timedelta(days=6)
+    )
+
+
+def contract_line_for_order(
+    session: Session, canteen_id: int, product_id: int, day: dt.date
+) -> ContractLine | None:
+    """Return the contract line covering this canteen's order of a product on ``day``, if any.
+
+    The contract must be active, cover ``day`` and be signed by the canteen or by a group it
+    belongs to; a line with periods must have one covering ``day``. The latest contract wins.
+    """
+    return contract_cover(session, canteen_id, day, day).line_for(product_id, day)
+
+
+# --- A canteen's orders of a week ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CanteenWeekOrder:
+    """A canteen's orders of a week as saved, with its version token for the next save."""
+
+    week: DeliveryWeek
+    canteen: Canteen
+    lines: list[OrderLine]
+    version: str
+
+    def line_of(self, product_id: int, day: dt.date) -> OrderLine | None:
+        """Return the order line of a product on a day, if any."""
+        for line in self.lines:
+            if line.product_id == product_id and line.day == day:
+                return line
+        return None
+
+
+def canteen_order(canteen_id: int, iso_week: str) -> CanteenWeekOrder:
+    """Return the canteen's saved orders of the week (the week must exist)."""
+    session = get_session()
+    week = get_week(iso_week)
+    canteen = session.get(Canteen, canteen_id)
+    if canteen is None:
+        raise NotFound(gettext("Cette cantine n'existe pas."))
+    lines = _order_lines(session, week.id, canteen_id, with_products=True)
+    return CanteenWeekOrder(week, canteen, lines, day_lines_version(lines))
+
+
+def _order_lines(
+    session: Session, week_id: int, canteen_id: int, *, with_products: bool = False
+) -> list[OrderLine]:
+    query = (
+        select(OrderLine)
+        .where(OrderLine.week_id == week_id, OrderLine.canteen_id == canteen_id)
+        .order_by(OrderLine.day, OrderLine.id)
+    )
+    return fresh_lines(session, query, OrderLine.product, with_products)
+
+
+def save_orders(
+    actor: Actor,
+    canteen_id: int,
+    iso_week: str,
+    lines: Sequence[OrderInput],
+    *,
+    expected_version: str | None = None,
+) -> SaveReport:
+    """Replace the canteen's orders of the week by ``lines`` (per delivery day), atomically.
+
+    Each line is marked ``contract`` priority, linked to its contract line, when an active
+    contract of the canteen (or of one of its groups) covers the product on that day. Same
+    refusals as :func:`pial.weeks.offers.save_availability`, with the order deadline and the
+    canteen's days.
+    """
+    session = get_session()
+    canteen = canteen_for(session, actor, canteen_id)
+    week = week_open_to(session, actor, iso_week, order_window, gettext("commandes"))
+    existing = _order_lines(session, week.id, canteen.id)
+    refuse_stale(existing, gettext("cette commande"), day_lines_version(existing), expected_version)
+    desired = _validated_orders(session, week, canteen, lines)
+    before = week_lines_audit(week, existing)
+    cover = week_contract_cover(session, canteen.id, week)
+    update_quantity = update_quantity_and_note(actor)
+
+    def update(line: OrderLine, wanted: tuple[Decimal, str | None]) -> bool:
+        # A contract signed or ended since the line was saved changes its priority, not its
+        # quantity: the line does not count as updated for that.
+        priority = cover.priority_of(line.product_id, line.day)
+        if (line.priority, line.contract_line_id) != priority:
+            line.priority, line.contract_line_id = priority
+        return update_quantity(line, wanted)
+
+    def create(key: tuple[int, dt.date], wanted: tuple[Decimal, str | None]) -> OrderLine:
+        product_id, day = key
+        priority, contract_line_id = cover.priority_of(product_id, day)
+        return OrderLine(
+            week_id=week.id,
+            canteen_id=canteen.id,
+            product_id=product_id,
+            day=day,
+            quantity=wanted[0],
+            priority=priority,
+            contract_line_id=contract_line_id,
+            note=wanted[1],
+            updated_by_id=actor.id if actor else None,
+        )
+
+    changes = replace_lines(
+        session,
+        existing,
+        desired,
+        key=lambda line: (line.product_id, line.day),
+        update=update,
+        create=create,
+    )
+    saved = _order_lines(session, week.id, canteen.id)
+    return commit_save(
+        actor,
+        "orders.save",
+        canteen,
+        changes,
+        kind="order",
+        saved=len(saved),
+        version=day_lines_version(saved),
+        before=before,
+        after=week_lines_audit(week, saved),
+    )
+
+
+def _validated_orders(
+    session: Session, week: DeliveryWeek, canteen: Canteen, lines: Sequence[OrderInput]
+) -> dict[tuple[int, dt.date], tuple[Decimal, str | None]]:
+    """Check every order line: a delivery day of the canteen in the week, in season, once."""
+    days = set(canteen_delivery_days(canteen, week))
+
+    def refusal(line: OrderInput, product: Product) -> str | None:
+        if line.day not in days:
+            return str(
+                gettext(
+                    "« %(name_fr)s » : le %(day)s n'est pas un jour de livraison de %(name)s en "
+                    "semaine %(week_number)s.",
+                    name_fr=product.name_fr,
+                    day=format(line.day, "%d/%m/%Y"),
+                    name=canteen.name,
+                    week_number=week.week_number,
+                )
+            )
+        return season_error(product, {line.day.month})
+
+    return validated_lines(
+        session,
+        lines,
+        refusal=refusal,
+        key=lambda line: (line.product_id, line.day),
+        value=lambda line, quantity: (quantity, clean_note(line.note)),
+        duplicate=twice_the_same_day,
+    )
