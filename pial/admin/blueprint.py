@@ -23,6 +23,7 @@ from pial.admin.forms import (
 )
 from pial.errors import InvalidInput, ServiceError
 from pial.fields import choices
+from pial.i18n import unit_label
 from pial.models import Canteen, CanteenKind, Farm, Product, ProductUnit, Role
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,8 +50,6 @@ CANTEEN_KIND_LABELS = {
     CanteenKind.CRECHE: _l("Crèche"),
     CanteenKind.RESTAURANT: _l("Restaurant"),
 }
-UNIT_LABELS = {ProductUnit.KG: _l("kg"), ProductUnit.PIECE: _l("pièce"),
-               ProductUnit.BUNCH: _l("botte")}
 
 
 def _weekdays_text(values: list[str] | None) -> str:
@@ -209,7 +208,7 @@ def edit_canteen(canteen_id: int | None) -> str | Response:
 def products() -> str:
     """List the catalogue."""
     return render_template(
-        "admin/products.html", products=services.list_products(), units=UNIT_LABELS
+        "admin/products.html", products=services.list_products()
     )
 
 
@@ -219,7 +218,7 @@ def edit_product(product_id: int | None) -> str | Response:
     """Create or edit a product."""
     record = services.get_record(Product, product_id) if product_id else None
     form = ProductForm()
-    form.unit.choices = choices((unit.value, label) for unit, label in UNIT_LABELS.items())
+    form.unit.choices = choices((unit.value, unit_label(unit)) for unit in ProductUnit)
     names = [n for n in form.data if n not in {"csrf_token", "version_id", "season_months"}]
 
     def to_form(r: Any) -> dict[str, Any]:
