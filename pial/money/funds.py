@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from pial.actors import Actor
 from pial.audit import record_audit
 from pial.clock import now
 from pial.db import get_session
@@ -31,16 +32,16 @@ from pial.models import (
     User,
 )
 from pial.money.accrual import recovered_eur
-from pial.money.rounding import ZERO, to_cent
+from pial.rounding import ZERO, to_cent
 
 ADVANCE_LABELS = {"farm_id": _l("Ferme"), "amount_eur": _l("Montant"),
                   "granted_date": _l("Accordée le"), "recovery_rate": _l("Taux de retenue"),
                   "note": _l("Note"), "season_id": _l("Saison")}
 
 
-def require_lead(actor: Any) -> None:
+def require_lead(actor: Actor) -> None:
     """Raise Forbidden unless ``actor`` is the lead (or the system)."""
-    if actor is not None and getattr(actor, "role", None) != Role.LEAD:
+    if actor is not None and actor.role != Role.LEAD:
         raise Forbidden(_("Seule la personne responsable du projet peut faire cela."))
 
 

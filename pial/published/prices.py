@@ -1,0 +1,71 @@
+"""The unit price of a published line, decided in one place for every document.
+
+A line under a contract is sold at its contract line's price; any other line at the group's
+price of the day (the season's price covering the line's day). Delivery notes, e-mails, the
+planning workbook, statements and exports all read :attr:`PlanLine.unit_price_eur`, which
+:func:`unit_price_eur` decides; when prices come to be stored at publication, that function
+is the one place to change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pial.models import ContractLine, Price, Season
+from pial.weeks.services import ContractCover, contract_cover
+
+
+def unit_price_eur(
+    contract_line: ContractLine | None,
+    group_price_eur: Decimal | None,
+    solved_price_eur: Callable[[], Decimal],
+) -> Decimal:
+    """Return a line's unit price: its contract's price, else the group's price of the day.
+
+    ``solved_price_eur`` gives the price the plan was solved with, for a day whose season has
+    no price for the product (a plan solved before that season's prices were set).
+    """
+    if contract_line is not None:
+        return contract_line.price_eur
+    return group_price_eur if group_price_eur is not None else solved_price_eur()
+
+
+class PriceBook:
+    """The prices that may apply to lines from ``first_day`` to ``last_day``, read once.
+
+    The group's prices of the seasons overlapping the days are read at once; each canteen's
+    contracts when a line of that canteen is first priced.
+    """
+
+    def __init__(self, session: Session, first_day: dt.date, last_day: dt.date) -> None:
+        self._session = session
+        self._first_day, self._last_day = first_day, last_day
+        rows = session.execute(
+            select(Season.start_date, Season.end_date, Price)
+            .join(Price, Price.season_id == Season.id)
+            .where(Season.start_date <= last_day, Season.end_date >= first_day)
+        ).tuples()
+        self._seasons: dict[tuple[dt.date, dt.date], dict[int, Decimal]] = {}
+        for start, end, price in rows:
+            self._seasons.setdefault((start, end), {})[price.product_id] = price.price_eur
+        self._covers: dict[int, ContractCover] = {}
+
+    def contract_line(self, canteen_id: int, product_id: int, day: dt.date) -> ContractLine | None:
+        """Return the contract line covering a canteen's product on ``day``, if any."""
+        cover = self._covers.get(canteen_id)
+        if cover is None:
+            cover = contract_cover(self._session, canteen_id, self._first_day, self._last_day)
+            self._covers[canteen_id] = cover
+        return cover.line_for(product_id, day)
+
+    def group_price_eur(self, product_id: int, day: dt.date) -> Decimal | None:
+        """Return the group's price of a product in the season covering ``day``, if set."""
+        for (start, end), prices in self._seasons.items():
+            if start <= day <= end and product_id in prices:
+                return prices[product_id]
+        return None
