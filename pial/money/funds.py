@@ -21,6 +21,7 @@ from pial.editing import apply_edit, create_record
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
     AdvanceRecovery,
+    AllocationLine,
     CashAdvance,
     Contract,
     Farm,
@@ -128,8 +129,6 @@ class FeeTotals:
 
 def accrued_totals(first: dt.date, last: dt.date) -> FeeTotals:
     """Return the value, fee and fund accrued on sales delivered from first to last."""
-    from pial.models import AllocationLine
-
     row = get_session().execute(
         select(func.coalesce(func.sum(FeeAccrual.base_value_eur), 0),
                func.coalesce(func.sum(FeeAccrual.fee_eur), 0),
@@ -188,8 +187,6 @@ def delete_rate(actor: User, rate_id: int) -> None:
     record = session.get(FeeRate, rate_id)
     if record is None:
         raise NotFound(_("Ce taux n'existe pas (ou plus)."))
-    from pial.models import AllocationLine
-
     used = session.scalar(
         select(func.count()).select_from(FeeAccrual)
         .join(AllocationLine, FeeAccrual.allocation_line_id == AllocationLine.id)
