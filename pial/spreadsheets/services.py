@@ -103,7 +103,7 @@ def product_info(product: Product) -> ProductInfo:
     return ProductInfo(
         slug=product.slug,
         name=product.name_fr,
-        unit=product.unit.value,
+        unit=str(product.unit),  # a ProductUnit, or its value on a row not yet reloaded
         unit_kg=product.unit_kg,
         lot_size=product.lot_size,
         family=product.family,
