@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -219,34 +219,11 @@ def build_problem(
     base_ledger_eur = ledger_before_week_eur(session, week.id)
 
     lost_pairs = {(loss.farm_id, loss.product_id) for loss in failures}
-    delivered_lines = [
-        line
-        for line in previous_lines
-        if delivered_before is not None and line.day < delivered_before
-    ]
     return solver.Problem(
         week=week.iso_week,
-        products=tuple(
-            solver.Product(
-                id=product.slug,
-                name=product.name_fr,
-                unit=str(product.unit),
-                unit_kg=float(product.unit_kg),
-                price=float(prices_eur[product.id]),
-                lot=float(product.lot_size) if product.lot_size else None,
-            )
-            for product in products
-        ),
+        products=tuple(_product(product, prices_eur[product.id]) for product in products),
         growers=tuple(
-            solver.Grower(
-                id=grower_key(farm.id),
-                name=farm.name,
-                lat=farm.lat,
-                lon=farm.lon,
-                target_share=float(farm.target_share) if farm.target_share is not None else None,
-                ledger_eur=float(base_ledger_eur.get(farm.id, Decimal(0))),
-            )
-            for farm in farms
+            _grower(farm, base_ledger_eur.get(farm.id, Decimal(0))) for farm in farms
         ),
         canteens=tuple(
             solver.Canteen(id=canteen_key(c.id), name=c.name, lat=c.lat, lon=c.lon)
@@ -272,72 +249,90 @@ def build_problem(
             )
             for order in orders
         ),
-        locked=tuple(
-            [
-                _row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day,
-                     lock.quantity)
-                for lock in locks
-                if (lock.farm_id, lock.product_id) not in lost_pairs
-                and lock.product_id in slug
-                and lock.farm_id in active_farm_ids
-                and (delivered_before is None or lock.day >= delivered_before)
-            ]
-            + [
-                _row(line.farm_id, line.canteen_id, line.product.slug, line.day,
-                     line.quantity)
-                for line in delivered_lines
-            ]
+        locked=_locked_rows(
+            [lock for lock in locks
+             if (lock.farm_id, lock.product_id) not in lost_pairs
+             and lock.product_id in slug and lock.farm_id in active_farm_ids],
+            previous_lines, slug, delivered_before,
         ),
         previous=tuple(
             _row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)
             for line in previous_lines
         ),
-        settings=solver.Settings(
-            max_km=platform.max_km,
-            road_factor=platform.road_factor,
-            max_growers_per_line=platform.max_growers_per_line,
-            ledger_catch_up=platform.ledger_catch_up,
-            weights=solver.Weights(
-                distance=platform.weight_distance,
-                fairness=platform.weight_fairness,
-                deliveries=platform.weight_deliveries,
-                stability=platform.weight_stability,
-            ),
-            time_limit_s=platform.time_limit_s,
+        settings=_settings(platform),
+    )
+
+
+def _locked_rows(
+    locks: Iterable[ManualLock],
+    previous_lines: Iterable[AllocationLine],
+    slug: Mapping[int, str],
+    delivered_before: dt.date | None,
+) -> tuple[solver.AllocationRow, ...]:
+    """Return the rows every plan must keep: the locks, and the deliveries already made.
+
+    Before ``delivered_before``, the previous plan's lines are made and stay as they are, in
+    place of the locks of those days.
+    """
+    def delivered(day: dt.date) -> bool:
+        return delivered_before is not None and day < delivered_before
+
+    return tuple(
+        [_row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day, lock.quantity)
+         for lock in locks if not delivered(lock.day)]
+        + [_row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)
+           for line in previous_lines if delivered(line.day)]
+    )
+
+
+def _product(product: Product, price_eur: Decimal) -> solver.Product:
+    """Return a catalogue product as the solver sees it, at the season's price."""
+    return solver.Product(
+        id=product.slug,
+        name=product.name_fr,
+        unit=str(product.unit),
+        unit_kg=float(product.unit_kg),
+        price=float(price_eur),
+        lot=float(product.lot_size) if product.lot_size else None,
+    )
+
+
+def _grower(farm: Farm, ledger_eur: Decimal) -> solver.Grower:
+    """Return a farm as the solver sees it, with the fairness ledger it starts the week from."""
+    return solver.Grower(
+        id=grower_key(farm.id),
+        name=farm.name,
+        lat=farm.lat,
+        lon=farm.lon,
+        target_share=float(farm.target_share) if farm.target_share is not None else None,
+        ledger_eur=float(ledger_eur),
+    )
+
+
+def _settings(platform: Platform) -> solver.Settings:
+    """Return the platform's settings of the solve: distances, weights, time limit."""
+    return solver.Settings(
+        max_km=platform.max_km,
+        road_factor=platform.road_factor,
+        max_growers_per_line=platform.max_growers_per_line,
+        ledger_catch_up=platform.ledger_catch_up,
+        weights=solver.Weights(
+            distance=platform.weight_distance,
+            fairness=platform.weight_fairness,
+            deliveries=platform.weight_deliveries,
+            stability=platform.weight_stability,
         ),
+        time_limit_s=platform.time_limit_s,
     )
 
 
 def with_stability(problem: solver.Problem, weight: float) -> solver.Problem:
     """Return ``problem`` with a stability weight of at least ``weight`` (for re-plans)."""
     settings = problem.settings
-    weights = settings.weights
-    if weights.stability >= weight:
+    if settings.weights.stability >= weight:
         return problem
-    return solver.Problem(
-        week=problem.week,
-        products=problem.products,
-        growers=problem.growers,
-        canteens=problem.canteens,
-        availability=problem.availability,
-        orders=problem.orders,
-        distances_km=problem.distances_km,
-        locked=problem.locked,
-        previous=problem.previous,
-        settings=solver.Settings(
-            max_km=settings.max_km,
-            road_factor=settings.road_factor,
-            max_growers_per_line=settings.max_growers_per_line,
-            ledger_catch_up=settings.ledger_catch_up,
-            weights=solver.Weights(
-                distance=weights.distance,
-                fairness=weights.fairness,
-                deliveries=weights.deliveries,
-                stability=weight,
-            ),
-            time_limit_s=settings.time_limit_s,
-        ),
-    )
+    weights = replace(settings.weights, stability=weight)
+    return replace(problem, settings=replace(settings, weights=weights))
 
 
 @dataclass(frozen=True, slots=True)

@@ -220,15 +220,7 @@ def set_lock(
             ),
             {"quantity": [_("Un multiple de %(lot_size)s.", lot_size=product.lot_size)]},
         )
-    lock = session.scalar(
-        select(ManualLock).where(
-            ManualLock.week_id == week.id,
-            ManualLock.farm_id == farm_id,
-            ManualLock.canteen_id == canteen_id,
-            ManualLock.product_id == product_id,
-            ManualLock.day == day,
-        )
-    )
+    lock = _lock_of(session, week.id, farm_id, canteen_id, product_id, day)
     before = {"quantity": str(lock.quantity)} if lock is not None else None
     if lock is None:
         lock = ManualLock(
@@ -260,21 +252,28 @@ def remove_lock(
     week = get_week(iso_week)
     require_coordinator(actor, iso_week)
     _require_planning_state(week)
-    lock = session.scalar(
-        select(ManualLock).where(
-            ManualLock.week_id == week.id,
-            ManualLock.farm_id == farm_id,
-            ManualLock.canteen_id == canteen_id,
-            ManualLock.product_id == product_id,
-            ManualLock.day == day,
-        )
-    )
+    lock = _lock_of(session, week.id, farm_id, canteen_id, product_id, day)
     if lock is None:
         raise NotFound(_("Ce verrou n'existe pas (ou plus)."))
     record_audit(actor, "allocation.remove_lock", lock,
                  before={"iso_week": iso_week, "quantity": str(lock.quantity)})
     session.delete(lock)
     session.commit()
+
+
+def _lock_of(
+    session: Session, week_id: int, farm_id: int, canteen_id: int, product_id: int, day: dt.date
+) -> ManualLock | None:
+    """Return the lock of a cell of the week, if any."""
+    return session.scalar(
+        select(ManualLock).where(
+            ManualLock.week_id == week_id,
+            ManualLock.farm_id == farm_id,
+            ManualLock.canteen_id == canteen_id,
+            ManualLock.product_id == product_id,
+            ManualLock.day == day,
+        )
+    )
 
 
 def week_locks(iso_week: str) -> list[ManualLock]:

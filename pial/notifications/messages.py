@@ -132,7 +132,6 @@ def announce_planning(event: PlanPublished) -> int:
     run, replan = event.run, event.replan
     plan = plan_of(run)
     week = plan.week
-    count = 0
     farm_ids = {line.farm_id for line in plan.lines}
     canteen_ids = {line.canteen_id for line in plan.lines}
     kind = "replan" if replan else "planning_published"
@@ -142,40 +141,24 @@ def announce_planning(event: PlanPublished) -> int:
         else N_("Planning publié : %(week)s")
     )
     values = {"week": lambda: _week_label(week), "version": plan.version}
+
+    def announce(user: User, template: str, changed: bool, **content: Any) -> int:
+        if replan and not changed:
+            return 0  # a re-plan only concerns those whose deliveries changed
+        return int(queue_for_user(
+            user, kind=kind, dedup_key=f"{kind}:{week.iso_week}:v{plan.version}",
+            subject=subject, template=template, preference=PREFERENCE_PLANNING, week=week,
+            run=run, replan=replan, subject_values=values, **content,
+        ))  # fmt: skip
+
+    count = 0
     for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids)):
         picks = pick_list_of(plan, _farm_of(plan, user.farm_id))
-        if replan and not picks.changes:
-            continue  # a re-plan only concerns those whose deliveries changed
-        count += queue_for_user(
-            user,
-            kind=kind,
-            dedup_key=f"{kind}:{week.iso_week}:v{plan.version}",
-            subject=subject,
-            template="pick_list",
-            preference=PREFERENCE_PLANNING,
-            week=week,
-            run=run,
-            picks=picks,
-            replan=replan,
-            subject_values=values,
-        )
+        count += announce(user, "pick_list", bool(picks.changes), picks=picks)
     for user in _users(User.role == Role.CANTEEN, User.canteen_id.in_(canteen_ids)):
         notes = delivery_notes_of(plan, user.canteen_id or 0)
-        if replan and not any(note.changes for note in notes):
-            continue
-        count += queue_for_user(
-            user,
-            kind=kind,
-            dedup_key=f"{kind}:{week.iso_week}:v{plan.version}",
-            subject=subject,
-            template="delivery_notes",
-            preference=PREFERENCE_PLANNING,
-            week=week,
-            run=run,
-            notes=notes,
-            replan=replan,
-            subject_values=values,
-        )
+        count += announce(user, "delivery_notes", any(note.changes for note in notes),
+                          notes=notes)
     return count
 
 
