@@ -80,6 +80,8 @@ from pial.weeks.services import (
 
 CENT = Decimal("0.01")
 KIND_LABELS = {AVAILABILITY: _l("disponibilités"), ORDERS: _l("commandes")}
+SEASON_WEEKS_PER_READ = 13
+"""The season export reads and prices the lines of this many weeks at once (a quarter)."""
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ def _get_season(code: str) -> Season:
 
 
 def season_rows(season_code: str) -> Iterator[SeasonRow]:
-    """Yield every line of the season's current published plans, one week read at a time."""
+    """Yield every line of the season's current published plans, a quarter's weeks at a time."""
     season = _get_season(season_code)
     session = get_session()
     runs = session.scalars(
@@ -318,15 +320,16 @@ def season_rows(season_code: str) -> Iterator[SeasonRow]:
         )
         .order_by(DeliveryWeek.monday_date)
     ).all()
-    for run in runs:
+    iso_weeks = {run.id: run.week.iso_week for run in runs}
+    for first in range(0, len(runs), SEASON_WEEKS_PER_READ):
         lines = [
-            line for line in plan_lines(session, [run])
+            line for line in plan_lines(session, runs[first : first + SEASON_WEEKS_PER_READ])
             if season.start_date <= line.day <= season.end_date
         ]
         lines.sort(key=lambda ln: (ln.day, ln.farm.name, ln.canteen.name, ln.product.name_fr))
         for line in lines:
             yield SeasonRow(
-                iso_week=run.week.iso_week,
+                iso_week=iso_weeks[line.run_id],
                 day=line.day,
                 farm_name=line.farm.name,
                 canteen_name=line.canteen.name,
