@@ -9,8 +9,8 @@ round, so that every document shows the same lines at the same prices.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
@@ -32,7 +32,7 @@ from pial.models import (
     OrderPriority,
     Product,
 )
-from pial.published.prices import PriceBook, unit_price_eur
+from pial.published.prices import PriceBook
 from pial.rounding import line_value_eur
 
 
@@ -42,6 +42,7 @@ class PlanLine:
 
     ``value_eur`` is what the canteen pays (quantity × unit price, to the cent); the allocation
     line's own ``value_eur`` is the value the solver weighed for fairness, at the group's price.
+    Prices are read from the plan's price book when first asked for (a pick list asks none).
     """
 
     id: int  # the allocation line's: receipts and accruals refer to it
@@ -53,8 +54,7 @@ class PlanLine:
     quantity: Decimal
     distance_km: float
     priority: OrderPriority  # the canteen's order: under a contract, or not
-    contract_line: ContractLine | None  # the contract line that prices it, if any
-    unit_price_eur: Decimal
+    prices: PriceBook = field(repr=False, compare=False)
 
     @property
     def farm_id(self) -> int:
@@ -70,6 +70,18 @@ class PlanLine:
     def product_id(self) -> int:
         """Return the product's id."""
         return self.product.id
+
+    @property
+    def contract_line(self) -> ContractLine | None:
+        """Return the contract line the line is sold under, if any."""
+        return self.prices.contract_line(self.canteen.id, self.product.id, self.day)
+
+    @property
+    def unit_price_eur(self) -> Decimal:
+        """Return the line's unit price: its contract's, else the group's price of the day."""
+        return self.prices.unit_price_eur(
+            self.run_id, self.canteen.id, self.product.id, self.product.slug, self.day
+        )
 
     @property
     def contract_id(self) -> int | None:
@@ -174,9 +186,9 @@ def plan_lines(
     canteen_ids: Collection[int] | None = None,
     farm_ids: Collection[int] | None = None,
 ) -> list[PlanLine]:
-    """Return the priced lines of published runs (optionally of some canteens or farms).
+    """Return the lines of published runs (optionally of some canteens or farms).
 
-    Lines come by day, canteen, product and farm; one price book serves all the runs.
+    Lines come by day, canteen, product and farm; one price book prices them all.
     """
     if not runs:
         return []
@@ -194,36 +206,28 @@ def plan_lines(
     ).all()
     if not rows:
         return []
-    book = PriceBook(session, min(row.day for row in rows), max(row.day for row in rows))
+    book = PriceBook(session, min(row.day for row in rows), max(row.day for row in rows),
+                     {run.id: run for run in runs})
     week_of_run = {run.id: run.week_id for run in runs}
     priorities = _order_priorities(session, set(week_of_run.values()), canteen_ids)
-    solved_prices = _SolvedPrices({run.id: run for run in runs})
-    lines = []
-    for row in rows:
-        contract_line = book.contract_line(row.canteen_id, row.product_id, row.day)
-        lines.append(
-            PlanLine(
-                id=row.id,
-                run_id=row.run_id,
-                farm=row.farm,
-                canteen=row.canteen,
-                product=row.product,
-                day=row.day,
-                quantity=row.quantity,
-                distance_km=row.distance_km,
-                priority=priorities.get(
-                    (week_of_run[row.run_id], row.canteen_id, row.product_id, row.day),
-                    OrderPriority.REGULAR,
-                ),
-                contract_line=contract_line,
-                unit_price_eur=unit_price_eur(
-                    contract_line,
-                    book.group_price_eur(row.product_id, row.day),
-                    solved_prices.of(row.run_id, row.product.slug),
-                ),
-            )
+    return [
+        PlanLine(
+            id=row.id,
+            run_id=row.run_id,
+            farm=row.farm,
+            canteen=row.canteen,
+            product=row.product,
+            day=row.day,
+            quantity=row.quantity,
+            distance_km=row.distance_km,
+            priority=priorities.get(
+                (week_of_run[row.run_id], row.canteen_id, row.product_id, row.day),
+                OrderPriority.REGULAR,
+            ),
+            prices=book,
         )
-    return lines
+        for row in rows
+    ]
 
 
 def _order_priorities(
@@ -240,20 +244,3 @@ def _order_priorities(
         (week_id, canteen_id, product_id, day): OrderPriority(priority)
         for week_id, canteen_id, product_id, day, priority in session.execute(query).tuples()
     }
-
-
-class _SolvedPrices:
-    """The prices each run was solved with, read from its instance only if a line needs one."""
-
-    def __init__(self, runs: dict[int, AllocationRun]) -> None:
-        self._runs = runs
-        self._prices: dict[int, dict[str, Decimal]] = {}
-
-    def of(self, run_id: int, product_slug: str) -> Callable[[], Decimal]:
-        """Return a function giving the price ``product_slug`` was solved with in the run."""
-        def price() -> Decimal:
-            if run_id not in self._prices:
-                self._prices[run_id] = seam.run_prices_eur(self._runs[run_id])
-            return self._prices[run_id][product_slug]
-
-        return price
