@@ -39,11 +39,12 @@ def main(argv: list[str] | None = None) -> None:
 
     from sqlalchemy import func, select
 
+    from pial.allocation.runs import current_published_runs
     from pial.app import create_app
     from pial.db import get_session
     from pial.migrations import upgrade_database
     from pial.models import AllocationLine, Season
-    from pial.spreadsheets.services import current_published_runs, export_season
+    from pial.spreadsheets.services import export_season
 
     with tempfile.TemporaryDirectory(prefix="pial-season-bench-") as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"

@@ -12,11 +12,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask, current_app, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 from pial.clock import PARIS, monday_of
 from pial.config import PACKAGE_ROOT
+from pial.units import unit_names
 
 MONTH_ABBREVIATIONS_FR = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin",
@@ -113,6 +114,19 @@ def format_iso_week(iso_week: str) -> str:
 TRANSLATIONS_SOURCE = PACKAGE_ROOT / "translations"
 
 
+def unit_label(unit_or_product: object, quantity: Decimal | None = None) -> str:
+    """Return a unit (or a product's) in the user's language, plural as that language wants it.
+
+    French keeps the singular below two (« 1,5 pièce »), English only for exactly one.
+    """
+    unit = getattr(unit_or_product, "unit", unit_or_product)
+    singular, plural = unit_names(unit)
+    if quantity is None:
+        return str(gettext(singular))
+    french = str(get_locale() or "fr").startswith("fr")
+    return str(gettext(plural if (quantity >= 2 if french else quantity != 1) else singular))
+
+
 def compile_translations(source: Path, target: Path) -> Path:
     """Compile every ``.po`` catalogue under ``source`` into ``.mo`` files under ``target``.
 
@@ -147,3 +161,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["iso_week"] = format_iso_week
     app.jinja_env.filters["paris_datetime"] = format_paris_datetime
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["unit_label"] = unit_label

@@ -7,6 +7,7 @@ and never Flask or SQLAlchemy: the web app depends on the solver, not the other 
 from __future__ import annotations
 
 from solver.explain import explain
+from solver.geography import haversine_km
 from solver.io import FormatError, Source, dump, dump_problem, load, load_result
 from solver.problem import (
     INSTANCE_FORMAT,
@@ -26,6 +27,7 @@ from solver.problem import (
     Shortfall,
     Weights,
 )
+from solver.shares import grower_shares
 from solver.validation import check_problem, validate
 
 __all__ = [
@@ -48,9 +50,12 @@ __all__ = [
     "Source",
     "Weights",
     "check_problem",
+    "distance_km",
     "dump",
     "dump_problem",
     "explain",
+    "grower_shares",
+    "haversine_km",
     "load",
     "load_result",
     "solve",
@@ -79,3 +84,14 @@ def solve_json(source: Source) -> Result:
     from solver.engine import solve as solve_valid_problem
 
     return solve_valid_problem(problem)
+
+
+def distance_km(problem: Problem) -> dict[tuple[str, str], float]:
+    """Return the distance the solver counts for every (grower id, canteen id) pair, in km.
+
+    A given road distance, else the great-circle distance × ``road_factor``: the km of each
+    allocation row of a result. Loads the engine (and numpy) on first use.
+    """
+    from solver.engine import distance_km as engine_distance_km
+
+    return engine_distance_km(problem)

@@ -25,6 +25,7 @@ from pial.admin.forms import (
 from pial.clock import today_in_paris
 from pial.errors import InvalidInput, ServiceError
 from pial.fields import choices
+from pial.i18n import unit_label
 from pial.models import (
     Canteen,
     CanteenKind,
@@ -69,8 +70,6 @@ CERTIFICATION_LABELS = {
     CertificationLabel.IGP: _l("IGP"),
     CertificationLabel.STG: _l("STG"),
 }
-UNIT_LABELS = {ProductUnit.KG: _l("kg"), ProductUnit.PIECE: _l("pièce"),
-               ProductUnit.BUNCH: _l("botte")}
 
 
 def _blank_to_none(values: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -292,7 +291,7 @@ def edit_canteen(canteen_id: int | None) -> str | Response:
 def products() -> str:
     """List the catalogue."""
     return render_template(
-        "admin/products.html", products=services.list_products(), units=UNIT_LABELS
+        "admin/products.html", products=services.list_products()
     )
 
 
@@ -302,7 +301,7 @@ def edit_product(product_id: int | None) -> str | Response:
     """Create or edit a product."""
     record = services.get_record(Product, product_id) if product_id else None
     form = ProductForm()
-    form.unit.choices = choices((unit.value, label) for unit, label in UNIT_LABELS.items())
+    form.unit.choices = choices((unit.value, unit_label(unit)) for unit in ProductUnit)
     names = [n for n in form.data if n not in {"csrf_token", "version_id", "season_months"}]
 
     def to_form(r: Any) -> dict[str, Any]:

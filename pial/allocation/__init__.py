@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the planning pages, their menu entry and the allocation commands."""
+    # Imported here: importing the package's services alone does not load its pages.
     from flask_babel import lazy_gettext as _l
 
     from pial.access import register_blueprint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,14 +14,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import roles
-from pial.allocation import services
+from pial.allocation import runs, services
+from pial.allocation.coordination import can_coordinate
 from pial.allocation.forms import ActionForm, CropFailureForm, LockForm, PublishForm, UnlockForm
+from pial.allocation.review import PlanningGrid, planning_grid
 from pial.clock import PARIS
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.fields import choices
-from pial.i18n import format_number
-from pial.models import Canteen, Farm, Product, Role, WeekState
+from pial.i18n import format_number, unit_label
+from pial.models import Canteen, Farm, Role, WeekState
+from pial.weeks.calendar import coordinator_of, get_week, list_weeks
 
 blueprint = Blueprint("allocation", __name__)
 
@@ -34,7 +38,6 @@ ACCESS_RULES = {
     "crop_failure": roles(Role.GROWER),
 }
 
-UNIT_LABELS = {"kg": _l("kg"), "piece": _l("pièce(s)"), "bunch": _l("botte(s)")}
 RUN_STATUS_LABELS = {
     "optimal": _l("optimale"),
     "feasible": _l("valable (non prouvée optimale)"),
@@ -42,11 +45,6 @@ RUN_STATUS_LABELS = {
     "invalid": _l("données invalides"),
     "error": _l("erreur du calcul"),
 }
-
-
-def unit_label(product: Product) -> str:
-    """Return the French unit of a product."""
-    return str(UNIT_LABELS.get(str(product.unit), product.unit))
 
 
 def run_status_label(status: object) -> str:
@@ -62,7 +60,6 @@ def paris_time(moment: dt.datetime | None) -> str:
 def _helpers() -> dict[str, Any]:
     """Return what every planning template uses."""
     return {
-        "unit_label": unit_label,
         "run_status_label": run_status_label,
         "paris_time": paris_time,
     }
@@ -71,11 +68,9 @@ def _helpers() -> dict[str, Any]:
 @blueprint.route("/planning")
 def index() -> str:
     """List the weeks, with a link to the planning of those the user may coordinate."""
-    from pial.weeks.calendar import coordinator_of, list_weeks
-
     weeks = [week for week in list_weeks() if week.state != WeekState.DRAFT]
     rows = [
-        (week, coordinator_of(week.iso_week), services.can_coordinate(current_user, week.iso_week))
+        (week, coordinator_of(week.iso_week), can_coordinate(current_user, week.iso_week))
         for week in weeks
     ]
     return render_template("allocation/index.html", rows=rows)
@@ -86,7 +81,7 @@ def _render_review(
 ) -> tuple[str, int]:
     """Render the review page of a week (the grid of the asked run, compared with another)."""
     try:
-        grid = services.planning_grid(
+        grid = planning_grid(
             iso_week,
             request.args.get("run", type=int),
             compare_run_id=request.args.get("comparer", type=int),
@@ -102,7 +97,7 @@ def _render_review(
     page = render_template(
         "allocation/review.html",
         grid=grid,
-        runs=services.week_runs(iso_week),
+        runs=runs.week_runs(iso_week),
         lock_form=form,
         action_form=ActionForm(),
         publish_form=PublishForm(),
@@ -132,7 +127,7 @@ def _lock_form_for_cell() -> LockForm:
     return LockForm(data=cell) if cell else LockForm()
 
 
-def _fill_lock_choices(form: LockForm, grid: services.PlanningGrid) -> None:
+def _fill_lock_choices(form: LockForm, grid: PlanningGrid) -> None:
     """Offer the active farms, and the canteens and products ordered this week."""
     session = get_session()
     farms = session.scalars(select(Farm).where(Farm.is_active).order_by(Farm.name)).all()
@@ -168,7 +163,7 @@ def run(iso_week: str) -> Response | tuple[str, int]:
     except ServiceError as error:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status)
-    if new_run.status in services.USABLE_STATUSES:
+    if new_run.status in runs.USABLE_STATUSES:
         flash(
             _(
                 "Répartition n°%(n)s calculée : %(rate)s %% de la commande servie.",
@@ -271,17 +266,18 @@ def unlock(iso_week: str) -> Response | tuple[str, int]:
 def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
     """Let a grower declare a crop loss; the re-planned planning is published at once."""
     try:
-        week = services.get_week(iso_week)
+        week = get_week(iso_week)
     except (NotFound, InvalidInput) as error:
         abort(404, str(error))
     farm_id = int(current_user.farm_id)
     products = services.farm_products_in_plan(farm_id, week.iso_week)
-    current = services.published_run(week)
+    current = runs.published_run(week)
     planned = {
         product.id: sum(
-            ln.quantity
-            for ln in (current.lines if current else [])
-            if ln.farm_id == farm_id and ln.product_id == product.id
+            (ln.quantity
+             for ln in (current.lines if current else [])
+             if ln.farm_id == farm_id and ln.product_id == product.id),
+            Decimal(0),
         )
         for product in products
     }
@@ -293,7 +289,7 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
                 "%(name)s (%(quantity)s %(unit)s prévus)",
                 name=product.name_fr,
                 quantity=format_number(planned[product.id], 3),
-                unit=unit_label(product),
+                unit=unit_label(product, planned[product.id]),
             ),
         )
         for product in products

@@ -8,8 +8,11 @@ import click
 from flask.cli import with_appcontext
 
 from pial.allocation import services
+from pial.allocation.runs import USABLE_STATUSES, get_run
 from pial.errors import ServiceError
-from pial.models import AllocationRun
+from pial.models import AllocationRun, WeekState
+from pial.weeks.calendar import find_week
+from pial.weeks.opening import close_week
 
 
 def _fail(error: ServiceError) -> None:
@@ -21,7 +24,7 @@ def _fail(error: ServiceError) -> None:
 def _latest_run_or_fail(iso_week: str) -> AllocationRun:
     """Return the week's latest run, or exit with a message when there is none."""
     try:
-        run = services.get_run(iso_week)
+        run = get_run(iso_week)
     except ServiceError as error:
         _fail(error)
         raise  # unreachable: _fail exits
@@ -40,10 +43,6 @@ def allocate_command(week: str) -> None:
     A week still open is closed first: the lead allocating from the command line is deciding
     that offers and orders are in (the scheduler closes weeks at their deadline instead).
     """
-    from pial.models import WeekState
-    from pial.weeks.calendar import find_week
-    from pial.weeks.opening import close_week
-
     try:
         found = find_week(week)
         if found is not None and found.state == WeekState.OPEN:
@@ -58,7 +57,7 @@ def allocate_command(week: str) -> None:
         f"{len(run.lines)} lignes, servi {run.served_eur} € sur {run.ordered_eur} €, "
         f"{round(run.kg_km or 0)} kg·km, calcul {run.solve_s or 0:.2f} s."
     )
-    if run.status not in services.USABLE_STATUSES:
+    if run.status not in USABLE_STATUSES:
         click.echo(run.error_message or "", err=True)
         sys.exit(1)
 

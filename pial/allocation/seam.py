@@ -1,16 +1,19 @@
 """The one seam between the database and the solver: rows → `solver.Problem`, `Result` → rows.
 
-Nothing else in PIAL builds solver objects or reads solver results. Identifiers in the
-exchanged documents are ``g-<farm id>``, ``c-<canteen id>`` and the product's slug, so that an
-exported instance names things a person can find in the app, and the seam can map them back.
+Nothing else in PIAL imports the solver, builds solver objects or reads the stored solver
+documents (a run's ``instance_json`` and ``result_json``): the rest of the app asks this module
+and gets database ids and Decimals back. Identifiers in the exchanged documents are
+``g-<farm id>``, ``c-<canteen id>`` and the product's slug, so that an exported instance names
+things a person can find in the app, and the seam can map them back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -41,6 +44,11 @@ from pial.models import (
 
 CENT = Decimal("0.01")
 QUANTITY_STEP = Decimal("0.001")
+
+log = logging.getLogger(__name__)
+
+Problem = solver.Problem
+"""A week as the solver sees it: built by :func:`build_problem`, handed back to :func:`solve`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,34 +219,11 @@ def build_problem(
     base_ledger_eur = ledger_before_week_eur(session, week.id)
 
     lost_pairs = {(loss.farm_id, loss.product_id) for loss in failures}
-    delivered_lines = [
-        line
-        for line in previous_lines
-        if delivered_before is not None and line.day < delivered_before
-    ]
     return solver.Problem(
         week=week.iso_week,
-        products=tuple(
-            solver.Product(
-                id=product.slug,
-                name=product.name_fr,
-                unit=str(product.unit),
-                unit_kg=float(product.unit_kg),
-                price=float(prices_eur[product.id]),
-                lot=float(product.lot_size) if product.lot_size else None,
-            )
-            for product in products
-        ),
+        products=tuple(_product(product, prices_eur[product.id]) for product in products),
         growers=tuple(
-            solver.Grower(
-                id=grower_key(farm.id),
-                name=farm.name,
-                lat=farm.lat,
-                lon=farm.lon,
-                target_share=float(farm.target_share) if farm.target_share is not None else None,
-                ledger_eur=float(base_ledger_eur.get(farm.id, Decimal(0))),
-            )
-            for farm in farms
+            _grower(farm, base_ledger_eur.get(farm.id, Decimal(0))) for farm in farms
         ),
         canteens=tuple(
             solver.Canteen(id=canteen_key(c.id), name=c.name, lat=c.lat, lon=c.lon)
@@ -264,72 +249,131 @@ def build_problem(
             )
             for order in orders
         ),
-        locked=tuple(
-            [
-                _row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day,
-                     lock.quantity)
-                for lock in locks
-                if (lock.farm_id, lock.product_id) not in lost_pairs
-                and lock.product_id in slug
-                and lock.farm_id in active_farm_ids
-                and (delivered_before is None or lock.day >= delivered_before)
-            ]
-            + [
-                _row(line.farm_id, line.canteen_id, line.product.slug, line.day,
-                     line.quantity)
-                for line in delivered_lines
-            ]
+        locked=_locked_rows(
+            [lock for lock in locks
+             if (lock.farm_id, lock.product_id) not in lost_pairs
+             and lock.product_id in slug and lock.farm_id in active_farm_ids],
+            previous_lines, slug, delivered_before,
         ),
         previous=tuple(
             _row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)
             for line in previous_lines
         ),
-        settings=solver.Settings(
-            max_km=platform.max_km,
-            road_factor=platform.road_factor,
-            max_growers_per_line=platform.max_growers_per_line,
-            ledger_catch_up=platform.ledger_catch_up,
-            weights=solver.Weights(
-                distance=platform.weight_distance,
-                fairness=platform.weight_fairness,
-                deliveries=platform.weight_deliveries,
-                stability=platform.weight_stability,
-            ),
-            time_limit_s=platform.time_limit_s,
+        settings=_settings(platform),
+    )
+
+
+def _locked_rows(
+    locks: Iterable[ManualLock],
+    previous_lines: Iterable[AllocationLine],
+    slug: Mapping[int, str],
+    delivered_before: dt.date | None,
+) -> tuple[solver.AllocationRow, ...]:
+    """Return the rows every plan must keep: the locks, and the deliveries already made.
+
+    Before ``delivered_before``, the previous plan's lines are made and stay as they are, in
+    place of the locks of those days.
+    """
+    def delivered(day: dt.date) -> bool:
+        return delivered_before is not None and day < delivered_before
+
+    return tuple(
+        [_row(lock.farm_id, lock.canteen_id, slug[lock.product_id], lock.day, lock.quantity)
+         for lock in locks if not delivered(lock.day)]
+        + [_row(line.farm_id, line.canteen_id, line.product.slug, line.day, line.quantity)
+           for line in previous_lines if delivered(line.day)]
+    )
+
+
+def _product(product: Product, price_eur: Decimal) -> solver.Product:
+    """Return a catalogue product as the solver sees it, at the season's price."""
+    return solver.Product(
+        id=product.slug,
+        name=product.name_fr,
+        unit=str(product.unit),
+        unit_kg=float(product.unit_kg),
+        price=float(price_eur),
+        lot=float(product.lot_size) if product.lot_size else None,
+    )
+
+
+def _grower(farm: Farm, ledger_eur: Decimal) -> solver.Grower:
+    """Return a farm as the solver sees it, with the fairness ledger it starts the week from."""
+    return solver.Grower(
+        id=grower_key(farm.id),
+        name=farm.name,
+        lat=farm.lat,
+        lon=farm.lon,
+        target_share=float(farm.target_share) if farm.target_share is not None else None,
+        ledger_eur=float(ledger_eur),
+    )
+
+
+def _settings(platform: Platform) -> solver.Settings:
+    """Return the platform's settings of the solve: distances, weights, time limit."""
+    return solver.Settings(
+        max_km=platform.max_km,
+        road_factor=platform.road_factor,
+        max_growers_per_line=platform.max_growers_per_line,
+        ledger_catch_up=platform.ledger_catch_up,
+        weights=solver.Weights(
+            distance=platform.weight_distance,
+            fairness=platform.weight_fairness,
+            deliveries=platform.weight_deliveries,
+            stability=platform.weight_stability,
         ),
+        time_limit_s=platform.time_limit_s,
     )
 
 
 def with_stability(problem: solver.Problem, weight: float) -> solver.Problem:
     """Return ``problem`` with a stability weight of at least ``weight`` (for re-plans)."""
     settings = problem.settings
-    weights = settings.weights
-    if weights.stability >= weight:
+    if settings.weights.stability >= weight:
         return problem
-    return solver.Problem(
-        week=problem.week,
-        products=problem.products,
-        growers=problem.growers,
-        canteens=problem.canteens,
-        availability=problem.availability,
-        orders=problem.orders,
-        distances_km=problem.distances_km,
-        locked=problem.locked,
-        previous=problem.previous,
-        settings=solver.Settings(
-            max_km=settings.max_km,
-            road_factor=settings.road_factor,
-            max_growers_per_line=settings.max_growers_per_line,
-            ledger_catch_up=settings.ledger_catch_up,
-            weights=solver.Weights(
-                distance=weights.distance,
-                fairness=weights.fairness,
-                deliveries=weights.deliveries,
-                stability=weight,
-            ),
-            time_limit_s=settings.time_limit_s,
-        ),
-    )
+    weights = replace(settings.weights, stability=weight)
+    return replace(problem, settings=replace(settings, weights=weights))
+
+
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """A solve's outcome as a run stores it: the exact documents, or why there is no result."""
+
+    problem: Problem
+    instance_json: str
+    result: solver.Result | None  # None when the solver crashed
+    error_message: str | None
+
+    @property
+    def status(self) -> str:
+        """Return the solver's status ("optimal", "feasible", …), or "error" after a crash."""
+        return self.result.status if self.result is not None else "error"
+
+    @property
+    def result_json(self) -> str | None:
+        """Return the result document to store, if any."""
+        return solver.dump(self.result) if self.result is not None else None
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """Return the errors the solver reported (none after a crash)."""
+        return self.result.errors if self.result is not None else ()
+
+
+def solve(problem: Problem) -> Solved:
+    """Solve ``problem``, turning a crash of the solver into an error message rather than a 500."""
+    instance_json = solver.dump_problem(problem)
+    try:
+        result = solver.solve(problem)
+    except Exception as error:  # the run must be recorded whatever went wrong inside
+        log.exception("solver crashed on %s", problem.week)
+        return Solved(problem, instance_json, None, f"{type(error).__name__}: {error}")
+    return Solved(problem, instance_json, result, None)
+
+
+def straight_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points in degrees (the solver's rule)."""
+    return solver.haversine_km(lat1, lon1, lat2, lon2)
 
 
 def _row(
@@ -380,9 +424,7 @@ def lines_from_result(
     session: Session, problem: solver.Problem, result: solver.Result
 ) -> list[AllocationLine]:
     """Turn the result's allocations into unsaved ``AllocationLine`` rows with km and value."""
-    from solver.engine import distance_km  # the solver's own rule, so lines match its kg·km
-
-    all_km = distance_km(problem)
+    all_km = solver.distance_km(problem)  # the solver's own rule, so lines match its kg·km
     price_eur = {product.id: Decimal(repr(product.price)) for product in problem.products}
     product_ids = {
         product.slug: product.id
@@ -409,19 +451,50 @@ def lines_from_result(
     return lines
 
 
-def ledger_after_eur(result: solver.Result) -> dict[int, Decimal]:
-    """Return each farm's ledger after the week, as the result states it."""
-    return {
-        farm_id_of(entry.grower): to_decimal(entry.ledger_eur, CENT)
-        for entry in result.ledger_after
+def run_ledger_eur(run: AllocationRun) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """Return each farm's fairness ledger before and after a usable run, as it was solved."""
+    assert run.result_json is not None  # a usable run has a result
+    before = {
+        farm_id_of(grower.id): to_decimal(grower.ledger_eur, CENT)
+        for grower in solver.load(run.instance_json).growers
     }
+    after = {
+        farm_id_of(entry.grower): to_decimal(entry.ledger_eur, CENT)
+        for entry in solver.load_result(run.result_json).ledger_after
+    }
+    return before, after
 
 
-def shortfalls_of(result_json: str | None) -> dict[tuple[int, str, dt.date], Decimal]:
-    """Return the positive shortfalls of a stored result, keyed (canteen id, product slug, day)."""
-    if not result_json:
+@dataclass(frozen=True, slots=True)
+class SolvedOrder:
+    """An order line as a run was solved: a canteen's quantity of a product on a day."""
+
+    canteen_id: int
+    product_slug: str
+    day: dt.date
+    quantity: Decimal
+    priority: str  # an OrderPriority value
+
+
+def run_orders(run: AllocationRun) -> list[SolvedOrder]:
+    """Return the order lines a run was solved for."""
+    return [
+        SolvedOrder(
+            canteen_id=canteen_id_of(order.canteen),
+            product_slug=order.product,
+            day=dt.date.fromisoformat(order.day),
+            quantity=to_decimal(order.quantity),
+            priority=order.priority,
+        )
+        for order in solver.load(run.instance_json).orders
+    ]
+
+
+def shortfalls_of(run: AllocationRun) -> dict[tuple[int, str, dt.date], Decimal]:
+    """Return the positive shortfalls of a run's result, keyed (canteen id, product slug, day)."""
+    if not run.result_json:
         return {}
-    result = solver.load_result(result_json)
+    result = solver.load_result(run.result_json)
     return {
         (canteen_id_of(line.canteen), line.product, dt.date.fromisoformat(line.day)):
         to_decimal(line.quantity)
@@ -430,12 +503,10 @@ def shortfalls_of(result_json: str | None) -> dict[tuple[int, str, dt.date], Dec
     }
 
 
-def grower_shares_of(instance_json: str) -> dict[int, float]:
+def grower_shares_of(run: AllocationRun) -> dict[int, float]:
     """Return each farm's share of the week's sales, as the solver counted it for this run."""
-    from solver.engine import grower_shares
-
-    problem = solver.load(instance_json)
-    return {farm_id_of(grower): share for grower, share in grower_shares(problem).items()}
+    problem = solver.load(run.instance_json)
+    return {farm_id_of(grower): share for grower, share in solver.grower_shares(problem).items()}
 
 
 def run_metrics(result: solver.Result) -> Mapping[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,9 +12,10 @@ from werkzeug.wrappers import Response
 from pial.access import roles
 from pial.contracts import charts, services
 from pial.contracts.forms import ContractForm, ContractLineForm, PeriodForm
-from pial.errors import InvalidInput, ServiceError
+from pial.errors import ServiceError
 from pial.fields import choices
 from pial.models import Role
+from pial.pages import flash_refusal, read_or_abort
 
 blueprint = Blueprint("contracts", __name__, url_prefix="/contrats")
 
@@ -31,27 +32,11 @@ ACCESS_RULES = {
 }
 
 
-def _fail(error: ServiceError, form: Any = None) -> None:
-    """Flash a service refusal, tying field errors to the form's inputs."""
-    flash(str(error), "error")
-    if isinstance(error, InvalidInput) and form is not None:
-        for name, messages in error.field_errors.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + messages
-
 
 def _version(form: Any) -> int | None:
     text = form.version_id.data
     return int(text) if text and str(text).isdigit() else None
 
-
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a read service, turning NotFound/Forbidden into their HTTP status."""
-    try:
-        return function(*args, **kwargs)
-    except ServiceError as error:
-        abort(error.http_status, str(error))
 
 
 @blueprint.route("/")
@@ -66,7 +51,7 @@ def index() -> str:
 def show(contract_id: int) -> str:
     """Show a contract, its lines and its progress in a contract year."""
     year_text = request.args.get("annee", "")
-    progress = _call(services.contract_progress, contract_id, current_user,
+    progress = read_or_abort(services.contract_progress, contract_id, current_user,
                      year_index=int(year_text) if year_text.isdigit() else None)
     return render_template(
         "contracts/show.html", progress=progress, contract=progress.contract,
@@ -79,7 +64,9 @@ def show(contract_id: int) -> str:
 @blueprint.route("/<int:contract_id>/modifier", methods=["GET", "POST"])
 def edit_contract(contract_id: int | None) -> str | Response:
     """Create or edit a contract."""
-    contract = _call(services.get_contract, contract_id, current_user) if contract_id else None
+    contract = (
+        read_or_abort(services.get_contract, contract_id, current_user) if contract_id else None
+    )
     form = ContractForm()
     form.buyer.choices = choices(services.buyer_choices())
     others = [c for c in services.list_contracts(current_user) if c.id != contract_id]
@@ -115,7 +102,7 @@ def edit_contract(contract_id: int | None) -> str | Response:
             saved = services.save_contract(current_user, contract_id, values,
                                            form.growers.data or [], _version(form))
         except ServiceError as error:
-            _fail(error, form)
+            flash_refusal(error, form)
         else:
             flash(_("Contrat enregistré."), "success")
             return redirect(url_for("contracts.show", contract_id=saved.id))
@@ -128,8 +115,8 @@ def edit_contract(contract_id: int | None) -> str | Response:
 @blueprint.route("/<int:contract_id>/lignes/<int:line_id>", methods=["GET", "POST"])
 def edit_line(contract_id: int, line_id: int | None) -> str | Response:
     """Create or edit a contract line."""
-    contract = _call(services.get_contract, contract_id, current_user)
-    line = _call(services.get_line, contract_id, line_id) if line_id else None
+    contract = read_or_abort(services.get_contract, contract_id, current_user)
+    line = read_or_abort(services.get_line, contract_id, line_id) if line_id else None
     form = ContractLineForm()
     form.product_id.choices = choices(services.product_choices())
     names = list(services.LINE_LABELS)
@@ -142,7 +129,7 @@ def edit_line(contract_id: int, line_id: int | None) -> str | Response:
                                {name: getattr(form, name).data for name in names},
                                _version(form))
         except ServiceError as error:
-            _fail(error, form)
+            flash_refusal(error, form)
         else:
             flash(_("Ligne enregistrée."), "success")
             return redirect(url_for("contracts.show", contract_id=contract_id))
@@ -157,7 +144,7 @@ def delete_line(contract_id: int, line_id: int) -> Response:
     try:
         services.delete_line(current_user, contract_id, line_id)
     except ServiceError as error:
-        _fail(error)
+        flash_refusal(error)
     else:
         flash(_("Ligne retirée du contrat."), "success")
     return redirect(url_for("contracts.show", contract_id=contract_id))
@@ -166,15 +153,15 @@ def delete_line(contract_id: int, line_id: int) -> Response:
 @blueprint.route("/<int:contract_id>/lignes/<int:line_id>/periodes", methods=["GET", "POST"])
 def periods(contract_id: int, line_id: int) -> str | Response:
     """List a line's periods and add one."""
-    contract = _call(services.get_contract, contract_id, current_user)
-    line = _call(services.get_line, contract_id, line_id)
+    contract = read_or_abort(services.get_contract, contract_id, current_user)
+    line = read_or_abort(services.get_line, contract_id, line_id)
     form = PeriodForm()
     if form.validate_on_submit():
         try:
             services.add_period(current_user, contract_id, line_id, form.start_date.data,
                                 form.end_date.data, form.min_quantity.data)
         except ServiceError as error:
-            _fail(error, form)
+            flash_refusal(error, form)
         else:
             flash(_("Période ajoutée."), "success")
             return redirect(url_for("contracts.periods", contract_id=contract_id,
@@ -189,7 +176,7 @@ def delete_period(contract_id: int, period_id: int) -> Response:
     try:
         services.delete_period(current_user, contract_id, period_id)
     except ServiceError as error:
-        _fail(error)
+        flash_refusal(error)
     else:
         flash(_("Période supprimée."), "success")
     if line_id:

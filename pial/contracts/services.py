@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from pial.actors import Actor
 from pial.audit import record_audit
 from pial.clock import today_in_paris
 from pial.contracts.tracking import (
@@ -42,7 +43,7 @@ from pial.models import (
     User,
     canteen_group_members,
 )
-from pial.money.sales import Sale, sales_between
+from pial.published.sales import Sale, sales_between
 
 CONTRACT_LABELS = {
     "title": _l("Intitulé"),
@@ -85,24 +86,23 @@ def buyer_name(contract: Contract) -> str:
     return contract.canteen_group.name if contract.canteen_group is not None else "—"
 
 
-def can_read(actor: Any, contract: Contract) -> bool:
+def can_read(actor: Actor, contract: Contract) -> bool:
     """Tell whether ``actor`` may see a contract and its progress."""
-    role = getattr(actor, "role", None)
-    if actor is None or role == Role.LEAD:
+    if actor is None or actor.role == Role.LEAD:
         return True
-    if role == Role.CANTEEN:
+    if actor.role == Role.CANTEEN:
         return actor.canteen_id in buyer_canteen_ids(contract)
     return False
 
 
-def list_contracts(actor: Any) -> list[Contract]:
+def list_contracts(actor: Actor) -> list[Contract]:
     """Return the contracts ``actor`` may see, the latest first."""
     session = get_session()
     query = select(Contract).order_by(Contract.is_active.desc(), Contract.start_date.desc(),
                                       Contract.id.desc())
-    if actor is None or getattr(actor, "role", None) == Role.LEAD:
+    if actor is None or actor.role == Role.LEAD:
         return list(session.scalars(query))
-    if getattr(actor, "role", None) == Role.CANTEEN:
+    if actor.role == Role.CANTEEN:
         group_ids = select(canteen_group_members.c.canteen_group_id).where(
             canteen_group_members.c.canteen_id == actor.canteen_id)
         query = query.where(or_(Contract.canteen_id == actor.canteen_id,
@@ -111,7 +111,7 @@ def list_contracts(actor: Any) -> list[Contract]:
     return []
 
 
-def get_contract(contract_id: int, actor: Any = None) -> Contract:
+def get_contract(contract_id: int, actor: Actor = None) -> Contract:
     """Return a contract ``actor`` may see, or raise NotFound / Forbidden."""
     session = get_session()
     contract = session.scalar(
@@ -159,8 +159,8 @@ def product_choices() -> list[tuple[int, str]]:
 # --- Upkeep (the lead) -------------------------------------------------------------------------
 
 
-def _require_lead(actor: Any) -> None:
-    if getattr(actor, "role", None) != Role.LEAD:
+def _require_lead(actor: Actor) -> None:
+    if actor is None or actor.role != Role.LEAD:
         raise Forbidden(gettext("Seule la personne responsable du projet gère les contrats."))
 
 
@@ -388,7 +388,7 @@ def _periods_of(line: ContractLine) -> list[Period]:
 
 
 def contract_progress(
-    contract_id: int, actor: Any = None, *, year_index: int | None = None,
+    contract_id: int, actor: Actor = None, *, year_index: int | None = None,
     as_of: dt.date | None = None,
 ) -> ContractProgress:
     """Return the progress of each line of a contract over one contract year, as of a day."""

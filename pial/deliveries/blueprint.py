@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,15 +12,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import roles
-from pial.allocation.blueprint import unit_label
+from pial.allocation.coordination import can_coordinate
 from pial.allocation.forms import ActionForm
-from pial.allocation.services import can_coordinate, get_week
 from pial.clock import iso_week_label, monday_of, today_in_paris
 from pial.db import get_session
 from pial.deliveries import services
 from pial.deliveries.forms import ReceiptForm
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import DeliveryWeek, QualityRating, Role, WeekState
+from pial.weeks.calendar import get_week
 
 blueprint = Blueprint("deliveries", __name__)
 
@@ -76,14 +78,11 @@ def _render_week(iso_week: str, *, status: int = 200,
             page = render_template(
                 "deliveries/pick_list.html", week=week, picks=picks, weeks=published_weeks(),
                 can_coordinate=can_coordinate(current_user, week.iso_week),
-                action_form=ActionForm(), unit_label=unit_label,
+                action_form=ActionForm(),
             )
             return page, status
-        canteen_id = int(current_user.canteen_id)
-        notes = [
-            services.delivery_note(canteen_id, week.iso_week, day, actor=current_user)
-            for day in services.delivery_days(canteen_id, week.iso_week)
-        ]
+        notes = services.delivery_notes(int(current_user.canteen_id), week.iso_week,
+                                        actor=current_user)
     except (NotFound, InvalidInput) as error:
         abort(404, str(error))
     except Forbidden as error:
@@ -96,7 +95,7 @@ def _render_week(iso_week: str, *, status: int = 200,
                     receipt_forms[line.line.id] = _receipt_form(line)
     page = render_template(
         "deliveries/notes.html", week=week, notes=notes, weeks=published_weeks(),
-        forms=receipt_forms, unit_label=unit_label, quality_labels=QUALITY_LABELS,
+        forms=receipt_forms, quality_labels=QUALITY_LABELS,
         can_receive=week.state in (WeekState.PUBLISHED, WeekState.DELIVERED)
         and notes and notes[0].run is not None,
         today=today_in_paris(),
@@ -118,8 +117,6 @@ def _receipt_form(note_line: services.NoteLine) -> ReceiptForm:
 
 def _as_input(value: object) -> str:
     """Show a Decimal in an input the French way (12,5)."""
-    from decimal import Decimal
-
     if not isinstance(value, Decimal):
         return str(value)
     return format(value.normalize(), "f").replace(".", ",")

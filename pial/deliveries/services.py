@@ -1,23 +1,29 @@
 """What each person needs to deliver or receive a published week: pick lists, delivery notes,
-receipts, and marking the week delivered."""
+receipts, and marking the week delivered.
+
+Pick lists and delivery notes are views of a :class:`~pial.published.plan.PublishedPlan`: the
+pages read the week's plan once, and publication hands its plan to every e-mail
+(:func:`pick_list_of`, :func:`delivery_notes_of`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select
 
+from pial.actors import Actor
 from pial.allocation import seam
-from pial.allocation.services import Change, changes_between, get_week, published_run
+from pial.allocation.coordination import require_coordinator
+from pial.allocation.runs import Change, published_run
 from pial.audit import record_audit
 from pial.clock import now
 from pial.db import get_session
-from pial.deliveries.routes import rounds_of
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
     AllocationLine,
@@ -34,6 +40,8 @@ from pial.models import (
     Role,
     WeekState,
 )
+from pial.published.plan import PlanLine, PublishedPlan, published_plan
+from pial.weeks.calendar import get_week
 from pial.weeks.parsing import parse_quantity
 from pial.weeks.states import change_state, require_state
 
@@ -95,10 +103,14 @@ class PickList:
 class NoteLine:
     """One line of a delivery note: a farm's product, its price and value, its receipt."""
 
-    line: AllocationLine
-    price_eur: Decimal
+    line: PlanLine
     receipt: Receipt | None
     change: Change | None
+
+    @property
+    def price_eur(self) -> Decimal:
+        """Return the line's unit price."""
+        return self.line.unit_price_eur
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +148,7 @@ class DeliveryNote:
 # --- Access ------------------------------------------------------------------------------------
 
 
-def require_farm_member(actor: Any, farm_id: int) -> None:
+def require_farm_member(actor: Actor, farm_id: int) -> None:
     """Raise Forbidden unless ``actor`` is a grower of the farm, the lead, or the system."""
     if actor is None or actor.role == Role.LEAD:
         return
@@ -145,7 +157,7 @@ def require_farm_member(actor: Any, farm_id: int) -> None:
     raise Forbidden(gettext("Vous ne pouvez voir que les livraisons de votre ferme."))
 
 
-def require_canteen_member(actor: Any, canteen_id: int, *, lead_may_read: bool = True) -> None:
+def require_canteen_member(actor: Actor, canteen_id: int, *, lead_may_read: bool = True) -> None:
     """Raise Forbidden unless ``actor`` manages the canteen (or is the lead, when reading)."""
     if actor is None or (lead_may_read and actor.role == Role.LEAD):
         return
@@ -156,35 +168,29 @@ def require_canteen_member(actor: Any, canteen_id: int, *, lead_may_read: bool =
     )
 
 
-def replan_changes(week: DeliveryWeek) -> list[Change]:
-    """Return what the latest published version changed from the one before (none for v1)."""
-    current = published_run(week)
-    if current is None or current.published_version is None or current.published_version < 2:
-        return []
-    previous = published_run(week, current.published_version - 1)
-    return changes_between(previous, current)
-
-
 # --- Pick lists and delivery notes -------------------------------------------------------------
 
 
-def pick_list(farm_id: int, iso_week: str, *, actor: Any = None) -> PickList:
+def pick_list(farm_id: int, iso_week: str, *, actor: Actor = None) -> PickList:
     """Return a farm's harvest and rounds, per day, in the week's published planning."""
     require_farm_member(actor, farm_id)
     week = get_week(iso_week)
     farm = get_session().get(Farm, farm_id)
     if farm is None:
         raise NotFound(gettext("Cette ferme n'existe pas."))
-    run = published_run(week)
-    if run is None:
+    plan = published_plan(week)
+    if plan is None:
         return PickList(farm=farm, week=week, run=None, days=[])
-    changes = [change for change in replan_changes(week) if change.farm_id == farm_id]
+    return pick_list_of(plan, farm)
+
+
+def pick_list_of(plan: PublishedPlan, farm: Farm) -> PickList:
+    """Return a farm's harvest and rounds, per day, in a published plan."""
+    changes = [change for change in plan.changes if change.farm_id == farm.id]
     changed_stops = {(change.canteen_id, change.day) for change in changes}
-    lines_by_stop: dict[tuple[dt.date, int], list[AllocationLine]] = defaultdict(list)
-    for line in run.lines:
-        if line.farm_id == farm_id:
-            lines_by_stop[(line.day, line.canteen_id)].append(line)
-    rounds = rounds_of(run)
+    lines_by_stop: dict[tuple[dt.date, int], list[PlanLine]] = defaultdict(list)
+    for line in plan.farm_lines(farm.id):
+        lines_by_stop[(line.day, line.canteen_id)].append(line)
     days = []
     for day in sorted({day for day, _ in lines_by_stop}):
         stops = [
@@ -195,15 +201,15 @@ def pick_list(farm_id: int, iso_week: str, *, actor: Any = None) -> PickList:
                 items=_items(lines_by_stop[(day, canteen.id)]),
                 changed=(canteen.id, day) in changed_stops,
             )
-            for position, (canteen, leg_km) in enumerate(rounds[(farm_id, day)], start=1)
+            for position, (canteen, leg_km) in enumerate(plan.rounds[(farm.id, day)], start=1)
         ]
         harvest = _items([ln for (d, _), lines in lines_by_stop.items() if d == day
                           for ln in lines])
         days.append(PickDay(day=day, harvest=harvest, stops=stops))
-    return PickList(farm=farm, week=week, run=run, days=days, changes=changes)
+    return PickList(farm=farm, week=plan.week, run=plan.run, days=days, changes=changes)
 
 
-def _items(lines: list[AllocationLine]) -> list[PickItem]:
+def _items(lines: Iterable[PlanLine]) -> list[PickItem]:
     """Sum lines per product, by product name."""
     totals: dict[int, Decimal] = defaultdict(Decimal)
     products: dict[int, Product] = {}
@@ -216,78 +222,84 @@ def _items(lines: list[AllocationLine]) -> list[PickItem]:
     )
 
 
-def delivery_days(canteen_id: int, iso_week: str) -> list[dt.date]:
-    """Return the days on which a canteen receives something in the published planning."""
-    run = published_run(get_week(iso_week))
-    if run is None:
-        return []
-    return sorted({line.day for line in run.lines if line.canteen_id == canteen_id})
+def delivery_notes(canteen_id: int, iso_week: str, *, actor: Actor = None) -> list[DeliveryNote]:
+    """Return a canteen's delivery notes, one per day it receives something, of the week."""
+    require_canteen_member(actor, canteen_id)
+    plan = published_plan(get_week(iso_week))
+    return delivery_notes_of(plan, canteen_id) if plan is not None else []
 
 
 def delivery_note(
-    canteen_id: int, iso_week: str, day: dt.date, *, actor: Any = None
+    canteen_id: int, iso_week: str, day: dt.date, *, actor: Actor = None
 ) -> DeliveryNote:
     """Return who brings what to a canteen on a day, with prices, totals and receipts."""
     require_canteen_member(actor, canteen_id)
-    session = get_session()
     week = get_week(iso_week)
-    canteen = session.get(Canteen, canteen_id)
+    canteen = get_session().get(Canteen, canteen_id)
     if canteen is None:
         raise NotFound(gettext("Cette cantine n'existe pas."))
-    run = published_run(week)
-    if run is None:
+    plan = published_plan(week)
+    if plan is None:
         return DeliveryNote(canteen, week, day, None, [], [], [])
-    prices_eur = seam.run_prices_eur(run)
-    changes = [
-        change for change in replan_changes(week)
-        if change.canteen_id == canteen_id and change.day == day
-    ]
-    change_of = {(c.farm_id, c.product_id): c for c in changes}
-    lines = [ln for ln in run.lines if ln.canteen_id == canteen_id and ln.day == day]
-    receipts = {
+    return _note(plan, canteen, day, _receipts(plan.canteen_lines(canteen.id, day)))
+
+
+def delivery_notes_of(plan: PublishedPlan, canteen_id: int) -> list[DeliveryNote]:
+    """Return a canteen's delivery notes in a published plan, one per day it receives things."""
+    lines = plan.canteen_lines(canteen_id)
+    if not lines:
+        return []
+    receipts = _receipts(lines)
+    canteen = lines[0].canteen
+    return [_note(plan, canteen, day, receipts) for day in plan.canteen_days(canteen_id)]
+
+
+def _receipts(lines: Iterable[PlanLine]) -> dict[int, Receipt]:
+    """Return the receipts recorded on the lines, by allocation line id."""
+    return {
         receipt.allocation_line_id: receipt
-        for receipt in session.scalars(
+        for receipt in get_session().scalars(
             select(Receipt).where(Receipt.allocation_line_id.in_([ln.id for ln in lines]))
         )
     }
+
+
+def _note(
+    plan: PublishedPlan, canteen: Canteen, day: dt.date, receipts: dict[int, Receipt]
+) -> DeliveryNote:
+    """Return the delivery note of a canteen on a day of a plan."""
+    changes = [c for c in plan.changes if c.canteen_id == canteen.id and c.day == day]
+    change_of = {(c.farm_id, c.product_id): c for c in changes}
     positions = {
         farm_id: position
-        for (farm_id, round_day), tour in rounds_of(run).items()
+        for (farm_id, round_day), tour in plan.rounds.items()
         if round_day == day
         for position, (stop, _) in enumerate(tour, start=1)
-        if stop.id == canteen_id
+        if stop.id == canteen.id
     }
     by_farm: dict[int, list[NoteLine]] = defaultdict(list)
-    for line in sorted(lines, key=lambda ln: ln.product.name_fr):
+    for line in sorted(plan.canteen_lines(canteen.id, day), key=lambda ln: ln.product.name_fr):
         by_farm[line.farm_id].append(
-            NoteLine(
-                line=line,
-                price_eur=prices_eur[line.product.slug],
-                receipt=receipts.get(line.id),
-                change=change_of.get((line.farm_id, line.product_id)),
-            )
+            NoteLine(line, receipts.get(line.id), change_of.get((line.farm_id, line.product_id)))
         )
     farms = sorted(
         (NoteFarm(lines[0].line.farm, positions.get(farm_id), lines)
          for farm_id, lines in by_farm.items()),
         key=lambda note_farm: note_farm.farm.name,
     )
-    slugs = {line.product.slug: line.product.name_fr for line in run.lines}
     shortfalls = sorted(
-        (slugs.get(slug, slug), quantity)
-        for (short_canteen, slug, short_day), quantity in seam.shortfalls_of(
-            run.result_json
-        ).items()
-        if short_canteen == canteen_id and short_day == day
+        (short.product_name, short.quantity)
+        for short in plan.shortfalls
+        if short.canteen_id == canteen.id and short.day == day
     )
-    return DeliveryNote(canteen, week, day, run, farms, shortfalls, changes)
+    return DeliveryNote(canteen, plan.week, day, plan.run, farms, shortfalls, changes)
 
 
 # --- Receipts ----------------------------------------------------------------------------------
 
 
 def confirm_receipt(
-    actor: Any,
+    actor: Actor,
     canteen_id: int,
     allocation_line_id: int,
     received_quantity: Decimal | str | int,
@@ -337,7 +349,7 @@ def confirm_receipt(
     receipt.received_quantity = quantity
     receipt.quality_rating = rating
     receipt.quality_note = (note or "").strip() or None
-    receipt.received_by_id = getattr(actor, "id", None)
+    receipt.received_by_id = actor.id if actor is not None else None
     receipt.updated_dt = now()
     correction_eur = _value_eur(line, quantity) - _value_eur(line, counted_before)
     if correction_eur != 0:
@@ -358,7 +370,7 @@ def _value_eur(line: AllocationLine, quantity: Decimal) -> Decimal:
 
 
 def _add_receipt_correction(
-    line: AllocationLine, received: Decimal, correction_eur: Decimal, actor: Any
+    line: AllocationLine, received: Decimal, correction_eur: Decimal, actor: Actor
 ) -> None:
     """Move the farm's ledger by the value received beyond (or short of) what was counted."""
     session = get_session()
@@ -375,16 +387,14 @@ def _add_receipt_correction(
                 f"Réception {line.canteen.name}, {line.product.name_fr} du "
                 f"{line.day.isoformat()} : {received} reçus pour {line.quantity} prévus"
             ),
-            created_by_id=getattr(actor, "id", None),
+            created_by_id=actor.id if actor is not None else None,
             created_dt=now(),
         )
     )
 
 
-def mark_week_delivered(iso_week: str, actor: Any = None) -> DeliveryWeek:
+def mark_week_delivered(iso_week: str, actor: Actor = None) -> DeliveryWeek:
     """Close a published week as delivered: every trip is stamped, the week becomes « livrée »."""
-    from pial.allocation.services import require_coordinator
-
     session = get_session()
     week = get_week(iso_week)
     require_coordinator(actor, iso_week)

@@ -25,12 +25,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from pial.allocation.services import (
-    allocate_week,
-    declare_crop_failure,
-    publish_week,
-    published_run,
-)
+from pial.allocation.runs import published_run
+from pial.allocation.services import allocate_week, declare_crop_failure, publish_week
 from pial.clock import iso_week_label, now
 from pial.deliveries.services import confirm_receipt, mark_week_delivered
 from pial.demo.menus import WeekDrafts, draft_week

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
+from pial.allocation.runs import latest_run, published_run
 from pial.clock import iso_week_label, now, today_in_paris
 from pial.db import get_session
+from pial.i18n import format_iso_week
 from pial.models import (
     AllocationLine,
     AllocationRun,
@@ -25,6 +26,7 @@ from pial.models import (
     Farm,
     OrderLine,
     Role,
+    User,
 )
 from pial.models.allocation import RunStatus
 from pial.models.weeks import WeekState
@@ -149,16 +151,6 @@ def _delivery_week(today: dt.date) -> DeliveryWeek | None:
             DeliveryWeek.monday_date >= today - dt.timedelta(days=today.weekday()),
         )
         .order_by(DeliveryWeek.monday_date)
-        .limit(1)
-    )
-
-
-def published_run(week: DeliveryWeek) -> AllocationRun | None:
-    """Return the latest published run of ``week``."""
-    return get_session().scalar(
-        select(AllocationRun)
-        .where(AllocationRun.week_id == week.id, AllocationRun.published_version.is_not(None))
-        .order_by(AllocationRun.published_version.desc())
         .limit(1)
     )
 
@@ -332,20 +324,12 @@ def _lead_week(week: DeliveryWeek) -> LeadWeek:
             OrderLine.week_id == week.id, OrderLine.quantity > 0
         )
     ) or 0
-    latest = session.scalar(
-        select(AllocationRun)
-        .where(AllocationRun.week_id == week.id)
-        .order_by(AllocationRun.sequence.desc())
-        .limit(1)
-    )
     return LeadWeek(week=week, farms_with_offer=farms, canteens_with_order=canteens,
-                    latest_run=latest)
+                    latest_run=latest_run(week))
 
 
 def _alerts(board: list[LeadWeek]) -> list[str]:
     """Name what needs the lead's attention: failed runs, open weeks past a deadline, no offer."""
-    from pial.i18n import format_iso_week
-
     session = get_session()
     moment = now()
     active_farms = session.scalar(
@@ -372,7 +356,7 @@ def _alerts(board: list[LeadWeek]) -> list[str]:
     return alerts
 
 
-def home_for(user: Any) -> GrowerHome | CanteenHome | LeadHome | None:
+def home_for(user: User) -> GrowerHome | CanteenHome | LeadHome | None:
     """Return the home board matching the role of ``user``."""
     if user.role == Role.LEAD:
         return lead_home()

@@ -8,6 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the money pages, their menu entries and ``pial money``."""
+    # Imported here: importing the package's services alone does not load its pages.
     from flask_babel import lazy_gettext as _l
 
     from pial.access import register_blueprint

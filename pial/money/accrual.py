@@ -20,6 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from pial.actors import Actor
+from pial.allocation.coordination import require_coordinator
+from pial.allocation.runs import current_published_runs
 from pial.audit import record_audit
 from pial.clock import now
 from pial.db import get_session
@@ -35,8 +38,8 @@ from pial.models import (
     WeekState,
 )
 from pial.money.rates import RateBook
-from pial.money.rounding import ZERO, share_of_eur
-from pial.money.sales import Sale, current_runs_query, sales_of_runs
+from pial.published.sales import Sale, sales_of_runs
+from pial.rounding import ZERO, share_of_eur
 from pial.weeks.calendar import get_week
 
 
@@ -73,14 +76,12 @@ class AccrualReport:
         )
 
 
-def accrue_week(iso_week: str, actor: Any = None) -> AccrualReport:
+def accrue_week(iso_week: str, actor: Actor = None) -> AccrualReport:
     """Materialise the fee, fund and advance-recovery rows of a delivered week (idempotent)."""
     session = get_session()
     try:
         week = get_week(iso_week)
-        if actor is not None and getattr(actor, "role", None) != Role.LEAD:
-            from pial.allocation.services import require_coordinator
-
+        if actor is not None and actor.role != Role.LEAD:
             require_coordinator(actor, iso_week)
         if week.state != WeekState.DELIVERED:
             raise Conflict(
@@ -106,7 +107,7 @@ def accrue_week(iso_week: str, actor: Any = None) -> AccrualReport:
 
 def _accrue(session: Session, week: DeliveryWeek) -> AccrualReport:
     """Bring the week's accrual rows in line with its current published plan and receipts."""
-    runs = session.scalars(current_runs_query([week.id])).all()
+    runs = session.scalars(current_published_runs([week.id])).all()
     sales = sorted(sales_of_runs(session, runs), key=lambda s: (s.day, s.line.id))
     existing = {
         accrual.allocation_line_id: accrual
@@ -289,7 +290,7 @@ def weeks_to_accrue() -> list[DeliveryWeek]:
     return [week for week in delivered if not accrued[week.id]]
 
 
-def accrue_delivered_weeks(actor: Any = None) -> list[AccrualReport]:
+def accrue_delivered_weeks(actor: Actor = None) -> list[AccrualReport]:
     """Accrue every delivered week (e.g. after loading the demo), oldest first."""
     session = get_session()
     labels = session.scalars(

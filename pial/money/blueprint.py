@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from pial.access import roles
 from pial.clock import today_in_paris
-from pial.errors import InvalidInput, ServiceError
+from pial.errors import ServiceError
 from pial.fields import choices
 from pial.models import FeeKind, Role
 from pial.money import charts, funds
@@ -24,6 +24,7 @@ from pial.money import statements as sheets
 from pial.money.accrual import accrue_week, recovered_eur, weeks_to_accrue
 from pial.money.forms import AdvanceForm, FundMovementForm, RateForm, RepaymentForm
 from pial.money.xlsx import XLSX_MIMETYPE, regulation_workbook, statement_workbook
+from pial.pages import flash_refusal, read_or_abort
 
 blueprint = Blueprint("money", __name__, url_prefix="/argent")
 
@@ -56,26 +57,10 @@ KIND_LABELS = {
 }
 
 
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a read service, turning its refusal into the matching HTTP status."""
-    try:
-        return function(*args, **kwargs)
-    except ServiceError as error:
-        abort(error.http_status, str(error))
-
-
-def _fail(error: ServiceError, form: Any = None) -> None:
-    """Flash a refusal and tie its field errors to the form."""
-    flash(str(error), "error")
-    if isinstance(error, InvalidInput) and form is not None:
-        for name, messages in error.field_errors.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + messages
 
 
 def _month() -> dt.date:
-    month: dt.date = _call(sheets.parse_month, request.args.get("mois"))
+    month: dt.date = read_or_abort(sheets.parse_month, request.args.get("mois"))
     return month
 
 
@@ -101,14 +86,14 @@ def statements() -> str:
 @blueprint.route("/releves/ferme/<int:farm_id>")
 def farm_statement(farm_id: int) -> str:
     """Show a farm's statement of a month."""
-    statement = _call(sheets.farm_statement, farm_id, _month(), current_user)
+    statement = read_or_abort(sheets.farm_statement, farm_id, _month(), current_user)
     return _statement_page(statement, "money.farm_statement", farm_id=farm_id)
 
 
 @blueprint.route("/releves/ferme/<int:farm_id>.xlsx")
 def farm_statement_xlsx(farm_id: int) -> Response:
     """Download a farm's statement of a month as a spreadsheet."""
-    statement = _call(sheets.farm_statement, farm_id, _month(), current_user)
+    statement = read_or_abort(sheets.farm_statement, farm_id, _month(), current_user)
     return _xlsx(statement_workbook(statement), f"releve-ferme-{farm_id}-"
                  f"{statement.month_key}.xlsx")
 
@@ -116,14 +101,14 @@ def farm_statement_xlsx(farm_id: int) -> Response:
 @blueprint.route("/releves/cantine/<int:canteen_id>")
 def canteen_statement(canteen_id: int) -> str:
     """Show a canteen's statement of a month."""
-    statement = _call(sheets.canteen_statement, canteen_id, _month(), current_user)
+    statement = read_or_abort(sheets.canteen_statement, canteen_id, _month(), current_user)
     return _statement_page(statement, "money.canteen_statement", canteen_id=canteen_id)
 
 
 @blueprint.route("/releves/cantine/<int:canteen_id>.xlsx")
 def canteen_statement_xlsx(canteen_id: int) -> Response:
     """Download a canteen's statement of a month as a spreadsheet."""
-    statement = _call(sheets.canteen_statement, canteen_id, _month(), current_user)
+    statement = read_or_abort(sheets.canteen_statement, canteen_id, _month(), current_user)
     return _xlsx(statement_workbook(statement), f"releve-cantine-{canteen_id}-"
                  f"{statement.month_key}.xlsx")
 
@@ -172,7 +157,7 @@ def ledger() -> str:
 @blueprint.route("/equite/<int:farm_id>")
 def farm_ledger(farm_id: int) -> str:
     """Explain a farm's ledger week by week, with the reason of each entry."""
-    farm_ledger_ = _call(ledgers.farm_ledger, farm_id, current_user)
+    farm_ledger_ = read_or_abort(ledgers.farm_ledger, farm_id, current_user)
     return render_template("money/farm_ledger.html", ledger=farm_ledger_,
                            share_chart=charts.farm_share_chart(farm_ledger_),
                            balance_chart=charts.balance_chart(farm_ledger_))
@@ -198,7 +183,7 @@ def fund() -> str | Response:
             funds.record_fund_movement(current_user, form.movement_date.data,
                                        form.amount_eur.data, form.label.data, form.note.data)
         except ServiceError as error:
-            _fail(error, form)
+            flash_refusal(error, form)
         else:
             flash(_("Mouvement du fonds enregistré."), "success")
             return redirect(url_for("money.fund"))
@@ -220,7 +205,7 @@ def advances() -> str:
 @blueprint.route("/avances/<int:advance_id>", methods=["GET", "POST"])
 def edit_advance(advance_id: int | None) -> str | Response:
     """Grant or correct a cash advance; show its recoveries."""
-    advance = _call(funds.get_advance, advance_id) if advance_id else None
+    advance = read_or_abort(funds.get_advance, advance_id) if advance_id else None
     form = AdvanceForm()
     form.farm_id.choices = choices(funds.farm_choices())
     if request.method == "GET" and advance is not None:
@@ -246,7 +231,7 @@ def edit_advance(advance_id: int | None) -> str | Response:
             saved = funds.save_advance(current_user, advance_id, values,
                                        int(version) if version and version.isdigit() else None)
         except ServiceError as error:
-            _fail(error, form)
+            flash_refusal(error, form)
         else:
             flash(_("Avance enregistrée."), "success")
             return redirect(url_for("money.edit_advance", advance_id=saved.id))
@@ -314,7 +299,7 @@ def rates() -> str | Response:
                            int(form.contract_id.data) if form.contract_id.data else None,
                            form.note.data)
         except ServiceError as error:
-            _fail(error, form)
+            flash_refusal(error, form)
         else:
             flash(_("Taux enregistré."), "success")
             return redirect(url_for("money.rates"))

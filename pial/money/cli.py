@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from pial.errors import ServiceError
+from pial.money.accrual import accrue_delivered_weeks, accrue_week
 
 
 @click.group("money")
@@ -18,8 +19,6 @@ def money_group() -> None:
 @with_appcontext
 def accrue_command(iso_week: str | None) -> None:
     """Accrue the fee, fund and advance recoveries of ISO_WEEK (default: every delivered week)."""
-    from pial.money.accrual import accrue_delivered_weeks, accrue_week
-
     try:
         reports = [accrue_week(iso_week)] if iso_week else accrue_delivered_weeks()
     except ServiceError as error:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from pial.actors import Actor
 from pial.audit import record_audit
 from pial.clock import now
 from pial.db import get_session
@@ -20,6 +21,7 @@ from pial.editing import apply_edit, create_record
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
     AdvanceRecovery,
+    AllocationLine,
     CashAdvance,
     Contract,
     Farm,
@@ -31,16 +33,16 @@ from pial.models import (
     User,
 )
 from pial.money.accrual import recovered_eur
-from pial.money.rounding import ZERO, to_cent
+from pial.rounding import ZERO, to_cent
 
 ADVANCE_LABELS = {"farm_id": _l("Ferme"), "amount_eur": _l("Montant"),
                   "granted_date": _l("Accordée le"), "recovery_rate": _l("Taux de retenue"),
                   "note": _l("Note"), "season_id": _l("Saison")}
 
 
-def require_lead(actor: Any) -> None:
+def require_lead(actor: Actor) -> None:
     """Raise Forbidden unless ``actor`` is the lead (or the system)."""
-    if actor is not None and getattr(actor, "role", None) != Role.LEAD:
+    if actor is not None and actor.role != Role.LEAD:
         raise Forbidden(_("Seule la personne responsable du projet peut faire cela."))
 
 
@@ -127,8 +129,6 @@ class FeeTotals:
 
 def accrued_totals(first: dt.date, last: dt.date) -> FeeTotals:
     """Return the value, fee and fund accrued on sales delivered from first to last."""
-    from pial.models import AllocationLine
-
     row = get_session().execute(
         select(func.coalesce(func.sum(FeeAccrual.base_value_eur), 0),
                func.coalesce(func.sum(FeeAccrual.fee_eur), 0),
@@ -187,8 +187,6 @@ def delete_rate(actor: User, rate_id: int) -> None:
     record = session.get(FeeRate, rate_id)
     if record is None:
         raise NotFound(_("Ce taux n'existe pas (ou plus)."))
-    from pial.models import AllocationLine
-
     used = session.scalar(
         select(func.count()).select_from(FeeAccrual)
         .join(AllocationLine, FeeAccrual.allocation_line_id == AllocationLine.id)

@@ -13,11 +13,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from pial.actors import Actor
+from pial.allocation.runs import current_published_runs
 from pial.clock import today_in_paris
 from pial.db import get_session
 from pial.errors import NotFound
@@ -29,9 +30,8 @@ from pial.models import (
     LedgerKind,
     Season,
 )
-from pial.money.rounding import ZERO
-from pial.money.sales import current_runs_query
 from pial.money.statements import require_farm_reader
+from pial.rounding import ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def _season_weeks(first: dt.date, last: dt.date) -> list[DeliveryWeek]:
 def _allocated_values(week_ids: list[int]) -> dict[int, dict[int, Decimal]]:
     """Return week id → farm id → value of the current published plan's lines."""
     session = get_session()
-    runs = current_runs_query(week_ids).subquery()
+    runs = current_published_runs(week_ids).subquery()
     rows = session.execute(
         select(runs.c.week_id, AllocationLine.farm_id, func.sum(AllocationLine.value_eur))
         .join(AllocationLine, AllocationLine.run_id == runs.c.id)
@@ -124,7 +124,7 @@ def _allocated_values(week_ids: list[int]) -> dict[int, dict[int, Decimal]]:
     return values
 
 
-def farm_ledger(farm_id: int, actor: Any = None, *, day: dt.date | None = None) -> FarmLedger:
+def farm_ledger(farm_id: int, actor: Actor = None, *, day: dt.date | None = None) -> FarmLedger:
     """Return a farm's ledger week by week over the season of ``day`` (lead or the grower)."""
     require_farm_reader(actor, farm_id)
     session = get_session()
@@ -177,7 +177,7 @@ class LedgerSummary:
         return shares[-1] if shares else None
 
 
-def ledger_overview(actor: Any = None, *, day: dt.date | None = None) -> list[LedgerSummary]:
+def ledger_overview(actor: Actor = None, *, day: dt.date | None = None) -> list[LedgerSummary]:
     """Return every active farm's season ledger (the lead's view)."""
     session = get_session()
     farms = session.scalars(select(Farm).where(Farm.is_active).order_by(Farm.name)).all()

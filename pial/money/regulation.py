@@ -8,13 +8,12 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from pial.allocation.seam import shortfalls_of
-from pial.allocation.services import changes_between
+from pial.actors import Actor
+from pial.allocation.runs import changes_between, current_published_runs
 from pial.contracts.services import ContractProgress, contract_progress
 from pial.db import get_session
 from pial.models import (
@@ -30,7 +29,7 @@ from pial.models import (
 )
 from pial.money.funds import FeeTotals, accrued_totals, fund_balance_eur, fund_weekly_balance
 from pial.money.ledger import LedgerSummary, ledger_overview
-from pial.money.sales import current_runs_query
+from pial.published.plan import plan_of
 
 
 class ShortfallCause(enum.StrEnum):
@@ -135,7 +134,7 @@ def _weeks(first: dt.date, last: dt.date) -> list[WeekService]:
                DeliveryWeek.monday_date <= last)
         .order_by(DeliveryWeek.monday_date)).all()
     runs = {run.week_id: run
-            for run in session.scalars(current_runs_query([w.id for w in weeks]))}
+            for run in session.scalars(current_published_runs([w.id for w in weeks]))}
     return [WeekService(week, runs[week.id]) for week in weeks if week.id in runs]
 
 
@@ -146,12 +145,13 @@ def _shortfalls(weeks: list[WeekService]) -> list[Shortfall]:
     canteens = dict(session.execute(select(Canteen.id, Canteen.name)).tuples().all())
     result = []
     for service in weeks:
-        short = shortfalls_of(service.run.result_json)
+        short = plan_of(service.run).shortfalls
         if not short:
             continue
         by_product: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for (canteen_id, slug, _day), quantity in short.items():
-            by_product[slug][canteens.get(canteen_id, str(canteen_id))] += quantity
+        for shortfall in short:
+            canteen = canteens.get(shortfall.canteen_id, str(shortfall.canteen_id))
+            by_product[shortfall.product_slug][canteen] += shortfall.quantity
         week_id = service.week.id
         failed = set(session.scalars(
             select(CropFailure.product_id).where(CropFailure.week_id == week_id)))
@@ -202,7 +202,7 @@ def _failures(first: dt.date, last: dt.date) -> list[FailureCover]:
     return covers
 
 
-def regulation_report(first: dt.date, last: dt.date, actor: Any = None) -> RegulationReport:
+def regulation_report(first: dt.date, last: dt.date, actor: Actor = None) -> RegulationReport:
     """Build the regulation report of the period from ``first`` to ``last`` (inclusive)."""
     session = get_session()
     report = RegulationReport(first, last)

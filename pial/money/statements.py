@@ -2,7 +2,7 @@
 
 A statement line is one accrued sale (a ``FeeAccrual`` row) delivered in the month: quantity,
 unit price, value, fee, fund contribution, advance withheld and the net due to the farm. The
-totals are sums of the lines (see :mod:`pial.money.rounding`), so a statement reconciles to
+totals are sums of the lines (see :mod:`pial.rounding`), so a statement reconciles to
 the cent with the deliveries it lists.
 """
 
@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from babel.dates import format_date
 from flask_babel import get_locale
@@ -21,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from pial.actors import Actor
 from pial.clock import today_in_paris
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound
@@ -35,8 +35,8 @@ from pial.models import (
     Role,
 )
 from pial.money.accrual import recovered_eur
-from pial.money.rounding import ZERO
-from pial.money.sales import Sale, sales_between
+from pial.published.sales import Sale, sales_between
+from pial.rounding import ZERO
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -147,22 +147,20 @@ class Statement:
         return [(name, unit, q, v) for (name, unit), (q, v) in sorted(totals.items())]
 
 
-def require_farm_reader(actor: Any, farm_id: int) -> None:
+def require_farm_reader(actor: Actor, farm_id: int) -> None:
     """Raise Forbidden unless ``actor`` is the lead, the system or a grower of the farm."""
-    role = getattr(actor, "role", None)
-    if actor is None or role == Role.LEAD:
+    if actor is None or actor.role == Role.LEAD:
         return
-    if role == Role.GROWER and actor.farm_id == farm_id:
+    if actor.role == Role.GROWER and actor.farm_id == farm_id:
         return
     raise Forbidden(_("Vous ne pouvez voir que le relevé de votre ferme."))
 
 
-def require_canteen_reader(actor: Any, canteen_id: int) -> None:
+def require_canteen_reader(actor: Actor, canteen_id: int) -> None:
     """Raise Forbidden unless ``actor`` is the lead, the system or a manager of the canteen."""
-    role = getattr(actor, "role", None)
-    if actor is None or role == Role.LEAD:
+    if actor is None or actor.role == Role.LEAD:
         return
-    if role == Role.CANTEEN and actor.canteen_id == canteen_id:
+    if actor.role == Role.CANTEEN and actor.canteen_id == canteen_id:
         return
     raise Forbidden(_("Vous ne pouvez voir que le relevé de votre cantine."))
 
@@ -247,7 +245,7 @@ def _advances(farm_id: int, month: dt.date) -> list[AdvanceStatus]:
     return statuses
 
 
-def farm_statement(farm_id: int, month: dt.date, actor: Any = None) -> Statement:
+def farm_statement(farm_id: int, month: dt.date, actor: Actor = None) -> Statement:
     """Return a farm's statement of a month (lead, or a grower of the farm)."""
     require_farm_reader(actor, farm_id)
     farm = get_session().get(Farm, farm_id)
@@ -258,7 +256,7 @@ def farm_statement(farm_id: int, month: dt.date, actor: Any = None) -> Statement
                      _advances(farm_id, month))
 
 
-def canteen_statement(canteen_id: int, month: dt.date, actor: Any = None) -> Statement:
+def canteen_statement(canteen_id: int, month: dt.date, actor: Actor = None) -> Statement:
     """Return a canteen's statement of a month (lead, or a manager of the canteen)."""
     require_canteen_reader(actor, canteen_id)
     canteen = get_session().get(Canteen, canteen_id)

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pial.money.regulation import RegulationReport
 from pial.money.statements import Statement, month_label
+from pial.units import french_unit_label
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '#,##0.00\\ "€"'
@@ -26,7 +27,6 @@ DATE_FORMAT = "dd/mm/yyyy"
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
-UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte"}
 
 
 def _text(value: Any) -> Any:
@@ -80,7 +80,7 @@ def statement_workbook(statement: Statement) -> io.BytesIO:
                MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT]
     for line in statement.lines:
         _row(sheet, [line.day, line.iso_week, line.farm_name, line.canteen_name,
-                     line.product_name, UNIT_LABELS.get(line.unit, line.unit), line.quantity,
+                     line.product_name, french_unit_label(line.unit), line.quantity,
                      line.unit_price_eur,
                      line.value_eur, line.fee_eur, line.fund_eur, line.recovered_eur,
                      line.net_eur, "oui" if line.under_contract else "non",
@@ -160,7 +160,7 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
          header=True)
     for s in report.shortfalls:
         _row(shortfalls, [s.iso_week, s.product.name_fr, s.quantity,
-                          UNIT_LABELS.get(str(s.product.unit), str(s.product.unit)),
+                          french_unit_label(s.product.unit),
                           ", ".join(s.canteens), s.cause], [None, None, QUANTITY_FORMAT])
     _widths(shortfalls, [10, 20, 16, 8, 40, 40])
 

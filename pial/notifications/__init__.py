@@ -6,7 +6,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from pial.allocation.events import PlanPublished
+from pial.events import subscribe
 from pial.notifications.mailer import SmtpSettings, smtp_sender
+from pial.notifications.messages import announce_planning
 from pial.notifications.outbox import DeliveryReport, deliver_due_messages
 
 
@@ -28,5 +31,6 @@ def send_mail_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Add the ``pial send-mail`` command."""
+    """Add the ``pial send-mail`` command; announce every published plan by e-mail."""
     app.cli.add_command(send_mail_command)
+    subscribe(app, PlanPublished, announce_planning)

@@ -7,6 +7,7 @@ notice twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,16 +16,22 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
+from pial.allocation.events import PlanPublished
 from pial.db import get_session
+from pial.deliveries.services import delivery_notes_of, pick_list_of
+from pial.i18n import format_iso_week
 from pial.models import (
     AllocationRun,
     AvailabilityLine,
     DeliveryWeek,
+    Farm,
     OrderLine,
     Role,
     User,
 )
 from pial.notifications.outbox import enqueue_email
+from pial.published.plan import PublishedPlan, plan_of
+from pial.weeks.calendar import coordinator_of
 
 PREFERENCE_REMINDERS = "email_reminders"
 
@@ -116,67 +123,52 @@ def remind_missing_orders(week: DeliveryWeek) -> int:
     return _remind(week, managers, "order_reminder", N_("Rappel : votre commande pour la %(week)s"))
 
 
-def announce_planning(run: AllocationRun, *, replan: bool = False) -> int:
-    """Send each grower their pick list and each canteen its delivery notes for a published run."""
-    from pial.deliveries.services import delivery_days, delivery_note, pick_list
+def announce_planning(event: PlanPublished) -> int:
+    """Send each grower their pick list and each canteen its delivery notes for a published run.
 
-    week = run.week
-    count = 0
-    farm_ids = {line.farm_id for line in run.lines}
-    canteen_ids = {line.canteen_id for line in run.lines}
+    Handles :class:`~pial.allocation.events.PlanPublished`: the plan is read once, and a
+    re-plan only goes to those whose deliveries changed.
+    """
+    run, replan = event.run, event.replan
+    plan = plan_of(run)
+    week = plan.week
+    farm_ids = {line.farm_id for line in plan.lines}
+    canteen_ids = {line.canteen_id for line in plan.lines}
     kind = "replan" if replan else "planning_published"
     subject = (
         N_("Planning modifié (version %(version)s) : %(week)s")
         if replan
         else N_("Planning publié : %(week)s")
     )
-    values = {"week": lambda: _week_label(week), "version": run.published_version}
+    values = {"week": lambda: _week_label(week), "version": plan.version}
+
+    def announce(user: User, template: str, changed: bool, **content: Any) -> int:
+        if replan and not changed:
+            return 0  # a re-plan only concerns those whose deliveries changed
+        return int(queue_for_user(
+            user, kind=kind, dedup_key=f"{kind}:{week.iso_week}:v{plan.version}",
+            subject=subject, template=template, preference=PREFERENCE_PLANNING, week=week,
+            run=run, replan=replan, subject_values=values, **content,
+        ))  # fmt: skip
+
+    count = 0
     for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids)):
-        picks = pick_list(user.farm_id or 0, week.iso_week)
-        if replan and not picks.changes:
-            continue  # a re-plan only concerns those whose deliveries changed
-        count += queue_for_user(
-            user,
-            kind=kind,
-            dedup_key=f"{kind}:{week.iso_week}:v{run.published_version}",
-            subject=subject,
-            template="pick_list",
-            preference=PREFERENCE_PLANNING,
-            week=week,
-            run=run,
-            picks=picks,
-            replan=replan,
-            subject_values=values,
-        )
+        picks = pick_list_of(plan, _farm_of(plan, user.farm_id))
+        count += announce(user, "pick_list", bool(picks.changes), picks=picks)
     for user in _users(User.role == Role.CANTEEN, User.canteen_id.in_(canteen_ids)):
-        canteen_id = user.canteen_id or 0
-        notes = [
-            delivery_note(canteen_id, week.iso_week, day)
-            for day in delivery_days(canteen_id, week.iso_week)
-        ]
-        notes = [note for note in notes if note.farms]
-        if replan and not any(note.changes for note in notes):
-            continue
-        count += queue_for_user(
-            user,
-            kind=kind,
-            dedup_key=f"{kind}:{week.iso_week}:v{run.published_version}",
-            subject=subject,
-            template="delivery_notes",
-            preference=PREFERENCE_PLANNING,
-            week=week,
-            run=run,
-            notes=notes,
-            replan=replan,
-            subject_values=values,
-        )
+        notes = delivery_notes_of(plan, user.canteen_id or 0)
+        count += announce(user, "delivery_notes", any(note.changes for note in notes),
+                          notes=notes)
     return count
+
+
+def _farm_of(plan: PublishedPlan, farm_id: int | None) -> Farm:
+    """Return the farm of a plan's lines (a grower is picked for the plan's farms only)."""
+    return next(line.farm for line in plan.lines if line.farm_id == farm_id)
 
 
 def ask_coordinator_to_review(run: AllocationRun) -> int:
     """Tell the growers of the week's coordinating farm that a planning awaits their review."""
-    from pial.weeks.calendar import coordinator_of
-
     week = run.week
     farm = coordinator_of(week.iso_week)
     recipients: Iterable[User] = (
@@ -200,15 +192,13 @@ def ask_coordinator_to_review(run: AllocationRun) -> int:
     )
 
 
-def remind_delivery_day(run: AllocationRun, day: Any) -> int:
+def remind_delivery_day(run: AllocationRun, day: dt.date) -> int:
     """Remind the growers who deliver on ``day`` of their round."""
-    from pial.deliveries.services import pick_list
-
-    week = run.week
-    farm_ids = {line.farm_id for line in run.lines if line.day == day}
+    plan = plan_of(run)
+    farms = {line.farm_id: line.farm for line in plan.lines if line.day == day}
     count = 0
-    for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids)):
-        picks = pick_list(user.farm_id or 0, week.iso_week)
+    for user in _users(User.role == Role.GROWER, User.farm_id.in_(farms)):
+        picks = pick_list_of(plan, farms[user.farm_id or 0])
         today = [pick_day for pick_day in picks.days if pick_day.day == day]
         count += queue_for_user(
             user,
@@ -217,7 +207,7 @@ def remind_delivery_day(run: AllocationRun, day: Any) -> int:
             subject=N_("Livraisons du jour"),
             template="delivery_day",
             preference=PREFERENCE_REMINDERS,
-            week=week,
+            week=plan.week,
             days=today,
         )
     return count
@@ -254,6 +244,4 @@ def send_invitation(email: str, link: str, inviter_name: str, invitation_id: int
 
 
 def _week_label(week: DeliveryWeek) -> str:
-    from pial.i18n import format_iso_week
-
     return format_iso_week(week.iso_week)

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from pial.errors import ServiceError
+from pial.rotation.services import generate_rotation
 
 
 @click.group("rotation")
@@ -19,8 +20,6 @@ def rotation_group() -> None:
 @with_appcontext
 def generate_command(first_week: str, last_week: str) -> None:
     """Assign active farms to the weeks FIRST..LAST (e.g. 2026-W45 2027-W26)."""
-    from pial.rotation.services import generate_rotation
-
     try:
         assignments = generate_rotation(first_week, last_week, None)
     except ServiceError as error:

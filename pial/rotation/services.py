@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from pial.actors import Actor
 from pial.audit import record_audit
 from pial.clock import monday_of, now, today_in_paris
 from pial.db import get_session
@@ -117,14 +117,16 @@ def choose_rotation(
     return chosen
 
 
-def generate_rotation(first_week: str, last_week: str, actor: Any) -> list[CoordinatorAssignment]:
+def generate_rotation(
+    first_week: str, last_week: str, actor: Actor
+) -> list[CoordinatorAssignment]:
     """Assign the active farms to the weeks from ``first_week`` to ``last_week``, evenly.
 
     Weeks that have already begun keep their coordinator; the others are (re)assigned so that
     counts differ by at most one and, with two farms or more, no farm coordinates two weeks in
     a row. Pending swaps of reassigned weeks are cancelled. Only the lead (or the system).
     """
-    if actor is not None and getattr(actor, "role", None) != Role.LEAD:
+    if actor is not None and actor.role != Role.LEAD:
         raise Forbidden(
             gettext("Seule la personne responsable du projet peut établir la rotation.")
         )
@@ -199,9 +201,9 @@ def _cancel_pending_swaps(session: Session, assignment: CoordinatorAssignment) -
         swap.decided_dt = now()
 
 
-def is_coordinator(user: Any, iso_week: str) -> bool:
+def is_coordinator(user: Actor, iso_week: str) -> bool:
     """Tell whether ``user`` is a grower of the farm coordinating ``iso_week``."""
-    if getattr(user, "role", None) != Role.GROWER or getattr(user, "farm_id", None) is None:
+    if user is None or user.role != Role.GROWER or user.farm_id is None:
         return False
     farm = coordinator_of(iso_week)
     return farm is not None and farm.id == user.farm_id
@@ -242,7 +244,7 @@ def _assignment_for(session: Session, iso_week: str) -> CoordinatorAssignment:
     return assignment
 
 
-def request_swap(actor: Any, iso_week_a: str, iso_week_b: str) -> CoordinatorSwap:
+def request_swap(actor: Actor, iso_week_a: str, iso_week_b: str) -> CoordinatorSwap:
     """Ask to exchange the coordination of ``iso_week_a`` (the actor's) with ``iso_week_b``.
 
     The actor must be a grower of the farm coordinating week A (or the lead); week B must be
@@ -251,8 +253,10 @@ def request_swap(actor: Any, iso_week_a: str, iso_week_b: str) -> CoordinatorSwa
     session = get_session()
     mine = _assignment_for(session, iso_week_a)
     other = _assignment_for(session, iso_week_b)
-    role = getattr(actor, "role", None)
-    if role != Role.LEAD and not (role == Role.GROWER and actor.farm_id == mine.farm_id):
+    if actor is None or (
+        actor.role != Role.LEAD
+        and not (actor.role == Role.GROWER and actor.farm_id == mine.farm_id)
+    ):
         raise Forbidden(
             gettext(
                 "Vous ne coordonnez pas la semaine %(week_number)s : vous ne pouvez pas "
@@ -287,7 +291,7 @@ def request_swap(actor: Any, iso_week_a: str, iso_week_b: str) -> CoordinatorSwa
         assignment_id=mine.id,
         other_assignment_id=other.id,
         state=SwapState.REQUESTED,
-        requested_by_id=getattr(actor, "id", None),
+        requested_by_id=actor.id,
         requested_dt=now(),
     )
     session.add(swap)
@@ -315,7 +319,7 @@ def _refuse_started(*assignments: CoordinatorAssignment) -> None:
             )
 
 
-def answer_swap(actor: Any, swap_id: int, accept: bool) -> CoordinatorSwap:
+def answer_swap(actor: Actor, swap_id: int, accept: bool) -> CoordinatorSwap:
     """Accept or refuse a swap request; only a grower of the other week's farm may answer.
 
     Accepting exchanges the two weeks' farms; both outcomes are audited.
@@ -329,7 +333,7 @@ def answer_swap(actor: Any, swap_id: int, accept: bool) -> CoordinatorSwap:
         raise Conflict(gettext("Cette demande n'est pas un échange entre deux semaines."))
     if swap.state != SwapState.REQUESTED:
         raise Conflict(gettext("Cette demande d'échange a déjà reçu une réponse."))
-    if getattr(actor, "role", None) != Role.GROWER or actor.farm_id != other.farm_id:
+    if actor is None or actor.role != Role.GROWER or actor.farm_id != other.farm_id:
         raise Forbidden(
             gettext("Seul un producteur de la ferme sollicitée peut répondre à cet échange.")
         )
@@ -355,13 +359,13 @@ def answer_swap(actor: Any, swap_id: int, accept: bool) -> CoordinatorSwap:
     return swap
 
 
-def cancel_swap(actor: Any, swap_id: int) -> CoordinatorSwap:
+def cancel_swap(actor: Actor, swap_id: int) -> CoordinatorSwap:
     """Withdraw one's own pending swap request."""
     session = get_session()
     swap = session.get(CoordinatorSwap, swap_id)
     if swap is None:
         raise NotFound(gettext("Cette demande d'échange n'existe pas."))
-    if swap.requested_by_id != getattr(actor, "id", None):
+    if actor is None or swap.requested_by_id != actor.id:
         raise Forbidden(gettext("Seule la personne qui a demandé l'échange peut l'annuler."))
     if swap.state != SwapState.REQUESTED:
         raise Conflict(gettext("Cette demande d'échange a déjà reçu une réponse."))

@@ -9,10 +9,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
+from pial import clock
 from pial.access import register_blueprint
 from pial.models import Role
 from pial.navigation import add_navigation
 from pial.scheduler.blueprint import ACCESS_RULES, blueprint
+from pial.scheduler.jobs import JOB_LABELS, JOBS
+from pial.scheduler.runner import next_fire_times, run_due_jobs, run_once
 from pial.scheduler.service import run_blocking_scheduler, start_background_scheduler
 
 __all__ = ["init_app", "start_background_scheduler"]
@@ -35,9 +38,6 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_list() -> None:
     """Show each job and its next fire time."""
-    from pial.scheduler.jobs import JOB_LABELS
-    from pial.scheduler.runner import next_fire_times
-
     for job_id, moment in next_fire_times().items():
         when = moment.isoformat() if moment else "—"
         click.echo(f"{job_id:<24} {when:<27} {JOB_LABELS[job_id]}")
@@ -49,10 +49,6 @@ def jobs_list() -> None:
 @with_appcontext
 def jobs_run(job_id: str, at_text: str | None) -> None:
     """Run JOB_ID once for a fire time (default: now)."""
-    from pial import clock
-    from pial.scheduler.jobs import JOBS
-    from pial.scheduler.runner import run_once
-
     if job_id not in JOBS:
         raise click.BadParameter(f"travail inconnu ; choisir parmi {', '.join(JOBS)}")
     moment = dt.datetime.fromisoformat(at_text) if at_text else clock.now().replace(microsecond=0)
@@ -69,8 +65,6 @@ def jobs_run(job_id: str, at_text: str | None) -> None:
 @with_appcontext
 def jobs_due() -> None:
     """Run every due job occurrence not yet run (what the scheduler's heartbeat does)."""
-    from pial.scheduler.runner import run_due_jobs
-
     for outcome in run_due_jobs():
         state = outcome.status.value if outcome.status else "déjà fait"
         click.echo(f"{outcome.job_id} {outcome.scheduled_dt.isoformat()} {state} {outcome.summary}")

@@ -14,9 +14,26 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from pial.allocation.runs import published_run
+from pial.allocation.services import allocate_week, publish_week
 from pial.clock import PARIS, iso_week_label
+from pial.contracts.services import contract_progress, list_contracts
 from pial.db import get_session, transaction
+from pial.deliveries.services import mark_week_delivered
+from pial.i18n import format_number
+from pial.maintenance import default_backup_path
+from pial.maintenance.backups import backup_database
 from pial.models import AllocationRun, DeliveryWeek, WeekState
+from pial.money.accrual import accrue_week
+from pial.notifications.messages import (
+    alert_leads,
+    ask_coordinator_to_review,
+    remind_delivery_day,
+    remind_missing_offers,
+    remind_missing_orders,
+)
+from pial.weeks.calendar import get_or_create_week
+from pial.weeks.opening import close_due_weeks, open_week
 
 BACKUPS_KEPT = 14
 
@@ -39,9 +56,6 @@ def _weeks(state: WeekState) -> list[DeliveryWeek]:
 
 def open_next_week(scheduled: dt.datetime) -> str:
     """Open next week to offers and orders (standing orders are applied)."""
-    from pial.weeks.calendar import get_or_create_week
-    from pial.weeks.opening import open_week
-
     iso_week = iso_week_label(_paris_date(scheduled) + dt.timedelta(days=7))
     week = get_or_create_week(iso_week)
     if week.state != WeekState.DRAFT:
@@ -67,24 +81,16 @@ def _remind(
 
 def remind_offers(scheduled: dt.datetime) -> str:
     """Remind the growers who have not declared what they can supply."""
-    from pial.notifications.messages import remind_missing_offers
-
     return _remind(scheduled, lambda week: week.availability_deadline_dt, remind_missing_offers)
 
 
 def remind_orders(scheduled: dt.datetime) -> str:
     """Remind the canteens that have not ordered."""
-    from pial.notifications.messages import remind_missing_orders
-
     return _remind(scheduled, lambda week: week.order_deadline_dt, remind_missing_orders)
 
 
 def close_and_allocate(scheduled: dt.datetime) -> str:
     """Close the weeks past their deadlines, allocate them, and call in the coordinator."""
-    from pial.allocation.services import allocate_week
-    from pial.notifications.messages import ask_coordinator_to_review
-    from pial.weeks.opening import close_due_weeks
-
     close_due_weeks()
     outcomes = []
     for week in _weeks(WeekState.CLOSED):
@@ -97,8 +103,6 @@ def close_and_allocate(scheduled: dt.datetime) -> str:
 
 def publish_fallback(scheduled: dt.datetime) -> str:
     """Publish (and so announce) the latest allocation of weeks nobody published in time."""
-    from pial.allocation.services import publish_week
-
     outcomes = []
     for week in _weeks(WeekState.ALLOCATED):
         if week.publish_fallback_dt > scheduled:
@@ -110,8 +114,6 @@ def publish_fallback(scheduled: dt.datetime) -> str:
 
 def delivery_day_reminder(scheduled: dt.datetime) -> str:
     """Remind the growers who deliver today of their round."""
-    from pial.notifications.messages import remind_delivery_day
-
     today = _paris_date(scheduled)
     run = _published_run(iso_week_label(today))
     if run is None:
@@ -123,9 +125,6 @@ def delivery_day_reminder(scheduled: dt.datetime) -> str:
 
 def mark_delivered(scheduled: dt.datetime) -> str:
     """Mark this week delivered and accrue its fees, fund and advance recoveries."""
-    from pial.deliveries.services import mark_week_delivered
-    from pial.money.accrual import accrue_week
-
     iso_week = iso_week_label(_paris_date(scheduled))
     week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
     if week is None or week.state != WeekState.PUBLISHED:
@@ -137,10 +136,6 @@ def mark_delivered(scheduled: dt.datetime) -> str:
 
 def contract_alerts(scheduled: dt.datetime) -> str:
     """Tell the leads which contract lines lag behind their pro-rata commitment."""
-    from pial.contracts.services import contract_progress, list_contracts
-    from pial.i18n import format_number
-    from pial.notifications.messages import alert_leads
-
     today = _paris_date(scheduled)
     lines = []
     for contract in list_contracts(None):
@@ -169,9 +164,6 @@ def contract_alerts(scheduled: dt.datetime) -> str:
 
 def nightly_backup(scheduled: dt.datetime) -> str:
     """Back the database up into the instance folder, keeping the last fortnight."""
-    from pial.maintenance import default_backup_path
-    from pial.maintenance.backups import backup_database
-
     url = current_app.config["DATABASE_URL"]
     target = default_backup_path(current_app.instance_path, url, scheduled.astimezone(PARIS))
     report = backup_database(url, target)
@@ -182,8 +174,6 @@ def nightly_backup(scheduled: dt.datetime) -> str:
 
 
 def _published_run(iso_week: str) -> AllocationRun | None:
-    from pial.allocation.services import published_run
-
     week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
     if week is None or week.state != WeekState.PUBLISHED:
         return None

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pial import clock
+from pial.admin.services import get_platform
 from pial.db import get_session
 from pial.models import JobRun, JobStatus
 from pial.scheduler.calendar import JobTiming, fire_times, job_timings
@@ -69,8 +70,6 @@ def run_once(job_id: str, scheduled_dt: dt.datetime) -> RunOutcome:
 
 def current_timings() -> list[JobTiming]:
     """Return the job triggers for the platform settings saved now."""
-    from pial.admin.services import get_platform
-
     return job_timings(get_platform())
 
 

@@ -17,6 +17,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from pial.clock import PARIS
+from pial.notifications import deliver_outbox
+from pial.scheduler.runner import current_timings, run_due_jobs
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +28,6 @@ MAIL_MINUTES = 2
 
 def _in_app(app: Flask, what: str) -> None:
     """Run a scheduler callback in an app context, logging instead of raising."""
-    from pial.notifications import deliver_outbox
-    from pial.scheduler.runner import run_due_jobs
-
     with app.app_context():
         try:
             if what == "mail":
@@ -43,8 +42,6 @@ def _in_app(app: Flask, what: str) -> None:
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add the jobs' cron triggers, the heartbeat and the mail job to ``scheduler``."""
-    from pial.scheduler.runner import current_timings
-
     with app.app_context():
         timings = current_timings()
     common: dict[str, Any] = {"coalesce": True, "max_instances": 1, "replace_existing": True}

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pial.units import french_unit_label
+
 
 def gettext(message: str, /, **variables: Any) -> str:
     """Translate ``message`` with Flask-Babel when the app has loaded it, else keep the French.
@@ -23,9 +25,6 @@ def gettext(message: str, /, **variables: Any) -> str:
     if babel is None:
         return message % variables if variables else message
     return str(babel.gettext(message, **variables))
-
-UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte"}
-"""French label of each ``ProductUnit`` value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +42,7 @@ class ProductInfo:
     @property
     def unit_label(self) -> str:
         """Return the French label of the unit."""
-        return UNIT_LABELS.get(self.unit, self.unit)
+        return french_unit_label(self.unit)
 
     @property
     def label(self) -> str:
@@ -68,6 +67,7 @@ class PlannedLine:
     canteen_name: str
     product_slug: str
     quantity: Decimal  # in the product's unit
+    unit_price_eur: Decimal  # excluding VAT: the contract's price, else the group's
     value_eur: Decimal  # what the canteen pays, excluding VAT, fee included
     fee_eur: Decimal  # the intermediation fee included in value_eur
     distance_km: float
@@ -99,16 +99,16 @@ class GrowerEquity:
 
 
 @dataclass(frozen=True, slots=True)
-class ContractProgress:
-    """How far a contract line is delivered against its yearly commitment."""
+class ContractRow:
+    """A contract line's progress in its contract year, as the contract's page shows it."""
 
     contract_title: str
     buyer_name: str
     product_slug: str
-    start_date: dt.date
+    start_date: dt.date  # of the contract year
     end_date: dt.date
-    committed_quantity: Decimal
-    delivered_quantity: Decimal  # published plans of past and current weeks (received if known)
+    committed_quantity: Decimal  # over the contract year
+    delivered_quantity: Decimal  # in the year to the week's end (received quantities if known)
     this_week_quantity: Decimal
 
     @property
@@ -132,7 +132,7 @@ class PlanningWorkbookData:
     lines: list[PlannedLine]
     orders: list[OrderedQuantity] = field(default_factory=list)
     equity: list[GrowerEquity] = field(default_factory=list)
-    contracts: list[ContractProgress] = field(default_factory=list)
+    contracts: list[ContractRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -294,12 +294,11 @@ def _write_canteens_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
         row += 1
         for line in lines:
             product = _product(data, line.product_slug)
-            unit_price = (line.value_eur / line.quantity).quantize(Decimal("0.01"))
             _write_row(
                 sheet, row,
                 [(product.name, None), (line.farm_name, None), (line.quantity, QUANTITY_FORMAT),
                  (product.unit_label, None), (product.crates(line.quantity), CRATES_FORMAT),
-                 (unit_price, MONEY_FORMAT), (line.value_eur, MONEY_FORMAT),
+                 (line.unit_price_eur, MONEY_FORMAT), (line.value_eur, MONEY_FORMAT),
                  (line.fee_eur, MONEY_FORMAT)],
             )  # fmt: skip
             row += 1
@@ -353,7 +352,7 @@ def _write_equity_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
 
 
 def _write_contracts_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
-    """Write the progress of every contract line against its yearly commitment."""
+    """Write the progress of every contract line against its commitment of the year."""
     _write_week_header(sheet, data, "Avancement des contrats")
     _write_row(sheet, 4, [(title, None) for title in CONTRACT_COLUMNS])
     style_header_row(sheet, 4, 1, len(CONTRACT_COLUMNS))

@@ -1,9 +1,10 @@
 """Query the database into the spreadsheets' dataclasses, check who may, call the writers.
 
 The only module of the package that touches the database. Exports read published plans (the
-latest published version of each week); imports validate the whole file, then hand its lines
-to the weekly services (``save_availability`` / ``save_orders``), which apply deadlines,
-ownership and contract marking and write everything in one transaction, or nothing.
+latest published version of each week) through :mod:`pial.published`, at the lines' prices;
+imports validate the whole file, then hand its lines to the weekly services
+(``save_availability`` / ``save_orders``), which apply deadlines, ownership and contract
+marking and write everything in one transaction, or nothing.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import IO, Any
+from typing import IO
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import func, or_, select
 
+from pial.actors import Actor
+from pial.allocation.coordination import can_coordinate
+from pial.allocation.runs import current_published_runs
+from pial.contracts.services import buyer_name, contract_progress
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
-    AllocationLine,
-    AllocationRun,
     AvailabilityLine,
     Canteen,
     Contract,
@@ -34,14 +37,14 @@ from pial.models import (
     OrderLine,
     Price,
     Product,
-    Receipt,
     Role,
     Season,
     User,
-    canteen_group_members,
 )
+from pial.published.plan import PlanLine, PublishedPlan, plan_lines, published_plan
+from pial.published.sales import sales_between
 from pial.spreadsheets.data import (
-    ContractProgress,
+    ContractRow,
     EntryLine,
     EntryTemplateData,
     GrowerEquity,
@@ -62,9 +65,21 @@ from pial.spreadsheets.reading import (
     validate_entry_rows,
 )
 from pial.spreadsheets.season import write_season_workbook
+from pial.units import french_unit_label
+from pial.weeks.calendar import (
+    canteen_delivery_days,
+    delivery_days,
+    get_week,
+    products_in_season,
+)
+from pial.weeks.offers import AvailabilityInput, save_availability
+from pial.weeks.orders import OrderInput, save_orders
+from pial.weeks.parsing import parse_quantity
 
 CENT = Decimal("0.01")
 KIND_LABELS = {AVAILABILITY: _l("disponibilités"), ORDERS: _l("commandes")}
+SEASON_WEEKS_PER_READ = 13
+"""The season export reads and prices the lines of this many weeks at once (a quarter)."""
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -88,7 +103,7 @@ def product_info(product: Product) -> ProductInfo:
     return ProductInfo(
         slug=product.slug,
         name=product.name_fr,
-        unit=product.unit.value,
+        unit=str(product.unit),  # a ProductUnit, or its value on a row not yet reloaded
         unit_kg=product.unit_kg,
         lot_size=product.lot_size,
         family=product.family,
@@ -96,41 +111,10 @@ def product_info(product: Product) -> ProductInfo:
     )
 
 
-def _get_week(iso_week: str) -> DeliveryWeek:
-    week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
-    if week is None:
-        raise NotFound(gettext("La semaine %(iso_week)s n'existe pas.", iso_week=iso_week))
-    return week
-
-
-def current_published_runs() -> Select[tuple[int]]:
-    """Return a query of the ids of each week's current plan: its latest published version."""
-    latest = (
-        select(
-            AllocationRun.week_id.label("week_id"),
-            func.max(AllocationRun.published_version).label("version"),
-        )
-        .where(AllocationRun.published_version.is_not(None))
-        .group_by(AllocationRun.week_id)
-        .subquery()
-    )
-    return select(AllocationRun.id).join(
-        latest,
-        and_(
-            AllocationRun.week_id == latest.c.week_id,
-            AllocationRun.published_version == latest.c.version,
-        ),
-    )
-
-
-def _published_run(week: DeliveryWeek) -> AllocationRun:
-    run = get_session().scalar(
-        select(AllocationRun)
-        .where(AllocationRun.week_id == week.id, AllocationRun.published_version.is_not(None))
-        .order_by(AllocationRun.published_version.desc())
-        .limit(1)
-    )
-    if run is None:
+def _plan_to_export(week: DeliveryWeek) -> PublishedPlan:
+    """Return the week's published plan, or refuse: there is nothing to export yet."""
+    plan = published_plan(week)
+    if plan is None:
         raise Conflict(
             gettext(
                 "Aucun planning n'est encore publié pour la semaine %(week_number)s : rien à "
@@ -138,21 +122,19 @@ def _published_run(week: DeliveryWeek) -> AllocationRun:
                 week_number=week.week_number,
             )
         )
-    return run
+    return plan
 
 
-def _role(actor: Any) -> str | None:
-    return getattr(actor, "role", None)
+def _role(actor: Actor) -> str | None:
+    return actor.role if actor is not None else None
 
 
 # --- Weekly planning workbook ---------------------------------------------------------------
 
 
-def planning_workbook_data(iso_week: str, actor: Any = None) -> PlanningWorkbookData:
+def planning_workbook_data(iso_week: str, actor: Actor = None) -> PlanningWorkbookData:
     """Gather the published plan of ``iso_week`` (the lead or the week's coordinator only)."""
-    from pial.allocation.services import can_coordinate
-
-    week = _get_week(iso_week)
+    week = get_week(iso_week)
     if not can_coordinate(actor, week.iso_week):
         raise Forbidden(
             gettext(
@@ -161,36 +143,13 @@ def planning_workbook_data(iso_week: str, actor: Any = None) -> PlanningWorkbook
             )
         )
     session = get_session()
-    run = _published_run(week)
+    plan = _plan_to_export(week)
     fee_by_product = _intermediation_fees(week.monday_date)
-    lines: list[PlannedLine] = []
     products: dict[str, ProductInfo] = {}
-    rows = session.execute(
-        select(AllocationLine, Farm.name, Canteen.name, Product)
-        .join(Farm, AllocationLine.farm_id == Farm.id)
-        .join(Canteen, AllocationLine.canteen_id == Canteen.id)
-        .join(Product, AllocationLine.product_id == Product.id)
-        .where(AllocationLine.run_id == run.id)
-    ).tuples()
-    for line, farm_name, canteen_name, product in rows:
-        products.setdefault(product.slug, product_info(product))
-        fee = (line.quantity * fee_by_product.get(product.id, Decimal(0))).quantize(
-            CENT, ROUND_HALF_UP
-        )
-        lines.append(
-            PlannedLine(
-                day=line.day,
-                farm_id=line.farm_id,
-                farm_name=farm_name,
-                canteen_id=line.canteen_id,
-                canteen_name=canteen_name,
-                product_slug=product.slug,
-                quantity=line.quantity,
-                value_eur=line.value_eur,
-                fee_eur=min(fee, line.value_eur),
-                distance_km=line.distance_km,
-            )
-        )
+    lines: list[PlannedLine] = []
+    for line in plan.lines:
+        products.setdefault(line.product.slug, product_info(line.product))
+        lines.append(_planned_line(line, fee_by_product))
     orders: list[OrderedQuantity] = []
     for order, canteen_name, product in session.execute(
         select(OrderLine, Canteen.name, Product)
@@ -207,22 +166,45 @@ def planning_workbook_data(iso_week: str, actor: Any = None) -> PlanningWorkbook
         .join(CoordinatorAssignment, CoordinatorAssignment.farm_id == Farm.id)
         .where(CoordinatorAssignment.week_id == week.id)
     )
-    contracts = _contract_progress(week, run, products)
     return PlanningWorkbookData(
         iso_week=week.iso_week,
         week_label=week_label(week.iso_week, week.monday_date),
-        version=run.published_version or 0,
-        published_dt=run.published_dt,
+        version=plan.version,
+        published_dt=plan.run.published_dt,
         coordinator_name=coordinator,
         products=products,
         lines=lines,
         orders=orders,
         equity=_equity(week, lines),
-        contracts=contracts,
+        contracts=_contract_rows(plan, products),
     )
 
 
-def export_planning(iso_week: str, stream: IO[bytes], actor: Any = None) -> PlanningWorkbookData:
+def _planned_line(line: PlanLine, fee_by_product: dict[int, Decimal]) -> PlannedLine:
+    """Return the workbook's view of a plan line: its value, and the fee included in it."""
+    fee_per_unit = (
+        line.contract_line.intermediation_fee_eur if line.contract_line is not None
+        else fee_by_product.get(line.product_id, Decimal(0))
+    )
+    fee = (line.quantity * fee_per_unit).quantize(CENT, ROUND_HALF_UP)
+    return PlannedLine(
+        day=line.day,
+        farm_id=line.farm_id,
+        farm_name=line.farm.name,
+        canteen_id=line.canteen_id,
+        canteen_name=line.canteen.name,
+        product_slug=line.product.slug,
+        quantity=line.quantity,
+        unit_price_eur=line.unit_price_eur,
+        value_eur=line.value_eur,
+        fee_eur=min(fee, line.value_eur),
+        distance_km=line.distance_km,
+    )
+
+
+def export_planning(
+    iso_week: str, stream: IO[bytes], actor: Actor = None
+) -> PlanningWorkbookData:
     """Write the planning workbook of ``iso_week`` to ``stream``; return what it shows."""
     data = planning_workbook_data(iso_week, actor)
     write_planning_workbook(data, stream)
@@ -274,86 +256,43 @@ def _equity(week: DeliveryWeek, lines: list[PlannedLine]) -> list[GrowerEquity]:
     ]
 
 
-def _contract_progress(
-    week: DeliveryWeek, run: AllocationRun, products: dict[str, ProductInfo]
-) -> list[ContractProgress]:
-    """Return the progress of each line of the contracts running during the week."""
-    session = get_session()
-    week_end = week.monday_date + dt.timedelta(days=6)
-    contracts = session.scalars(
+def _contract_rows(plan: PublishedPlan, products: dict[str, ProductInfo]) -> list[ContractRow]:
+    """Return each line of the contracts running during the week, as its contract page does.
+
+    The progress is the contract year's as of the week's last day; "this week" counts the
+    plan's lines sold under the contract line.
+    """
+    week_end = plan.week.monday_date + dt.timedelta(days=6)
+    contracts = get_session().scalars(
         select(Contract).where(
             Contract.is_active.is_(True),
             Contract.start_date <= week_end,
-            Contract.end_date >= week.monday_date,
+            Contract.end_date >= plan.week.monday_date,
         )
     ).all()
-    progress = []
-    runs = current_published_runs().subquery()
+    this_week: dict[int, Decimal] = defaultdict(Decimal)
+    for line in plan.lines:
+        if line.contract_line is not None:
+            this_week[line.contract_line.id] += line.quantity
+    rows = []
     for contract in contracts:
-        buyer_ids = _buyer_canteen_ids(contract)
-        buyer = contract.canteen.name if contract.canteen else None
-        if buyer is None and contract.canteen_group is not None:
-            buyer = contract.canteen_group.name
-        for contract_line in sorted(contract.lines, key=lambda line: line.product.name_fr):
+        progress = contract_progress(contract.id, None, as_of=week_end)  # access checked above
+        for line_progress in progress.lines:
+            contract_line = line_progress.line
             products.setdefault(contract_line.product.slug, product_info(contract_line.product))
-            delivered = _delivered_quantity(
-                runs, buyer_ids, contract_line.product_id, contract.start_date,
-                min(contract.end_date, week_end),
-            )  # fmt: skip
-            this_week = session.scalar(
-                select(func.coalesce(func.sum(AllocationLine.quantity), 0)).where(
-                    AllocationLine.run_id == run.id,
-                    AllocationLine.canteen_id.in_(buyer_ids),
-                    AllocationLine.product_id == contract_line.product_id,
-                    AllocationLine.day >= contract.start_date,
-                    AllocationLine.day <= contract.end_date,
-                )
-            )
-            progress.append(
-                ContractProgress(
+            rows.append(
+                ContractRow(
                     contract_title=contract.title,
-                    buyer_name=buyer or "—",
+                    buyer_name=buyer_name(contract),
                     product_slug=contract_line.product.slug,
-                    start_date=contract.start_date,
-                    end_date=contract.end_date,
-                    committed_quantity=contract_line.committed_min_quantity_per_year,
-                    delivered_quantity=delivered,
-                    this_week_quantity=Decimal(this_week or 0),
+                    start_date=progress.year.start,
+                    end_date=progress.year.end,
+                    committed_quantity=line_progress.commitment,
+                    delivered_quantity=line_progress.delivered,
+                    this_week_quantity=this_week.get(contract_line.id, Decimal(0)),
                 )
             )
-    return progress
-
-
-def _buyer_canteen_ids(contract: Contract) -> list[int]:
-    if contract.canteen_id is not None:
-        return [contract.canteen_id]
-    return list(
-        get_session().scalars(
-            select(canteen_group_members.c.canteen_id).where(
-                canteen_group_members.c.canteen_group_id == contract.canteen_group_id
-            )
-        )
-    )
-
-
-def _delivered_quantity(
-    runs: Any, canteen_ids: list[int], product_id: int, start: dt.date, end: dt.date
-) -> Decimal:
-    """Sum what the current plans send (or what was received, once recorded) over a period."""
-    quantity = func.coalesce(Receipt.received_quantity, AllocationLine.quantity)
-    total = get_session().scalar(
-        select(func.coalesce(func.sum(quantity), 0))
-        .select_from(AllocationLine)
-        .outerjoin(Receipt, Receipt.allocation_line_id == AllocationLine.id)
-        .where(
-            AllocationLine.run_id.in_(select(runs.c.id)),
-            AllocationLine.canteen_id.in_(canteen_ids),
-            AllocationLine.product_id == product_id,
-            AllocationLine.day >= start,
-            AllocationLine.day <= end,
-        )
-    )
-    return Decimal(total or 0)
+    return rows
 
 
 # --- Season export ------------------------------------------------------------------------------
@@ -367,56 +306,41 @@ def _get_season(code: str) -> Season:
 
 
 def season_rows(season_code: str) -> Iterator[SeasonRow]:
-    """Yield every line of the season's current published plans, streamed from the database."""
+    """Yield every line of the season's current published plans, a quarter's weeks at a time."""
     season = _get_season(season_code)
-    runs = current_published_runs().subquery()
-    query = (
-        select(
-            DeliveryWeek.iso_week,
-            AllocationLine.day,
-            Farm.name,
-            Canteen.name,
-            Product.name_fr,
-            Product.unit,
-            Product.unit_kg,
-            AllocationLine.quantity,
-            AllocationLine.value_eur,
-            AllocationLine.distance_km,
-        )
-        .join(AllocationRun, AllocationLine.run_id == AllocationRun.id)
-        .join(DeliveryWeek, AllocationRun.week_id == DeliveryWeek.id)
-        .join(Farm, AllocationLine.farm_id == Farm.id)
-        .join(Canteen, AllocationLine.canteen_id == Canteen.id)
-        .join(Product, AllocationLine.product_id == Product.id)
+    session = get_session()
+    runs = session.scalars(
+        current_published_runs()
+        .join(DeliveryWeek)
         .where(
-            AllocationLine.run_id.in_(select(runs.c.id)),
-            AllocationLine.day >= season.start_date,
-            AllocationLine.day <= season.end_date,
+            DeliveryWeek.monday_date <= season.end_date,
+            DeliveryWeek.monday_date >= season.start_date - dt.timedelta(days=6),
         )
-        .order_by(AllocationLine.day, Farm.name, Canteen.name, Product.name_fr)
-        .execution_options(yield_per=2000)
-    )
-    from pial.spreadsheets.data import UNIT_LABELS
+        .order_by(DeliveryWeek.monday_date)
+    ).all()
+    iso_weeks = {run.id: run.week.iso_week for run in runs}
+    for first in range(0, len(runs), SEASON_WEEKS_PER_READ):
+        lines = [
+            line for line in plan_lines(session, runs[first : first + SEASON_WEEKS_PER_READ])
+            if season.start_date <= line.day <= season.end_date
+        ]
+        lines.sort(key=lambda ln: (ln.day, ln.farm.name, ln.canteen.name, ln.product.name_fr))
+        for line in lines:
+            yield SeasonRow(
+                iso_week=iso_weeks[line.run_id],
+                day=line.day,
+                farm_name=line.farm.name,
+                canteen_name=line.canteen.name,
+                product_name=line.product.name_fr,
+                unit=french_unit_label(line.product.unit),
+                quantity=line.quantity,
+                quantity_kg=line.quantity * line.product.unit_kg,
+                value_eur=line.value_eur,
+                distance_km=line.distance_km,
+            )
 
-    for (
-        iso_week, day, farm_name, canteen_name, product_name, unit, unit_kg, quantity,
-        value_eur, distance_km,
-    ) in get_session().execute(query).tuples():  # fmt: skip
-        yield SeasonRow(
-            iso_week=iso_week,
-            day=day,
-            farm_name=farm_name,
-            canteen_name=canteen_name,
-            product_name=product_name,
-            unit=UNIT_LABELS.get(unit.value, unit.value),
-            quantity=quantity,
-            quantity_kg=quantity * unit_kg,
-            value_eur=value_eur,
-            distance_km=distance_km,
-        )
 
-
-def export_season(season_code: str, stream: IO[bytes], actor: Any = None) -> int:
+def export_season(season_code: str, stream: IO[bytes], actor: Actor = None) -> int:
     """Write the season workbook (the lead only); return the number of lines written."""
     if actor is not None and _role(actor) != Role.LEAD:
         raise Forbidden(
@@ -429,14 +353,14 @@ def export_season(season_code: str, stream: IO[bytes], actor: Any = None) -> int
 # --- ma-cantine ----------------------------------------------------------------------------------
 
 
-def _require_canteen_access(actor: Any, canteen_id: int) -> Canteen:
+def _require_canteen_access(actor: Actor, canteen_id: int) -> Canteen:
     canteen = get_session().get(Canteen, canteen_id)
     if canteen is None:
         raise NotFound(gettext("Cette cantine n'existe pas."))
     if (
         actor is not None
-        and _role(actor) != Role.LEAD
-        and not (_role(actor) == Role.CANTEEN and actor.canteen_id == canteen.id)
+        and actor.role != Role.LEAD
+        and not (actor.role == Role.CANTEEN and actor.canteen_id == canteen.id)
     ):
         raise Forbidden(gettext("Vous ne pouvez exporter que les achats de votre propre cantine."))
     return canteen
@@ -453,46 +377,26 @@ def macantine_purchases(canteen: Canteen, start: dt.date, end: dt.date) -> list[
             ),
             {"siret": [gettext("SIRET manquant.")]},
         )
-    runs = current_published_runs().subquery()
-    rows = (
-        get_session()
-        .execute(
-            select(AllocationLine, Receipt.received_quantity, Farm.name, Product)
-            .outerjoin(Receipt, Receipt.allocation_line_id == AllocationLine.id)
-            .join(Farm, AllocationLine.farm_id == Farm.id)
-            .join(Product, AllocationLine.product_id == Product.id)
-            .where(
-                AllocationLine.run_id.in_(select(runs.c.id)),
-                AllocationLine.canteen_id == canteen.id,
-                AllocationLine.day >= start,
-                AllocationLine.day <= end,
-            )
-            .order_by(AllocationLine.day, Product.name_fr, Farm.name)
+    sales = sales_between(get_session(), start, end, canteen_ids=[canteen.id])
+    return [
+        Purchase(
+            canteen_siret=canteen.siret,
+            product=product_info(sale.line.product),
+            supplier_name=sale.line.farm.name,
+            day=sale.day,
+            quantity=sale.quantity,
+            price_excl_vat_eur=sale.value_eur,
+            distance_km=sale.line.distance_km,
         )
-        .tuples()
-    )
-    purchases = []
-    for line, received, farm_name, product in rows:
-        quantity = line.quantity if received is None else received
-        if quantity <= 0:
-            continue  # refused at delivery: nothing was bought
-        price = (line.value_eur * quantity / line.quantity).quantize(CENT, ROUND_HALF_UP)
-        purchases.append(
-            Purchase(
-                canteen_siret=canteen.siret,
-                product=product_info(product),
-                supplier_name=farm_name,
-                day=line.day,
-                quantity=quantity,
-                price_excl_vat_eur=price,
-                distance_km=line.distance_km,
-            )
+        for sale in sorted(
+            sales, key=lambda s: (s.day, s.line.product.name_fr, s.line.farm.name)
         )
-    return purchases
+        if sale.quantity > 0  # refused at delivery: nothing was bought
+    ]
 
 
 def export_macantine(
-    canteen_id: int, start: dt.date, end: dt.date, stream: IO[str], actor: Any = None
+    canteen_id: int, start: dt.date, end: dt.date, stream: IO[str], actor: Actor = None
 ) -> int:
     """Write the canteen's purchases of a period as a ma-cantine CSV; return the row count."""
     if end < start:
@@ -507,17 +411,19 @@ def export_macantine(
 # --- Entry templates and imports ------------------------------------------------------------
 
 
-def _require_owner(actor: Any, kind: str, owner_id: int) -> str:
+def _require_owner(actor: Actor, kind: str, owner_id: int) -> str:
     """Check that ``actor`` may enter the farm's offer or the canteen's orders; return its name."""
     session = get_session()
     owner: Farm | Canteen | None
     if kind == AVAILABILITY:
         owner = session.get(Farm, owner_id)
-        allowed = _role(actor) == Role.GROWER and getattr(actor, "farm_id", None) == owner_id
+        allowed = actor is not None and actor.role == Role.GROWER and actor.farm_id == owner_id
         refusal = gettext("Vous ne pouvez saisir que les disponibilités de votre propre ferme.")
     else:
         owner = session.get(Canteen, owner_id)
-        allowed = _role(actor) == Role.CANTEEN and getattr(actor, "canteen_id", None) == owner_id
+        allowed = (
+            actor is not None and actor.role == Role.CANTEEN and actor.canteen_id == owner_id
+        )
         refusal = gettext("Vous ne pouvez saisir que les commandes de votre propre cantine.")
     if owner is None:
         raise NotFound(gettext("Cette ferme n'existe pas.") if kind == AVAILABILITY else
@@ -528,8 +434,6 @@ def _require_owner(actor: Any, kind: str, owner_id: int) -> str:
 
 
 def _entry_days(kind: str, week: DeliveryWeek, owner_id: int) -> list[dt.date]:
-    from pial.weeks.calendar import canteen_delivery_days, delivery_days
-
     if kind == AVAILABILITY:
         return list(delivery_days(week))
     canteen = get_session().get(Canteen, owner_id)
@@ -538,15 +442,13 @@ def _entry_days(kind: str, week: DeliveryWeek, owner_id: int) -> list[dt.date]:
 
 
 def entry_template_data(
-    kind: str, iso_week: str, owner_id: int, actor: Any = None
+    kind: str, iso_week: str, owner_id: int, actor: Actor = None
 ) -> EntryTemplateData:
     """Gather the template of a farm's availability or a canteen's orders, pre-filled."""
-    from pial.weeks.calendar import products_in_season
-
     if kind not in ENTRY_SHEETS:
         raise NotFound(gettext("Modèle inconnu."))
     owner_name = _require_owner(actor, kind, owner_id)
-    week = _get_week(iso_week)
+    week = get_week(iso_week)
     session = get_session()
     if kind == AVAILABILITY:
         existing: list[tuple[Product, dt.date | None, Decimal, str | None]] = [
@@ -586,7 +488,7 @@ def entry_template_data(
 
 
 def export_entry_template(
-    kind: str, iso_week: str, owner_id: int, stream: IO[bytes], actor: Any = None
+    kind: str, iso_week: str, owner_id: int, stream: IO[bytes], actor: Actor = None
 ) -> EntryTemplateData:
     """Write the availability or order template to ``stream``; return what it holds."""
     data = entry_template_data(kind, iso_week, owner_id, actor)
@@ -632,8 +534,6 @@ def refusal_error(error: UploadRefused) -> InvalidInput:
 
 def _quantity_parser(text: str) -> Decimal | None:
     """Parse a typed quantity with the weekly forms' rules, as a ValueError when refused."""
-    from pial.weeks.parsing import parse_quantity
-
     try:
         return parse_quantity(text)
     except InvalidInput as error:
@@ -643,14 +543,11 @@ def _quantity_parser(text: str) -> Decimal | None:
 
 def import_entry_file(
     content: bytes,
-    actor: Any,
+    actor: Actor,
     expected_kind: str | None = None,
     limits: UploadLimits | None = None,
 ) -> ImportReport:
     """Validate a whole availability or order file, then save all its lines at once."""
-    from pial.weeks.offers import AvailabilityInput, save_availability
-    from pial.weeks.orders import OrderInput, save_orders
-
     try:
         raw = load_entry_workbook(content, limits)
     except UploadRefused as error:
@@ -666,7 +563,7 @@ def import_entry_file(
             {"fichier": [gettext("Mauvais type de modèle.")]},
         )
     owner_name = _require_owner(actor, raw.kind, raw.owner_id)
-    week = _get_week(raw.iso_week)
+    week = get_week(raw.iso_week)
     catalogue = [
         product_info(product)
         for product in get_session().scalars(select(Product).where(Product.is_active.is_(True)))

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +18,7 @@ from pial.access import roles
 from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from pial.i18n import unit_label
 from pial.models import Canteen, DeliveryWeek, Farm, Product, Role
 from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
@@ -76,25 +76,6 @@ ACCESS_RULES = {
     "create_week": roles(Role.LEAD),
     "change_week": roles(Role.LEAD),
 }
-
-UNIT_LABELS = {
-    "kg": (_l("kg"), _l("kg")),
-    "piece": (_l("pièce"), _l("pièces")),
-    "bunch": (_l("botte"), _l("bottes")),
-}
-
-
-def unit_label(product: Product, quantity: Decimal | None = None) -> str:
-    """Return the unit of a product in the user's language, plural as that language wants it.
-
-    French keeps the singular below two (« 1,5 pièce »), English only for exactly one.
-    """
-    singular, plural = UNIT_LABELS.get(str(product.unit), (str(product.unit),) * 2)
-    if quantity is None:
-        return str(singular)
-    french = str(get_locale() or "fr").startswith("fr")
-    return str(plural if (quantity >= 2 if french else quantity != 1) else singular)
-
 
 def _week_or_404(iso_week: str) -> DeliveryWeek:
     """Return the week, or answer 404 with a French message."""

@@ -24,6 +24,7 @@ from pial.actors import Actor
 from pial.audit import record_audit
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.i18n import unit_label
 from pial.models import AvailabilityLine, Canteen, DeliveryWeek, Farm, OrderLine, Product, Role
 from pial.weeks.calendar import EditWindow, format_deadline, normalise_iso_week
 from pial.weeks.parsing import parse_quantity
@@ -153,18 +154,12 @@ def _month_name(month: int) -> str:
     return format_date(dt.date(2000, month, 1), format="LLLL", locale=str(get_locale() or "fr"))
 
 
-def _unit_label(product: Product) -> str:
-    """Return the French unit of a product (kg, pièce(s), botte(s))."""
-    units = {"kg": "kg", "piece": gettext("pièce(s)"), "bunch": gettext("botte(s)")}
-    return str(units.get(str(product.unit), ""))
-
-
 def _describe_lines(lines: Sequence[AvailabilityLine | OrderLine]) -> str:
     """Return « Carotte 15 kg, Poireau 8 kg… » for a conflict message."""
     parts = []
     for line in sorted(lines, key=lambda ln: (ln.product.name_fr, ln.day or dt.date.min)):
         day = f" ({weekday_name(line.day)})" if line.day else ""
-        unit = _unit_label(line.product)
+        unit = unit_label(line.product, line.quantity)
         parts.append(f"{line.product.name_fr}{day} {quantity_text(line.quantity)} {unit}")
     if not parts:
         return str(gettext("plus aucune ligne"))

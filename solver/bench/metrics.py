@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,10 +39,6 @@ class PlanMetrics:
     def feasible(self) -> bool:
         """Tell whether the plan keeps every rule of the spec."""
         return not self.violations
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the metrics as a JSON-ready dict."""
-        return asdict(self)
 
 
 def aggregate_rows(rows: list[dict[str, Any]]) -> dict[RowKey, float]:

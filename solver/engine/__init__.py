@@ -53,11 +53,12 @@ Reusable helpers for `explain` and `bench`: `distance_km`, `grower_shares`,
 `fairness_targets_eur`, `index_problem`, `evaluate`.
 """
 
-from solver.engine.geography import distance_km, haversine_km
+from solver.engine.geography import distance_km
 from solver.engine.index import ProblemIndex, index_problem
 from solver.engine.report import PlanCost, evaluate
-from solver.engine.shares import fairness_targets_eur, grower_shares
 from solver.engine.solve import solve
+from solver.geography import haversine_km
+from solver.shares import fairness_targets_eur, grower_shares
 
 __all__ = [
     "PlanCost",

@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.engine.geography import distance_matrix_km
-from solver.engine.shares import grower_shares
 from solver.problem import Problem
+from solver.shares import grower_shares
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

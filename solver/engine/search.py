@@ -14,10 +14,10 @@ from collections import defaultdict
 
 import numpy as np
 
-from solver.engine.geography import haversine_km
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
 from solver.engine.report import evaluate, served_eur, sold_eur_by_grower
+from solver.geography import haversine_km
 from solver.problem import Canteen
 
 FIRST_NEIGHBOURHOOD_PAIRS = 300

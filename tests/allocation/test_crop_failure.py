@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pial.allocation import services
+from pial.allocation import runs, services
 from pial.errors import Conflict, Forbidden, InvalidInput
 from pial.models import AllocationRun, CropFailure, LedgerEntry, RunTrigger, WeekState
 from tests.allocation.scenario import Scenario
@@ -50,7 +50,7 @@ def test_replan_covers_the_loss_and_moves_little(db: Session, scenario: Scenario
     served_after = sum(ln.quantity for ln in second.lines if ln.product_id == carrot.id)
     assert served_after == served_before
     # Only carrot cells move, and by no more than the loss on each side.
-    changes = services.changes_between(first, second)
+    changes = runs.changes_between(first, second)
     assert changes and all(change.product_id == carrot.id for change in changes)
     assert sum(-c.delta_quantity for c in changes if c.delta_quantity < 0) == 30
     assert sum(c.delta_quantity for c in changes if c.delta_quantity > 0) == 30

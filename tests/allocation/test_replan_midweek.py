@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.allocation import services
+from pial.allocation import runs, services
 from pial.deliveries import services as deliveries
 from pial.errors import Conflict
 from pial.models import AllocationLine, Receipt
@@ -56,7 +56,7 @@ def test_midweek_failure_moves_only_days_to_come(db: Session, scenario: Scenario
                                            carrot.id, lost)
 
     assert cells(second.lines, MONDAY) == cells(first.lines, MONDAY)
-    thursday = services.changes_between(first, second)
+    thursday = runs.changes_between(first, second)
     assert thursday and all(change.day == THURSDAY for change in thursday)
     receipt = db.scalars(select(Receipt)).one()
     moved_to = db.get(AllocationLine, receipt.allocation_line_id)
@@ -79,4 +79,4 @@ def test_a_loss_beyond_what_is_left_to_deliver_is_refused(
     with pytest.raises(Conflict, match="reste à livrer"):
         services.declare_crop_failure(scenario.growers[key], farm.id, scenario.iso_week,
                                       carrot.id, OFFERED_CARROTS[key])
-    assert services.published_run(scenario.week).id == first.id  # type: ignore[union-attr]
+    assert runs.published_run(scenario.week).id == first.id  # type: ignore[union-attr]

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pial.allocation import services as allocation
+from pial.allocation.seam import straight_km
 from pial.deliveries import services
-from pial.deliveries.routes import straight_km
 from pial.errors import Conflict, Forbidden, InvalidInput
 from pial.models import (
     AllocationRun,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pial.allocation.services import published_run
+from pial.allocation.runs import published_run
 from pial.errors import Conflict
 from pial.models import (
     AdvanceRecovery,
@@ -23,7 +23,7 @@ from pial.models import (
     Receipt,
 )
 from pial.money.accrual import accrue_week
-from pial.money.rounding import to_cent
+from pial.rounding import to_cent
 from tests.allocation.scenario import Scenario
 from tests.money.conftest import deliver
 

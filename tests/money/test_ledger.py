@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.allocation.services import published_run
+from pial.allocation.runs import published_run
 from pial.models import LedgerEntry, LedgerKind
 from pial.money.ledger import farm_ledger, ledger_overview
 from tests.allocation.scenario import MONDAY, Scenario

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from pial.models import Contract, FeeKind, FeeRate, Platform
 from pial.money.accrual import recovery_amounts
 from pial.money.rates import DEFAULT_RATES, rate_in_force
-from pial.money.rounding import line_value_eur, share_of_eur, to_cent
+from pial.rounding import line_value_eur, share_of_eur, to_cent
 
 
 def test_half_up_to_the_cent() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
+from pial.allocation.events import PlanPublished
 from pial.models import AvailabilityLine, OrderLine, OutboxMessage, WeekState
 from pial.notifications import messages
 from tests.allocation.scenario import Scenario, build_scenario, scenario_app_config
@@ -86,7 +87,8 @@ def test_publication_sends_each_person_their_own_part(app: Any, db: Any, make_us
         assert "bons de livraison" in text
         other = next(c for c in scenario.canteens.values() if c.id != canteen.id)
         assert other.name not in text
-    assert messages.announce_planning(run) == 0  # already queued: nothing doubled
+    # Already queued: nothing doubled.
+    assert messages.announce_planning(PlanPublished(run, replan=False)) == 0
 
 
 def test_a_replan_tells_only_those_whose_deliveries_changed(
@@ -104,7 +106,8 @@ def test_a_replan_tells_only_those_whose_deliveries_changed(
         scenario.growers[farm_key], failing.farm_id, scenario.iso_week, carrot.id,
         Decimal(failing.quantity), "grêle",
     )  # fmt: skip
-    assert messages.announce_planning(second, replan=True) == 0  # the re-plan announced itself
+    # The re-plan announced itself.
+    assert messages.announce_planning(PlanPublished(second, replan=True)) == 0
     replans = _outbox(db, "replan")
     assert replans, "the farm that lost its crop must be told what changed"
     assert scenario.growers[farm_key].email in {m.to_address for m in replans}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -44,6 +44,8 @@ MONDAY = dt.date(2026, 11, 23)
 THURSDAY = dt.date(2026, 11, 26)
 PUBLISHED_DT = dt.datetime(2026, 11, 21, 13, 5, tzinfo=dt.UTC)  # 14:05 in Paris
 BEFORE_DEADLINES = dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC)  # Monday of the week before
+SEASON_PRICES = {"carotte": "1.80", "poireau": "2.50", "salade": "1.20", "pomme": "2.00"}
+CONTRACT_CARROT_PRICE = Decimal("1.60")  # 1.30 + 0.20 + 0.10: the school buys its carrots so
 
 
 @pytest.fixture
@@ -68,7 +70,19 @@ class World:
     other_manager: User  # the manager of canteen "ehpad"
     run: AllocationRun  # the current published run (version 2)
     old_run: AllocationRun  # version 1, superseded
-    contract: Contract
+    contract: Contract  # the group of the school buys its carrots under it
+
+    def sold_value(self, line: AllocationLine) -> Decimal:
+        """Return what the canteen pays for a line: the contract's price, else the season's."""
+        under_contract = (
+            line.canteen_id == self.canteens["ecole"].id
+            and line.product_id == self.products["carotte"].id
+        )
+        price = (
+            CONTRACT_CARROT_PRICE if under_contract
+            else Decimal(SEASON_PRICES[line.product.slug])
+        )
+        return (line.quantity * price).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _product(slug: str, name: str, unit: ProductUnit, unit_kg: str, lot: str | None) -> Product:
@@ -169,8 +183,7 @@ def world(
     )
     db.add(season)
     db.flush()
-    prices = {"carotte": "1.80", "poireau": "2.50", "salade": "1.20", "pomme": "2.00"}
-    for slug, price in prices.items():
+    for slug, price in SEASON_PRICES.items():
         total = Decimal(price)
         db.add(
             Price(

@@ -46,9 +46,10 @@ def _csv(world: World, actor: Any = None, canteen: str = "ecole") -> list[dict[s
 def test_purchases_of_the_period(world: World) -> None:
     rows = _csv(world)
     assert [(row["date"], row["fournisseur"], row["prix_ht"]) for row in rows] == [
-        # Monday: 10 + 20 kg of carrots at 1.80 and 24 salads at 1.20 (version 2 of the plan).
-        ("2026-11-23", '\'=HYPERLINK("http://x")', "18.00"),
-        ("2026-11-23", "Ferme du Pradet", "36.00"),
+        # Monday: 10 + 20 kg of carrots at the contract's 1.60 (not the season's 1.80) and 24
+        # salads at 1.20 (version 2 of the plan).
+        ("2026-11-23", '\'=HYPERLINK("http://x")', "16.00"),
+        ("2026-11-23", "Ferme du Pradet", "32.00"),
         ("2026-11-23", '\'=HYPERLINK("http://x")', "28.80"),
         # Thursday: 12 salads planned, 10 received: the receipt counts.
         ("2026-11-26", '\'=HYPERLINK("http://x")', "12.00"),

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pial.contracts.services import contract_progress
 from pial.errors import Conflict, Forbidden
 from pial.models import AllocationLine, Canteen, Farm, Product
 from pial.spreadsheets import services
@@ -157,7 +158,7 @@ def test_pick_lists_per_grower(db: Session, world: World) -> None:
                 AllocationLine.run_id == world.run.id, AllocationLine.farm_id == farm.id
             )
         ).all()
-        value = sum(line.value_eur for line in lines)
+        value = sum(world.sold_value(line) for line in lines)
         kg_km = sum(
             line.quantity * line.product.unit_kg * Decimal(str(line.distance_km)) for line in lines
         )
@@ -192,8 +193,9 @@ def test_delivery_notes_with_totals_before_and_after_fee(db: Session, world: Wor
             AllocationLine.day == MONDAY,
         )
     ).all()
-    total = sum(line.value_eur for line in lines)
-    fee = sum(line.quantity * Decimal("0.10") for line in lines)  # the season's fee per unit
+    total = sum(world.sold_value(line) for line in lines)
+    fee = sum(line.quantity * Decimal("0.10") for line in lines)  # the season's fee per unit,
+    # and the contract's: the same 0.10 here
     assert notes[title] == {
         "Total avant frais d'intermédiation": _num(total - fee),
         "Frais d'intermédiation": _num(fee),
@@ -207,8 +209,8 @@ def test_equity_and_contract_progress(db: Session, world: World) -> None:
     workbook = _export()
     equity = {row[0]: row for row in workbook[EQUITY_SHEET].iter_rows(min_row=5, values_only=True)}
     pradet = equity["Ferme du Pradet"]
-    assert _num(pradet[1]) == _num(
-        Decimal("20") * Decimal("1.80") + Decimal("15") * Decimal("2.50")
+    assert _num(pradet[1]) == _num(  # the school's carrots at the contract's price
+        Decimal("20") * Decimal("1.60") + Decimal("15") * Decimal("2.50")
     )
     total = _num(equity["Total"][1])
     assert _num(pradet[2]) == _num(Decimal(str(pradet[1])) / total)
@@ -216,13 +218,18 @@ def test_equity_and_contract_progress(db: Session, world: World) -> None:
     assert _num(pradet[5]) == Decimal("12.250")
     contracts = list(workbook[CONTRACTS_SHEET].iter_rows(min_row=5, values_only=True))
     assert len(contracts) == 1
-    title, buyer, product, _unit, _start, _end, committed, delivered, this_week, progress = (
+    title, buyer, product, _unit, start, end, committed, delivered, this_week, progress = (
         contracts[0]
     )
     assert (title, buyer, product) == ("Lot 3 — légumes racines", "Cuisines de Luchon", "Carotte")
-    assert _num(committed) == Decimal("600.000")
+    # The contract page's figures: its one, short year (334 days) commits 600 × 334 / 365.
+    assert (start.date(), end.date()) == (dt.date(2026, 9, 1), dt.date(2027, 7, 31))
+    assert _num(committed) == _num(Decimal(600) * 334 / 365) == Decimal("549.041")
+    page = contract_progress(world.contract.id, None, as_of=MONDAY + dt.timedelta(days=6))
+    assert _num(committed) == _num(page.lines[0].commitment)
     assert _num(delivered) == Decimal("30.000") == _num(this_week)  # version 2 only, école only
-    assert _num(progress) == _num(Decimal(30) / Decimal(600))
+    assert _num(delivered) == _num(page.lines[0].delivered)
+    assert _num(progress) == _num(Decimal(30) / Decimal("549.041"))
 
 
 def test_only_lead_and_coordinator_may_download(world: World) -> None:

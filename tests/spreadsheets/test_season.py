@@ -66,7 +66,7 @@ def _expected(db: Session, world: World) -> list[tuple[Any, ...]]:
     return sorted(
         (
             line.day, farm, canteen, product.name_fr, Decimal(line.quantity),
-            line.quantity * product.unit_kg, line.value_eur, line.distance_km,
+            line.quantity * product.unit_kg, world.sold_value(line), line.distance_km,
         )
         for line, farm, canteen, product in rows
     )  # fmt: skip
@@ -119,10 +119,10 @@ def test_pivots_sum_the_table(db: Session, season_world: World) -> None:
         total = rows[-1]
         assert total[0] == "Total" and total[4] == len(data)
         assert _q(total[2]) == _q(sum(Decimal(str(row[8])) for row in data))
-    # The week's value by grower matches the database.
+    # The week's value by grower matches the database, at the prices the canteens pay.
     by_farm = {row[0]: row for row in workbook["Par producteur"].iter_rows(values_only=True)}
     pradet_value = sum(
-        line.value_eur
+        season_world.sold_value(line)
         for line in db.scalars(select(AllocationLine).where(
             AllocationLine.farm_id == season_world.farms["pradet"].id,
             AllocationLine.run_id.in_([season_world.run.id]),

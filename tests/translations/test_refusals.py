@@ -19,8 +19,11 @@ GETTEXT_NAMES = {"_", "gettext", "ngettext", "lazy_gettext", "_l", "N_"}
 BASE_REFUSALS = {"ServiceError", "NotFound", "Forbidden", "Conflict", "InvalidInput"}
 # The backup commands speak to an operator in a terminal (CLI output stays French).
 CLI_ONLY = {Path("pial/maintenance/backups.py")}
-# These pass on a message marked elsewhere (N_ subjects; the spreadsheets' Flask-free shim).
-FORWARDERS = {Path("pial/notifications/messages.py"), Path("pial/spreadsheets/data.py")}
+# These pass on a message marked elsewhere (N_ subjects and unit names, pial/units.py; the
+# spreadsheets' Flask-free shim).
+FORWARDERS = {
+    Path("pial/notifications/messages.py"), Path("pial/spreadsheets/data.py"), Path("pial/i18n.py"),
+}
 
 
 def _modules() -> Iterator[tuple[Path, ast.Module]]:

@@ -43,8 +43,8 @@ def get_deliveries(iso_week: str, canteen_id: int) -> dict[str, Any]:
     deliveries.require_canteen_member(actor(), canteen_id)
     days = []
     version = None
-    for day in deliveries.delivery_days(canteen_id, iso_week):
-        note = deliveries.delivery_note(canteen_id, iso_week, day, actor=actor())
+    for note in deliveries.delivery_notes(canteen_id, iso_week, actor=actor()):
+        day = note.day
         version = note.run.published_version if note.run is not None else None
         days.append(
             {

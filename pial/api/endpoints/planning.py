@@ -9,7 +9,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from pial.access import roles
+from pial.allocation import runs
 from pial.allocation import services as allocation
+from pial.allocation.coordination import require_coordinator
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
 from pial.api.schemas import PublicationIn, RunDetailOut, RunOut
 from pial.errors import NotFound
@@ -59,8 +61,8 @@ def _run_out(run: AllocationRun, *, with_lines: bool = False) -> dict[str, Any]:
 @blueprint.response(200, RunOut(many=True))
 def list_runs(iso_week: str) -> list[dict[str, Any]]:
     """List the allocation runs of a week, latest first (lead or the week's coordinator)."""
-    allocation.require_coordinator(actor(), checked_week(iso_week))
-    return [_run_out(run) for run in allocation.week_runs(iso_week)]
+    require_coordinator(actor(), checked_week(iso_week))
+    return [_run_out(run) for run in runs.week_runs(iso_week)]
 
 
 @blueprint.route("/weeks/<iso_week>/runs", methods=["POST"])
@@ -75,8 +77,8 @@ def create_run(iso_week: str) -> dict[str, Any]:
 @blueprint.response(200, RunDetailOut)
 def get_run(iso_week: str, run_id: int) -> dict[str, Any]:
     """Return one run of a week with its planned lines."""
-    allocation.require_coordinator(actor(), checked_week(iso_week))
-    run = allocation.get_run(iso_week, checked_id(run_id, _("Cette répartition")))
+    require_coordinator(actor(), checked_week(iso_week))
+    run = runs.get_run(iso_week, checked_id(run_id, _("Cette répartition")))
     if run is None:
         raise NotFound(_("Cette répartition n'existe pas."))
     return _run_out(run, with_lines=True)

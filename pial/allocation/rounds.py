@@ -1,37 +1,32 @@
-"""Delivery rounds: the order in which a farm visits its canteens on a day, and the trips table."""
+"""Delivery rounds: the order in which a farm visits its canteens on a day, and the trips table.
+
+Publishing a plan writes its trips (:func:`sync_deliveries`); the published plan and its
+pick lists show the same rounds (:func:`rounds_of`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pial.allocation.seam import straight_km
 from pial.models import AllocationRun, Canteen, Delivery, DeliveryWeek, Farm
 
-EARTH_RADIUS_KM = 6371.0
+Round = list[tuple[Canteen, float]]
+"""A farm's round on a day: its canteens in visiting order, each with the leg to reach it (km)."""
 
 
-def straight_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the great-circle distance between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    half_chord = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(half_chord)))
-
-
-def route_order(farm: Farm, canteens: Sequence[Canteen]) -> list[tuple[Canteen, float]]:
+def route_order(farm: Farm, canteens: Sequence[Canteen]) -> Round:
     """Order canteens as a nearest-neighbour tour from the farm; each with its leg in km.
 
     Ties are broken by canteen id so that the same plan always gives the same round.
     """
     remaining = sorted(canteens, key=lambda canteen: canteen.id)
-    tour: list[tuple[Canteen, float]] = []
+    tour: Round = []
     lat, lon = farm.lat, farm.lon
     while remaining:
         legs = [(straight_km(lat, lon, c.lat, c.lon), c.id, c) for c in remaining]
@@ -42,13 +37,15 @@ def route_order(farm: Farm, canteens: Sequence[Canteen]) -> list[tuple[Canteen, 
     return tour
 
 
-def rounds_of(run: AllocationRun) -> dict[tuple[int, dt.date], list[tuple[Canteen, float]]]:
-    """Return each (farm id, day) round of a run, canteens in route order."""
+def rounds_of(
+    deliveries: Iterable[tuple[Farm, Canteen, dt.date]],
+) -> dict[tuple[int, dt.date], Round]:
+    """Return each (farm id, day) round of a plan's (farm, canteen, day) deliveries."""
     stops: dict[tuple[int, dt.date], dict[int, Canteen]] = defaultdict(dict)
     farms: dict[int, Farm] = {}
-    for line in run.lines:
-        stops[(line.farm_id, line.day)][line.canteen_id] = line.canteen
-        farms[line.farm_id] = line.farm
+    for farm, canteen, day in deliveries:
+        stops[(farm.id, day)][canteen.id] = canteen
+        farms[farm.id] = farm
     return {
         (farm_id, day): route_order(farms[farm_id], list(canteens.values()))
         for (farm_id, day), canteens in stops.items()
@@ -58,7 +55,8 @@ def rounds_of(run: AllocationRun) -> dict[tuple[int, dt.date], list[tuple[Cantee
 def sync_deliveries(session: Session, week: DeliveryWeek, run: AllocationRun) -> None:
     """Make the week's trips those of ``run``, numbered in route order (the caller commits)."""
     wanted: dict[tuple[int, int, dt.date], int] = {}
-    for (farm_id, day), tour in rounds_of(run).items():
+    deliveries = ((line.farm, line.canteen, line.day) for line in run.lines)
+    for (farm_id, day), tour in rounds_of(deliveries).items():
         for position, (canteen, _leg_km) in enumerate(tour, start=1):
             wanted[(farm_id, canteen.id, day)] = position
     existing = {
