@@ -49,11 +49,9 @@ from pial.spreadsheets.data import (
     PlannedLine,
     PlanningWorkbookData,
     ProductInfo,
-    Purchase,
     SeasonRow,
 )
 from pial.spreadsheets.entry import AVAILABILITY, ENTRY_SHEETS, ORDERS, write_entry_template
-from pial.spreadsheets.macantine import write_macantine_csv
 from pial.spreadsheets.planning import write_planning_workbook
 from pial.spreadsheets.reading import (
     UploadLimits,
@@ -424,84 +422,6 @@ def export_season(season_code: str, stream: IO[bytes], actor: Any = None) -> int
         )
     _get_season(season_code)
     return write_season_workbook(season_code, season_rows(season_code), stream)
-
-
-# --- ma-cantine ----------------------------------------------------------------------------------
-
-
-def _require_canteen_access(actor: Any, canteen_id: int) -> Canteen:
-    canteen = get_session().get(Canteen, canteen_id)
-    if canteen is None:
-        raise NotFound(gettext("Cette cantine n'existe pas."))
-    if (
-        actor is not None
-        and _role(actor) != Role.LEAD
-        and not (_role(actor) == Role.CANTEEN and actor.canteen_id == canteen.id)
-    ):
-        raise Forbidden(gettext("Vous ne pouvez exporter que les achats de votre propre cantine."))
-    return canteen
-
-
-def macantine_purchases(canteen: Canteen, start: dt.date, end: dt.date) -> list[Purchase]:
-    """Return the canteen's purchases from start to end: current plans, received if recorded."""
-    if not canteen.siret:
-        raise InvalidInput(
-            gettext(
-                "La cantine « %(name)s » n'a pas de SIRET : ma-cantine identifie chaque achat par "
-                "le SIRET de l'établissement. Renseignez-le d'abord.",
-                name=canteen.name,
-            ),
-            {"siret": [gettext("SIRET manquant.")]},
-        )
-    runs = current_published_runs().subquery()
-    rows = (
-        get_session()
-        .execute(
-            select(AllocationLine, Receipt.received_quantity, Farm.name, Product)
-            .outerjoin(Receipt, Receipt.allocation_line_id == AllocationLine.id)
-            .join(Farm, AllocationLine.farm_id == Farm.id)
-            .join(Product, AllocationLine.product_id == Product.id)
-            .where(
-                AllocationLine.run_id.in_(select(runs.c.id)),
-                AllocationLine.canteen_id == canteen.id,
-                AllocationLine.day >= start,
-                AllocationLine.day <= end,
-            )
-            .order_by(AllocationLine.day, Product.name_fr, Farm.name)
-        )
-        .tuples()
-    )
-    purchases = []
-    for line, received, farm_name, product in rows:
-        quantity = line.quantity if received is None else received
-        if quantity <= 0:
-            continue  # refused at delivery: nothing was bought
-        price = (line.value_eur * quantity / line.quantity).quantize(CENT, ROUND_HALF_UP)
-        purchases.append(
-            Purchase(
-                canteen_siret=canteen.siret,
-                product=product_info(product),
-                supplier_name=farm_name,
-                day=line.day,
-                quantity=quantity,
-                price_excl_vat_eur=price,
-                distance_km=line.distance_km,
-            )
-        )
-    return purchases
-
-
-def export_macantine(
-    canteen_id: int, start: dt.date, end: dt.date, stream: IO[str], actor: Any = None
-) -> int:
-    """Write the canteen's purchases of a period as a ma-cantine CSV; return the row count."""
-    if end < start:
-        raise InvalidInput(
-            gettext("La fin de la période précède son début."),
-            {"au": [gettext("Date de fin avant le début.")]},
-        )
-    canteen = _require_canteen_access(actor, canteen_id)
-    return write_macantine_csv(macantine_purchases(canteen, start, end), stream)
 
 
 # --- Entry templates and imports ------------------------------------------------------------
