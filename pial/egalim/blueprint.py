@@ -86,6 +86,15 @@ def _render_canteen(canteen_id: int, year: int, *, status: int = 200,
     ), status
 
 
+def _refused(canteen_id: int, year: int, error: ServiceError, **forms: Any) -> tuple[str, int]:
+    """Show the canteen's page with the refusal (another canteen's is refused as a page)."""
+    if error.http_status in (403, 404):
+        abort(error.http_status)
+    flash(str(error), "error")
+    return _render_canteen(canteen_id, year, status=error.http_status, problems=_problems(error),
+                           **forms)  # fmt: skip
+
+
 @blueprint.route("/")
 def index() -> str | Response:
     """Show every canteen side by side (the lead); a manager goes to their canteen's page."""
@@ -122,11 +131,7 @@ def export(canteen_id: int) -> Response | tuple[str, int]:
     except services.ExportOverlaps as overlap:
         return _render_canteen(canteen_id, year, status=409, export_form=form, overlap=overlap)
     except ServiceError as error:
-        if error.http_status in (403, 404):
-            abort(error.http_status)
-        flash(str(error), "error")
-        return _render_canteen(canteen_id, year, status=error.http_status, export_form=form,
-                               problems=_problems(error))  # fmt: skip
+        return _refused(canteen_id, year, error, export_form=form)
     return send_file(io.BytesIO(written.content), mimetype=CSV_MIMETYPE, as_attachment=True,
                      download_name=written.filename)  # fmt: skip
 
@@ -180,11 +185,7 @@ def save_other(canteen_id: int) -> Response | tuple[str, int]:
             organic_eur=form.organic_eur.data, local_eur=form.local_eur.data,
             note=form.note.data)])  # fmt: skip
     except ServiceError as error:
-        if error.http_status in (403, 404):
-            abort(error.http_status)
-        flash(str(error), "error")
-        return _render_canteen(canteen_id, year, status=error.http_status, other_form=form,
-                               problems=_problems(error))  # fmt: skip
+        return _refused(canteen_id, year, error, other_form=form)
     return _after_save(canteen_id, month.year,
                        _("Achats hors PIAL de %(month)s enregistrés.", month=form.month.data))
 
@@ -200,10 +201,6 @@ def import_other(canteen_id: int) -> Response | tuple[str, int]:
     try:
         saved = services.import_other_purchases(current_user, canteen_id, content)
     except ServiceError as error:
-        if error.http_status in (403, 404):
-            abort(error.http_status)
-        flash(str(error), "error")
-        return _render_canteen(canteen_id, year, status=error.http_status, upload_form=form,
-                               problems=_problems(error))  # fmt: skip
+        return _refused(canteen_id, year, error, upload_form=form)
     return _after_save(canteen_id, year, _("%(count)s mois d'achats hors PIAL importés.",
                                            count=saved))

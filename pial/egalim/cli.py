@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
 from pial.egalim import services
-from pial.errors import InvalidInput, ServiceError
+from pial.errors import ServiceError
+from pial.spreadsheets.cli import _fail as fail  # the export group's French refusal, exit 1
 
 
 @click.command("ma-cantine")
@@ -36,11 +36,7 @@ def macantine_command(
             written = services.export_macantine(canteen_id, start.date(), end.date(), None,
                                                 confirm_overlap=confirm_overlap)
     except ServiceError as error:
-        click.echo(f"Erreur : {error}", err=True)
-        if isinstance(error, InvalidInput):
-            for messages in error.field_errors.values():
-                for message in messages:
-                    click.echo(f"  - {message}", err=True)
-        sys.exit(1)
+        fail(error)
+        return
     output.write_bytes(written.content)
     click.echo(f"{written.rows} achats de {len(written.logged)} cantine(s) écrits dans {output}.")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
+from wtforms.widgets import TextInput
 
 from pial.fields import FrenchDecimalField
 
@@ -19,8 +22,10 @@ class ExportForm(FlaskForm):
     confirm = BooleanField(_l("Exporter quand même"))
 
 
-def _amount(label: str) -> FrenchDecimalField:
-    return FrenchDecimalField(label, places=2,
+def _amount(label: Any) -> FrenchDecimalField:
+    # A text box, not type="number": browsers refuse « 1 500,50 » in a number input.
+    return FrenchDecimalField(label, places=2, widget=TextInput(),
+                              render_kw={"inputmode": "decimal", "autocomplete": "off"},
                               validators=[InputRequired(), NumberRange(min=0, max=1e9)])
 
 

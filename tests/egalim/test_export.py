@@ -205,3 +205,21 @@ def test_the_lead_downloads_every_canteen_at_once(db: Session, delivered: Any) -
     assert db.scalar(select(func.count(MacantineExport.id))) == 2
     with pytest.raises(services.ExportOverlaps):
         services.export_all_macantine(*NOVEMBER, scenario.lead)
+
+
+def test_the_command_line(app: Any, db: Session, delivered: Any, tmp_path: Any) -> None:
+    scenario = delivered()
+    runner = app.test_cli_runner()
+    output = tmp_path / "achats.csv"
+    canteen = scenario.canteens["luchon"]
+    period = ["--du", "2026-11-01", "--au", "2026-11-30", "-o", str(output)]
+    result = runner.invoke(args=["export", "ma-cantine", str(canteen.id), *period])
+    assert result.exit_code == 0, result.output
+    assert schema_errors(output.read_bytes()) == []
+    refused = runner.invoke(args=["export", "ma-cantine", str(canteen.id), *period])
+    assert refused.exit_code == 1 and "déjà exportés" in refused.output
+    archive = tmp_path / "achats.zip"
+    every = runner.invoke(args=["export", "ma-cantine", "--du", "2026-11-01", "--au",
+                                "2026-11-30", "--malgre-chevauchement", "-o", str(archive)])
+    assert every.exit_code == 0, every.output
+    assert len(zipfile.ZipFile(archive).namelist()) == 2
