@@ -49,6 +49,7 @@ def test_each_row_is_a_delivered_line_at_its_charged_price(db: Session, delivere
         content = written.content
         assert schema_errors(content) == []
         assert not content.startswith(b"\xef\xbb\xbf")  # no BOM: the header must read "siret"
+        assert "—".encode() in content  # UTF-8 (the descriptions' dash), as the schema says
         rows = rows_of(content)
         mine = [ln for ln in lines if ln.canteen_id == canteen.id and ln.quantity > 0
                 and ln.id != refused.id]  # fmt: skip
