@@ -7,7 +7,9 @@ import-linter contracts in pyproject.toml (``lint-imports``).
 
 from __future__ import annotations
 
+import tomllib
 from collections import defaultdict
+from pathlib import Path
 
 import grimp
 
@@ -94,3 +96,20 @@ def test_the_graph_sees_imports_inside_functions() -> None:
     # pial.app registers each feature from inside a function: grimp still sees those imports.
     assert "pial.allocation" in graph["pial.app"]
     assert examples[("pial.app", "pial.allocation")] == "pial.app → pial.allocation"
+
+
+def test_every_pial_package_has_its_place_in_the_layers() -> None:
+    """A new package outside the layers contract would escape it: name it in pyproject.toml."""
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    layers = next(
+        contract["layers"]
+        for contract in pyproject["tool"]["importlinter"]["contracts"]
+        if contract["type"] == "layers"
+    )
+    layered = {name.strip() for layer in layers for name in layer.split("|")}
+    graph = grimp.build_graph("pial", include_external_packages=False)
+    packages = {
+        _package(module) for module in graph.modules
+        if module.count(".") >= 1 and graph.find_children(_package(module))
+    }
+    assert packages - layered == set()

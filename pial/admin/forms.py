@@ -112,6 +112,10 @@ class PlatformForm(VersionedForm):
         places=4,
         validators=[InputRequired(), NumberRange(0, 1)],
     )
+    local_radius_km = IntegerField(
+        _l("EGalim : achat « local » jusqu'à (km par la route)"),
+        validators=[InputRequired(), NumberRange(1, 1000)],
+    )
 
 
 class FarmForm(VersionedForm):

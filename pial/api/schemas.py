@@ -94,13 +94,6 @@ class ReceiptIn(StrictSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
-class MacantineQuery(StrictSchema):
-    """The period of a ma-cantine export (inclusive)."""
-
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
-
-
 # --- Responses -----------------------------------------------------------------------------------
 
 

@@ -52,6 +52,10 @@ from pial.models.deliveries import (
     QualityRating,
     Receipt,
 )
+from pial.models.egalim import (
+    MacantineExport,
+    OtherPurchases,
+)
 from pial.models.farms import (
     CertificationLabel,
     Farm,
@@ -143,10 +147,12 @@ __all__ = [
     "LedgerEntry",
     "LedgerKind",
     "LoginAttempt",
+    "MacantineExport",
     "ManualLock",
     "Money",
     "OrderLine",
     "OrderPriority",
+    "OtherPurchases",
     "OutboxMessage",
     "OutboxStatus",
     "Platform",

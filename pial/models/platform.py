@@ -78,6 +78,7 @@ class Platform(Timestamped, Versioned, Base):
             "max_growers_per_line IS NULL OR max_growers_per_line >= 1", name="max_growers_per_line"
         ),
         CheckConstraint("time_limit_s > 0", name="time_limit_s"),
+        CheckConstraint("local_radius_km BETWEEN 1 AND 1000", name="local_radius_km"),
         CheckConstraint("default_fee_rate BETWEEN 0 AND 1", name="default_fee_rate"),
         CheckConstraint("default_fund_rate BETWEEN 0 AND 1", name="default_fund_rate"),
     )
@@ -120,6 +121,8 @@ class Platform(Timestamped, Versioned, Base):
     default_fee_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0.0500"))
     default_fund_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0.0100"))
 
+    # EGalim: a purchase is « local » (ma-cantine's definition KM) within this road distance.
+    local_radius_km: Mapped[int] = mapped_column(default=100, server_default=text("100"))
 
 class FeeKind(enum.StrEnum):
     """What a rate is levied for."""

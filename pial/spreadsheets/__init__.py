@@ -1,6 +1,6 @@
-"""Spreadsheets: the planning workbook, the season export, ma-cantine purchases, imports.
+"""Spreadsheets: the planning workbook, the season export, entry templates and imports.
 
-Writers and readers (``planning``, ``season``, ``macantine``, ``entry``, ``reading``) are pure:
+Writers and readers (``planning``, ``season``, ``entry``, ``reading``) are pure:
 they take and return the dataclasses of ``data``. ``services`` is the one seam with the
 database; ``blueprint`` and ``cli`` only parse, call a service and report.
 """

@@ -1,8 +1,7 @@
-"""Spreadsheet routes: downloads (planning, season, templates, ma-cantine) and the upload."""
+"""Spreadsheet routes: downloads (planning, season, templates) and the upload."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -27,7 +26,6 @@ ACCESS_RULES = {
     "season": roles(Role.LEAD),
     "template": roles(Role.LEAD, Role.GROWER, Role.CANTEEN),
     "upload": roles(Role.LEAD, Role.GROWER, Role.CANTEEN),
-    "macantine": roles(Role.LEAD, Role.CANTEEN),
 }
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +48,6 @@ def _render_index(
             iso_week=_chosen_week(),
             form=form or UploadForm(),
             problems=problems or [],
-            today=today_in_paris(),
         ),
         status,
     )
@@ -146,27 +143,3 @@ def upload() -> Response | tuple[str, int]:
             week=report.iso_week, summary=report.summary), "info")  # fmt: skip
     # Redirect after the save, so that reloading the page never sends the file twice.
     return redirect(url_for("spreadsheets.index", semaine=report.iso_week), code=303)
-
-
-@blueprint.route("/ma-cantine.csv")
-def macantine() -> Response | tuple[str, int]:
-    """Download a canteen's purchases of a period in ma-cantine's import format."""
-    try:
-        start = dt.date.fromisoformat(request.args.get("du", ""))
-        end = dt.date.fromisoformat(request.args.get("au", ""))
-    except ValueError:
-        return _refused(
-            InvalidInput(_("Indiquez la période : dates de début et de fin (AAAA-MM-JJ)."))
-        )
-    canteen_id = request.args.get("cantine", type=int) or current_user.canteen_id
-    if canteen_id is None:
-        return _refused(InvalidInput(_("Choisissez une cantine.")))
-    stream = io.StringIO()
-    try:
-        services.export_macantine(canteen_id, start, end, stream, actor=current_user)
-    except ServiceError as error:
-        return _refused(error)
-    return send_file(
-        io.BytesIO(stream.getvalue().encode("utf-8")), mimetype="text/csv", as_attachment=True,
-        download_name=f"achats-ma-cantine-{canteen_id}-{start}-{end}.csv",
-    )  # fmt: skip

@@ -1,8 +1,10 @@
-"""``pial export planning|season|ma-cantine`` and ``pial import availability|orders``."""
+"""``pial export planning|season`` and ``pial import availability|orders``.
+
+``pial export ma-cantine`` joins the group from :mod:`pial.egalim.cli`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -60,28 +62,6 @@ def export_season_command(season_code: str, output: Path) -> None:
         _fail(error)
         return
     click.echo(f"Saison {season_code} : {count} lignes écrites dans {output}.")
-
-
-@export_group.command("ma-cantine")
-@click.argument("canteen_id", type=int)
-@click.option("--du", "start", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="Premier jour (AAAA-MM-JJ).")  # fmt: skip
-@click.option("--au", "end", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="Dernier jour inclus (AAAA-MM-JJ).")  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@with_appcontext
-def export_macantine_command(
-    canteen_id: int, start: dt.datetime, end: dt.datetime, output: Path
-) -> None:
-    """Write CANTEEN_ID's purchases of a period as a ma-cantine import CSV to OUTPUT."""
-    try:
-        with output.open("w", encoding="utf-8", newline="") as stream:
-            count = services.export_macantine(canteen_id, start.date(), end.date(), stream)
-    except ServiceError as error:
-        output.unlink(missing_ok=True)
-        _fail(error)
-        return
-    click.echo(f"{count} achats écrits dans {output}.")
 
 
 @click.group("import")

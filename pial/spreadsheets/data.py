@@ -152,19 +152,6 @@ class SeasonRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Purchase:
-    """A canteen's purchase as ma-cantine imports it (one delivered product on a day)."""
-
-    canteen_siret: str
-    product: ProductInfo
-    supplier_name: str
-    day: dt.date
-    quantity: Decimal
-    price_excl_vat_eur: Decimal
-    distance_km: float
-
-
-@dataclass(frozen=True, slots=True)
 class EntryTemplateData:
     """What an availability or order template is made for, and its pre-filled lines."""
 

@@ -42,7 +42,6 @@ from pial.models import (
     User,
 )
 from pial.published.plan import PlanLine, PublishedPlan, plan_lines, published_plan
-from pial.published.sales import sales_between
 from pial.spreadsheets.data import (
     ContractRow,
     EntryLine,
@@ -52,11 +51,9 @@ from pial.spreadsheets.data import (
     PlannedLine,
     PlanningWorkbookData,
     ProductInfo,
-    Purchase,
     SeasonRow,
 )
 from pial.spreadsheets.entry import AVAILABILITY, ENTRY_SHEETS, ORDERS, write_entry_template
-from pial.spreadsheets.macantine import write_macantine_csv
 from pial.spreadsheets.planning import write_planning_workbook
 from pial.spreadsheets.reading import (
     UploadLimits,
@@ -348,64 +345,6 @@ def export_season(season_code: str, stream: IO[bytes], actor: Actor = None) -> i
         )
     _get_season(season_code)
     return write_season_workbook(season_code, season_rows(season_code), stream)
-
-
-# --- ma-cantine ----------------------------------------------------------------------------------
-
-
-def _require_canteen_access(actor: Actor, canteen_id: int) -> Canteen:
-    canteen = get_session().get(Canteen, canteen_id)
-    if canteen is None:
-        raise NotFound(gettext("Cette cantine n'existe pas."))
-    if (
-        actor is not None
-        and actor.role != Role.LEAD
-        and not (actor.role == Role.CANTEEN and actor.canteen_id == canteen.id)
-    ):
-        raise Forbidden(gettext("Vous ne pouvez exporter que les achats de votre propre cantine."))
-    return canteen
-
-
-def macantine_purchases(canteen: Canteen, start: dt.date, end: dt.date) -> list[Purchase]:
-    """Return the canteen's purchases from start to end: current plans, received if recorded."""
-    if not canteen.siret:
-        raise InvalidInput(
-            gettext(
-                "La cantine « %(name)s » n'a pas de SIRET : ma-cantine identifie chaque achat par "
-                "le SIRET de l'établissement. Renseignez-le d'abord.",
-                name=canteen.name,
-            ),
-            {"siret": [gettext("SIRET manquant.")]},
-        )
-    sales = sales_between(get_session(), start, end, canteen_ids=[canteen.id])
-    return [
-        Purchase(
-            canteen_siret=canteen.siret,
-            product=product_info(sale.line.product),
-            supplier_name=sale.line.farm.name,
-            day=sale.day,
-            quantity=sale.quantity,
-            price_excl_vat_eur=sale.value_eur,
-            distance_km=sale.line.distance_km,
-        )
-        for sale in sorted(
-            sales, key=lambda s: (s.day, s.line.product.name_fr, s.line.farm.name)
-        )
-        if sale.quantity > 0  # refused at delivery: nothing was bought
-    ]
-
-
-def export_macantine(
-    canteen_id: int, start: dt.date, end: dt.date, stream: IO[str], actor: Actor = None
-) -> int:
-    """Write the canteen's purchases of a period as a ma-cantine CSV; return the row count."""
-    if end < start:
-        raise InvalidInput(
-            gettext("La fin de la période précède son début."),
-            {"au": [gettext("Date de fin avant le début.")]},
-        )
-    canteen = _require_canteen_access(actor, canteen_id)
-    return write_macantine_csv(macantine_purchases(canteen, start, end), stream)
 
 
 # --- Entry templates and imports ------------------------------------------------------------

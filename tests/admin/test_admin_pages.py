@@ -48,6 +48,7 @@ def test_settings_accept_french_numbers_and_are_audited(client: Any, lead: Any, 
         "time_limit_s": "10",
         "default_fee_rate": "0,06",
         "default_fund_rate": "0,01",
+        "local_radius_km": "80",
     }
     platform = db.scalar(select(Platform))
     form["version_id"] = str(platform.version_id)
@@ -56,6 +57,7 @@ def test_settings_accept_french_numbers_and_are_audited(client: Any, lead: Any, 
     db.expire_all()
     platform = db.scalar(select(Platform))
     assert platform.max_km == 62.5
+    assert platform.local_radius_km == 80
     assert platform.default_fee_rate == Decimal("0.0600")
     assert platform.delivery_weekdays == "1,4"
     assert platform.publish_fallback_time == dt.time(10, 0)

@@ -137,7 +137,9 @@ def test_api_rules_are_the_intended_ones(app: Any) -> None:
         "api_records.farm_statement": {"lead", "grower"},
         "api_records.canteen_statement": {"lead", "canteen"},
         "api_records.planning_export": {"lead", "grower"},
-        "api_records.macantine_export": {"lead", "canteen"},
+        "api_egalim.macantine_export": {"lead", "canteen"},
+        "api_egalim.canteen_figures": {"lead", "canteen"},
+        "api_egalim.all_figures": {"lead"},
     }
 
     class Someone:
@@ -150,7 +152,8 @@ def test_api_rules_are_the_intended_ones(app: Any) -> None:
     actual = {
         endpoint: {role for role in ("lead", "grower", "canteen") if rule.allows(Someone(role))}
         for endpoint, rule in table.items()
-        if endpoint.split(".")[0] in {"api_weeks", "api_planning", "api_deliveries", "api_records"}
+        if endpoint.split(".")[0]
+        in {"api_weeks", "api_planning", "api_deliveries", "api_records", "api_egalim"}
     }
     assert actual == expected
     assert not any(table[endpoint].public for endpoint in expected)

@@ -15,8 +15,6 @@ from pial.allocation.services import allocate_week, publish_week
 from pial.models import AllocationLine, AvailabilityLine, OrderLine, Receipt
 from tests.allocation.scenario import Scenario
 
-PERIOD = "du=2026-11-01&au=2026-11-30"
-
 
 def _offer_rows(db: Any, farm_id: int) -> list[tuple[int, Decimal]]:
     return sorted(
@@ -132,7 +130,10 @@ def test_a_canteen_cannot_see_or_confirm_another_canteens_receipts_or_statements
     assert page.get(f"/argent/releves/cantine/{other}.xlsx").status_code == 403
     assert page.get(f"/api/v1/canteens/{other}/statements/2026-11",
                     headers=headers).status_code == 403
-    assert page.get(f"/tableurs/ma-cantine.csv?cantine={other}&{PERIOD}").status_code == 403
+    assert page.post(f"/egalim/cantine/{other}/ma-cantine.csv",
+                     data={"first_day": "2026-11-01", "last_day": "2026-11-30"}).status_code == 403
+    assert page.get(f"/egalim/cantine/{other}").status_code == 403
+    assert page.get(f"/api/v1/canteens/{other}/egalim", headers=headers).status_code == 403
     assert page.get(f"/api/v1/canteens/{other}/macantine.csv?start=2026-11-01&end=2026-11-30",
                     headers=headers).status_code == 403
     assert page.get(f"/contrats/{999999}").status_code in {403, 404}

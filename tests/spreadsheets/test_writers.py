@@ -49,7 +49,7 @@ def test_writers_import_neither_flask_nor_sqlalchemy() -> None:
     code = (
         "import sys\n"
         "import pial.spreadsheets.planning, pial.spreadsheets.season, "
-        "pial.spreadsheets.macantine, pial.spreadsheets.entry, pial.spreadsheets.reading\n"
+        "pial.spreadsheets.entry, pial.spreadsheets.reading\n"
         "print(sorted(m for m in ('flask', 'sqlalchemy') if m in sys.modules))\n"
     )
     result = subprocess.run(

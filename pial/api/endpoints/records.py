@@ -1,6 +1,6 @@
 # flask-smorest ships no type information: its route decorators are untyped.
 # mypy: disable-error-code="untyped-decorator"
-"""Contracts, monthly statements, exports and the caller's own account."""
+"""Contracts, monthly statements, the planning export and the caller's own account."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from pial.access import SIGNED_IN, roles
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
-from pial.api.schemas import ContractOut, MacantineQuery, MeOut, StatementOut
+from pial.api.schemas import ContractOut, MeOut, StatementOut
 from pial.contracts import services as contracts
 from pial.errors import InvalidInput
 from pial.models import Contract, Role
@@ -28,11 +28,9 @@ ACCESS_RULES = {
     "farm_statement": roles(Role.LEAD, Role.GROWER),
     "canteen_statement": roles(Role.LEAD, Role.CANTEEN),
     "planning_export": roles(Role.LEAD, Role.GROWER),
-    "macantine_export": roles(Role.LEAD, Role.CANTEEN),
 }
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_EXPORT_DAYS = 731
 
 
 @blueprint.route("/me", methods=["GET"])
@@ -151,24 +149,4 @@ def planning_export(iso_week: str) -> Response:
         stream.getvalue(),
         mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="planning-{iso_week}.xlsx"'},
-    )
-
-
-@blueprint.route("/canteens/<int:canteen_id>/macantine.csv", methods=["GET"])
-@blueprint.arguments(MacantineQuery, location="query", as_kwargs=True)
-@blueprint.response(200, content_type="text/csv", description="ma-cantine purchases CSV")
-def macantine_export(canteen_id: int, start: Any, end: Any) -> Response:
-    """Export a canteen's purchases of a period in the ma-cantine CSV format."""
-    if (end - start).days > MAX_EXPORT_DAYS:
-        raise InvalidInput(
-            _("Période trop longue (deux ans au plus)."), {"end": [_("Deux ans au plus.")]}
-        )
-    stream = io.StringIO()
-    spreadsheets.export_macantine(
-        checked_id(canteen_id, _("Cette cantine")), start, end, stream, actor()
-    )
-    return current_app.response_class(
-        stream.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="ma-cantine-{canteen_id}.csv"'},
     )

@@ -1,0 +1,104 @@
+"""On the demo season: every canteen's ma-cantine file passes the schema and reconciles."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pial.allocation.services import published_run
+from pial.deliveries.services import delivery_days, delivery_note
+from pial.demo import seed_demo
+from pial.egalim import services
+from pial.models import Canteen, DeliveryWeek, Receipt, WeekState
+from pial.money.statements import canteen_statement
+from tests.egalim.schema_check import schema_errors
+
+PARIS = dt.timezone(dt.timedelta(hours=1))
+SEEDED_AT = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)  # a Friday afternoon
+YEAR_START = dt.date(2026, 1, 1)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Seed and read the demo on a clock stopped on Friday 27 November 2026."""
+    return {"PIAL_CLOCK": lambda: SEEDED_AT}
+
+
+def _bought_lines(db: Session, last: dt.date) -> dict[int, int]:
+    """Count, per canteen, the lines of current published plans delivered and not refused."""
+    counts: dict[int, int] = defaultdict(int)
+    weeks = db.scalars(select(DeliveryWeek).where(
+        DeliveryWeek.state.in_([WeekState.PUBLISHED, WeekState.DELIVERED])))  # fmt: skip
+    for week in weeks:
+        run = published_run(week)
+        assert run is not None
+        for line in run.lines:
+            receipt = db.scalar(select(Receipt).where(Receipt.allocation_line_id == line.id))
+            if line.day <= last and (receipt is None or receipt.received_quantity > 0):
+                counts[line.canteen_id] += 1
+    return counts
+
+
+def _exported(db: Session) -> tuple[dict[tuple[int, dt.date], Decimal], dict[int, int]]:
+    """Export every demo canteen's year to date; return prix_ht per (canteen, month), rows."""
+    prix: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    rows: dict[int, int] = defaultdict(int)
+    for canteen in db.scalars(select(Canteen).order_by(Canteen.id)):
+        assert canteen.siret is not None  # the demo's canteens have test SIRETs
+        written = services.export_macantine(canteen.id, YEAR_START, SEEDED_AT.date(), None)
+        assert schema_errors(written.content) == [], canteen.name
+        for row in csv.DictReader(io.StringIO(written.content.decode("utf-8"))):
+            day = dt.date.fromisoformat(row["date"])
+            assert day <= SEEDED_AT.date()
+            assert row["categories_egalim"] == "BIO"  # every demo farm is certified organic
+            prix[(canteen.id, day.replace(day=1))] += Decimal(row["prix_ht"])
+            rows[canteen.id] += 1
+    return prix, rows
+
+
+def test_the_demo_seasons_export_passes_the_schema_and_reconciles(db: Session) -> None:
+    summary = seed_demo()
+    assert len(summary.season.delivered_weeks) >= 10
+    prix, rows = _exported(db)
+    # One row per delivered line: nothing dropped, nothing counted twice, none refused.
+    assert rows == _bought_lines(db, SEEDED_AT.date())
+    assert sum(rows.values()) > 500
+    # Per canteen and month, the file declares what the canteen is invoiced, to the cent.
+    for (canteen_id, month), total in prix.items():
+        assert total == canteen_statement(canteen_id, month).total("value_eur"), (
+            canteen_id, month)
+
+
+def _delivery_note_totals(db: Session) -> dict[tuple[int, dt.date], Decimal]:
+    totals: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    weeks = db.scalars(select(DeliveryWeek).where(
+        DeliveryWeek.state.in_([WeekState.PUBLISHED, WeekState.DELIVERED])))  # fmt: skip
+    for week in weeks:
+        for canteen in db.scalars(select(Canteen)):
+            for day in delivery_days(canteen.id, week.iso_week):
+                if day <= SEEDED_AT.date():
+                    note = delivery_note(canteen.id, week.iso_week, day)
+                    totals[(canteen.id, day.replace(day=1))] += note.total_eur
+    return totals
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="delivery notes total the planned quantities at the group's price, not what was "
+    "received at the price charged (contract or group): they disagree with the statements "
+    "wherever a receipt was short, until the published plan's read model prices both",
+)
+def test_the_demo_seasons_export_equals_the_delivery_notes(db: Session) -> None:
+    seed_demo()
+    prix, _rows = _exported(db)
+    assert dict(prix) == dict(_delivery_note_totals(db))
