@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from pial.models import AllocationLine, CertificationLabel, FarmCertificate, Platform
 from tests.allocation.scenario import AFTER_CLOSE, Scenario, build_scenario
-from tests.api.conftest import bearer  # noqa: F401 (the API's token fixture)
 from tests.money.conftest import deliver
 
 AFTER_DELIVERY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

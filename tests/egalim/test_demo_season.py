@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.allocation.services import published_run
-from pial.deliveries.services import delivery_days, delivery_note
+from pial.allocation.runs import published_run
+from pial.deliveries.services import delivery_notes
 from pial.demo import seed_demo
 from pial.egalim import services
 from pial.models import Canteen, DeliveryWeek, Receipt, WeekState
@@ -85,10 +85,9 @@ def _delivery_note_totals(db: Session) -> dict[tuple[int, dt.date], Decimal]:
         DeliveryWeek.state.in_([WeekState.PUBLISHED, WeekState.DELIVERED])))  # fmt: skip
     for week in weeks:
         for canteen in db.scalars(select(Canteen)):
-            for day in delivery_days(canteen.id, week.iso_week):
-                if day <= SEEDED_AT.date():
-                    note = delivery_note(canteen.id, week.iso_week, day)
-                    totals[(canteen.id, day.replace(day=1))] += note.total_eur
+            for note in delivery_notes(canteen.id, week.iso_week):
+                if note.day <= SEEDED_AT.date():
+                    totals[(canteen.id, note.day.replace(day=1))] += note.total_eur
     return totals
 
 
