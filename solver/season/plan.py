@@ -44,12 +44,12 @@ from solver.season.scenarios import Float32Array, sample_demand, sample_supply_f
 from solver.season.supply import GrowerSupply, SupplyModel
 
 GOOD_WEEK_Z = 1.2816
-"""z of the 90 % quantile: an undeclared weekly capacity is the grower's good week."""
+"""z of the 90 % quantile: an undeclared weekly capacity is at least the grower's good week."""
 
 MIN_DEMAND = 1e-6
 
 TOLERANCE = 0.02
-"""A product-week is settled when its shortfall quantile is within 2 % of its mean demand."""
+"""A product-week is settled when its shortfall quantile is within 2 % of its demand's."""
 
 RAISE = 1.1
 """A buffer grows by this many times the shortfall still missing at the service level."""
@@ -59,6 +59,9 @@ LOWER = 0.5
 
 SLACK = 3.0
 """...once that cover exceeds this many tolerances (a little over is settled: no see-saw)."""
+
+STUBBORN_RAISES = 4
+"""At this many raises of one product-week, a cut over its worst scenarios is added."""
 
 SETTLED_SHARE = 0.005
 MIN_ROUNDS = 8
@@ -93,12 +96,14 @@ class PlanSettings:
     max_share: float = 0.6
     scenarios: int = 500
     seed: int = 1
-    weight_share: float = 1.0  # per € a grower's planned value is off its agreed share
+    weight_share: float = 0.5  # per € a grower's planned value is off its agreed share
     weight_distance: float = 0.05  # per kg·km between grower and the product's canteens
-    surplus_cost: float = 0.05  # per € planned: what planting beyond need wastes
+    # Per € planned: what planting beyond need wastes. Above weight_share, so that planting
+    # produce nobody will eat never pays for bringing a grower closer to its share.
+    surplus_cost: float = 1.0
     shortfall_cost: float = 10.0  # per € of demand left uncovered at the service level
     share_excess_cost: float = 2.0  # per € a grower carries beyond its max share
-    max_rounds: int = 30
+    max_rounds: int = 50
     time_limit_s: float = 60.0
 
 
@@ -202,9 +207,11 @@ def _crops(problem: PlanProblem) -> list[_Crop]:
             if capacity.max_weekly is not None:
                 weekly = np.full(len(problem.weeks), float(capacity.max_weekly))
             elif entry.level > 0 and product_id in supply.products:
+                # A good week of theirs, or the most they ever offered in a week: they can.
                 sigma_week = float(supply.sigma_week[supply.products.index(product_id)])
                 good_week = math.exp(GOOD_WEEK_Z * math.sqrt(spread**2 + sigma_week**2))
-                weekly = entry.level * supply.profile(product_id, problem.weeks) * good_week
+                weekly = supply.profile(product_id, problem.weeks) * max(
+                    entry.level * good_week, entry.max_offer)
             else:
                 weekly = np.full(len(problem.weeks), np.inf)
             crops.append(_Crop(i, j, entry, weekly, capacity.max_season))
@@ -306,6 +313,12 @@ def solve_plan(problem: PlanProblem) -> PlanResult:
     gaps: dict[tuple[int, int], int] = {}
     rows: dict[tuple[int, int], int] = {}
     expected_demand = demand.mean(axis=0)
+    # A product-week is settled within a share of the demand to cover at the service level
+    # (or of the product's usual week, for the weeks it is hardly ever ordered).
+    usual = np.array([row[row > MIN_DEMAND].mean() if (row > MIN_DEMAND).any() else 0.0
+                      for row in expected_demand])
+    tolerances = TOLERANCE * np.maximum(
+        np.quantile(demand, settings.service_level, axis=0), usual[:, None]) + 1e-6
     buffers = np.zeros_like(expected_demand)
     for j in range(len(products)):
         group = by_product.get(j, [])
@@ -321,7 +334,19 @@ def solve_plan(problem: PlanProblem) -> PlanResult:
                     coefs.append(float(reliability[g, t]))
             rows[j, t] = program.add_row(variables, coefs, lower=float(expected_demand[j, t]))
 
+    def add_tail_cut(j: int, t: int, tail: np.ndarray) -> None:
+        """Add: mean supply + gap ≥ mean demand over the worst scenarios (a CVaR cut)."""
+        coefficients = factors[j][tail, :, t].mean(axis=0) if j in factors else []
+        variables, coefs = [gaps[j, t]], [1.0]
+        for crop, coefficient in zip(by_product.get(j, []), coefficients, strict=True):
+            if t in crop.variables:
+                variables.append(crop.variables[t])
+                coefs.append(float(coefficient))
+        program.add_row(variables, coefs, lower=float(demand[tail, j, t].mean()))
+
     level = settings.service_level
+    worst = max(1, math.ceil((1.0 - level) * num_scenarios))
+    raises: dict[tuple[int, int], int] = defaultdict(int)
     status = "optimal"
     message = ""
     rounds = 0
@@ -349,9 +374,10 @@ def solve_plan(problem: PlanProblem) -> PlanResult:
             shortfall = demand[:, j, candidates] - supplied[:, candidates]
             # The shortfall not exceeded in a share `level` of the scenarios, beyond the gap.
             quantile = np.quantile(shortfall, level, axis=0, method="higher")
+            tails = np.argpartition(shortfall, num_scenarios - worst, axis=0)[-worst:]
             for column, t in enumerate(candidates.tolist()):
                 missing = float(quantile[column]) - gap_values[j, t]
-                tolerance = TOLERANCE * float(expected_demand[j, t]) + 1e-6
+                tolerance = float(tolerances[j, t])
                 # Raise the buffer where demand is missed too often, lower it where the plan
                 # covers clearly more than asked (by halves, so that the rounds settle).
                 if gap_values[j, t] > tolerance and missing > 0:
@@ -359,6 +385,12 @@ def solve_plan(problem: PlanProblem) -> PlanResult:
                 step = 0.0
                 if missing > tolerance:
                     step = missing * RAISE
+                    raises[j, t] += 1
+                    if raises[j, t] == STUBBORN_RAISES:
+                        # Raised again and again to little avail: the plan leans on a grower
+                        # absent or failing in the bad scenarios. A cut over those scenarios
+                        # (the CVaR's) makes spreading the volume pay.
+                        add_tail_cut(j, t, tails[:, column])
                 elif missing < -SLACK * tolerance and buffers[j, t] > 0:
                     step = missing * LOWER
                 if step:

@@ -164,6 +164,9 @@ def fit_supply(history: History) -> SupplyModel:
 
     # Season factors: each (grower, product, season) mean against the grower's level.
     residual_logs: dict[int, list[float]] = defaultdict(list)
+    tracking_logs: dict[int, list[float]] = defaultdict(list)
+    demand = record_array(history.orders, tuple(c.id for c in history.canteens), products,
+                          history.weeks).sum(axis=0)
     season_logs: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     for i, j in pairs:
         cells = offered[i, j]
@@ -177,7 +180,15 @@ def fit_supply(history: History) -> SupplyModel:
             if in_year.sum() >= MIN_WEEKS_PER_SEASON:
                 season_logs[i, j][int(year)] = float(np.log(ratios[in_year].mean()))
                 residual_logs[j] += list(np.log(ratios[in_year] / ratios[in_year].mean()))
-    sigma_week = _sigma_week(residual_logs, len(products))
+                # The same offers against the week's demand, for growers who offer what is asked.
+                demanded_cells = demand[j, cells][in_year]
+                if (demanded_cells > 0).all():
+                    share = offers[i, j, cells][in_year] / demanded_cells
+                    tracking_logs[j] += list(np.log(share / share.mean()))
+    # Offers that follow the week's demand vary less around it than around their own mean:
+    # then their spread around demand is the supply's (the rest is the menus' doing).
+    sigma_week = np.minimum(_sigma_week(residual_logs, len(products)),
+                            _sigma_week(tracking_logs, len(products), fallback=np.inf))
     sigma_common, sigma_grower = _season_sigmas(season_logs, sigma_week, offered)
 
     sizes: list[float] = []
@@ -244,10 +255,12 @@ def _shape(
     return result
 
 
-def _sigma_week(residual_logs: dict[int, list[float]], num_products: int) -> FloatArray:
+def _sigma_week(
+    residual_logs: dict[int, list[float]], num_products: int, fallback: float = 0.0
+) -> FloatArray:
     """Return each product's week-to-week log-sd (the group's when the product has few weeks)."""
     pooled_values = [value for values in residual_logs.values() for value in values]
-    pooled = float(np.std(pooled_values)) if len(pooled_values) > 1 else 0.0
+    pooled = float(np.std(pooled_values)) if len(pooled_values) > 1 else fallback
     sigma = np.full(num_products, pooled)
     for j, values in residual_logs.items():
         if len(values) >= 30:
