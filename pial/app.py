@@ -72,6 +72,9 @@ def _register_features(app: Flask) -> None:
 
     contracts.init_app(app)
     money.init_app(app)
+    from pial import season
+
+    season.init_app(app)
     from pial import api
 
     api.init_app(app)

@@ -46,13 +46,14 @@ class PialApi(Api):  # type: ignore[misc]
 
 
 def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
-    from pial.api.endpoints import deliveries, planning, records, weeks
+    from pial.api.endpoints import deliveries, planning, records, season, weeks
 
     return [
         (weeks.blueprint, weeks.ACCESS_RULES),
         (planning.blueprint, planning.ACCESS_RULES),
         (deliveries.blueprint, deliveries.ACCESS_RULES),
         (records.blueprint, records.ACCESS_RULES),
+        (season.blueprint, season.ACCESS_RULES),
     ]
 
 
