@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 from pial.errors import ServiceError
 from pial.spreadsheets.reading import UploadRefused
 
+UNSETTLED = " (arrêté avant que toutes les semaines-produit soient stabilisées)"
+
 
 def _percent(value: float) -> str:
     return f"{value * 100:.1f} %".replace(".", ",")
@@ -100,7 +102,7 @@ def plan_command(year: int, output: str | None, service_level: float, max_share:
         f"{len(plan.lines)} lignes, {plan.scenarios} scénarios, demande couverte dans "
         f"{_percent(plan.met_share)} des semaines-produit (visé : "
         f"{_percent(float(plan.service_level))}), calcul {plan.solve_s:.1f} s"
-        f"{' — ' + plan.message if plan.message else ''}.")
+        f"{UNSETTLED if plan.status.value == 'feasible' else ''}.")
     click.echo(f"Demande attendue {plan.demand_eur} €, planifié {plan.planned_eur} € ; "
                f"le fonds peut avancer {view.fund_available_eur} €.")
     for row in view.farms:

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from pial.fields import FrenchDecimalField
+from pial.fields import FrenchDecimalField, choices
 
 CONFIDENCE_CHOICES = (("0.90", "90 %"), ("0.95", "95 %"), ("0.99", "99 %"))
 SERVICE_CHOICES = (("0.80", "80 %"), ("0.90", "90 %"), ("0.95", "95 %"), ("0.98", "98 %"))
@@ -25,7 +25,7 @@ class PlanForm(FlaskForm):
     """What the lead chooses before solving the season plan."""
 
     service_level = SelectField(_l("Niveau de service : part des semaines où la demande est "
-                                   "couverte"), choices=SERVICE_CHOICES, default="0.95")
+                                   "couverte"), choices=choices(SERVICE_CHOICES), default="0.95")
     max_share_percent = FrenchDecimalField(
         _l("Part maximale d'une ferme sur un produit que deux fermes ou plus cultivent (%)"),
         places=0, default=60, validators=[InputRequired(), NumberRange(min=20, max=100)])
@@ -97,7 +97,7 @@ class LotForm(FlaskForm):
                          validators=[InputRequired(), NumberRange(min=1, max=10)])
     start_date = DateField(_l("Début"), validators=[InputRequired()])
     confidence = SelectField(_l("Confiance demandée pour l'engagement"),
-                             choices=CONFIDENCE_CHOICES, default="0.95")
+                             choices=choices(CONFIDENCE_CHOICES), default="0.95")
     lead_farm_id = SelectField(_l("Mandataire du groupement (vide : la ferme de plus grande "
                                   "part)"), coerce=str)
     notes = TextAreaField(_l("Notes"))
@@ -124,7 +124,8 @@ class LotLineForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """The confidence the answer commits at."""
 
-    confidence = SelectField(_l("Confiance de l'engagement"), choices=CONFIDENCE_CHOICES)
+    confidence = SelectField(_l("Confiance de l'engagement"),
+                             choices=choices(CONFIDENCE_CHOICES))
 
 
 class LotImportForm(FlaskForm):

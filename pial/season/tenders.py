@@ -117,7 +117,7 @@ def _check_lot(values: Mapping[str, Any]) -> None:
         days = parse_weekdays(values.get("delivery_weekdays") or "")
     except ValueError:
         days = []
-    if not days:
+    if not days or not all(1 <= day <= 7 for day in days):
         errors["delivery_weekdays"] = [_("Des jours de 1 (lundi) à 7, séparés par des virgules.")]
     if not 1 <= int(values.get("years") or 0) <= 10:
         errors["years"] = [_("Entre 1 et 10 ans.")]
