@@ -391,6 +391,7 @@ def lot_problem(
     buyers = {canteen_key(canteen_id) for canteen_id in buyer_ids(session, lot)}
     others = [key for key in forecast.canteens if key not in buyers]
     other_mean, other_variance = forecast.aggregate(others)
+    buyer_mean, buyer_variance = forecast.aggregate(buyers)
     buyer_rows = [i for i, key in enumerate(forecast.canteens) if key in buyers]
     lines = []
     rows = []
@@ -415,6 +416,8 @@ def lot_problem(
         capacities=tuple(crop_capacities(session, models.window.year, slugs)),
         other_mean=pick(other_mean),
         other_variance=pick(other_variance),
+        buyer_mean=pick(buyer_mean),
+        buyer_variance=pick(buyer_variance),
         confidence=confidence,
         draws=draws,
     )

@@ -52,6 +52,10 @@ class CommitProblem:
     capacities: tuple[CropCapacity, ...] = ()
     other_mean: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))  # lines × weeks
     other_variance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    # The lot's buyers' own usual demand (lines × weeks): what growers who offer what is
+    # ordered have been offering them.
+    buyer_mean: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    buyer_variance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     confidences: tuple[float, ...] = CONFIDENCES
     confidence: float = 0.95  # the level at which members' shares and risks are reported
     draws: int = 10_000
@@ -182,20 +186,37 @@ def _commit_line(
     # Only the weeks the buyer needs the product matter: the others are not simulated.
     active = np.flatnonzero(need_all > 0)
     need = need_all[active]
-    if line.product in problem.supply.products and entries and active.size:
-        capacity = np.array([_weekly_capacity(problem, entry, cap)[active]
-                             for entry, cap in entries], dtype=np.float32)
-        potential = sample_supply_factors(problem.supply, [entry for entry, _ in entries],
-                                          active.size, draws, rng)
-        potential *= capacity[None, :, :]  # draws × members × weeks
-    else:
-        potential = np.zeros((draws, 0, active.size), dtype=np.float32)
-    total = potential.sum(axis=1, dtype=np.float64)  # draws × weeks
     if problem.other_mean.size and active.size:
         other = sample_demand(problem.other_mean[index, active],
                               problem.other_variance[index, active], draws, rng)
     else:
         other = np.zeros((draws, active.size))
+    supply = problem.supply
+    known = line.product in supply.products and bool(entries) and bool(active.size)
+    if (known and supply.follows_demand(line.product) and problem.buyer_mean.size
+            and all(capacity is None for _entry, capacity in entries)):
+        # The growers' offers followed the canteens' orders (what is ordered, plus a margin):
+        # the group offers the week's usual demand (the other canteens' and the buyers') times
+        # an offer ratio drawn from its history, shared as its growers usually share it.
+        j = supply.products.index(line.product)
+        buyers = sample_demand(problem.buyer_mean[index, active],
+                               problem.buyer_variance[index, active], draws, rng)
+        grid = np.linspace(0.0, 1.0, supply.offer_ratio.shape[1])
+        ratio = np.interp(rng.random((draws, active.size)), grid, supply.offer_ratio[j])
+        weights = np.array([entry.level * (1 - entry.absence) for entry, _ in entries])
+        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(entries),
+                                                                             1 / len(entries))
+        potential = (((other + buyers) * ratio)[:, None, :] * weights[None, :, None]).astype(
+            np.float32)
+    elif known:
+        capacity = np.array([_weekly_capacity(problem, entry, cap)[active]
+                             for entry, cap in entries], dtype=np.float32)
+        potential = sample_supply_factors(supply, [entry for entry, _ in entries],
+                                          active.size, draws, rng)
+        potential *= capacity[None, :, :]  # draws × members × weeks
+    else:
+        potential = np.zeros((draws, 0, active.size), dtype=np.float32)
+    total = potential.sum(axis=1, dtype=np.float64)  # draws × weeks
     left = np.maximum(total - other, 0.0)
     deliverable = np.minimum(left, need[None, :]).sum(axis=1)
     levels = []

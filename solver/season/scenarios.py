@@ -35,15 +35,22 @@ def sample_supply_factors(
     product = entries[0].product
     j = model.products.index(product)
     num_growers = len(entries)
-    # The three lognormal factors multiply: their logs add, and one exp (in place) does it.
+    # The season factors carry the process's spread and the uncertainty of levels learnt over
+    # a few seasons (a mean of S seasons is off by σ/√S): a predictive, not a plug-in, draw.
+    seasons = model.history_seasons
+    sigma_common = model.sigma_common * (np.sqrt(1 + 1 / seasons) if seasons else 1.0)
+    learnt = np.array([entry.seasons for entry in entries], dtype=float)
+    sigma_grower = model.sigma_grower * np.where(
+        learnt > 0, np.sqrt(1 + 1 / np.maximum(learnt, 1)), 1.0)
     sigma_week = float(model.sigma_week[j])
+    # The three lognormal factors multiply: their logs add, and one exp (in place) does it.
     factors = rng.standard_normal((draws, num_growers, profile_weeks), dtype=np.float32)
     factors *= np.float32(sigma_week)
-    logs = (rng.standard_normal((draws, 1, 1), dtype=np.float32) * np.float32(model.sigma_common)
+    logs = (rng.standard_normal((draws, 1, 1), dtype=np.float32) * np.float32(sigma_common)
             + rng.standard_normal((draws, num_growers, 1), dtype=np.float32)
-            * np.float32(model.sigma_grower))
-    factors += logs - np.float32((sigma_week**2 + model.sigma_common**2
-                                  + model.sigma_grower**2) / 2)
+            * sigma_grower.astype(np.float32)[None, :, None])
+    factors += logs - ((sigma_week**2 + sigma_common**2 + sigma_grower**2) / 2).astype(
+        np.float32)[None, :, None]
     np.exp(factors, out=factors)
     absence = np.array([entry.absence for entry in entries], dtype=np.float32)
     failure = np.array([entry.failure_rate for entry in entries], dtype=np.float32)

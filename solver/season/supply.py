@@ -68,6 +68,7 @@ class GrowerSupply:
     max_offer: float  # the largest weekly offer seen
     offered_weeks: int
     failures: int
+    seasons: int = 0  # seasons its level was learnt over (0: given, known exactly)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -83,6 +84,12 @@ class SupplyModel:
     failure_sizes: FloatArray  # SIZE_POINTS quantiles of the share lost in a failure
     pooled_absence: float = 0.0
     pooled_failure_rate: float = 0.0
+    history_seasons: int = 0  # seasons the levels were learnt over (0: given, known exactly)
+    # Per product: offers follow the week's demand (growers offer what is asked, plus a
+    # margin) rather than a harvest of their own; then supply moves with demand.
+    tracks_demand: tuple[bool, ...] = ()
+    # Per product: quantiles of the group's week offer (net of losses) / the week's demand.
+    offer_ratio: FloatArray = field(default_factory=lambda: np.ones((0, SIZE_POINTS)))
     _by_key: dict[tuple[str, str], GrowerSupply] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +98,11 @@ class SupplyModel:
     def entry(self, grower: str, product: str) -> GrowerSupply | None:
         """Return the supply of ``grower`` for ``product``, if it ever offered it."""
         return self._by_key.get((grower, product))
+
+    def follows_demand(self, product: str) -> bool:
+        """Tell whether the product's offers followed the week's demand in the history."""
+        j = self.products.index(product)
+        return j < len(self.tracks_demand) and self.tracks_demand[j]
 
     def entry_or_default(self, grower: str, product: str) -> GrowerSupply:
         """Return the grower's supply, or the group's typical one for a crop never offered."""
@@ -187,8 +199,10 @@ def fit_supply(history: History) -> SupplyModel:
                     tracking_logs[j] += list(np.log(share / share.mean()))
     # Offers that follow the week's demand vary less around it than around their own mean:
     # then their spread around demand is the supply's (the rest is the menus' doing).
-    sigma_week = np.minimum(_sigma_week(residual_logs, len(products)),
-                            _sigma_week(tracking_logs, len(products), fallback=np.inf))
+    own_sigma = _sigma_week(residual_logs, len(products))
+    tracking_sigma = _sigma_week(tracking_logs, len(products), fallback=np.inf)
+    tracks_demand = tracking_sigma < own_sigma
+    sigma_week = np.minimum(own_sigma, tracking_sigma)
     sigma_common, sigma_grower = _season_sigmas(season_logs, sigma_week, offered)
 
     sizes: list[float] = []
@@ -224,12 +238,48 @@ def fit_supply(history: History) -> SupplyModel:
             max_offer=float(offers[i, j].max()),
             offered_weeks=num_offered,
             failures=failed,
+            seasons=max(1, len(season_logs.get((i, j), {}))),
         ))
     grid = np.linspace(0.0, 1.0, SIZE_POINTS)
     failure_sizes = (np.quantile(np.array(sizes), grid) if sizes
                      else np.full(SIZE_POINTS, DEFAULT_FAILURE_SIZE))
     return SupplyModel(products, tuple(entries), shape, sigma_common, sigma_grower, sigma_week,
-                       failure_sizes, pooled_absence, pooled_failure)
+                       failure_sizes, pooled_absence, pooled_failure,
+                       max(1, len(set(seasons.tolist()))),
+                       tuple(bool(flag) for flag in tracks_demand),
+                       _offer_ratios(offers, losses, demand, demanded))
+
+
+def _offer_ratios(
+    offers: FloatArray, losses: FloatArray, demand: FloatArray, demanded: np.ndarray
+) -> FloatArray:
+    """Return, per product, quantiles of the group's net week offer over the week's demand.
+
+    Weeks count in proportion to their demand: a crate offered in a week nobody ordered much
+    says little of what the group offers when a lot asks for a lot.
+    """
+    net = np.maximum(offers.sum(axis=0) - losses.sum(axis=0), 0.0)  # products × weeks
+    grid = np.linspace(0.0, 1.0, SIZE_POINTS)
+    cells = demanded & (demand > 0) & (offers.sum(axis=0) > 0)
+    if cells.any():
+        pooled = _weighted_quantiles(net[cells] / demand[cells], demand[cells], grid)
+    else:
+        pooled = np.ones(SIZE_POINTS)
+    ratios = np.tile(pooled, (demand.shape[0], 1))
+    for j in range(demand.shape[0]):
+        if cells[j].sum() >= 20:
+            ratios[j] = _weighted_quantiles(net[j, cells[j]] / demand[j, cells[j]],
+                                            demand[j, cells[j]], grid)
+    return ratios
+
+
+def _weighted_quantiles(values: FloatArray, weights: FloatArray, grid: FloatArray) -> FloatArray:
+    """Return the quantiles of ``values`` at ``grid`` when each value counts ``weights``."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    positions = (cumulative - weights[order] / 2) / cumulative[-1]
+    result: FloatArray = np.interp(grid, positions, values[order])
+    return result
 
 
 def _shape(
@@ -280,7 +330,7 @@ def _season_sigmas(
     Both variances are corrected for the noise of averaging a few weekly offers.
     """
     by_product_season: dict[tuple[int, int], list[float]] = defaultdict(list)
-    grower_deviations: list[tuple[int, int, float]] = []
+    grower_deviations: list[tuple[int, int, float, float]] = []
     noise = []
     for (i, j), logs in season_logs.items():
         if len(logs) < 2:
@@ -288,13 +338,17 @@ def _season_sigmas(
         centre = float(np.mean(list(logs.values())))
         weeks_per_season = max(1.0, float(offered[i, j].sum()) / len(logs))
         noise.append(sigma_week[j] ** 2 / weeks_per_season)
+        # A grower's own part, seen as deviations from its mean of S seasons, shrinks by
+        # (S − 1) / S: its residuals are scaled back below (the common part's variance is
+        # already divided by its own degrees of freedom).
+        unbiased = float(np.sqrt(len(logs) / (len(logs) - 1)))
         for year, value in logs.items():
             by_product_season[j, year].append(value - centre)
-            grower_deviations.append((j, year, value - centre))
+            grower_deviations.append((j, year, value - centre, unbiased))
     if not grower_deviations:
         return 0.0, 0.0
     common = {key: float(np.mean(values)) for key, values in by_product_season.items()}
-    idio = [value - common[j, year] for j, year, value in grower_deviations
+    idio = [(value - common[j, year]) * unbiased for j, year, value, unbiased in grower_deviations
             if len(by_product_season[j, year]) >= 2]
     idio_dof = sum(len(values) - 1 for values in by_product_season.values() if len(values) >= 2)
     measurement = float(np.mean(noise)) if noise else 0.0
