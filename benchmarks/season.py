@@ -357,8 +357,8 @@ def write_docs(reports: list[Report], command: str) -> None:
         "", SECTION, "",
         f"Measured with `{command}` on {dt.date.today():%Y-%m-%d} at commit "
         f"`{_commit()}`, on the shared 2-core machine (load average {load} at the end: "
-        "wall times run 2–4× the CPU times). Models: `solver/season/`; what they do: the "
-        "docstrings of `forecast.py`, `supply.py`, `plan.py` and `commit.py`.",
+        "wall times run 2–4× the CPU times, the Monte Carlo target of 5 s is met in CPU time). "
+        "The models, and what to expect of them: [season.md](season.md).",
         "",
     ]
     titles = {"demo": "### On the demo history (Comminges – Luchon, 6 farms, 7 canteens)",

@@ -47,7 +47,7 @@ def test_a_grower_reads_its_crop_plan_on_a_phone(open_page: Any, live_server: Li
     lettuce = page.get_by_role("heading", name="Laitue", exact=True)
     assert lettuce.is_visible()
     _fits_the_screen(page)
-    screenshot(page, "plan-de-culture-360", full_page=True)
+    screenshot(page, "plan-de-culture-360")
     assert accessibility_violations(page) == []
 
     page.locator("details summary").first.click()
