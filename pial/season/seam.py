@@ -1,7 +1,7 @@
 """The one seam between the database and the season models: rows → ``solver.season`` inputs.
 
 Nothing else in PIAL builds season-model objects. Identifiers are ``g-<farm id>``,
-``c-<canteen id>`` and the product's slug, as in the weekly allocation's exchange format.
+``c-<canteen id>`` and the product's slug: the weekly allocation's (its seam's key functions).
 
 The history the models learn from is PIAL's own weeks (orders and offers of weeks closed or
 later, crop failures declared) plus the lines imported from before PIAL (``HistoryLine``).
@@ -23,6 +23,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pial.allocation.seam import canteen_key
+from pial.allocation.seam import farm_id_of as farm_id_of  # the results' way back to rows
+from pial.allocation.seam import grower_key as grower_key  # also used by the services
 from pial.models import (
     AvailabilityLine,
     Canteen,
@@ -74,26 +77,6 @@ HISTORY_STATES = (WeekState.CLOSED, WeekState.ALLOCATED, WeekState.PUBLISHED,
 SEASON_FIRST_MONTH = 9
 EARTH_RADIUS_KM = 6371.0
 DEFAULT_ROAD_FACTOR = 1.3
-
-
-def grower_key(farm_id: int) -> str:
-    """Return the season models' id of a farm."""
-    return f"g-{farm_id}"
-
-
-def canteen_key(canteen_id: int) -> str:
-    """Return the season models' id of a canteen."""
-    return f"c-{canteen_id}"
-
-
-def farm_id_of(grower: str) -> int:
-    """Return the farm id behind a grower id."""
-    return int(grower.removeprefix("g-"))
-
-
-def canteen_id_of(canteen: str) -> int:
-    """Return the canteen id behind a canteen id."""
-    return int(canteen.removeprefix("c-"))
 
 
 # --- Seasons -------------------------------------------------------------------------------------
