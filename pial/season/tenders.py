@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -171,6 +171,56 @@ def _clear_answer(lot: TenderLot) -> None:
     lot.answered_dt = None
 
 
+def _line_values(
+    values: Mapping[str, Any], start: dt.date, others: Sequence[int]
+) -> dict[str, Any]:
+    """Check a lot line (a product not in ``others``) and fill its empty prices; return it."""
+    product_id = values.get("product_id")
+    if product_id is None or get_session().get(Product, product_id) is None:
+        raise InvalidInput(_("Produit : ce produit n'existe pas."),
+                           {"product_id": [_("Choisissez un produit du catalogue.")]})
+    if product_id in others:
+        raise InvalidInput(_("Produit : ce lot a déjà une ligne pour ce produit."),
+                           {"product_id": [_("Ce produit a déjà sa ligne dans ce lot.")]})
+    estimate = values.get("yearly_estimate")
+    if estimate is None or estimate <= 0:
+        raise InvalidInput(_("Estimation annuelle : indiquez une quantité supérieure à 0."),
+                           {"yearly_estimate": [_("Supérieure à 0.")]})
+    prices: dict[str, Decimal] = {}
+    for name, default in zip(("production_cost_eur", "margin_eur", "intermediation_fee_eur"),
+                             default_price(product_id, start), strict=True):
+        given = values.get(name)
+        prices[name] = default if given is None else Decimal(given)
+    negative = [name for name, value in prices.items() if value < 0]
+    if negative:
+        raise InvalidInput(
+            _("Ligne non enregistrée : ") + ", ".join(str(LINE_LABELS[n]) for n in negative)
+            + _(" ne peut pas être négatif."),
+            {name: [_("Valeur positive ou nulle.")] for name in negative})
+    return {"product_id": product_id, "yearly_estimate": estimate,
+            **{name: to_cent(value) for name, value in prices.items()}}
+
+
+def create_lot(
+    actor: Actor, values: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
+) -> TenderLot:
+    """Create a lot and its products at once: all of it, or nothing if a line is refused."""
+    require_lead(actor)
+    _check_lot(values)
+    lot = TenderLot(**values)
+    seen: list[int] = []
+    for index, line in enumerate(lines, start=1):
+        try:
+            checked = _line_values(line, lot.start_date, seen)
+        except InvalidInput as error:
+            raise InvalidInput(_("Produit n°%(n)s : %(error)s", n=index, error=str(error)),
+                               {f"lines.{index}": [str(error)]}) from None
+        seen.append(checked["product_id"])
+        lot.lines.append(TenderLotLine(**checked))
+    created: TenderLot = create_record(actor, lot, action="tender_lot.create")
+    return created
+
+
 def save_lot_line(
     actor: Actor,
     lot_id: int,
@@ -180,49 +230,24 @@ def save_lot_line(
 ) -> TenderLotLine:
     """Add or change a product of a lot; prices left empty take the group's season price."""
     require_lead(actor)
-    session = get_session()
     lot = get_lot(lot_id)
     if lot.status == LotStatus.WON:
         raise Conflict(_("Ce lot est gagné : son contrat fait foi, modifiez plutôt le contrat."))
-    product_id = values.get("product_id")
-    if product_id is None or session.get(Product, product_id) is None:
-        raise InvalidInput(_("Produit : ce produit n'existe pas."),
-                           {"product_id": [_("Choisissez un produit du catalogue.")]})
-    if any(line.product_id == product_id and line.id != line_id for line in lot.lines):
-        raise InvalidInput(_("Produit : ce lot a déjà une ligne pour ce produit."),
-                           {"product_id": [_("Ce produit a déjà sa ligne dans ce lot.")]})
-    estimate = values.get("yearly_estimate")
-    if estimate is None or estimate <= 0:
-        raise InvalidInput(_("Estimation annuelle : indiquez une quantité supérieure à 0."),
-                           {"yearly_estimate": [_("Supérieure à 0.")]})
-    parts = default_price(product_id, lot.start_date)
-    prices: dict[str, Decimal] = {}
-    for name, default in zip(("production_cost_eur", "margin_eur", "intermediation_fee_eur"),
-                             parts, strict=True):
-        given = values.get(name)
-        prices[name] = default if given is None else Decimal(given)
-    negative = [name for name, value in prices.items() if value < 0]
-    if negative:
-        raise InvalidInput(
-            _("Ligne non enregistrée : ") + ", ".join(str(LINE_LABELS[n]) for n in negative)
-            + _(" ne peut pas être négatif."),
-            {name: [_("Valeur positive ou nulle.")] for name in negative})
-    changes = {"product_id": product_id, "yearly_estimate": estimate,
-               **{name: to_cent(value) for name, value in prices.items()}}
+    found = next((line for line in lot.lines if line.id == line_id), None)
+    if line_id is not None and found is None:
+        raise NotFound(_("Cette ligne de lot n'existe pas (ou plus)."))
+    changes = _line_values(values, lot.start_date,
+                           [line.product_id for line in lot.lines if line.id != line_id])
     _clear_answer(lot)
-    if line_id is None:
+    if found is None:
         line = TenderLotLine(**changes)
         lot.lines.append(line)
         created: TenderLotLine = create_record(actor, line, action="tender_lot_line.create")
         return created
-    found = next((line for line in lot.lines if line.id == line_id), None)
-    if found is None:
-        raise NotFound(_("Cette ligne de lot n'existe pas (ou plus)."))
-    line = found
-    apply_edit(actor, line, changes, expected_version=expected_version,
+    apply_edit(actor, found, changes, expected_version=expected_version,
                action="tender_lot_line.update", labels=LINE_LABELS)
-    session.commit()
-    return line
+    get_session().commit()
+    return found
 
 
 def delete_lot_line(actor: Actor, lot_id: int, line_id: int) -> None:
@@ -405,15 +430,9 @@ def import_lot(actor: Actor, content: bytes) -> TenderLot:
         list(session.scalars(select(Canteen).where(Canteen.is_active))),
         list(session.scalars(select(CanteenGroup))),
     )
-    _check_lot(parsed.values)
-    lot = TenderLot(**parsed.values)
-    for product, estimate in parsed.lines:
-        cost, margin, fee = default_price(product.id, lot.start_date)
-        lot.lines.append(TenderLotLine(product_id=product.id, yearly_estimate=estimate,
-                                       production_cost_eur=cost, margin_eur=margin,
-                                       intermediation_fee_eur=fee))
-    created: TenderLot = create_record(actor, lot, action="tender_lot.import")
-    return created
+    lines = [{"product_id": product.id, "yearly_estimate": estimate}
+             for product, estimate in parsed.lines]
+    return create_lot(actor, parsed.values, lines)
 
 
 def _same_day_years_later(day: dt.date, years: int) -> dt.date:

@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pial.models import Contract, PlanProposal, SeasonPlan
+from pial.models import Contract, PlanProposal, SeasonPlan, TenderLot
 from tests.season.conftest import COMING, Demo
 
 
@@ -103,5 +103,14 @@ def test_the_api_plans_and_answers_a_lot(client: FlaskClient, db: Session, demo:
     contract = client.post(f"/api/v1/tender-lots/{lot_id}/contract", headers=lead)
     assert contract.status_code == 201
     assert db.get(Contract, contract.json["contract_id"]).title == "Lot API"
+    before = db.scalar(select(func.count()).select_from(TenderLot))
+    refused = client.post("/api/v1/tender-lots", headers=lead, json={
+        "title": "Lot refusé", "canteen_id": demo.user("cuisine.ehpad").canteen_id,
+        "start_date": "2027-08-30",
+        "lines": [{"product_id": demo.lot.lines[0].product_id, "yearly_estimate": 300},
+                  {"product_id": demo.lot.lines[0].product_id, "yearly_estimate": 10}]})
+    assert refused.status_code == 422
+    assert "Produit n°2" in refused.json["detail"]
+    assert db.scalar(select(func.count()).select_from(TenderLot)) == before  # nothing written
     assert client.post("/api/v1/tender-lots", headers=grower,
                        json={"title": "x", "start_date": "2027-08-30"}).status_code == 403

@@ -447,9 +447,7 @@ def list_lots() -> list[dict[str, Any]]:
 def create_lot(body: dict[str, Any]) -> dict[str, Any]:
     """Enter a tender lot and its products."""
     lines = body.pop("lines")
-    lot = tenders.save_lot(actor(), None, body, None)
-    for line in lines:
-        tenders.save_lot_line(actor(), lot.id, None, line, None)
+    lot = tenders.create_lot(actor(), body, lines)
     return _lot_out(tenders.get_lot(lot.id))
 
 
