@@ -75,6 +75,9 @@ def _register_features(app: Flask) -> None:
     from pial import egalim
 
     egalim.init_app(app)
+    from pial import season
+
+    season.init_app(app)
     from pial import api
 
     api.init_app(app)

@@ -46,7 +46,7 @@ class PialApi(Api):  # type: ignore[misc]
 
 
 def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
-    from pial.api.endpoints import deliveries, egalim, planning, records, weeks
+    from pial.api.endpoints import deliveries, egalim, planning, records, season, weeks
 
     return [
         (weeks.blueprint, weeks.ACCESS_RULES),
@@ -54,6 +54,7 @@ def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
         (deliveries.blueprint, deliveries.ACCESS_RULES),
         (records.blueprint, records.ACCESS_RULES),
         (egalim.blueprint, egalim.ACCESS_RULES),
+        (season.blueprint, season.ACCESS_RULES),
     ]
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from pial.clock import iso_week_label, now, today_in_paris
 from pial.db import get_session
+from pial.demo.coming import coming_year, prepare_coming_season
+from pial.demo.history import PAST_SEASONS, load_past_seasons
 from pial.demo.season import SeasonReport, open_week_monday, simulate_season
 from pial.demo.setup import create_territory, season_start, season_year_of
 from pial.demo.territory import (
@@ -169,10 +171,13 @@ def seed_demo(
     first_monday = min(first_monday, open_monday)
     session = get_session()
     territory = create_territory(session, first_monday, open_monday + dt.timedelta(days=6))
+    history_lines = load_past_seasons(session, territory, first_monday)
+    prepare_coming_season(session, territory, coming_year(first_monday))
     session.commit()
     report(
         f"Territoire créé : {len(FARMS)} fermes, {len(CANTEENS)} cantines, "
-        f"{len(PRODUCTS)} produits."
+        f"{len(PRODUCTS)} produits ; {PAST_SEASONS} saisons d'historique importées "
+        f"({history_lines} lignes), un appel d'offres à étudier."
     )
     report(f"Saison jouée de {iso_week_label(first_monday)} à {iso_week_label(open_monday)}.")
     season = simulate_season(
