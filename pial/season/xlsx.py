@@ -217,15 +217,18 @@ def answer_workbook(lot: TenderLot, buyer: str, days: str, members: Sequence[Any
     _widths(risks, [28, 20, 12, 12, 14, 16, 20, 20])
 
     team = book.create_sheet("Membres")
-    _header(team, 1, ["Ferme", "Rôle", "Certification bio", "Valeur annuelle (€)",
+    _header(team, 1, ["Ferme", "Rôle", "SIRET", "Certification bio", "Valeur annuelle (€)",
                       "Part de la valeur", "Produits"])
+    today = today_in_paris()
     for row, member in enumerate(members, start=2):
         role = "Mandataire" if member.farm.name == lead else "Cotraitant"
-        _row(team, row, [member.farm.name, role,
-                         f"{member.farm.organic_body or ''} {member.farm.organic_number or ''}"
-                         .strip() or "—", member.value_eur, member.share, member.lines],
-             [None, None, None, MONEY_FORMAT, PERCENT_FORMAT, None])
-    _widths(team, [28, 12, 40, 18, 16, 10])
+        organic = [f"{c.body} {c.number}".strip() for c in member.farm.certificates
+                   if c.label == "BIO" and c.covers(today)]
+        _row(team, row, [member.farm.name, role, member.farm.siret or "—",
+                         ", ".join(organic) or "—", member.value_eur, member.share,
+                         member.lines],
+             [None, None, None, None, MONEY_FORMAT, PERCENT_FORMAT, None])
+    _widths(team, [28, 12, 16, 40, 18, 16, 10])
 
     split = book.create_sheet("Répartition")
     _header(split, 1, ["Produit", "Ferme", "Part du volume", "Volume annuel", "Valeur annuelle (€)",

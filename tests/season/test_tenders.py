@@ -71,7 +71,8 @@ def test_the_price_is_cost_plus_margin_plus_fee_to_the_cent(demo: Demo) -> None:
         book.sheetnames)
     members = [row for row in book["Membres"].iter_rows(min_row=2, values_only=True)]
     assert [row[1] for row in members].count("Mandataire") == 1
-    assert sum(row[4] for row in members) == pytest.approx(1.0, abs=1e-6)
+    assert sum(row[5] for row in members) == pytest.approx(1.0, abs=1e-6)
+    assert all(row[2] != "—" and row[3] != "—" for row in members)  # SIRET, organic certificate
 
 
 def test_a_won_lot_becomes_its_contract_in_one_step(db: Session, demo: Demo) -> None:
