@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,7 @@ def settings_from_env(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
         "MAX_CONTENT_LENGTH": int(env.get("PIAL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

@@ -253,5 +253,8 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
     user: User = get_record(User, user_id)
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
-    apply_edit(actor, user, {"is_active": active}, expected_version=None, action="user.activation")
+    changes: dict[str, object] = {"is_active": active}
+    if not active:  # every session and remember cookie of the account ends with it
+        changes["session_generation"] = (user.session_generation or 0) + 1
+    apply_edit(actor, user, changes, expected_version=None, action="user.activation")
     return user

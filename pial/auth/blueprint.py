@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -23,6 +23,7 @@ blueprint = Blueprint("auth", __name__)
 ACCESS_RULES = {
     "login": PUBLIC,
     "logout": SIGNED_IN,
+    "logout_everywhere": SIGNED_IN,
     "accept_invitation": PUBLIC,
     "change_password": SIGNED_IN,
     "invite": roles(Role.LEAD),
@@ -64,9 +65,23 @@ def login() -> str | Response:
 
 @blueprint.route("/deconnexion", methods=["POST"])
 def logout() -> Response:
-    """Sign out (a POST, so that no link or image can sign somebody out)."""
+    """Sign out (a POST, so that no link or image can sign somebody out).
+
+    Signing out ends every session and remember cookie of the person, on every device: a
+    copied session cookie is worth nothing afterwards.
+    """
+    services.end_all_sessions(current_user)
     logout_user()
     flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/deconnexion-partout", methods=["POST"])
+def logout_everywhere() -> Response:
+    """Sign out on every device (the account page's « Se déconnecter partout »)."""
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash(_("Vous êtes déconnecté sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -104,7 +119,13 @@ def change_password() -> str | Response:
         except services.AccountError as error:
             flash(str(error), "error")
         else:
-            flash(_("Mot de passe modifié."), "success")
+            # The change ended every session; this one goes on under the new generation.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            flash(
+                _("Mot de passe modifié. Vos autres appareils devront se reconnecter."),
+                "success",
+            )
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
 

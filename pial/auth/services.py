@@ -10,18 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pial.audit import record_audit
 from pial.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from pial.clock import now as utcnow
 from pial.db import get_session
 from pial.errors import ServiceError
-from pial.models import Invitation, LoginAttempt, Role, User
+from pial.models import Invitation, LoginAttempt, LoginThrottle, Role, User
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-THROTTLE_MAX_FAILURES = 5
+THROTTLE_MAX_FAILURES = 5  # per account from one client address
+THROTTLE_MAX_PER_CLIENT = 20  # per client address, all accounts together
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -48,24 +51,71 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _recent_failures(email: str, now: dt.datetime) -> int:
+def _throttle_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+    """Return the counters a sign-in attempt goes through, with their limits.
+
+    Guesses are counted per client address, and per account from that address: somebody
+    guessing from their machine locks out only that machine, never the owner signing in from
+    theirs. A client address guessing at many accounts is stopped by its own counter.
+    """
+    client = ip or "?"
+    return [
+        (f"ip:{client}", THROTTLE_MAX_PER_CLIENT),
+        (f"account:{email}|{client}", THROTTLE_MAX_FAILURES),
+    ]
+
+
+def _take_attempt(key: str, limit: int, now: dt.datetime) -> bool:
+    """Count one attempt against ``key`` atomically; False when the limit is already reached.
+
+    One UPDATE … RETURNING per key, so two concurrent guesses can never both read « 4 » and
+    both check a password: the database serialises the increments (SQLite and PostgreSQL).
+    """
     session = get_session()
-    count = session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email_lower == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_dt >= now - THROTTLE_WINDOW,
-        )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(LoginThrottle)
+        .values(key=key, window_start_dt=now, failures=0)
+        .on_conflict_do_nothing(index_elements=["key"])
     )
-    return int(count or 0)
+    expired = LoginThrottle.window_start_dt < now - THROTTLE_WINDOW
+    count = session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key)
+        .values(
+            failures=case((expired, 1), else_=LoginThrottle.failures + 1),
+            window_start_dt=case((expired, now), else_=LoginThrottle.window_start_dt),
+        )
+        .returning(LoginThrottle.failures)
+    ).scalar_one()
+    return int(count) <= limit
+
+
+def _forget_attempt(client_key: str, account_key: str) -> None:
+    """After a success: the account's counter restarts, the client's keeps only failures."""
+    session = get_session()
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key))
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == client_key, LoginThrottle.failures > 0)
+        .values(failures=LoginThrottle.failures - 1)
+    )
 
 
 def authenticate(email: str, password: str, ip: str | None = None) -> User:
-    """Return the active user with these credentials, recording the attempt; else refuse."""
+    """Return the active user with these credentials, recording the attempt; else refuse.
+
+    Each attempt is counted (and committed) before the password is checked; a success clears
+    the account's counter for this client address.
+    """
     session = get_session()
     email = normalise_email(email)
     now = utcnow()
-    if _recent_failures(email, now) >= THROTTLE_MAX_FAILURES:
+    keys = _throttle_keys(email, ip)
+    allowed = all([_take_attempt(key, limit, now) for key, limit in keys])
+    session.commit()
+    if not allowed:
         raise AccountError(
             _("Trop de tentatives de connexion échouées : réessayez dans quelques minutes.")
         )
@@ -77,11 +127,25 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     if not succeeded or user is None:
         session.commit()
         raise AccountError(_("Adresse e-mail ou mot de passe incorrect."))
+    _forget_attempt(keys[0][0], keys[1][0])
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_dt = now
     session.commit()
     return user
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session and remember cookie of ``user``, on every device."""
+    session = get_session()
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_generation=User.session_generation + 1)
+    )
+    record_audit(user, "user.sessions_end", user)
+    session.commit()
+    session.refresh(user)
 
 
 def create_invitation(
@@ -177,9 +241,14 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     session = get_session()
     if not verify_password(user.password_hash, current_password):
         raise AccountError(_("Le mot de passe actuel est incorrect."))
+    if new_password == current_password:
+        raise AccountError(_("Le nouveau mot de passe doit être différent de l'actuel."))
     problems = password_problems(new_password, email=user.email)
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(new_password)
+    user.password_changed_dt = utcnow()
+    # Every other session and remember cookie ends; the route signs this one in again.
+    user.session_generation = (user.session_generation or 0) + 1
     record_audit(user, "user.password_change", user)
     session.commit()

@@ -110,6 +110,7 @@ from pial.models.users import (
     Invitation,
     InvitationPurpose,
     LoginAttempt,
+    LoginThrottle,
     Role,
     User,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerKind",
     "LoginAttempt",
+    "LoginThrottle",
     "LotStatus",
     "MacantineExport",
     "ManualLock",

@@ -42,6 +42,10 @@ class JobRun(Base):
     status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.RUNNING)
     error: Mapped[str | None] = mapped_column(Text)
     duration_s: Mapped[float | None]
+    # A running claim holds a lease that its process renews (heartbeat); once it has
+    # expired (the process died), another process takes the run over and runs it again.
+    lease_expires_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class OutboxStatus(enum.StrEnum):

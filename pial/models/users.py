@@ -56,6 +56,9 @@ class User(Timestamped, Base):
     email_planning: Mapped[bool] = mapped_column(default=True)
     email_alerts: Mapped[bool] = mapped_column(default=True)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Carried in every session and remember cookie (Flask-Login's ``get_id``): raising it
+    # ends all of them, on every device (sign-out, password change, deactivation).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     farm: Mapped[Farm | None] = relationship(back_populates="users")
     canteen: Mapped[Canteen | None] = relationship(back_populates="users")
@@ -81,8 +84,12 @@ class User(Timestamped, Base):
         return False
 
     def get_id(self) -> str:
-        """Return the identifier Flask-Login keeps in the session."""
-        return str(self.id)
+        """Return what Flask-Login keeps in the session and the remember cookie.
+
+        The session generation travels with the id: once it is raised, every session and
+        remember cookie issued before no longer loads anybody.
+        """
+        return f"{self.id}:{self.session_generation or 0}"
 
 
 class InvitationPurpose(enum.StrEnum):
@@ -159,3 +166,17 @@ class LoginAttempt(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     attempted_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key (a client address, or an account from one address).
+
+    The counter is taken with one atomic UPDATE … RETURNING before the password is checked,
+    so concurrent guesses never get more checks than the limit, on SQLite as on PostgreSQL.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    window_start_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(default=0)

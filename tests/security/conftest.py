@@ -29,7 +29,7 @@ def session_client(app: Flask, client: FlaskClient) -> Callable[[Any], FlaskClie
         fresh = app.test_client()
         if user is not None:
             with fresh.session_transaction() as session:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()
                 session["_fresh"] = True
         return fresh
 
