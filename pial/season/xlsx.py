@@ -324,10 +324,10 @@ def read_lot(
     check_container(content, UploadLimits())
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl and defusedxml raise many unrelated types
+    except Exception:  # openpyxl and defusedxml raise many unrelated types
         raise UploadRefused([SheetProblem(_(
-            "le classeur est illisible ou interdit (%(error)s) : enregistrez-le à nouveau au "
-            "format .xlsx.", error=type(error).__name__))]) from None
+            "le classeur est illisible ou endommagé : enregistrez-le à nouveau au format "
+            ".xlsx depuis votre tableur."))]) from None
     try:
         return _read(book, products, canteens, groups)
     finally:

@@ -153,19 +153,19 @@ def load_entry_workbook(content: bytes, limits: UploadLimits | None = None) -> R
             )]) from None  # fmt: skip
         raise UploadRefused([SheetProblem(
             gettext(
-                "le classeur est illisible ou endommagé (%(error)s) : enregistrez-le à nouveau au "
-                "format .xlsx.",
-                error=type(error).__name__,
+                "le classeur est illisible ou endommagé : enregistrez-le à nouveau au format "
+                ".xlsx depuis votre tableur."
             )
         )]) from None  # fmt: skip
     try:
         return _read_entry_workbook(workbook, limits)
     except UploadRefused:
         raise
-    except Exception as error:
+    except Exception:
         raise UploadRefused([SheetProblem(
             gettext(
-                "le classeur est illisible ou endommagé (%(error)s).", error=type(error).__name__
+                "le classeur est illisible ou endommagé : enregistrez-le à nouveau au format "
+                ".xlsx depuis votre tableur."
             )
         )]) from None  # fmt: skip
     finally:

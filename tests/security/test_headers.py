@@ -88,3 +88,32 @@ def test_the_api_reference_needs_no_script_nor_external_asset(client: Any) -> No
     text = client.get("/api/v1/docs").get_data(as_text=True)
     assert "<script" not in text.lower()
     assert not re.search(r"(src|href)=\"(https?:)?//", text)
+
+
+def test_signed_in_pages_and_api_answers_are_never_stored(
+    client: Any, make_user: Any, db: Any, login: Any
+) -> None:
+    from pial.api.tokens import create_token
+
+    user = make_user("lead")
+    token = create_token(user, "cache").secret
+    public = client.get("/connexion")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    api = [
+        client.get("/api/v1/weeks"),
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}),
+    ]
+    login(user)
+    pages = [client.get("/"), client.get("/compte/langue"), client.get("/page-inexistante")]
+    for response in api + pages:
+        assert response.headers.get("Cache-Control") == "no-store", response.request.path
+
+
+def test_hsts_only_in_production(tmp_path: Any, database_url: str) -> None:
+    from tests.conftest import make_app
+
+    development = make_app(database_url, tmp_path / "dev").test_client().get("/connexion")
+    assert "Strict-Transport-Security" not in development.headers
+    production = make_app(database_url, tmp_path / "prod", PIAL_ENV="production")
+    answer = production.test_client().get("/connexion")
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -198,3 +198,19 @@ def test_zip_bomb_is_refused_before_anything_is_inflated(
     with pytest.raises(UploadRefused):
         check_container(content, UploadLimits())
     assert opened == []
+
+
+def test_malformed_xml_is_one_french_message_without_the_parser_name(
+    db: Session, open_world: World, tmp_path: Path
+) -> None:
+    """A workbook whose XML does not parse (ParseError inside): a plain French refusal."""
+    content = to_bytes(_valid_template(open_world))
+    broken = _replace_part(
+        content, "xl/workbook.xml", b"<?xml version='1.0'?><workbook><sheets>", tmp_path / "x.xlsx"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        services.import_entry_file(broken, open_world.coordinator)
+    messages = [message for items in caught.value.field_errors.values() for message in items]
+    text = str(caught.value) + " ".join(messages)
+    assert "le classeur est illisible ou endommagé : enregistrez-le à nouveau" in text
+    assert "ParseError" not in text and "(" not in " ".join(messages)
