@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from pial.allocation.runs import published_run
+from pial.allocation.runs import latest_run, published_run
 from pial.allocation.services import allocate_week, publish_week
 from pial.clock import PARIS, iso_week_label
 from pial.contracts.services import contract_progress, list_contracts
@@ -23,7 +23,7 @@ from pial.deliveries.services import mark_week_delivered
 from pial.i18n import format_number
 from pial.maintenance import default_backup_path
 from pial.maintenance.backups import backup_database
-from pial.models import AllocationRun, DeliveryWeek, WeekState
+from pial.models import AllocationRun, DeliveryWeek, RunTrigger, WeekState
 from pial.money.accrual import accrue_week
 from pial.notifications.messages import (
     alert_leads,
@@ -98,6 +98,13 @@ def close_and_allocate(scheduled: dt.datetime) -> str:
         with transaction():
             ask_coordinator_to_review(run)
         outcomes.append(f"{week.iso_week} répartie (n°{run.sequence}, {run.status.value})")
+    # A run cut short after the allocation was saved: the call to review is made now (the
+    # message's dedup key, per run, keeps it to one).
+    for week in _weeks(WeekState.ALLOCATED):
+        latest = latest_run(week)
+        if latest is not None and latest.trigger == RunTrigger.SCHEDULER:
+            with transaction():
+                ask_coordinator_to_review(latest)
     return " ; ".join(outcomes) or "aucune semaine à répartir"
 
 
@@ -127,10 +134,11 @@ def mark_delivered(scheduled: dt.datetime) -> str:
     """Mark this week delivered and accrue its fees, fund and advance recoveries."""
     iso_week = iso_week_label(_paris_date(scheduled))
     week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
-    if week is None or week.state != WeekState.PUBLISHED:
+    if week is None or week.state not in (WeekState.PUBLISHED, WeekState.DELIVERED):
         return f"{iso_week} : rien à marquer"
-    mark_week_delivered(iso_week)
-    accrue_week(iso_week)
+    if week.state == WeekState.PUBLISHED:
+        mark_week_delivered(iso_week)
+    accrue_week(iso_week)  # idempotent: a run cut short after the marking completes here
     return f"{iso_week} livrée, frais et fonds comptabilisés"
 
 
