@@ -29,6 +29,12 @@ class Conflict(ServiceError):
     http_status = 409
 
 
+class PreconditionRequired(ServiceError):
+    """A write came without the version it was based on (a blind overwrite is refused)."""
+
+    http_status = 428
+
+
 class InvalidInput(ServiceError):
     """Input was refused; ``field_errors`` maps each field (or row) to its French messages."""
 

@@ -45,16 +45,37 @@ def _quantity(**kw: Any) -> fields.Decimal:
 class AvailabilityLineIn(StrictSchema):
     """One offered product: quantity in the product's unit, for a day or any day (null)."""
 
+    product_name = fields.String(load_only=True, metadata={"description": "Ignoré (lecture)."})
+    unit = fields.String(load_only=True, metadata={"description": "Ignoré (lecture)."})
+
     product_id = id_field(required=True)
     quantity = _quantity(required=True)
     day = fields.Date(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
-class AvailabilityIn(StrictSchema):
+class _ReadOnlyRecordFields(StrictSchema):
+    """What a GET body shows and a PUT accepts back (ignored): the body can be sent back."""
+
+    iso_week = fields.String(metadata={"description": "Ignoré : la semaine est dans l'URL."})
+    editable = fields.Boolean(metadata={"description": "Ignoré (lecture)."})
+    deadline_dt = fields.DateTime(allow_none=True, metadata={"description": "Ignoré."})
+    message = fields.String(allow_none=True, metadata={"description": "Ignoré (lecture)."})
+    version = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=128),
+        metadata={
+            "description": "La version lue (GET). Obligatoire, ici ou dans l'en-tête If-Match "
+            "(l'ETag du GET) : sans l'une ni l'autre, 428 ; périmée, 409 avec l'état actuel."
+        },
+    )
+
+
+class AvailabilityIn(_ReadOnlyRecordFields):
     """The whole offer of a farm for a week (replace-all); ``version`` as last read."""
 
-    version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    farm_id = fields.Integer(metadata={"description": "Ignoré : la ferme est dans l'URL."})
     lines = fields.List(
         fields.Nested(AvailabilityLineIn), required=True, validate=validate.Length(max=500)
     )
@@ -63,16 +84,23 @@ class AvailabilityIn(StrictSchema):
 class OrderLineIn(StrictSchema):
     """One ordered product for one delivery day, in the product's unit."""
 
+    product_name = fields.String(load_only=True, metadata={"description": "Ignoré (lecture)."})
+    unit = fields.String(load_only=True, metadata={"description": "Ignoré (lecture)."})
+    priority = fields.String(
+        validate=validate.OneOf(["contract", "regular"]),
+        metadata={"description": "Ignoré : la priorité vient des contrats signés."},
+    )
+
     product_id = id_field(required=True)
     day = fields.Date(required=True)
     quantity = _quantity(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
-class OrdersIn(StrictSchema):
+class OrdersIn(_ReadOnlyRecordFields):
     """The whole orders of a canteen for a week (replace-all); ``version`` as last read."""
 
-    version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128))
+    canteen_id = fields.Integer(metadata={"description": "Ignoré : la cantine est dans l'URL."})
     lines = fields.List(
         fields.Nested(OrderLineIn), required=True, validate=validate.Length(max=500)
     )

@@ -135,11 +135,14 @@ def test_service_refusals_name_the_rows(
 ) -> None:
     scenario = open_scenario
     carrot = scenario.products["carotte"].id
+    version = client.get(orders_url(scenario, "luchon"), headers=bearer(
+        scenario.managers["luchon"])).get_json()["version"]
     answer = client.put(
         orders_url(scenario, "luchon"),
         headers=bearer(scenario.managers["luchon"]),
-        json={"lines": [{"product_id": carrot, "day": "2026-11-24", "quantity": 5}]},
-    )
+        json={"version": version, "lines": [{"product_id": carrot, "day": "2026-11-24",
+                                         "quantity": 5}]},
+    )  # fmt: skip
     assert answer.status_code == 422
     assert "lines[0]" in answer.get_json()["errors"]
 
@@ -240,7 +243,8 @@ def test_session_calls_need_the_csrf_token_but_bearer_calls_do_not(
     refused = client.put(url, json={"lines": []})
     assert refused.status_code == 400 and refused.content_type == PROBLEM
     fresh = app.test_client()
-    accepted = fresh.put(url, headers=bearer(grower), json={"lines": []})
+    version = fresh.get(url, headers=bearer(grower)).get_json()["version"]
+    accepted = fresh.put(url, headers=bearer(grower), json={"version": version, "lines": []})
     assert accepted.status_code == 200
 
 
@@ -265,3 +269,55 @@ def test_openapi_document_and_browsable_reference(client: Any, app: Any) -> None
     assert page.status_code == 200
     assert "PUT /api/v1/weeks/{iso_week}/farms/{farm_id}/availability" in text
     assert "<script" not in text and "cdn" not in text.lower()
+
+
+def test_a_write_without_precondition_gets_428_and_changes_nothing(
+    client: Any, open_scenario: Scenario, bearer: Any, db: Any
+) -> None:
+    scenario = open_scenario
+    headers = bearer(scenario.growers["luchon"])
+    url = offer_url(scenario, "luchon")
+    before = client.get(url, headers=headers).get_json()
+    answer = client.put(url, headers=headers, json={"lines": []})
+    assert answer.status_code == 428 and answer.content_type == PROBLEM
+    assert "If-Match" in answer.get_json()["detail"]
+    assert client.get(url, headers=headers).get_json()["lines"] == before["lines"]
+
+
+def test_if_match_with_the_etag_is_a_precondition_and_a_stale_one_gets_409(
+    client: Any, open_scenario: Scenario, bearer: Any
+) -> None:
+    scenario = open_scenario
+    headers = bearer(scenario.growers["luchon"])
+    url = offer_url(scenario, "luchon")
+    read = client.get(url, headers=headers)
+    etag = read.headers["ETag"]
+    assert etag == f'"{read.get_json()["version"]}"'
+    carrot = scenario.products["carotte"].id
+    body = {"lines": [{"product_id": carrot, "quantity": 7}]}
+    saved = client.put(url, headers={**headers, "If-Match": etag}, json=body)
+    assert saved.status_code == 200 and saved.headers["ETag"] != etag
+    stale = client.put(url, headers={**headers, "If-Match": etag}, json=body)
+    assert stale.status_code == 409
+    assert stale.get_json()["current_version"] == saved.get_json()["version"]
+    assert stale.get_json()["current_lines"] == [
+        {"product_id": carrot, "day": None, "quantity": "7"}
+    ]
+
+
+def test_a_get_body_is_accepted_back_by_the_put(
+    client: Any, open_scenario: Scenario, bearer: Any
+) -> None:
+    scenario = open_scenario
+    for headers, url in (
+        (bearer(scenario.managers["luchon"]), orders_url(scenario, "luchon")),
+        (bearer(scenario.growers["luchon"]), offer_url(scenario, "luchon")),
+    ):
+        body = client.get(url, headers=headers).get_json()
+        assert body["lines"]
+        answer = client.put(url, headers=headers, json=body)
+        assert answer.status_code == 200, answer.get_json()
+        assert [(line["product_id"], line["day"], line["quantity"])
+                for line in answer.get_json()["lines"]] == [
+            (line["product_id"], line["day"], line["quantity"]) for line in body["lines"]
+        ]  # fmt: skip

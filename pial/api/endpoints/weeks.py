@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import request
 from flask_babel import gettext as _
 
 from pial.access import SIGNED_IN, roles
 from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
 from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOut, WeekOut
-from pial.errors import Forbidden
+from pial.errors import Forbidden, PreconditionRequired
 from pial.models import Role
 from pial.weeks import calendar, offers, opening, orders
 
@@ -41,6 +42,39 @@ def _week_out(week: Any) -> dict[str, Any]:
         "published_dt": week.published_dt,
         "version_id": week.version_id,
     }
+
+
+def _etag(record: dict[str, Any]) -> dict[str, str]:
+    """The ETag header of an offer or orders answer: its version, quoted."""
+    return {"ETag": f'"{record["version"]}"'}
+
+
+def _expected_version(payload: dict[str, Any]) -> str:
+    """Return the version a write is based on: ``version``, else If-Match; else answer 428."""
+    if payload.get("version"):
+        return str(payload["version"])
+    header = request.headers.get("If-Match", "").strip()
+    if header.startswith("W/"):
+        header = header[2:]
+    header = header.strip('"')
+    if header and header != "*":
+        return header
+    raise PreconditionRequired(
+        _(
+            "Indiquez la version lue : « version » dans le corps, ou l'en-tête If-Match avec "
+            "l'ETag reçu. Sans elle, vous pourriez effacer la saisie de quelqu'un d'autre."
+        )
+    )
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 130},
+    "description": "L'ETag du GET ; à défaut, « version » dans le corps. Sans l'un ni "
+    "l'autre : 428.",
+}
 
 
 def _require_own_farm(farm_id: int) -> None:
@@ -135,25 +169,33 @@ def _availability_out(farm_id: int, iso_week: str, message: str | None = None) -
 
 @blueprint.route("/weeks/<iso_week>/farms/<int:farm_id>/availability", methods=["GET"])
 @blueprint.response(200, AvailabilityOut)
-def get_availability(iso_week: str, farm_id: int) -> dict[str, Any]:
+def get_availability(iso_week: str, farm_id: int) -> Any:
     """Return a farm's offer of the week and its version (a grower: their own farm only)."""
     checked_id(farm_id, _("Cette ferme"))
     _require_own_farm(farm_id)
-    return _availability_out(farm_id, checked_week(iso_week))
+    body = _availability_out(farm_id, checked_week(iso_week))
+    return body, 200, _etag(body)
 
 
 @blueprint.route("/weeks/<iso_week>/farms/<int:farm_id>/availability", methods=["PUT"])
 @blueprint.arguments(AvailabilityIn)
 @blueprint.response(200, AvailabilityOut)
 @blueprint.alt_response(409, response="CONFLICT")
-def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> dict[str, Any]:
+@blueprint.alt_response(428, response="PRECONDITION_REQUIRED")
+@blueprint.doc(parameters=[IF_MATCH])
+def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> Any:
     """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
     checked_id(farm_id, _("Cette ferme"))
+    user = actor()  # somebody else's farm is refused before a missing version is asked for
+    if user.role == Role.GROWER and user.farm_id != farm_id:
+        raise Forbidden(_("Vous ne pouvez modifier que l'offre de votre propre ferme."))
+    expected = _expected_version(payload)
     lines = _input_lines(payload, offers.AvailabilityInput)
     report = offers.save_availability(
-        actor(), farm_id, checked_week(iso_week), lines, expected_version=payload["version"]
+        actor(), farm_id, checked_week(iso_week), lines, expected_version=expected
     )
-    return _availability_out(farm_id, iso_week, report.describe())
+    body = _availability_out(farm_id, iso_week, report.describe())
+    return body, 200, _etag(body)
 
 
 def _orders_out(canteen_id: int, iso_week: str, message: str | None = None) -> dict[str, Any]:
@@ -170,22 +212,30 @@ def _orders_out(canteen_id: int, iso_week: str, message: str | None = None) -> d
 
 @blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/orders", methods=["GET"])
 @blueprint.response(200, OrdersOut)
-def get_orders(iso_week: str, canteen_id: int) -> dict[str, Any]:
+def get_orders(iso_week: str, canteen_id: int) -> Any:
     """Return a canteen's orders of the week and their version (a manager: their canteen)."""
     checked_id(canteen_id, _("Cette cantine"))
     _require_own_canteen(canteen_id)
-    return _orders_out(canteen_id, checked_week(iso_week))
+    body = _orders_out(canteen_id, checked_week(iso_week))
+    return body, 200, _etag(body)
 
 
 @blueprint.route("/weeks/<iso_week>/canteens/<int:canteen_id>/orders", methods=["PUT"])
 @blueprint.arguments(OrdersIn)
 @blueprint.response(200, OrdersOut)
 @blueprint.alt_response(409, response="CONFLICT")
-def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> dict[str, Any]:
+@blueprint.alt_response(428, response="PRECONDITION_REQUIRED")
+@blueprint.doc(parameters=[IF_MATCH])
+def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> Any:
     """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
     checked_id(canteen_id, _("Cette cantine"))
+    user = actor()
+    if user.role == Role.CANTEEN and user.canteen_id != canteen_id:
+        raise Forbidden(_("Vous ne pouvez modifier que les commandes de votre propre cantine."))
+    expected = _expected_version(payload)
     lines = _input_lines(payload, orders.OrderInput)
     report = orders.save_orders(
-        actor(), canteen_id, checked_week(iso_week), lines, expected_version=payload["version"]
+        actor(), canteen_id, checked_week(iso_week), lines, expected_version=expected
     )
-    return _orders_out(canteen_id, iso_week, report.describe())
+    body = _orders_out(canteen_id, iso_week, report.describe())
+    return body, 200, _etag(body)
