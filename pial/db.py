@@ -10,12 +10,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from pial.files import make_sqlite_files_private, touch_private
 
 # A fixed naming convention lets Alembic name (and batch-alter on SQLite) every constraint.
 NAMING_CONVENTION = {
@@ -65,11 +68,32 @@ def _begin_sqlite(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_file(url: str) -> str | None:
+    """Return the file of a SQLite URL (None for an in-memory database)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine for ``url`` with the connection settings PIAL relies on."""
+    """Create the engine for ``url`` with the connection settings PIAL relies on.
+
+    A SQLite database file is created 0600 before SQLite opens it (SQLite gives its WAL and
+    SHM files the database file's mode), and all three are made 0600 on each connection.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _configure_sqlite)
+        database_file = _sqlite_file(url)
+        if database_file is not None:
+            if Path(database_file).parent.is_dir():
+                touch_private(database_file)
+
+            def _private(_dbapi_connection: Any, _record: Any) -> None:
+                make_sqlite_files_private(database_file)
+
+            event.listen(engine, "connect", _private)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

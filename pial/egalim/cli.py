@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from pial.egalim import services
 from pial.errors import ServiceError
+from pial.files import open_private
 from pial.spreadsheets.cli import _fail as fail  # the export group's French refusal, exit 1
 
 
@@ -38,5 +39,6 @@ def macantine_command(
     except ServiceError as error:
         fail(error)
         return
-    output.write_bytes(written.content)
+    with open_private(output) as stream:  # personal data: owner-only
+        stream.write(written.content)
     click.echo(f"{written.rows} achats de {len(written.logged)} cantine(s) écrits dans {output}.")

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from pial.errors import ServiceError
+from pial.files import make_sqlite_files_private, open_private, private_directory
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_CUSTOM_HEADER = b"PGDMP"
@@ -60,7 +61,8 @@ def _run(command: list[str], action: str) -> None:
 
 def backup_database(database_url: str, target: Path) -> BackupReport:
     """Write a consistent copy of the database to ``target`` while the service keeps running."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(target.parent)
+    open_private(target).close()  # created 0600 before the copy is written into it
     engine = make_url(database_url).get_backend_name()
     if engine == "sqlite":
         source_path = _sqlite_path(database_url)
@@ -80,7 +82,9 @@ def backup_database(database_url: str, target: Path) -> BackupReport:
             "sauvegarde",
         )  # fmt: skip
     else:
+        target.unlink()
         raise BackupError(f"Base « {engine} » non prise en charge pour les sauvegardes.")
+    make_sqlite_files_private(target)  # the copy, and any WAL file its connection left
     return BackupReport(path=target, size_bytes=target.stat().st_size, engine=engine)
 
 
@@ -99,6 +103,7 @@ def restore_database(database_url: str, source: Path) -> None:
             closing(sqlite3.connect(_sqlite_path(database_url))) as live,
         ):
             backup.backup(live)
+        make_sqlite_files_private(_sqlite_path(database_url))
     elif engine == "postgresql":
         if not header.startswith(PG_CUSTOM_HEADER):
             raise BackupError("Ce fichier n'est pas une sauvegarde PostgreSQL (pg_dump) de PIAL.")

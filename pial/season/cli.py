@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from pial.errors import ServiceError
+from pial.files import open_private
 from pial.spreadsheets.reading import UploadRefused
 
 UNSETTLED = " (arrêté avant que toutes les semaines-produit soient stabilisées)"
@@ -63,7 +64,7 @@ def forecast_command(year: int | None, output: str | None) -> None:
             f"{_percent(report.wape_last_four_weeks_product_week)}."
         )
     if output:
-        with open(output, "wb") as stream:
+        with open_private(output) as stream:
             forecast_workbook(forecast, stream)
         click.echo(f"Prévision écrite dans {output}.")
 
@@ -115,7 +116,7 @@ def plan_command(year: int, output: str | None, service_level: float, max_share:
         click.echo("Produits sous le niveau de service (capacités insuffisantes) : " + ", ".join(
             f"{row.product.name_fr} ({_percent(row.met_share)})" for row in short[:12]))
     if output:
-        with open(output, "wb") as stream:
+        with open_private(output) as stream:
             plan_workbook(plan, view, services.plan_lines(plan), stream)
         click.echo(f"Plan écrit dans {output}.")
 
@@ -154,7 +155,7 @@ def commit_command(lot: int, confidence: str | None, draws: int, output: str | N
         click.echo(f"  {member.farm.name:<30} {member.value_eur:>10} € "
                    f"({_percent(float(member.share))})")
     if output:
-        with open(output, "wb") as stream:
+        with open_private(output) as stream:
             answer_workbook(answered, tenders.buyer_name(answered),
                             tenders.delivery_days_text(answered),
                             tenders.member_values(answered), stream)

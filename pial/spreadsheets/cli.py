@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from pial.errors import InvalidInput, ServiceError
+from pial.files import open_private
 from pial.spreadsheets import services
 from pial.spreadsheets.entry import AVAILABILITY, ORDERS
 
@@ -38,7 +39,7 @@ def export_group() -> None:
 def export_planning_command(iso_week: str, output: Path) -> None:
     """Write the published planning workbook of ISO_WEEK (e.g. 2026-W48) to OUTPUT."""
     try:
-        with output.open("wb") as stream:
+        with open_private(output) as stream:
             data = services.export_planning(iso_week, stream)
     except ServiceError as error:
         output.unlink(missing_ok=True)
@@ -55,7 +56,7 @@ def export_planning_command(iso_week: str, output: Path) -> None:
 def export_season_command(season_code: str, output: Path) -> None:
     """Write every published line of SEASON_CODE (e.g. 2026-2027) and its pivots to OUTPUT."""
     try:
-        with output.open("wb") as stream:
+        with open_private(output) as stream:
             count = services.export_season(season_code, stream)
     except ServiceError as error:
         output.unlink(missing_ok=True)
