@@ -4,6 +4,13 @@ then delivered by :func:`deliver_due_messages`, so an SMTP outage loses nothing.
 Delivery claims each message with a conditional UPDATE before sending, so two scheduler
 processes never send the same message; a failed attempt is retried with a growing delay and
 shows up as failed after ``MAX_ATTEMPTS``.
+
+The guarantee is *at least once*, honestly: between the SMTP server's « 250 OK » and the commit
+that marks the message sent there is a window (one UPDATE, committed right after the send, with
+nothing else in between) where a killed process leaves the message claimed but not marked; once
+its claim lease ends, it is sent again. Every message carries a stable ``Message-ID`` (derived
+from its outbox row, the same on every attempt and every process), so a mail server or client
+that deduplicates by Message-ID shows it once.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -105,13 +113,20 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
     return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
+def message_id(message: OutboxMessage, sender: str) -> str:
+    """Return the Message-ID of an outbox row: the same on every attempt, unique per row."""
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2] if "@" in address else "pial.local"
+    return f"<pial-outbox-{message.id}@{domain or 'pial.local'}>"
+
+
 def to_email_message(message: OutboxMessage, sender: str) -> EmailMessage:
     """Build the MIME message (text, plus HTML when present) of an outbox row."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    email["Message-ID"] = f"<pial-{message.id}@pial.local>"
+    email["Message-ID"] = message_id(message, sender)
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -152,6 +167,7 @@ def deliver_due_messages(
                 message.next_attempt_dt = now + retry_delay(message.attempts)
                 report.retried.append(message.id)
         else:
+            # The window of « sent but not recorded » is this one UPDATE and its commit.
             message.status = OutboxStatus.SENT
             message.sent_dt = clock.now()
             message.next_attempt_dt = None
