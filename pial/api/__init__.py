@@ -21,8 +21,22 @@ API_VERSION = "1.0.0"
 DOC_ENDPOINTS = {"api-docs.openapi_json": PUBLIC}
 
 
+#: Request bodies whose ``version`` the server requires (in the body, or as If-Match): the
+#: document says it is required, as the server enforces it (428 without either).
+VERSIONED_BODIES = ("AvailabilityIn", "OrdersIn")
+
+
 class PialApi(Api):  # type: ignore[misc]
     """flask-smorest's Api answering errors as problem details, on /api/ paths only."""
+
+    def _openapi_json(self) -> Any:
+        """Serve the document with the versioned bodies' ``version`` marked required."""
+        schemas = self.spec.to_dict().get("components", {}).get("schemas", {})
+        for name in VERSIONED_BODIES:
+            body = schemas.get(name)
+            if body is not None and "version" not in body.get("required", []):
+                self.spec.components.schemas[name].setdefault("required", []).append("version")
+        return super()._openapi_json()
 
     def _register_error_handlers(self) -> None:
         """Leave error handling to :mod:`pial.api.problems` (the pages keep their own)."""

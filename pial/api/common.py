@@ -49,6 +49,15 @@ def decimal_text(value: Decimal | None) -> str | None:
     return text if text != "-0" else "0"
 
 
+def documented_refusal(blueprint: Blueprint, description: str) -> Any:
+    """Document the 422 an operation answers for a rule its schema cannot state."""
+    from pial.api.schemas import ProblemOut
+
+    return blueprint.alt_response(
+        422, schema=ProblemOut, content_type="application/problem+json", description=description
+    )
+
+
 def api_blueprint(name: str, description: str) -> Blueprint:
     """Return an API blueprint under ``/api/v1`` with CSRF for session calls and problem errors."""
     from pial.api.authentication import protect_session_calls

@@ -63,8 +63,8 @@ class _ReadOnlyRecordFields(StrictSchema):
     message = fields.String(allow_none=True, metadata={"description": "Ignoré (lecture)."})
     version = fields.String(
         load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=128),
+        allow_none=False,
+        validate=validate.Length(min=1, max=128),
         metadata={
             "description": "La version lue (GET). Obligatoire, ici ou dans l'en-tête If-Match "
             "(l'ETag du GET) : sans l'une ni l'autre, 428 ; périmée, 409 avec l'état actuel."

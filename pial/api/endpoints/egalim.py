@@ -18,7 +18,13 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from pial.access import roles
-from pial.api.common import actor, api_blueprint, checked_id, decimal_text
+from pial.api.common import (
+    actor,
+    api_blueprint,
+    checked_id,
+    decimal_text,
+    documented_refusal,
+)
 from pial.api.schemas import StrictSchema
 from pial.clock import today_in_paris
 from pial.egalim import services
@@ -132,10 +138,16 @@ def _year_out(year: CanteenYear) -> dict[str, Any]:
     }  # fmt: skip
 
 
+YEAR_NOT_STARTED = "Refusé sur le fond : l'année demandée n'a pas encore commencé."
+
+
 @blueprint.route("/canteens/<int:canteen_id>/macantine.csv", methods=["GET"])
 @blueprint.arguments(MacantineQuery, location="query", as_kwargs=True)
 @blueprint.response(200, content_type="text/csv", description="ma-cantine purchases file")
 @blueprint.alt_response(409, response="CONFLICT")
+@documented_refusal(blueprint, (
+    "Refusé sur le fond : fin avant le début, période de plus de deux ans, ou cantine sans "
+    "SIRET valable (problem details, « errors » nomme le champ)."))  # fmt: skip
 def macantine_export(
     canteen_id: int, start: dt.date | None, end: dt.date | None, confirm_overlap: bool
 ) -> Response:
@@ -158,6 +170,7 @@ def macantine_export(
 
 
 @blueprint.route("/canteens/<int:canteen_id>/egalim", methods=["GET"])
+@documented_refusal(blueprint, YEAR_NOT_STARTED)
 @blueprint.arguments(YearQuery, location="query", as_kwargs=True)
 @blueprint.response(200, CanteenYearOut)
 def canteen_figures(canteen_id: int, year: int | None) -> dict[str, Any]:
@@ -168,6 +181,7 @@ def canteen_figures(canteen_id: int, year: int | None) -> dict[str, Any]:
 
 
 @blueprint.route("/egalim", methods=["GET"])
+@documented_refusal(blueprint, YEAR_NOT_STARTED)
 @blueprint.arguments(YearQuery, location="query", as_kwargs=True)
 @blueprint.response(200, CanteenYearOut(many=True))
 def all_figures(year: int | None) -> list[dict[str, Any]]:

@@ -112,6 +112,12 @@ def _statement_out(statement: statements.Statement) -> dict[str, Any]:
     }
 
 
+#: A month as the server reads it: ``2026-11``, years 2000 to 2100.
+MONTH = {"in": "path", "name": "month", "required": True,
+         "schema": {"type": "string",
+                    "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"}}  # fmt: skip
+
+
 def _month(month: str) -> Any:
     first = statements.parse_month(month)
     if not 2000 <= first.year <= 2100:
@@ -119,7 +125,7 @@ def _month(month: str) -> Any:
     return first
 
 
-@blueprint.route("/farms/<int:farm_id>/statements/<month>", methods=["GET"])
+@blueprint.route("/farms/<int:farm_id>/statements/<month>", methods=["GET"], parameters=[MONTH])
 @blueprint.response(200, StatementOut)
 def farm_statement(farm_id: int, month: str) -> dict[str, Any]:
     """Return a farm's statement of a month (``2026-11``); a grower: their farm only."""
@@ -128,7 +134,9 @@ def farm_statement(farm_id: int, month: str) -> dict[str, Any]:
     )
 
 
-@blueprint.route("/canteens/<int:canteen_id>/statements/<month>", methods=["GET"])
+@blueprint.route(
+    "/canteens/<int:canteen_id>/statements/<month>", methods=["GET"], parameters=[MONTH]
+)
 @blueprint.response(200, StatementOut)
 def canteen_statement(canteen_id: int, month: str) -> dict[str, Any]:
     """Return a canteen's statement of a month (``2026-11``); a manager: their canteen only."""

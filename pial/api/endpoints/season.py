@@ -13,7 +13,13 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from pial.access import roles
-from pial.api.common import actor, api_blueprint, checked_id, decimal_text
+from pial.api.common import (
+    actor,
+    api_blueprint,
+    checked_id,
+    decimal_text,
+    documented_refusal,
+)
 from pial.api.schemas import StrictSchema, id_field
 from pial.errors import Conflict
 from pial.models import PlanProposal, Role, SeasonPlan, TenderLot
@@ -340,10 +346,20 @@ def _lot_out(lot: TenderLot) -> dict[str, Any]:
     }
 
 
+#: The season's first year, as the server checks it (``services.check_year``).
+SEASON_YEAR = {"in": "path", "name": "year", "required": True,
+               "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}  # fmt: skip
+
+SEMANTIC_422 = (
+    "Refusé sur le fond (problem details, « errors » nomme le champ) : une référence qui "
+    "n'existe pas (cantine, groupement, produit), ou une règle qui lie plusieurs champs."
+)
+
+
 # --- Routes --------------------------------------------------------------------------------------
 
 
-@blueprint.route("/season/<int:year>/forecast", methods=["GET"])
+@blueprint.route("/season/<int:year>/forecast", methods=["GET"], parameters=[SEASON_YEAR])
 @blueprint.response(200, ForecastOut)
 def season_forecast(year: int) -> dict[str, Any]:
     """Forecast the season starting ``year`` and backtest the model on the last full season."""
@@ -370,7 +386,8 @@ def season_forecast(year: int) -> dict[str, Any]:
     }
 
 
-@blueprint.route("/season/<int:year>/plans", methods=["POST"])
+@blueprint.route("/season/<int:year>/plans", methods=["POST"], parameters=[SEASON_YEAR])
+@documented_refusal(blueprint, SEMANTIC_422)
 @blueprint.arguments(PlanIn)
 @blueprint.response(201, PlanOut)
 def solve_plan(body: dict[str, Any], year: int) -> dict[str, Any]:
@@ -395,7 +412,11 @@ def publish_plan(plan_id: int) -> dict[str, Any]:
     return _plan_out(services.publish_plan(actor(), checked_id(plan_id, _("Ce plan"))))
 
 
-@blueprint.route("/farms/<int:farm_id>/season/<int:year>/plan", methods=["GET"])
+@blueprint.route(
+    "/farms/<int:farm_id>/season/<int:year>/plan",
+    methods=["GET"],
+    parameters=[SEASON_YEAR],
+)
 @blueprint.response(200, FarmPlanOut)
 def farm_plan(farm_id: int, year: int) -> dict[str, Any]:
     """Return a farm's plan of the season (a grower: its farm, the latest published plan)."""
@@ -413,7 +434,12 @@ def farm_plan(farm_id: int, year: int) -> dict[str, Any]:
     }
 
 
-@blueprint.route("/farms/<int:farm_id>/season/<int:year>/proposals", methods=["POST"])
+@blueprint.route(
+    "/farms/<int:farm_id>/season/<int:year>/proposals",
+    methods=["POST"],
+    parameters=[SEASON_YEAR],
+)
+@documented_refusal(blueprint, SEMANTIC_422)
 @blueprint.arguments(ProposalIn)
 @blueprint.response(201, ProposalOut)
 def propose(body: dict[str, Any], farm_id: int, year: int) -> dict[str, Any]:
@@ -442,6 +468,7 @@ def list_lots() -> list[dict[str, Any]]:
 
 
 @blueprint.route("/tender-lots", methods=["POST"])
+@documented_refusal(blueprint, SEMANTIC_422)
 @blueprint.arguments(LotIn)
 @blueprint.response(201, LotOut)
 def create_lot(body: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,14 @@ from flask import request
 from flask_babel import gettext as _
 
 from pial.access import SIGNED_IN, roles
-from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
+from pial.api.common import (
+    actor,
+    api_blueprint,
+    checked_id,
+    checked_week,
+    decimal_text,
+    documented_refusal,
+)
 from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOut, WeekOut
 from pial.errors import Forbidden, PreconditionRequired
 from pial.models import Role
@@ -66,6 +73,11 @@ def _expected_version(payload: dict[str, Any]) -> str:
         )
     )
 
+
+LINES_REFUSED = (
+    "Refusé sur le fond, ligne par ligne (« errors » nomme lines[i]) : un produit qui "
+    "n'existe pas ou n'est plus au catalogue, un jour hors de la semaine, une ligne en double."
+)
 
 IF_MATCH = {
     "name": "If-Match",
@@ -182,6 +194,7 @@ def get_availability(iso_week: str, farm_id: int) -> Any:
 @blueprint.response(200, AvailabilityOut)
 @blueprint.alt_response(409, response="CONFLICT")
 @blueprint.alt_response(428, response="PRECONDITION_REQUIRED")
+@documented_refusal(blueprint, LINES_REFUSED)
 @blueprint.doc(parameters=[IF_MATCH])
 def put_availability(payload: dict[str, Any], iso_week: str, farm_id: int) -> Any:
     """Replace a farm's offer of the week; send back ``version`` to detect a concurrent save."""
@@ -225,6 +238,7 @@ def get_orders(iso_week: str, canteen_id: int) -> Any:
 @blueprint.response(200, OrdersOut)
 @blueprint.alt_response(409, response="CONFLICT")
 @blueprint.alt_response(428, response="PRECONDITION_REQUIRED")
+@documented_refusal(blueprint, LINES_REFUSED)
 @blueprint.doc(parameters=[IF_MATCH])
 def put_orders(payload: dict[str, Any], iso_week: str, canteen_id: int) -> Any:
     """Replace a canteen's orders of the week; send back ``version`` to detect a concurrent save."""
