@@ -331,7 +331,8 @@ def department_report(holdout_seasons: int) -> Report:
         lines.append(LotLine(truth.products[j].id, yearly, tuple(float(v) for v in share)))
         truth_lines.append((j, yearly, share))
     problem = CommitProblem(weeks, tuple(lines), supply, other_mean=other_mean[chosen],
-                            other_variance=other_variance[chosen], draws=10_000)
+                            other_variance=other_variance[chosen],
+                            demand_seasons=history.order_seasons, draws=10_000)
     with Clock() as clock:
         answer = commit_lot(problem)
     report.add(f"- Monte Carlo of a {len(lines)}-product lot over {DEPARTMENT.growers} growers: "

@@ -403,6 +403,7 @@ def lot_problem(
         other_variance=pick(other_variance),
         buyer_mean=pick(buyer_mean),
         buyer_variance=pick(buyer_variance),
+        demand_seasons=models.data.history.order_seasons,
         confidence=confidence,
         draws=draws,
     )

@@ -56,6 +56,10 @@ class CommitProblem:
     # ordered have been offering them.
     buyer_mean: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     buyer_variance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    # Seasons of order history the demand forecast was learnt from (0: the means are known
+    # exactly). A rate learnt from S seasons is off by about the season total's spread / √S,
+    # in the same direction every week: each simulated season draws that error once.
+    demand_seasons: float = 0.0
     confidences: tuple[float, ...] = CONFIDENCES
     confidence: float = 0.95  # the level at which members' shares and risks are reported
     draws: int = 10_000
@@ -187,8 +191,9 @@ def _commit_line(
     active = np.flatnonzero(need_all > 0)
     need = need_all[active]
     if problem.other_mean.size and active.size:
-        other = sample_demand(problem.other_mean[index, active],
-                              problem.other_variance[index, active], draws, rng)
+        other = _sample_season_demand(problem.other_mean[index, active],
+                                      problem.other_variance[index, active],
+                                      problem.demand_seasons, draws, rng)
     else:
         other = np.zeros((draws, active.size))
     supply = problem.supply
@@ -196,18 +201,30 @@ def _commit_line(
     if (known and supply.follows_demand(line.product) and problem.buyer_mean.size
             and all(capacity is None for _entry, capacity in entries)):
         # The growers' offers followed the canteens' orders (what is ordered, plus a margin):
-        # the group offers the week's usual demand (the other canteens' and the buyers') times
-        # an offer ratio drawn from its history, shared as its growers usually share it.
+        # the group offers the week's demand (the other canteens' and the buyers', plus the
+        # few crates any week adds) times an offer ratio drawn from its history, shared as its
+        # growers usually share it.
         j = supply.products.index(line.product)
-        buyers = sample_demand(problem.buyer_mean[index, active],
-                               problem.buyer_variance[index, active], draws, rng)
-        grid = np.linspace(0.0, 1.0, supply.offer_ratio.shape[1])
-        ratio = np.interp(rng.random((draws, active.size)), grid, supply.offer_ratio[j])
+        buyers = _sample_season_demand(problem.buyer_mean[index, active],
+                                       problem.buyer_variance[index, active],
+                                       problem.demand_seasons, draws, rng)
+        # A week's ratio is one of the history's equally likely points; the season's margin
+        # is off by the error of its mean, learnt from the history's weeks.
+        ratio = supply.offer_ratio[j][rng.integers(0, supply.offer_ratio.shape[1],
+                                                   size=(draws, active.size))]
+        if j < len(supply.offer_ratio_error):
+            ratio *= _level_factor(float(supply.offer_ratio_error[j]) ** 2, draws, rng)
         weights = np.array([entry.level * (1 - entry.absence) for entry, _ in entries])
         weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(entries),
                                                                              1 / len(entries))
-        potential = (((other + buyers) * ratio)[:, None, :] * weights[None, :, None]).astype(
-            np.float32)
+        # Nothing is offered out of the product's months (a forecast may still show a few
+        # orders there, from weeks straddling the season's end), and the extra crates of a
+        # week come only with its orders.
+        demand = other + buyers
+        extra = float(supply.offer_extra[j]) if j < len(supply.offer_extra) else 0.0
+        demand += np.where(demand > 0, extra, 0.0)
+        demand *= supply.profile(line.product, problem.weeks)[active] > 0
+        potential = ((demand * ratio)[:, None, :] * weights[None, :, None]).astype(np.float32)
     elif known:
         capacity = np.array([_weekly_capacity(problem, entry, cap)[active]
                              for entry, cap in entries], dtype=np.float32)
@@ -229,6 +246,32 @@ def _commit_line(
     members = _members(problem, entries, potential, total, left, need, line, chosen)
     return LineCommitment(line.product, line.yearly_quantity, float(deliverable.mean()),
                           tuple(levels), members, chosen)
+
+
+def _level_factor(relative_variance: float, draws: int, rng: np.random.Generator) -> FloatArray:
+    """Draw draws × 1 lognormal factors of mean 1 and the given relative variance."""
+    if relative_variance <= 0:
+        return np.ones((draws, 1))
+    sigma = math.sqrt(math.log1p(relative_variance))
+    factor: FloatArray = np.exp(sigma * rng.standard_normal((draws, 1)) - sigma**2 / 2)
+    return factor
+
+
+def _sample_season_demand(
+    mean: FloatArray, variance: FloatArray, seasons: float, draws: int,
+    rng: np.random.Generator,
+) -> FloatArray:
+    """Draw draws × weeks demand around a forecast learnt from ``seasons`` of history.
+
+    Weeks are drawn independently around the forecast's means, all scaled by one level per
+    season: a season's total varies by √(Σ variance), the mean of S of them by that / √S, so
+    the level's relative variance is Σ variance / (S × (Σ mean)²).
+    """
+    weekly = sample_demand(mean, variance, draws, rng)
+    total = float(mean.sum())
+    if seasons > 0 and total > 0:
+        weekly *= _level_factor(float(variance.sum()) / (seasons * total**2), draws, rng)
+    return weekly
 
 
 def _members(
