@@ -48,6 +48,7 @@ from solver.season import (  # noqa: E402
     fit_demand,
     fit_supply,
     forecast_demand,
+    level_error_scale,
     predicted_closures,
     solve_plan,
 )
@@ -332,7 +333,8 @@ def department_report(holdout_seasons: int) -> Report:
         truth_lines.append((j, yearly, share))
     problem = CommitProblem(weeks, tuple(lines), supply, other_mean=other_mean[chosen],
                             other_variance=other_variance[chosen],
-                            demand_seasons=history.order_seasons, draws=10_000)
+                            demand_seasons=history.order_seasons,
+                            demand_level_scale=level_error_scale(history), draws=10_000)
     with Clock() as clock:
         answer = commit_lot(problem)
     report.add(f"- Monte Carlo of a {len(lines)}-product lot over {DEPARTMENT.growers} growers: "

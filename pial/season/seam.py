@@ -70,6 +70,7 @@ from solver.season import (
     fit_demand,
     fit_supply,
     forecast_demand,
+    level_error_scale,
     predicted_closures,
     season_weeks,
 )
@@ -404,6 +405,7 @@ def lot_problem(
         buyer_mean=pick(buyer_mean),
         buyer_variance=pick(buyer_variance),
         demand_seasons=models.data.history.order_seasons,
+        demand_level_scale=level_error_scale(models.data.history),
         confidence=confidence,
         draws=draws,
     )

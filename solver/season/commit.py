@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.season.history import FloatArray
+from solver.season.forecast import fit_demand, forecast_demand, predicted_closures
+from solver.season.history import FloatArray, History, record_array, week_months
 from solver.season.plan import CropCapacity
 from solver.season.scenarios import sample_demand, sample_supply_factors
-from solver.season.supply import GrowerSupply, SupplyModel
+from solver.season.supply import GrowerSupply, SupplyModel, season_year
 
 CONFIDENCES = (0.90, 0.95, 0.99)
 
@@ -60,6 +61,9 @@ class CommitProblem:
     # exactly). A rate learnt from S seasons is off by about the season total's spread / √S,
     # in the same direction every week: each simulated season draws that error once.
     demand_seasons: float = 0.0
+    # How much larger the forecast's level errors were, out of sample, than that formula says
+    # (``level_error_scale``): the level's variance is multiplied by it.
+    demand_level_scale: float = 1.0
     confidences: tuple[float, ...] = CONFIDENCES
     confidence: float = 0.95  # the level at which members' shares and risks are reported
     draws: int = 10_000
@@ -111,6 +115,42 @@ class Commitment:
     lines: tuple[LineCommitment, ...]
     draws: int
     solve_s: float
+
+
+def level_error_scale(history: History, minimum_weeks: int = 40) -> float:
+    """Return how much the forecast's yearly levels erred beyond their sampling error.
+
+    The last complete season of the history is forecast from the seasons before it (S of
+    them). For each canteen and product, the season's actual total A misses the forecast's
+    total M by the season's own noise (variance V, the forecast's) plus the level's error,
+    which a mean of S seasons puts at V / S. The scale is Σ((A − M)² − V) / Σ(V / S) over
+    every canteen and product, at least 1: a forecast that erred more than its sampling error
+    (a shrinkage, a calendar) widens the commitment by as much. 1 when no season can be held out.
+    """
+    if not history.orders:
+        return 1.0
+    years = np.array([season_year(week) for week in history.weeks])
+    complete = [year for year in np.unique(years)
+                if (years == year).sum() >= minimum_weeks and (years < year).any()]
+    if not complete:
+        return 1.0
+    holdout = tuple(week for week, year in zip(history.weeks, years, strict=True)
+                    if year == complete[-1])
+    train = history.before(holdout[0])
+    seasons = train.order_seasons
+    if seasons <= 0:
+        return 1.0
+    model = fit_demand(train)
+    known = {item for item in history.closures if item[1] in set(holdout)}
+    forecast = forecast_demand(model, holdout, predicted_closures(train, holdout) | known)
+    actual = record_array(history.orders, model.canteens, model.products, holdout).sum(axis=2)
+    mean = forecast.mean.sum(axis=2)
+    variance = forecast.variance().sum(axis=2)
+    cells = (mean > 0) & (variance > 0)
+    if not cells.any():
+        return 1.0
+    excess = float(((actual - mean)[cells] ** 2 - variance[cells]).sum())
+    return max(1.0, excess / float(variance[cells].sum() / seasons))
 
 
 def committable_volume(deliverable: FloatArray, confidence: float) -> float:
@@ -190,10 +230,12 @@ def _commit_line(
     # Only the weeks the buyer needs the product matter: the others are not simulated.
     active = np.flatnonzero(need_all > 0)
     need = need_all[active]
+    months = week_months(problem.weeks)[active]
     if problem.other_mean.size and active.size:
         other = _sample_season_demand(problem.other_mean[index, active],
-                                      problem.other_variance[index, active],
-                                      problem.demand_seasons, draws, rng)
+                                      problem.other_variance[index, active], months,
+                                      problem.demand_seasons, problem.demand_level_scale,
+                                      draws, rng)
     else:
         other = np.zeros((draws, active.size))
     supply = problem.supply
@@ -206,8 +248,9 @@ def _commit_line(
         # growers usually share it.
         j = supply.products.index(line.product)
         buyers = _sample_season_demand(problem.buyer_mean[index, active],
-                                       problem.buyer_variance[index, active],
-                                       problem.demand_seasons, draws, rng)
+                                       problem.buyer_variance[index, active], months,
+                                       problem.demand_seasons, problem.demand_level_scale,
+                                       draws, rng)
         # A week's ratio is one of the history's equally likely points; the season's margin
         # is off by the error of its mean, learnt from the history's weeks.
         ratio = supply.offer_ratio[j][rng.integers(0, supply.offer_ratio.shape[1],
@@ -258,19 +301,29 @@ def _level_factor(relative_variance: float, draws: int, rng: np.random.Generator
 
 
 def _sample_season_demand(
-    mean: FloatArray, variance: FloatArray, seasons: float, draws: int,
-    rng: np.random.Generator,
+    mean: FloatArray, variance: FloatArray, months: np.ndarray, seasons: float, scale: float,
+    draws: int, rng: np.random.Generator,
 ) -> FloatArray:
     """Draw draws × weeks demand around a forecast learnt from ``seasons`` of history.
 
-    Weeks are drawn independently around the forecast's means, all scaled by one level per
-    season: a season's total varies by √(Σ variance), the mean of S of them by that / √S, so
-    the level's relative variance is Σ variance / (S × (Σ mean)²).
+    Weeks are drawn independently around the forecast's means, and each month's weeks are
+    scaled by one level per simulated season: the forecast learns a rate per month, from that
+    month's weeks of S seasons. A month's total varies by √(Σ variance) from season to
+    season, the mean of S of them by that / √S, so its level's relative variance is
+    Σ variance / (S × (Σ mean)²), times ``scale`` (how much more the forecast erred out of
+    sample); months are learnt apart, their errors drawn apart.
     """
     weekly = sample_demand(mean, variance, draws, rng)
-    total = float(mean.sum())
-    if seasons > 0 and total > 0:
-        weekly *= _level_factor(float(variance.sum()) / (seasons * total**2), draws, rng)
+    if seasons <= 0 or not mean.size:
+        return weekly
+    _, position = np.unique(months, return_inverse=True)
+    totals = np.bincount(position, weights=mean)
+    spreads = np.bincount(position, weights=variance)
+    relative = np.divide(scale * spreads, seasons * totals**2, out=np.zeros_like(totals),
+                         where=totals > 0)
+    sigma = np.sqrt(np.log1p(relative))
+    levels = np.exp(sigma * rng.standard_normal((draws, sigma.size)) - sigma**2 / 2)
+    weekly *= levels[:, position]
     return weekly
 
 
