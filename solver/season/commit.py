@@ -57,6 +57,10 @@ class CommitProblem:
     # ordered have been offering them.
     buyer_mean: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     buyer_variance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    # The chance that none of the other canteens (of the buyers) orders the line in a week:
+    # a few canteens' demand is often nothing, then a lot (lines × weeks; empty: a gamma).
+    other_zero: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    buyer_zero: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     # Seasons of order history the demand forecast was learnt from (0: the means are known
     # exactly). A rate learnt from S seasons is off by about the season total's spread / √S,
     # in the same direction every week: each simulated season draws that error once.
@@ -118,14 +122,16 @@ class Commitment:
 
 
 def level_error_scale(history: History, minimum_weeks: int = 40) -> float:
-    """Return how much the forecast's yearly levels erred beyond their sampling error.
+    """Return how much the forecast's season levels erred beyond their monthly sampling error.
 
     The last complete season of the history is forecast from the seasons before it (S of
-    them). For each canteen and product, the season's actual total A misses the forecast's
-    total M by the season's own noise (variance V, the forecast's) plus the level's error,
-    which a mean of S seasons puts at V / S. The scale is Σ((A − M)² − V) / Σ(V / S) over
-    every canteen and product, at least 1: a forecast that erred more than its sampling error
-    (a shrinkage, a calendar) widens the commitment by as much. 1 when no season can be held out.
+    them). For each canteen and product, the season's actual total A misses the forecast's M
+    by the season's own noise (variance V, the forecast's) plus the level's error: a mean of
+    S seasons, learnt month by month, would put it at V / S. The scale is
+    Σ((A − M)² − V) / Σ(V / S) over every canteen and product, at least 1: above 1, the
+    months erred together (they borrow from the canteen's yearly level; a calendar, a menu
+    moves them all), and the excess is drawn once per simulated season. 1 when no season can
+    be held out.
     """
     if not history.orders:
         return 1.0
@@ -233,7 +239,8 @@ def _commit_line(
     months = week_months(problem.weeks)[active]
     if problem.other_mean.size and active.size:
         other = _sample_season_demand(problem.other_mean[index, active],
-                                      problem.other_variance[index, active], months,
+                                      problem.other_variance[index, active],
+                                      _cells(problem.other_zero, index, active), months,
                                       problem.demand_seasons, problem.demand_level_scale,
                                       draws, rng)
     else:
@@ -248,7 +255,8 @@ def _commit_line(
         # growers usually share it.
         j = supply.products.index(line.product)
         buyers = _sample_season_demand(problem.buyer_mean[index, active],
-                                       problem.buyer_variance[index, active], months,
+                                       problem.buyer_variance[index, active],
+                                       _cells(problem.buyer_zero, index, active), months,
                                        problem.demand_seasons, problem.demand_level_scale,
                                        draws, rng)
         # A week's ratio is one of the history's equally likely points; the season's margin
@@ -300,9 +308,14 @@ def _level_factor(relative_variance: float, draws: int, rng: np.random.Generator
     return factor
 
 
+def _cells(array: FloatArray, index: int, active: np.ndarray) -> FloatArray | None:
+    """Return a line's active weeks of a lines × weeks array, None if it is not given."""
+    return array[index, active] if array.size else None
+
+
 def _sample_season_demand(
-    mean: FloatArray, variance: FloatArray, months: np.ndarray, seasons: float, scale: float,
-    draws: int, rng: np.random.Generator,
+    mean: FloatArray, variance: FloatArray, zero: FloatArray | None, months: np.ndarray,
+    seasons: float, scale: float, draws: int, rng: np.random.Generator,
 ) -> FloatArray:
     """Draw draws × weeks demand around a forecast learnt from ``seasons`` of history.
 
@@ -310,12 +323,27 @@ def _sample_season_demand(
     scaled by one level per simulated season: the forecast learns a rate per month, from that
     month's weeks of S seasons. A month's total varies by √(Σ variance) from season to
     season, the mean of S of them by that / √S, so its level's relative variance is
-    Σ variance / (S × (Σ mean)²), times ``scale`` (how much more the forecast erred out of
-    sample); months are learnt apart, their errors drawn apart.
+    Σ variance / (S × (Σ mean)²); months are learnt apart, their errors drawn apart. When
+    the forecast's season totals erred ``scale`` times more than that out of sample, the
+    excess ((scale − 1) × the season's Σ variance / (S × (Σ mean)²)) is one more level, drawn
+    once for the whole season.
     """
-    weekly = sample_demand(mean, variance, draws, rng)
+    weekly = sample_demand(mean, variance, draws, rng, zero)
     if seasons <= 0 or not mean.size:
         return weekly
+    _, position = np.unique(months, return_inverse=True)
+    totals = np.bincount(position, weights=mean)
+    spreads = np.bincount(position, weights=variance)
+    relative = np.divide(spreads, seasons * totals**2, out=np.zeros_like(totals),
+                         where=totals > 0)
+    sigma = np.sqrt(np.log1p(relative))
+    levels = np.exp(sigma * rng.standard_normal((draws, sigma.size)) - sigma**2 / 2)
+    weekly *= levels[:, position]
+    total = float(mean.sum())
+    if scale > 1 and total > 0:
+        weekly *= _level_factor((scale - 1) * float(variance.sum()) / (seasons * total**2),
+                                draws, rng)
+    return weekly
     _, position = np.unique(months, return_inverse=True)
     totals = np.bincount(position, weights=mean)
     spreads = np.bincount(position, weights=variance)

@@ -71,9 +71,23 @@ def sample_supply_factors(
 
 
 def sample_demand(
-    mean: FloatArray, variance: FloatArray, draws: int, rng: np.random.Generator
+    mean: FloatArray, variance: FloatArray, draws: int, rng: np.random.Generator,
+    zero: FloatArray | None = None,
 ) -> FloatArray:
-    """Draw aggregated demand (any shape of cells) from gammas of the same mean and variance."""
+    """Draw aggregated demand (any shape of cells) from gammas of the same mean and variance.
+
+    With ``zero`` (the chance nobody orders, per cell), a cell is 0 with that chance, else a
+    gamma of the mean and variance left to the weeks somebody orders: the same mean and
+    variance, and the weeks without orders a few canteens' sporadic demand really has.
+    """
+    if zero is not None:
+        nobody = np.clip(zero, 0.0, 0.99) * (mean > 0)
+        inside = 1.0 - nobody
+        mean_inside = mean / inside
+        variance_inside = np.maximum((variance + mean**2) / inside - mean_inside**2, 0.0)
+        ordered = sample_demand(mean_inside, variance_inside, draws, rng)
+        result: FloatArray = np.where(rng.random((draws, *mean.shape)) < nobody, 0.0, ordered)
+        return result
     positive = (mean > 0) & (variance > 0)
     shape = np.divide(mean**2, variance, out=np.ones_like(mean), where=positive)
     scale = np.divide(variance, mean, out=np.zeros_like(mean), where=positive)
