@@ -333,6 +333,7 @@ def department_report(holdout_seasons: int) -> Report:
         truth_lines.append((j, yearly, share))
     problem = CommitProblem(weeks, tuple(lines), supply, other_mean=other_mean[chosen],
                             other_variance=other_variance[chosen],
+                            other_zero=forecast.nobody_orders(others)[chosen],
                             demand_seasons=history.order_seasons,
                             demand_level_scale=level_error_scale(history), draws=10_000)
     with Clock() as clock:
