@@ -361,7 +361,9 @@ def write_docs(reports: list[Report], command: str) -> None:
         "", SECTION, "",
         f"Measured with `{command}` on {dt.date.today():%Y-%m-%d} at commit "
         f"`{_commit()}`, on the shared 2-core machine (load average {load} at the end: "
-        "wall times run 2–4× the CPU times, the Monte Carlo target of 5 s is met in CPU time). "
+        "the processes of other sessions share the 2 cores, so wall times run up to ~6× the "
+        "CPU times of this single-threaded process; the Monte Carlo target of 5 s is met in CPU "
+        "time). "
         "The models, and what to expect of them: [season.md](season.md).",
         "",
     ]
