@@ -8,6 +8,11 @@ its buyer's weekly need (the yearly estimate spread over the weeks). The yearly 
 volume's distribution answers the question: the volume committable at confidence c is the
 largest V with P(deliverable ≥ V) ≥ c, capped at the buyer's estimate.
 
+The draw is predictive: the levels learnt from a few seasons (the demand forecast's, month by
+month; the offer ratio's where offers follow demand; the season factors where supply is a
+harvest) are drawn around their estimates, by their estimation error, once per simulated
+season — a plug-in draw, sure of them, commits too much.
+
 At the lead's chosen confidence the volume is split between members in proportion to their
 expected supply, no member above ``max_share`` where two or more can grow the product; each
 member's expected own shortfall, and what it would cover for the others from its spare
@@ -62,11 +67,11 @@ class CommitProblem:
     other_zero: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     buyer_zero: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     # Seasons of order history the demand forecast was learnt from (0: the means are known
-    # exactly). A rate learnt from S seasons is off by about the season total's spread / √S,
-    # in the same direction every week: each simulated season draws that error once.
+    # exactly). A month's rate learnt from S seasons is off by about its total's spread / √S,
+    # in the same direction every week of the month: each simulated season draws that error.
     demand_seasons: float = 0.0
-    # How much larger the forecast's level errors were, out of sample, than that formula says
-    # (``level_error_scale``): the level's variance is multiplied by it.
+    # How much more the forecast's season totals erred, out of sample, than that sampling
+    # error (``level_error_scale``, at least 1): the excess is drawn once per season.
     demand_level_scale: float = 1.0
     confidences: tuple[float, ...] = CONFIDENCES
     confidence: float = 0.95  # the level at which members' shares and risks are reported
@@ -343,15 +348,6 @@ def _sample_season_demand(
     if scale > 1 and total > 0:
         weekly *= _level_factor((scale - 1) * float(variance.sum()) / (seasons * total**2),
                                 draws, rng)
-    return weekly
-    _, position = np.unique(months, return_inverse=True)
-    totals = np.bincount(position, weights=mean)
-    spreads = np.bincount(position, weights=variance)
-    relative = np.divide(scale * spreads, seasons * totals**2, out=np.zeros_like(totals),
-                         where=totals > 0)
-    sigma = np.sqrt(np.log1p(relative))
-    levels = np.exp(sigma * rng.standard_normal((draws, sigma.size)) - sigma**2 / 2)
-    weekly *= levels[:, position]
     return weekly
 
 
