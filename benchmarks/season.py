@@ -48,6 +48,7 @@ from solver.season import (  # noqa: E402
     fit_demand,
     fit_supply,
     forecast_demand,
+    level_error_scale,
     predicted_closures,
     solve_plan,
 )
@@ -331,7 +332,10 @@ def department_report(holdout_seasons: int) -> Report:
         lines.append(LotLine(truth.products[j].id, yearly, tuple(float(v) for v in share)))
         truth_lines.append((j, yearly, share))
     problem = CommitProblem(weeks, tuple(lines), supply, other_mean=other_mean[chosen],
-                            other_variance=other_variance[chosen], draws=10_000)
+                            other_variance=other_variance[chosen],
+                            other_zero=forecast.nobody_orders(others)[chosen],
+                            demand_seasons=history.order_seasons,
+                            demand_level_scale=level_error_scale(history), draws=10_000)
     with Clock() as clock:
         answer = commit_lot(problem)
     report.add(f"- Monte Carlo of a {len(lines)}-product lot over {DEPARTMENT.growers} growers: "
@@ -357,7 +361,9 @@ def write_docs(reports: list[Report], command: str) -> None:
         "", SECTION, "",
         f"Measured with `{command}` on {dt.date.today():%Y-%m-%d} at commit "
         f"`{_commit()}`, on the shared 2-core machine (load average {load} at the end: "
-        "wall times run 2–4× the CPU times, the Monte Carlo target of 5 s is met in CPU time). "
+        "the processes of other sessions share the 2 cores, so wall times run up to ~6× the "
+        "CPU times of this single-threaded process; the Monte Carlo target of 5 s is met in CPU "
+        "time). "
         "The models, and what to expect of them: [season.md](season.md).",
         "",
     ]

@@ -70,6 +70,7 @@ from solver.season import (
     fit_demand,
     fit_supply,
     forecast_demand,
+    level_error_scale,
     predicted_closures,
     season_weeks,
 )
@@ -403,6 +404,10 @@ def lot_problem(
         other_variance=pick(other_variance),
         buyer_mean=pick(buyer_mean),
         buyer_variance=pick(buyer_variance),
+        other_zero=pick(forecast.nobody_orders(others)),
+        buyer_zero=pick(forecast.nobody_orders(buyers)),
+        demand_seasons=models.data.history.order_seasons,
+        demand_level_scale=level_error_scale(models.data.history),
         confidence=confidence,
         draws=draws,
     )

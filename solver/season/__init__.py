@@ -24,6 +24,7 @@ from solver.season.commit import (
     LotLine,
     MemberShare,
     commit_lot,
+    level_error_scale,
 )
 from solver.season.forecast import (
     BacktestReport,
@@ -87,6 +88,7 @@ __all__ = [
     "fit_demand",
     "fit_supply",
     "forecast_demand",
+    "level_error_scale",
     "month_of_week",
     "predicted_closures",
     "propose_advances",

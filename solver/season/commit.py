@@ -8,6 +8,11 @@ its buyer's weekly need (the yearly estimate spread over the weeks). The yearly 
 volume's distribution answers the question: the volume committable at confidence c is the
 largest V with P(deliverable ≥ V) ≥ c, capped at the buyer's estimate.
 
+The draw is predictive: the levels learnt from a few seasons (the demand forecast's, month by
+month; the offer ratio's where offers follow demand; the season factors where supply is a
+harvest) are drawn around their estimates, by their estimation error, once per simulated
+season — a plug-in draw, sure of them, commits too much.
+
 At the lead's chosen confidence the volume is split between members in proportion to their
 expected supply, no member above ``max_share`` where two or more can grow the product; each
 member's expected own shortfall, and what it would cover for the others from its spare
@@ -24,10 +29,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.season.history import FloatArray
+from solver.season.forecast import fit_demand, forecast_demand, predicted_closures
+from solver.season.history import FloatArray, History, record_array, week_months
 from solver.season.plan import CropCapacity
 from solver.season.scenarios import sample_demand, sample_supply_factors
-from solver.season.supply import GrowerSupply, SupplyModel
+from solver.season.supply import GrowerSupply, SupplyModel, season_year
 
 CONFIDENCES = (0.90, 0.95, 0.99)
 
@@ -56,6 +62,17 @@ class CommitProblem:
     # ordered have been offering them.
     buyer_mean: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
     buyer_variance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    # The chance that none of the other canteens (of the buyers) orders the line in a week:
+    # a few canteens' demand is often nothing, then a lot (lines × weeks; empty: a gamma).
+    other_zero: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    buyer_zero: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    # Seasons of order history the demand forecast was learnt from (0: the means are known
+    # exactly). A month's rate learnt from S seasons is off by about its total's spread / √S,
+    # in the same direction every week of the month: each simulated season draws that error.
+    demand_seasons: float = 0.0
+    # How much more the forecast's season totals erred, out of sample, than that sampling
+    # error (``level_error_scale``, at least 1): the excess is drawn once per season.
+    demand_level_scale: float = 1.0
     confidences: tuple[float, ...] = CONFIDENCES
     confidence: float = 0.95  # the level at which members' shares and risks are reported
     draws: int = 10_000
@@ -107,6 +124,44 @@ class Commitment:
     lines: tuple[LineCommitment, ...]
     draws: int
     solve_s: float
+
+
+def level_error_scale(history: History, minimum_weeks: int = 40) -> float:
+    """Return how much the forecast's season levels erred beyond their monthly sampling error.
+
+    The last complete season of the history is forecast from the seasons before it (S of
+    them). For each canteen and product, the season's actual total A misses the forecast's M
+    by the season's own noise (variance V, the forecast's) plus the level's error: a mean of
+    S seasons, learnt month by month, would put it at V / S. The scale is
+    Σ((A − M)² − V) / Σ(V / S) over every canteen and product, at least 1: above 1, the
+    months erred together (they borrow from the canteen's yearly level; a calendar, a menu
+    moves them all), and the excess is drawn once per simulated season. 1 when no season can
+    be held out.
+    """
+    if not history.orders:
+        return 1.0
+    years = np.array([season_year(week) for week in history.weeks])
+    complete = [year for year in np.unique(years)
+                if (years == year).sum() >= minimum_weeks and (years < year).any()]
+    if not complete:
+        return 1.0
+    holdout = tuple(week for week, year in zip(history.weeks, years, strict=True)
+                    if year == complete[-1])
+    train = history.before(holdout[0])
+    seasons = train.order_seasons
+    if seasons <= 0:
+        return 1.0
+    model = fit_demand(train)
+    known = {item for item in history.closures if item[1] in set(holdout)}
+    forecast = forecast_demand(model, holdout, predicted_closures(train, holdout) | known)
+    actual = record_array(history.orders, model.canteens, model.products, holdout).sum(axis=2)
+    mean = forecast.mean.sum(axis=2)
+    variance = forecast.variance().sum(axis=2)
+    cells = (mean > 0) & (variance > 0)
+    if not cells.any():
+        return 1.0
+    excess = float(((actual - mean)[cells] ** 2 - variance[cells]).sum())
+    return max(1.0, excess / float(variance[cells].sum() / seasons))
 
 
 def committable_volume(deliverable: FloatArray, confidence: float) -> float:
@@ -186,9 +241,13 @@ def _commit_line(
     # Only the weeks the buyer needs the product matter: the others are not simulated.
     active = np.flatnonzero(need_all > 0)
     need = need_all[active]
+    months = week_months(problem.weeks)[active]
     if problem.other_mean.size and active.size:
-        other = sample_demand(problem.other_mean[index, active],
-                              problem.other_variance[index, active], draws, rng)
+        other = _sample_season_demand(problem.other_mean[index, active],
+                                      problem.other_variance[index, active],
+                                      _cells(problem.other_zero, index, active), months,
+                                      problem.demand_seasons, problem.demand_level_scale,
+                                      draws, rng)
     else:
         other = np.zeros((draws, active.size))
     supply = problem.supply
@@ -196,18 +255,32 @@ def _commit_line(
     if (known and supply.follows_demand(line.product) and problem.buyer_mean.size
             and all(capacity is None for _entry, capacity in entries)):
         # The growers' offers followed the canteens' orders (what is ordered, plus a margin):
-        # the group offers the week's usual demand (the other canteens' and the buyers') times
-        # an offer ratio drawn from its history, shared as its growers usually share it.
+        # the group offers the week's demand (the other canteens' and the buyers', plus the
+        # few crates any week adds) times an offer ratio drawn from its history, shared as its
+        # growers usually share it.
         j = supply.products.index(line.product)
-        buyers = sample_demand(problem.buyer_mean[index, active],
-                               problem.buyer_variance[index, active], draws, rng)
-        grid = np.linspace(0.0, 1.0, supply.offer_ratio.shape[1])
-        ratio = np.interp(rng.random((draws, active.size)), grid, supply.offer_ratio[j])
+        buyers = _sample_season_demand(problem.buyer_mean[index, active],
+                                       problem.buyer_variance[index, active],
+                                       _cells(problem.buyer_zero, index, active), months,
+                                       problem.demand_seasons, problem.demand_level_scale,
+                                       draws, rng)
+        # A week's ratio is one of the history's equally likely points; the season's margin
+        # is off by the error of its mean, learnt from the history's weeks.
+        ratio = supply.offer_ratio[j][rng.integers(0, supply.offer_ratio.shape[1],
+                                                   size=(draws, active.size))]
+        if j < len(supply.offer_ratio_error):
+            ratio *= _level_factor(float(supply.offer_ratio_error[j]) ** 2, draws, rng)
         weights = np.array([entry.level * (1 - entry.absence) for entry, _ in entries])
         weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(entries),
                                                                              1 / len(entries))
-        potential = (((other + buyers) * ratio)[:, None, :] * weights[None, :, None]).astype(
-            np.float32)
+        # Nothing is offered out of the product's months (a forecast may still show a few
+        # orders there, from weeks straddling the season's end), and the extra crates of a
+        # week come only with its orders.
+        demand = other + buyers
+        extra = float(supply.offer_extra[j]) if j < len(supply.offer_extra) else 0.0
+        demand += np.where(demand > 0, extra, 0.0)
+        demand *= supply.profile(line.product, problem.weeks)[active] > 0
+        potential = ((demand * ratio)[:, None, :] * weights[None, :, None]).astype(np.float32)
     elif known:
         capacity = np.array([_weekly_capacity(problem, entry, cap)[active]
                              for entry, cap in entries], dtype=np.float32)
@@ -229,6 +302,53 @@ def _commit_line(
     members = _members(problem, entries, potential, total, left, need, line, chosen)
     return LineCommitment(line.product, line.yearly_quantity, float(deliverable.mean()),
                           tuple(levels), members, chosen)
+
+
+def _level_factor(relative_variance: float, draws: int, rng: np.random.Generator) -> FloatArray:
+    """Draw draws × 1 lognormal factors of mean 1 and the given relative variance."""
+    if relative_variance <= 0:
+        return np.ones((draws, 1))
+    sigma = math.sqrt(math.log1p(relative_variance))
+    factor: FloatArray = np.exp(sigma * rng.standard_normal((draws, 1)) - sigma**2 / 2)
+    return factor
+
+
+def _cells(array: FloatArray, index: int, active: np.ndarray) -> FloatArray | None:
+    """Return a line's active weeks of a lines × weeks array, None if it is not given."""
+    return array[index, active] if array.size else None
+
+
+def _sample_season_demand(
+    mean: FloatArray, variance: FloatArray, zero: FloatArray | None, months: np.ndarray,
+    seasons: float, scale: float, draws: int, rng: np.random.Generator,
+) -> FloatArray:
+    """Draw draws × weeks demand around a forecast learnt from ``seasons`` of history.
+
+    Weeks are drawn independently around the forecast's means, and each month's weeks are
+    scaled by one level per simulated season: the forecast learns a rate per month, from that
+    month's weeks of S seasons. A month's total varies by √(Σ variance) from season to
+    season, the mean of S of them by that / √S, so its level's relative variance is
+    Σ variance / (S × (Σ mean)²); months are learnt apart, their errors drawn apart. When
+    the forecast's season totals erred ``scale`` times more than that out of sample, the
+    excess ((scale − 1) × the season's Σ variance / (S × (Σ mean)²)) is one more level, drawn
+    once for the whole season.
+    """
+    weekly = sample_demand(mean, variance, draws, rng, zero)
+    if seasons <= 0 or not mean.size:
+        return weekly
+    _, position = np.unique(months, return_inverse=True)
+    totals = np.bincount(position, weights=mean)
+    spreads = np.bincount(position, weights=variance)
+    relative = np.divide(spreads, seasons * totals**2, out=np.zeros_like(totals),
+                         where=totals > 0)
+    sigma = np.sqrt(np.log1p(relative))
+    levels = np.exp(sigma * rng.standard_normal((draws, sigma.size)) - sigma**2 / 2)
+    weekly *= levels[:, position]
+    total = float(mean.sum())
+    if scale > 1 and total > 0:
+        weekly *= _level_factor((scale - 1) * float(variance.sum()) / (seasons * total**2),
+                                draws, rng)
+    return weekly
 
 
 def _members(

@@ -104,6 +104,12 @@ class DemandForecast:
         variance: FloatArray = self.variance()[mask].sum(axis=0)
         return mean, variance
 
+    def nobody_orders(self, canteens: Iterable[str] | None = None) -> FloatArray:
+        """Return the products × weeks chance that none of some canteens (all) orders."""
+        mask = self._canteen_mask(canteens)
+        chance: FloatArray = np.prod(1.0 - self.order_probability[mask], axis=0)
+        return chance
+
     def _canteen_mask(self, canteens: Iterable[str] | None) -> BoolArray:
         if canteens is None:
             return np.ones(len(self.canteens), dtype=bool)

@@ -103,6 +103,11 @@ class History:
             closures=frozenset(item for item in self.closures if item[1] < first_week),
         )
 
+    @property
+    def order_seasons(self) -> float:
+        """Return how many seasons of orders the history holds (weeks with orders / 52.18)."""
+        return len({record.week for record in self.orders}) / (365.25 / 7)
+
 
 def month_of_week(monday: dt.date) -> int:
     """Return the month a week belongs to: its Thursday's."""

@@ -88,8 +88,16 @@ class SupplyModel:
     # Per product: offers follow the week's demand (growers offer what is asked, plus a
     # margin) rather than a harvest of their own; then supply moves with demand.
     tracks_demand: tuple[bool, ...] = ()
-    # Per product: quantiles of the group's week offer (net of losses) / the week's demand.
+    # Per product: the group's week offer (net of losses) / the week's demand, as SIZE_POINTS
+    # equally likely values (the middles of equal slices of its demand-weighted distribution).
     offer_ratio: FloatArray = field(default_factory=lambda: np.ones((0, SIZE_POINTS)))
+    # Per product: relative standard error of the mean offer ratio learnt from the history's
+    # weeks (how far the group's usual margin may be off when few seasons were seen).
+    offer_ratio_error: FloatArray = field(default_factory=lambda: np.zeros(0))
+    # Per product: what a week's offer adds to its demand before the ratio applies (whole
+    # crates rounded up, a crate or two offered unasked): offer = ratio × (demand + extra),
+    # so that a small week's high ratio is not lent to the big weeks a lot asks for.
+    offer_extra: FloatArray = field(default_factory=lambda: np.zeros(0))
     _by_key: dict[tuple[str, str], GrowerSupply] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -247,38 +255,74 @@ def fit_supply(history: History) -> SupplyModel:
                        failure_sizes, pooled_absence, pooled_failure,
                        max(1, len(set(seasons.tolist()))),
                        tuple(bool(flag) for flag in tracks_demand),
-                       _offer_ratios(offers, losses, demand, demanded))
+                       *_offer_ratios(offers, losses, demand, demanded))
 
 
 def _offer_ratios(
     offers: FloatArray, losses: FloatArray, demand: FloatArray, demanded: np.ndarray
-) -> FloatArray:
-    """Return, per product, quantiles of the group's net week offer over the week's demand.
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return, per product, how the group's net week offer followed the week's demand.
 
-    Weeks count in proportion to their demand: a crate offered in a week nobody ordered much
-    says little of what the group offers when a lot asks for a lot.
+    A week's net offer is fitted as ratio × (demand + extra): ``extra`` (≥ 0) is what every
+    week adds whatever its size (crates rounded up, a crate offered unasked), which makes a
+    small week's offer / demand high. Then per product: the ratio's SIZE_POINTS equally likely
+    values (the middles of equal slices of its distribution, weeks counting as their offer:
+    their mean is the weighted mean, which interpolating between the extremes of a few thin
+    weeks would inflate), the relative standard error of that mean (the history's weeks are
+    few), and ``extra``.
     """
     net = np.maximum(offers.sum(axis=0) - losses.sum(axis=0), 0.0)  # products × weeks
-    grid = np.linspace(0.0, 1.0, SIZE_POINTS)
+    grid = (np.arange(SIZE_POINTS) + 0.5) / SIZE_POINTS
     cells = demanded & (demand > 0) & (offers.sum(axis=0) > 0)
+    pooled = (np.ones(SIZE_POINTS), 0.0, 0.0)
     if cells.any():
-        pooled = _weighted_quantiles(net[cells] / demand[cells], demand[cells], grid)
-    else:
-        pooled = np.ones(SIZE_POINTS)
-    ratios = np.tile(pooled, (demand.shape[0], 1))
+        pooled = _offer_fit(net[cells], demand[cells], grid)
+    ratios = np.tile(pooled[0], (demand.shape[0], 1))
+    errors = np.full(demand.shape[0], pooled[1])
+    extras = np.zeros(demand.shape[0])  # the pooled extra is in no product's units
     for j in range(demand.shape[0]):
         if cells[j].sum() >= 20:
-            ratios[j] = _weighted_quantiles(net[j, cells[j]] / demand[j, cells[j]],
-                                            demand[j, cells[j]], grid)
-    return ratios
+            ratios[j], errors[j], extras[j] = _offer_fit(net[j, cells[j]], demand[j, cells[j]],
+                                                         grid)
+    return ratios, errors, extras
+
+
+def _offer_fit(
+    net: FloatArray, demand: FloatArray, grid: FloatArray
+) -> tuple[FloatArray, float, float]:
+    """Fit net ≈ ratio × (demand + extra) over some weeks; return ratio points, error, extra."""
+    # Least squares of net on (demand, 1), rows weighted by 1 / demand (an offer's spread
+    # grows with its week's demand); the slope is the ratio, the intercept ratio × extra.
+    scale = 1.0 / np.sqrt(demand)
+    design = np.column_stack([demand * scale, scale])
+    (slope, intercept), *_ = np.linalg.lstsq(design, net * scale, rcond=None)
+    extra = float(intercept / slope) if slope > 0 and intercept > 0 else 0.0
+    base = demand + extra
+    values = net / base
+    return (_weighted_quantiles(values, base, grid), _weighted_mean_error(values, base),
+            extra)
+
+
+def _weighted_mean_error(values: FloatArray, weights: FloatArray) -> float:
+    """Return the relative standard error of the ``weights``-weighted mean of ``values``."""
+    total = float(weights.sum())
+    mean = float((weights * values).sum()) / total
+    if mean <= 0 or values.size < 2:
+        return 0.0
+    variance = float((weights**2 * (values - mean) ** 2).sum()) / total**2
+    return float(np.sqrt(variance * values.size / (values.size - 1))) / mean
 
 
 def _weighted_quantiles(values: FloatArray, weights: FloatArray, grid: FloatArray) -> FloatArray:
-    """Return the quantiles of ``values`` at ``grid`` when each value counts ``weights``."""
+    """Return the quantiles of ``values`` at ``grid`` when each value counts ``weights``.
+
+    The quantile at level u is the smallest value whose cumulative weight reaches u (no
+    interpolation: a value holds exactly its weight's share of the distribution).
+    """
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order])
-    positions = (cumulative - weights[order] / 2) / cumulative[-1]
-    result: FloatArray = np.interp(grid, positions, values[order])
+    index = np.searchsorted(cumulative / cumulative[-1], grid, side="left")
+    result: FloatArray = values[order][np.minimum(index, values.size - 1)]
     return result
 
 
