@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+PAPERSIZE_A4 = "9"
 FRENCH = "[$-40C]"
 """The locale prefix of a number format: French separators whatever the reader's settings."""
 
@@ -30,6 +31,7 @@ PERCENT_FORMAT = FRENCH + "0.0%"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
+DEFAULT_WIDTH = 8.43
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 """Column widths, in characters; longer text wraps inside the widest column instead."""
@@ -102,25 +104,45 @@ class WidthMeter:
 def fit_columns(sheet: Any) -> None:
     """Size every column of a (not streamed) sheet to its widest value.
 
-    A text whose right neighbour is empty spills over it, on screen and on paper, so it does
-    not widen its column (a block title, a note under a table); numbers and dates never spill,
-    so they always count. A text longer than MAX_WIDTH wraps.
+    A text whose right neighbour is empty spills over it, on screen and on paper, so it only
+    needs the room of the columns to its right up to the last one printed (a block title, a
+    note under a table): its own column widens by what is missing. Numbers and dates never
+    spill, so they always count. A text longer than MAX_WIDTH wraps.
     """
     meter = WidthMeter()
+    spilling: list[tuple[Any, float]] = []
     for row in sheet.iter_rows():
         for index, cell in enumerate(row):
             value = cell.value
             if value is None:
                 continue
+            bold = bool(cell.font is not None and cell.font.bold)
             if isinstance(value, str):
                 neighbour = row[index + 1].value if index + 1 < len(row) else None
                 if neighbour is None:
+                    spilling.append((cell, display_length(value) * (BOLD_FACTOR if bold else 1)))
                     continue
                 if len(value) + PADDING > MAX_WIDTH:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
-            bold = bool(cell.font is not None and cell.font.bold)
             meter.measure(cell.column, value, cell.number_format, bold=bold)
     meter.apply(sheet)
+    last_column = sheet.max_column
+    for cell, length in spilling:
+        room = sum(_width(sheet, column) for column in range(cell.column, last_column + 1))
+        missing = length + PADDING - room
+        if missing <= 0:
+            continue
+        letter = get_column_letter(cell.column)
+        own = _width(sheet, cell.column)
+        sheet.column_dimensions[letter].width = round(min(own + missing, MAX_WIDTH), 1)
+        if own + missing > MAX_WIDTH:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _width(sheet: Any, column: int) -> float:
+    """Return a column's width in characters (a spreadsheet's default when not set)."""
+    dimension = sheet.column_dimensions.get(get_column_letter(column))
+    return float(dimension.width) if dimension is not None and dimension.width else DEFAULT_WIDTH
 
 
 def total_width(sheet: Any) -> float:
@@ -146,7 +168,7 @@ def set_print_layout(sheet: Any, title_rows: str | None = None, *, title: str | 
     if landscape is None:
         landscape = total_width(sheet) > PORTRAIT_MAX_WIDTH
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -164,3 +186,16 @@ def finish_sheet(sheet: Any, title: str | None = None, title_rows: str | None = 
     """Size a (not streamed) sheet's columns from its content, then set its print layout."""
     fit_columns(sheet)
     set_print_layout(sheet, title_rows, title=title, landscape=landscape)
+
+
+def finish_workbook(book: Any, title: str) -> None:
+    """Finish every sheet of ``book``; the first filled row among the top four repeats.
+
+    The writers mark a table's column titles with a solid grey fill: that row, and the title
+    rows above it, print at the top of every page.
+    """
+    for sheet in book.worksheets:
+        header_row = next(
+            (cell.row for cell in sheet["A"][:4] if cell.fill.fill_type == "solid"), None
+        )
+        finish_sheet(sheet, f"{title} — {sheet.title}", f"1:{header_row}" if header_row else None)
