@@ -189,13 +189,13 @@ def finish_sheet(sheet: Any, title: str | None = None, title_rows: str | None = 
 
 
 def finish_workbook(book: Any, title: str) -> None:
-    """Finish every sheet of ``book``; the first filled row among the top four repeats.
+    """Finish every sheet of ``book``; its rows down to its column titles repeat on each page.
 
-    The writers mark a table's column titles with a solid grey fill: that row, and the title
-    rows above it, print at the top of every page.
+    The writers mark a table's column titles with a solid grey fill (among the top four rows):
+    that row and the title rows above it print at the top of every page, else the first row.
     """
     for sheet in book.worksheets:
         header_row = next(
-            (cell.row for cell in sheet["A"][:4] if cell.fill.fill_type == "solid"), None
+            (cell.row for cell in sheet["A"][:4] if cell.fill.fill_type == "solid"), 1
         )
-        finish_sheet(sheet, f"{title} — {sheet.title}", f"1:{header_row}" if header_row else None)
+        finish_sheet(sheet, f"{title} — {sheet.title}", f"1:{header_row}")
