@@ -8,12 +8,13 @@ import re
 from typing import Any
 
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pial.allocation import services as allocation
 from pial.deliveries.services import delivery_note
 from pial.i18n import format_money
-from pial.models import CertificationLabel, FarmCertificate, find_platform
+from pial.models import CertificationLabel, Delivery, FarmCertificate, find_platform
 from tests.allocation.scenario import Scenario
 
 PAGE = "/semaines/2026-W48/mes-livraisons"
@@ -106,3 +107,32 @@ def test_delivery_note_page_and_pdf_name_the_parties(db: Session, scenario: Scen
     client.post("/deconnexion")
     login(scenario.lead)
     assert client.get(link).status_code == 200
+
+
+def test_pick_list_page_harvest_first_then_stops_in_round_order(
+    db: Session, scenario: Scenario, login: Any, client: Any
+) -> None:
+    allocation.allocate_week(scenario.iso_week, scenario.lead)
+    allocation.publish_week(scenario.iso_week, scenario.lead)
+    checked_stops = 0
+    for key, grower in scenario.growers.items():
+        farm = scenario.farms[key]
+        login(grower)
+        page = _text(client.get(PAGE).get_data(as_text=True))
+        client.post("/deconnexion")
+        trips = db.scalars(select(Delivery).where(Delivery.farm_id == farm.id)
+                           .order_by(Delivery.day, Delivery.route_order)).all()
+        days = sorted({trip.day for trip in trips})
+        sections = page.split("À récolter")[1:]
+        assert len(sections) == len(days), key
+        for day, section in zip(days, sections, strict=True):
+            harvest, _, rounds = section.partition("Tournée")
+            assert rounds, f"{key} {day}: the round comes after the harvest"
+            assert any(product.name_fr in harvest for product in scenario.products.values())
+            names = [scenario_canteen.name for trip in trips if trip.day == day
+                     for scenario_canteen in scenario.canteens.values()
+                     if scenario_canteen.id == trip.canteen_id]
+            positions = [rounds.index(name) for name in names]
+            assert positions == sorted(positions), f"{key} {day}: stops out of round order"
+            checked_stops += len(names)
+    assert checked_stops >= 3

@@ -21,14 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pial.demo import seed_demo
-from pial.models import Canteen, DeliveryWeek, Farm, Season, WeekState
+from pial.models import Canteen, Delivery, DeliveryWeek, Farm, Season, WeekState
 from pial.money.regulation import regulation_report
 from pial.money.statements import canteen_statement, farm_statement
 from pial.money.xlsx import regulation_workbook, statement_workbook
 from pial.season.services import coming_season_year, forecast_season
 from pial.season.xlsx import forecast_workbook
 from pial.spreadsheets import services
-from pial.spreadsheets.planning import PLANNING_HEADER_ROW, PLANNING_SHEET
+from pial.spreadsheets.planning import GROWERS_SHEET, PLANNING_HEADER_ROW, PLANNING_SHEET
 from pial.spreadsheets.season import DATA_COLUMNS
 from tests.documents.libreoffice import pdf_pages, print_to_pdf
 
@@ -186,3 +186,22 @@ def test_every_sheet_carries_its_print_settings_and_french_formats(
                 assert cell.number_format.endswith("#,##0" if whole else "#,##0.0"), (
                     f"{sheet.title}!{cell.coordinate}: {cell.value} as {cell.number_format}")
     assert crates_cells > 20
+    # The pick lists follow each farm's round: stop numbers as the delivery trips record them.
+    trips = {(trip.farm_id, trip.day, trip.canteen_id): trip.route_order
+             for trip in db.scalars(select(Delivery))}
+    farm_ids = {farm.name: farm.id for farm in db.scalars(select(Farm))}
+    canteen_ids = {canteen.name: canteen.id for canteen in db.scalars(select(Canteen))}
+    stops = 0
+    farm_id, in_rounds, previous = 0, False, (dt.date.min, 0)
+    for row in planning[GROWERS_SHEET].iter_rows(min_row=4, values_only=True):
+        if row[1] == "Valeur HT":
+            farm_id, in_rounds, previous = farm_ids[row[0]], False, (dt.date.min, 0)
+        elif row[0] == "Livraisons, dans l'ordre des tournées":
+            in_rounds = True
+        elif in_rounds and isinstance(row[0], dt.datetime):
+            day = row[0].date()
+            assert row[1] == trips[(farm_id, day, canteen_ids[row[2]])]
+            assert (day, row[1]) >= previous
+            previous = (day, row[1])
+            stops += 1
+    assert stops > 20 and any(order > 1 for order in trips.values())
