@@ -12,6 +12,7 @@ Flask-free and database-free: the writers run in tools and tests alone.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,8 @@ DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 DEFAULT_WIDTH = 8.43
+DEFAULT_FONT_SIZE = 11
+LINE_HEIGHT_PT = 15
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 """Column widths, in characters; longer text wraps inside the widest column instead."""
@@ -106,37 +109,63 @@ def fit_columns(sheet: Any) -> None:
 
     A text whose right neighbour is empty spills over it, on screen and on paper, so it only
     needs the room of the columns to its right up to the last one printed (a block title, a
-    note under a table): its own column widens by what is missing. Numbers and dates never
-    spill, so they always count. A text longer than MAX_WIDTH wraps.
+    note under a table): what is missing widens the last column, then its own. Numbers and
+    dates never spill, so they always count. A text longer than MAX_WIDTH wraps, and its row
+    grows to show every line.
     """
     meter = WidthMeter()
     spilling: list[tuple[Any, float]] = []
+    wrapped: list[tuple[Any, float]] = []
     for row in sheet.iter_rows():
         for index, cell in enumerate(row):
             value = cell.value
             if value is None:
                 continue
-            bold = bool(cell.font is not None and cell.font.bold)
+            length = display_length(value, cell.number_format) * _font_factor(cell)
             if isinstance(value, str):
                 neighbour = row[index + 1].value if index + 1 < len(row) else None
                 if neighbour is None:
-                    spilling.append((cell, display_length(value) * (BOLD_FACTOR if bold else 1)))
+                    spilling.append((cell, length))
                     continue
-                if len(value) + PADDING > MAX_WIDTH:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-            meter.measure(cell.column, value, cell.number_format, bold=bold)
+                if length + PADDING > MAX_WIDTH:
+                    wrapped.append((cell, length))
+            meter.widths[cell.column] = max(meter.widths.get(cell.column, 0), length)
     meter.apply(sheet)
     last_column = sheet.max_column
-    for cell, length in spilling:
+    # The rightmost texts first: they have the least room, and widen the last column.
+    for cell, length in sorted(spilling, key=lambda item: -item[0].column):
         room = sum(_width(sheet, column) for column in range(cell.column, last_column + 1))
         missing = length + PADDING - room
-        if missing <= 0:
-            continue
-        letter = get_column_letter(cell.column)
-        own = _width(sheet, cell.column)
-        sheet.column_dimensions[letter].width = round(min(own + missing, MAX_WIDTH), 1)
-        if own + missing > MAX_WIDTH:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for column in (last_column, cell.column):
+            if missing <= 0:
+                break
+            own = _width(sheet, column)
+            grown = min(own + missing, MAX_WIDTH)
+            sheet.column_dimensions[get_column_letter(column)].width = round(grown, 1)
+            missing -= grown - own
+        if missing > 0:
+            wrapped.append((cell, length))
+    for cell, length in wrapped:
+        width = _width(sheet, cell.column)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = math.ceil((length + PADDING) / max(width - PADDING, 1))
+        dimension = sheet.row_dimensions[cell.row]
+        dimension.height = max(float(dimension.height or 0), LINE_HEIGHT_PT * lines)
+        for neighbour in sheet[cell.row]:  # a label beside a tall cell reads from the top
+            if neighbour.alignment.vertical is None:
+                neighbour.alignment = Alignment(
+                    horizontal=neighbour.alignment.horizontal,
+                    wrap_text=neighbour.alignment.wrap_text, vertical="top",
+                )
+
+
+def _font_factor(cell: Any) -> float:
+    """Return how much wider than the default font a cell's font draws its text."""
+    font = cell.font
+    if font is None:
+        return 1.0
+    size = float(font.size or DEFAULT_FONT_SIZE) / DEFAULT_FONT_SIZE
+    return size * (BOLD_FACTOR if font.bold else 1.0)
 
 
 def _width(sheet: Any, column: int) -> float:

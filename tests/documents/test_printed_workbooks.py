@@ -4,7 +4,8 @@ The workbooks are exported from the seeded demo, converted to PDF by LibreOffice
 person printing them would), and the PDF's text is read back with pdftotext: no cell shows
 ``###``, every page is numbered « Page n / N » and titled, farm and canteen names are whole,
 amounts read the French way (``1 234,50 €``), and the season's table keeps all its columns on
-each page.
+each page. The workbooks: planning, season, a canteen's and a farm's statements, regulation,
+season forecast and plan, a tender lot's answer, an order template.
 """
 
 from __future__ import annotations
@@ -21,12 +22,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pial.demo import seed_demo
-from pial.models import Canteen, Delivery, DeliveryWeek, Farm, Season, WeekState
+from pial.models import Canteen, Delivery, DeliveryWeek, Farm, Season, TenderLot, WeekState
 from pial.money.regulation import regulation_report
 from pial.money.statements import canteen_statement, farm_statement
 from pial.money.xlsx import regulation_workbook, statement_workbook
-from pial.season.services import coming_season_year, forecast_season
-from pial.season.xlsx import forecast_workbook
+from pial.season.services import (
+    coming_season_year,
+    forecast_season,
+    plan_lines,
+    plan_view,
+    solve_season_plan,
+)
+from pial.season.tenders import answer_lot, buyer_name, delivery_days_text, member_values
+from pial.season.xlsx import answer_workbook, forecast_workbook, plan_workbook
 from pial.spreadsheets import services
 from pial.spreadsheets.planning import GROWERS_SHEET, PLANNING_HEADER_ROW, PLANNING_SHEET
 from pial.spreadsheets.season import DATA_COLUMNS
@@ -87,6 +95,14 @@ def _export_all(db: Session, folder: Path) -> dict[str, Path]:
     stream = io.BytesIO()
     forecast_workbook(forecast_season(coming_season_year(), with_backtest=False), stream)
     books["forecast"] = _save(folder / "prevision.xlsx", stream)
+    plan = solve_season_plan(None, coming_season_year())
+    stream = io.BytesIO()
+    plan_workbook(plan, plan_view(plan), plan_lines(plan), stream)
+    books["plan"] = _save(folder / "plan.xlsx", stream)
+    lot = answer_lot(None, db.scalars(select(TenderLot)).one().id)
+    stream = io.BytesIO()
+    answer_workbook(lot, buyer_name(lot), delivery_days_text(lot), member_values(lot), stream)
+    books["answer"] = _save(folder / "reponse-lot.xlsx", stream)
     stream = io.BytesIO()
     services.export_entry_template("orders", week.iso_week, canteen.id, stream)
     books["order_template"] = _save(folder / "modele-commandes.xlsx", stream)
