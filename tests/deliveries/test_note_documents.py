@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from pial.allocation import services as allocation
 from pial.deliveries.services import delivery_note
 from pial.i18n import format_money
-from pial.models import CertificationLabel, Delivery, FarmCertificate, find_platform
+from pial.models import (
+    CertificationLabel,
+    Delivery,
+    FarmCertificate,
+    OutboxMessage,
+    find_platform,
+)
 from tests.allocation.scenario import Scenario
 
 PAGE = "/semaines/2026-W48/mes-livraisons"
@@ -109,11 +115,13 @@ def test_delivery_note_page_and_pdf_name_the_parties(db: Session, scenario: Scen
     assert client.get(link).status_code == 200
 
 
-def test_pick_list_page_harvest_first_then_stops_in_round_order(
+def test_pick_list_page_and_mail_harvest_first_then_stops_in_round_order(
     db: Session, scenario: Scenario, login: Any, client: Any
 ) -> None:
     allocation.allocate_week(scenario.iso_week, scenario.lead)
     allocation.publish_week(scenario.iso_week, scenario.lead)
+    mails = {message.to_address: message.body_text for message in db.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "planning_published"))}
     checked_stops = 0
     for key, grower in scenario.growers.items():
         farm = scenario.farms[key]
@@ -123,9 +131,14 @@ def test_pick_list_page_harvest_first_then_stops_in_round_order(
         trips = db.scalars(select(Delivery).where(Delivery.farm_id == farm.id)
                            .order_by(Delivery.day, Delivery.route_order)).all()
         days = sorted({trip.day for trip in trips})
+        # The page, then the e-mail the grower received at publication.
         sections = page.split("À récolter")[1:]
         assert len(sections) == len(days), key
-        for day, section in zip(days, sections, strict=True):
+        if days:
+            mail_sections = mails[grower.email].split("À récolter :")[1:]
+            assert len(mail_sections) == len(days), key
+            sections += mail_sections
+        for day, section in zip(days + days, sections, strict=True):
             harvest, _, rounds = section.partition("Tournée")
             assert rounds, f"{key} {day}: the round comes after the harvest"
             assert any(product.name_fr in harvest for product in scenario.products.values())
@@ -135,4 +148,4 @@ def test_pick_list_page_harvest_first_then_stops_in_round_order(
             positions = [rounds.index(name) for name in names]
             assert positions == sorted(positions), f"{key} {day}: stops out of round order"
             checked_stops += len(names)
-    assert checked_stops >= 3
+    assert checked_stops >= 6

@@ -21,8 +21,18 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.demo import seed_demo
-from pial.models import Canteen, Delivery, DeliveryWeek, Farm, Season, TenderLot, WeekState
+from pial.demo import DEMO_PASSWORD, seed_demo
+from pial.models import (
+    Canteen,
+    Delivery,
+    DeliveryWeek,
+    Farm,
+    Role,
+    Season,
+    TenderLot,
+    User,
+    WeekState,
+)
 from pial.money.regulation import regulation_report
 from pial.money.statements import canteen_statement, farm_statement
 from pial.money.xlsx import regulation_workbook, statement_workbook
@@ -221,3 +231,34 @@ def test_every_sheet_carries_its_print_settings_and_french_formats(
             previous = (day, row[1])
             stops += 1
     assert stops > 20 and any(order > 1 for order in trips.values())
+
+
+def test_demo_pick_list_page_and_mail_follow_the_rounds(
+    db: Session, login: Any, client: Any
+) -> None:
+    seed_demo(weeks_back=1)
+    # A farm whose round of a day has several stops, in a published week.
+    trip = db.scalars(select(Delivery).where(Delivery.route_order >= 3)
+                      .order_by(Delivery.day.desc())).first()
+    assert trip is not None, "the demo has rounds of three stops or more"
+    week = db.get(DeliveryWeek, trip.week_id)
+    assert week is not None and week.state in (WeekState.PUBLISHED, WeekState.DELIVERED)
+    grower = db.scalars(select(User).where(User.farm_id == trip.farm_id,
+                                           User.role == Role.GROWER)).first()
+    assert grower is not None
+    stops = [
+        name for name, in db.execute(
+            select(Canteen.name).join(Delivery, Delivery.canteen_id == Canteen.id)
+            .where(Delivery.farm_id == trip.farm_id, Delivery.day == trip.day)
+            .order_by(Delivery.route_order))
+    ]  # fmt: skip
+    assert len(stops) >= 3
+    login(grower, DEMO_PASSWORD)
+    html = client.get(f"/semaines/{week.iso_week}/mes-livraisons").get_data(as_text=True)
+    page = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    sections = [part for part in page.split("À récolter")[1:] if all(n in part for n in stops)]
+    assert sections, "the day's section lists every stop"
+    harvest, _, rounds = sections[0].partition("Tournée")
+    assert rounds and harvest.strip(), "what to harvest comes before the round"
+    positions = [rounds.index(name) for name in stops]
+    assert positions == sorted(positions), f"stops out of round order: {stops}"
