@@ -61,10 +61,10 @@ def display_length(value: Any, number_format: str | None = None) -> int:
         return 0
     if isinstance(value, str):
         return max((len(line) for line in value.splitlines()), default=0)
-    if isinstance(value, dt.datetime):
-        return _DISPLAY_LENGTH[DATETIME_FORMAT] if value.time() != dt.time() else 10
-    if isinstance(value, dt.date):
-        return _DISPLAY_LENGTH[DATE_FORMAT]
+    if isinstance(value, dt.date):  # a datetime too: its format says whether it shows the time
+        with_time = "h" in (number_format or "") or (
+            isinstance(value, dt.datetime) and not number_format and value.time() != dt.time())
+        return _DISPLAY_LENGTH[DATETIME_FORMAT if with_time else DATE_FORMAT]
     if isinstance(value, bool):
         return 4
     if isinstance(value, int | float | Decimal):
