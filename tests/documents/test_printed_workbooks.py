@@ -32,6 +32,7 @@ from pial.models import (
     TenderLot,
     User,
     WeekState,
+    find_platform,
 )
 from pial.money.regulation import regulation_report
 from pial.money.statements import canteen_statement, farm_statement
@@ -145,6 +146,14 @@ def test_every_workbook_prints_legibly_on_a4(db: Session, tmp_path: Path) -> Non
     assert "Planning des livraisons" in texts["planning"][0]
     assert FRENCH_AMOUNT.search(planning), "planning: no amount in the French format"
     assert "À récolter" in planning and "Signature du livreur" in planning
+    # The delivery notes name both parties with their SIRET, and the farms' certificates.
+    platform = find_platform(db)
+    assert platform is not None and platform.siret and platform.legal_name
+    assert f"Fournisseur {platform.legal_name}" in planning
+    assert f"SIRET {platform.siret}" in planning
+    canteen_sirets = [siret for siret in db.scalars(select(Canteen.siret)) if siret]
+    assert any(f"SIRET {siret}" in planning for siret in canteen_sirets)
+    assert "Certification bio :" in planning
 
     # The season's table keeps its ten columns on each page, its header repeated.
     data_pages = [page for page in texts["season"] if "livraisons" in page.split("\n", 3)[0]
