@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -20,6 +21,7 @@ from pial.deliveries import services
 from pial.deliveries.forms import ReceiptForm
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import DeliveryWeek, QualityRating, Role, WeekState
+from pial.pdf import render_pdf
 from pial.weeks.calendar import get_week
 
 blueprint = Blueprint("deliveries", __name__)
@@ -28,6 +30,7 @@ ACCESS_RULES = {
     "index": roles(Role.GROWER, Role.CANTEEN),
     "week": roles(Role.GROWER, Role.CANTEEN),
     "receipt": roles(Role.CANTEEN),
+    "note_pdf": roles(Role.CANTEEN, Role.LEAD),
     "mark_delivered": roles(Role.LEAD, Role.GROWER),
 }
 
@@ -98,9 +101,37 @@ def _render_week(iso_week: str, *, status: int = 200,
         forms=receipt_forms, quality_labels=QUALITY_LABELS,
         can_receive=week.state in (WeekState.PUBLISHED, WeekState.DELIVERED)
         and notes and notes[0].run is not None,
-        today=today_in_paris(),
+        today=today_in_paris(), **_note_parties(),
     )
     return page, status
+
+
+def _note_parties() -> dict[str, object]:
+    """Return what the delivery-note templates need to name the parties."""
+    return {"supplier": services.supplier(), "certificate": services.organic_certificate}
+
+
+@blueprint.route("/semaines/<iso_week>/cantines/<int:canteen_id>/bon-<day>.pdf")
+def note_pdf(iso_week: str, canteen_id: int, day: str) -> Response:
+    """Download a canteen's delivery note of a day as a PDF, laid out from its HTML."""
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    try:
+        note = services.delivery_note(canteen_id, iso_week, when, actor=current_user)
+    except (NotFound, InvalidInput) as error:
+        abort(404, str(error))
+    except Forbidden as error:
+        abort(403, str(error))
+    if not note.farms:
+        abort(404, _("Aucune livraison prévue pour cette cantine ce jour-là."))
+    pdf = render_pdf(render_template("deliveries/note_pdf.html", note=note, **_note_parties()))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="bon-de-livraison-{canteen_id}-{when.isoformat()}.pdf"'
+    )
+    return response
 
 
 def _receipt_form(note_line: services.NoteLine) -> ReceiptForm:

@@ -29,16 +29,19 @@ from pial.models import (
     AllocationLine,
     AllocationRun,
     Canteen,
+    CertificationLabel,
     Delivery,
     DeliveryWeek,
     Farm,
     LedgerEntry,
     LedgerKind,
+    Platform,
     Product,
     QualityRating,
     Receipt,
     Role,
     WeekState,
+    find_platform,
 )
 from pial.published.plan import PlanLine, PublishedPlan, published_plan
 from pial.weeks.calendar import get_week
@@ -143,6 +146,30 @@ class DeliveryNote:
     def total_eur(self) -> Decimal:
         """Return the value of the whole day's delivery."""
         return sum((farm.total_eur for farm in self.farms), Decimal(0))
+
+
+# --- The parties a delivery note names --------------------------------------------------------
+
+
+def organic_certificate(farm: Farm, day: dt.date) -> str | None:
+    """Return the farm's organic certificates valid on ``day`` (« Ecocert France n° … »)."""
+    valid = [
+        certificate for certificate in farm.certificates
+        if certificate.label == CertificationLabel.BIO and certificate.covers(day)
+    ]  # fmt: skip
+    return ", ".join(f"{c.body} n° {c.number}" for c in valid) or None
+
+
+def supplier() -> Platform | None:
+    """Return the group as a seller (its legal name, SIRET, address), if set up."""
+    return find_platform(get_session())
+
+
+def supplier_certificate(platform: Platform | None) -> str | None:
+    """Return the group's own organic certificate, if it has one."""
+    if platform is None or not platform.organic_number:
+        return None
+    return f"{platform.organic_body or ''} n° {platform.organic_number}".strip()
 
 
 # --- Access ------------------------------------------------------------------------------------

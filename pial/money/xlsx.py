@@ -17,13 +17,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pial.money.regulation import RegulationReport
 from pial.money.statements import Statement, month_label
+from pial.sheet_layout import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    QUANTITY_FORMAT,
+    WHOLE_FORMAT,
+    finish_workbook,
+)
 from pial.units import french_unit_label
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = '#,##0.00\\ "€"'
-QUANTITY_FORMAT = "#,##0.###"
-PERCENT_FORMAT = "0.0%"
-DATE_FORMAT = "dd/mm/yyyy"
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
@@ -56,11 +60,6 @@ def _title(sheet: Worksheet, text: str) -> None:
     sheet.append([text])
     sheet.cell(sheet.max_row, 1).font = TITLE
     sheet.append([])
-
-
-def _widths(sheet: Worksheet, widths: Sequence[int]) -> None:
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
 
 
 def statement_workbook(statement: Statement) -> io.BytesIO:
@@ -101,7 +100,6 @@ def statement_workbook(statement: Statement) -> io.BytesIO:
                       "comptabilisée(s) : relevé provisoire."])
     sheet.append(["Arrondi : chaque ligne au centime (demi supérieur), totaux = sommes des "
                   "lignes arrondies."])
-    _widths(sheet, [12, 10, 26, 26, 20, 8, 11, 12, 12, 10, 10, 13, 13, 8, 18])
     sheet.freeze_panes = "A4"
     if statement.advances:
         advances = book.create_sheet("Avances")
@@ -115,7 +113,7 @@ def statement_workbook(statement: Statement) -> io.BytesIO:
                             status.advance.closed_date],
                  [DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT,
                   MONEY_FORMAT, DATE_FORMAT])
-        _widths(advances, [12, 12, 14, 16, 16, 12, 12])
+    finish_workbook(book, f"Relevé {month} — {statement.owner_name}")
     stream = io.BytesIO()
     book.save(stream)
     stream.seek(0)
@@ -134,7 +132,7 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
         ("Valeur commandée", report.ordered_eur, MONEY_FORMAT),
         ("Valeur servie (planning)", report.served_eur, MONEY_FORMAT),
         ("Taux de service", report.fill_rate, PERCENT_FORMAT),
-        ("kg·km", report.kg_km, "#,##0"),
+        ("kg·km", report.kg_km, WHOLE_FORMAT),
         ("Valeur livrée comptabilisée", report.fees.value_eur if report.fees else 0,
          MONEY_FORMAT),
         ("Frais d'intermédiation", report.fees.fee_eur if report.fees else 0, MONEY_FORMAT),
@@ -144,7 +142,6 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
     ]
     for label, value, fmt in rows:
         _row(summary, [label, value], [None, fmt])
-    _widths(summary, [32, 16])
 
     weeks = book.create_sheet("Semaines")
     _row(weeks, ["Semaine", "Commandé", "Servi", "Taux de service", "Taux contrats", "kg·km",
@@ -152,8 +149,7 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
     for w in report.weeks:
         _row(weeks, [w.week.iso_week, w.run.ordered_eur, w.run.served_eur, w.run.fill_rate,
                      w.run.contract_fill_rate, w.run.kg_km, w.run.deliveries],
-             [None, MONEY_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT, "#,##0"])
-    _widths(weeks, [10, 14, 14, 14, 14, 12, 10])
+             [None, MONEY_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT, WHOLE_FORMAT])
 
     shortfalls = book.create_sheet("Manques")
     _row(shortfalls, ["Semaine", "Produit", "Quantité manquante", "Unité", "Cantines", "Cause"],
@@ -162,7 +158,6 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
         _row(shortfalls, [s.iso_week, s.product.name_fr, s.quantity,
                           french_unit_label(s.product.unit),
                           ", ".join(s.canteens), s.cause], [None, None, QUANTITY_FORMAT])
-    _widths(shortfalls, [10, 20, 16, 8, 40, 40])
 
     failures = book.create_sheet("Pertes de récolte")
     _row(failures, ["Semaine", "Ferme", "Produit", "Quantité perdue", "Reprise par",
@@ -172,7 +167,6 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
         _row(failures, [f.failure.week.iso_week, f.failure.farm.name, f.failure.product.name_fr,
                         f.failure.quantity_lost, covered, f.uncovered, f.failure.note or ""],
              [None, None, None, QUANTITY_FORMAT, None, QUANTITY_FORMAT])
-    _widths(failures, [10, 26, 20, 14, 40, 12, 40])
 
     ledger = book.create_sheet("Équité")
     _row(ledger, ["Ferme", "Part cible", "Part réalisée (saison)", "Valeur attribuée (saison)",
@@ -183,7 +177,6 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
                       summary_row.ledger.total("corrections_eur"),
                       summary_row.ledger.balance_eur],
              [None, PERCENT_FORMAT, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT])
-    _widths(ledger, [30, 12, 18, 20, 20, 14])
 
     contracts = book.create_sheet("Contrats")
     _row(contracts, ["Contrat", "Année", "Produit", "Engagement", "Livré", "Dû à date",
@@ -196,14 +189,13 @@ def regulation_workbook(report: RegulationReport) -> io.BytesIO:
                              line.alert.behind_by if line.alert else 0,
                              "; ".join(f"{c.farm.name} {c.quantity}" for c in line.contributions)],
                  [None, None, None] + [QUANTITY_FORMAT] * 5)
-    _widths(contracts, [28, 8, 20, 12, 12, 12, 12, 12, 60])
 
     fund = book.create_sheet("Fonds")
     _row(fund, ["Semaine du", "Mouvements", "Solde"], header=True)
     for monday, movement, balance in report.fund_points:
         _row(fund, [monday, movement, balance], [DATE_FORMAT, MONEY_FORMAT, MONEY_FORMAT])
-    _widths(fund, [14, 14, 14])
 
+    finish_workbook(book, f"Rapport de régulation {period}")
     stream = io.BytesIO()
     book.save(stream)
     stream.seek(0)

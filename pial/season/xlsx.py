@@ -26,6 +26,7 @@ from pial.clock import today_in_paris
 from pial.models import Canteen, CanteenGroup, Product, SeasonPlan, TenderLot
 from pial.rounding import line_value_eur
 from pial.season.services import PlanView, SeasonForecast
+from pial.sheet_layout import finish_workbook, set_print_layout
 from pial.spreadsheets.data import SheetProblem
 from pial.spreadsheets.reading import UploadLimits, UploadRefused, check_container
 from pial.spreadsheets.styles import (
@@ -65,11 +66,6 @@ def _header(sheet: Any, row: int, titles: Sequence[str]) -> None:
         cell.fill = HEADER_FILL
 
 
-def _widths(sheet: Any, widths: Sequence[int]) -> None:
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-
-
 def _row(sheet: Any, row: int, values: Sequence[Any], formats: Sequence[str | None]) -> None:
     for column, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
         cell = sheet.cell(row=row, column=column)
@@ -105,7 +101,6 @@ def forecast_workbook(forecast: SeasonForecast, stream: IO[bytes]) -> None:
                           item.season_value_eur, item.peak_week, *item.by_month],
              [None, None, QUANTITY_FORMAT, MONEY_FORMAT, QUANTITY_FORMAT,
               *[QUANTITY_FORMAT] * len(item.by_month)])
-    _widths(sheet, [28, 8, 14, 12, 14, *[9] * len(forecast.months)])
     if forecast.backtest is not None:
         check = book.create_sheet("Contrôle")
         report = forecast.backtest
@@ -118,7 +113,7 @@ def forecast_workbook(forecast: SeasonForecast, stream: IO[bytes]) -> None:
                 ("Moyenne des 4 semaines précédentes", report.wape_last_four_weeks,
                  report.wape_last_four_weeks_product_week)), start=2):
             _row(check, row, [label, cell, total], [None, PERCENT_FORMAT, PERCENT_FORMAT])
-        _widths(check, [36, 28, 24])
+    finish_workbook(book, f"Prévision de la saison {forecast.window.code}")
     book.save(stream)
 
 
@@ -136,7 +131,6 @@ def plan_workbook(plan: SeasonPlan, view: PlanView, lines: Sequence[Any],
         _row(sheet, row, [line.farm.name, line.product.name_fr, _unit(line.product),
                           f"{year}-W{week:02d}", line.monday_date, line.quantity],
              [None, None, None, None, DATE_FORMAT, QUANTITY_FORMAT])
-    _widths(sheet, [28, 28, 8, 10, 12, 14])
     farms = book.create_sheet("Par ferme")
     _header(farms, 1, ["Ferme", "Valeur planifiée (€)", "Part planifiée", "Part convenue",
                        "Valeur convenue (€)", "Avance proposée (€)", "Déjà accordée (€)"])
@@ -145,7 +139,6 @@ def plan_workbook(plan: SeasonPlan, view: PlanView, lines: Sequence[Any],
                           farm.target_eur, farm.proposed_advance_eur, farm.granted_eur],
              [None, MONEY_FORMAT, PERCENT_FORMAT, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT,
               MONEY_FORMAT])
-    _widths(farms, [28, 18, 14, 14, 18, 18, 16])
     covers = book.create_sheet("Couverture")
     _header(covers, 1, ["Produit", "Unité", "Demande attendue", "Planifié", "Fermes",
                         "Semaines couvertes (scénarios)", "Manque au niveau de service"])
@@ -154,7 +147,7 @@ def plan_workbook(plan: SeasonPlan, view: PlanView, lines: Sequence[Any],
                            item.growers, item.met_share, item.gap],
              [None, None, QUANTITY_FORMAT, QUANTITY_FORMAT, None, PERCENT_FORMAT,
               QUANTITY_FORMAT])
-    _widths(covers, [28, 8, 16, 14, 8, 22, 22])
+    finish_workbook(book, f"Plan de culture de la saison {view.window.code}")
     book.save(stream)
 
 
@@ -184,7 +177,6 @@ def answer_workbook(lot: TenderLot, buyer: str, days: str, members: Sequence[Any
     for row, (label, value) in enumerate(facts, start=3):
         sheet.cell(row=row, column=1, value=label).font = HEADER_FONT
         set_text(sheet.cell(row=row, column=2), value)
-    _widths(sheet, [22, 90])
 
     prices = book.create_sheet("Bordereau de prix")
     _header(prices, 1, ["Produit", "Unité", "Volume annuel estimé", "Volume annuel engagé",
@@ -203,7 +195,6 @@ def answer_workbook(lot: TenderLot, buyer: str, days: str, members: Sequence[Any
               MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT])
     prices.cell(row=row + 1, column=1, value="Total annuel").font = HEADER_FONT
     _row(prices, row + 1, ["Total annuel", *[None] * 7, total], [None] * 8 + [MONEY_FORMAT])
-    _widths(prices, [28, 8, 16, 16, 18, 12, 18, 16, 18])
 
     risks = book.create_sheet("Engagements")
     _header(risks, 1, ["Produit", "Volume possible à 90 %", "à 95 %", "à 99 %",
@@ -214,7 +205,6 @@ def answer_workbook(lot: TenderLot, buyer: str, days: str, members: Sequence[Any
                           line.committed_quantity, line.expected_deliverable,
                           line.expected_shortfall, line.shortfall_probability],
              [None, *[QUANTITY_FORMAT] * 6, PERCENT_FORMAT])
-    _widths(risks, [28, 20, 12, 12, 14, 16, 20, 20])
 
     team = book.create_sheet("Membres")
     _header(team, 1, ["Ferme", "Rôle", "SIRET", "Certification bio", "Valeur annuelle (€)",
@@ -228,7 +218,6 @@ def answer_workbook(lot: TenderLot, buyer: str, days: str, members: Sequence[Any
                          ", ".join(organic) or "—", member.value_eur, member.share,
                          member.lines],
              [None, None, None, None, MONEY_FORMAT, PERCENT_FORMAT, None])
-    _widths(team, [28, 12, 16, 40, 18, 16, 10])
 
     split = book.create_sheet("Répartition")
     _header(split, 1, ["Produit", "Ferme", "Part du volume", "Volume annuel", "Valeur annuelle (€)",
@@ -243,7 +232,7 @@ def answer_workbook(lot: TenderLot, buyer: str, days: str, members: Sequence[Any
                               share.covers_for_others],
                  [None, None, PERCENT_FORMAT, QUANTITY_FORMAT, MONEY_FORMAT, QUANTITY_FORMAT,
                   QUANTITY_FORMAT])
-    _widths(split, [28, 28, 14, 14, 18, 20, 28])
+    finish_workbook(book, f"Réponse au {lot.lot_label or 'lot'} : {lot.title}")
     book.save(stream)
 
 
@@ -262,15 +251,18 @@ def lot_template(products: Sequence[Product], stream: IO[bytes]) -> None:
                value="1,4")
     sheet.cell(row=3 + [n for n, _ in LOT_FIELDS].index("years"), column=2, value=1)
     sheet.cell(row=3 + [n for n, _ in LOT_FIELDS].index("confidence"), column=2, value=95)
-    _widths(sheet, [58, 60])
     lines = book.create_sheet(PRODUCTS_SHEET)
     _header(lines, 1, ["Produit", "Volume annuel estimé", "Unité (pour mémoire)"])
-    _widths(lines, [32, 22, 20])
     catalogue = book.create_sheet(CATALOGUE_SHEET)
     _header(catalogue, 1, ["Produit", "Unité"])
     for row, product in enumerate(products, start=2):
         _row(catalogue, row, [product.name_fr, _unit(product)], [None, None])
-    _widths(catalogue, [32, 10])
+    # A form to fill in: its columns are sized for what people will type, not for its content.
+    for template_sheet, widths in ((sheet, (58, 60)), (lines, (32, 22, 20)),
+                                   (catalogue, (32, 10))):
+        for column, width in enumerate(widths, start=1):
+            template_sheet.column_dimensions[get_column_letter(column)].width = width
+        set_print_layout(template_sheet, "1:1", title="Lot d'appel d'offres — modèle PIAL")
     book.save(stream)
 
 

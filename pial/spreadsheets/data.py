@@ -71,10 +71,21 @@ class PlannedLine:
     value_eur: Decimal  # what the canteen pays, excluding VAT, fee included
     fee_eur: Decimal  # the intermediation fee included in value_eur
     distance_km: float
+    round_position: int | None = None  # the canteen's place in the farm's round of the day
 
     def kg_km(self, product: ProductInfo) -> Decimal:
         """Return the transport effort of the line: weight in kg × distance in km."""
         return self.quantity * product.unit_kg * Decimal(str(self.distance_km))
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Who sends or receives a delivery, as a delivery note names them."""
+
+    name: str
+    address: str | None = None
+    siret: str | None = None
+    organic_certificate: str | None = None  # « Ecocert FR-BIO-01 n° 12345 », valid that day
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +144,9 @@ class PlanningWorkbookData:
     orders: list[OrderedQuantity] = field(default_factory=list)
     equity: list[GrowerEquity] = field(default_factory=list)
     contracts: list[ContractRow] = field(default_factory=list)
+    supplier: Party | None = None  # the group, which sells to the canteens
+    farms: dict[int, Party] = field(default_factory=dict)
+    canteens: dict[int, Party] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,11 @@ from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from pial.spreadsheets.data import PlannedLine, PlanningWorkbookData, ProductInfo
+from pial.spreadsheets.data import Party, PlannedLine, PlanningWorkbookData, ProductInfo
 from pial.spreadsheets.styles import (
     BLOCK_FONT,
-    CRATES_FORMAT,
     DATE_FORMAT,
     DATETIME_FORMAT,
     KG_KM_FORMAT,
@@ -31,12 +29,14 @@ from pial.spreadsheets.styles import (
     TITLE_FONT,
     TOTAL_BORDER,
     TOTAL_FONT,
+    crates_format,
+    finish_sheet,
     french_day,
     local_time,
-    set_print_layout,
     set_text,
     style_header_row,
 )
+from pial.units import unit_names
 
 PLANNING_SHEET = "Planning"
 GROWERS_SHEET = "Par producteur"
@@ -49,14 +49,19 @@ PLANNING_HEADER_ROW = 4
 
 PLANNING_FIXED_COLUMNS = ("Produit", "Unité")
 PLANNING_TRAILING_COLUMNS = ("Total", "Cagettes", "Commandé", "Manque")
+HARVEST_TITLE = "À récolter"
+HARVEST_COLUMNS = ("Jour", "Produit", "Quantité", "Unité", "Cagettes")
+ROUNDS_TITLE = "Livraisons, dans l'ordre des tournées"
 GROWER_COLUMNS = (
-    "Jour", "Cantine", "Produit", "Quantité", "Unité", "Cagettes", "Valeur HT",
+    "Jour", "Arrêt", "Cantine", "Produit", "Quantité", "Unité", "Cagettes", "Valeur HT",
     "Distance (km)", "kg·km",
 )  # fmt: skip
 NOTE_COLUMNS = (
     "Produit", "Producteur", "Quantité", "Unité", "Cagettes", "Prix unitaire HT",
     "Montant HT", "dont frais d'intermédiation",
 )  # fmt: skip
+NOTE_AMOUNT_COLUMN = 7
+SIGNATURES = ("Signature du livreur", "Reçu le ……/……/………… — signature et cachet du destinataire")
 EQUITY_COLUMNS = (
     "Producteur", "Valeur de la semaine HT", "Part de la semaine", "Part cible",
     "Écart à la cible", "Registre d'équité",
@@ -66,8 +71,17 @@ CONTRACT_COLUMNS = (
     "Livré à ce jour", "dont cette semaine", "Avancement",
 )  # fmt: skip
 
-TOTAL_KG_LABEL = "Total (kg)"
-WEEK_TOTAL_KG_LABEL = "Total de la semaine (kg)"
+UNITS_ORDER = ("kg", "bunch", "piece")
+
+
+def total_label(unit: str) -> str:
+    """Return the label of a block's total of one unit: « Total kg », « Total bottes »."""
+    return f"Total {unit_names(unit)[1]}"
+
+
+def week_total_label(unit: str) -> str:
+    """Return the label of the week's total of one unit: « Total de la semaine (bottes) »."""
+    return f"Total de la semaine ({unit_names(unit)[1]})"
 
 
 def write_planning_workbook(data: PlanningWorkbookData, stream: IO[bytes]) -> None:
@@ -139,7 +153,7 @@ def _write_planning_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
             order.product_slug, defaultdict(Decimal)
         )
 
-    week_kg: dict[int, Decimal] = defaultdict(Decimal)
+    week_totals: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     row = PLANNING_HEADER_ROW + 1
     blocks = sorted(quantities, key=lambda key: (key[0], canteen_names[key[1]], key[1]))
     for day, canteen_id in blocks:
@@ -148,7 +162,8 @@ def _write_planning_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
         set_text(title, f"{french_day(day)} — {canteen_name}")
         title.font = BLOCK_FONT
         row += 1
-        block_kg: dict[int, Decimal] = defaultdict(Decimal)
+        # Quantities add up only within a unit: kg with kg, bunches with bunches.
+        block_totals: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         by_product = quantities[(day, canteen_id)]
         for slug in sorted(by_product, key=lambda slug: _product(data, slug).name):
             product = _product(data, slug)
@@ -159,13 +174,13 @@ def _write_planning_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
                 cell = sheet.cell(row=row, column=grower_column[farm_id], value=quantity)
                 cell.number_format = QUANTITY_FORMAT
                 total += quantity
-                block_kg[farm_id] += quantity * product.unit_kg
+                block_totals[product.unit][farm_id] += quantity
             sheet.cell(row=row, column=total_column, value=total).number_format = QUANTITY_FORMAT
             crates = product.crates(total)
             if crates is not None:
                 sheet.cell(
                     row=row, column=crates_column, value=crates
-                ).number_format = CRATES_FORMAT
+                ).number_format = crates_format(crates)
             ordered_quantity = ordered[(day, canteen_id)].get(slug)
             if ordered_quantity is not None:
                 cell = sheet.cell(row=row, column=ordered_column, value=ordered_quantity)
@@ -179,33 +194,44 @@ def _write_planning_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
                         sheet.cell(row=row, column=column).fill = SHORTFALL_FILL
                         sheet.cell(row=row, column=column).font = SHORTFALL_FONT
             row += 1
-        _write_kg_totals(sheet, row, TOTAL_KG_LABEL, block_kg, grower_column, total_column)
-        for farm_id, kg in block_kg.items():
-            week_kg[farm_id] += kg
-        row += 2
-    _write_kg_totals(sheet, row, WEEK_TOTAL_KG_LABEL, week_kg, grower_column, total_column)
+        for unit in _units(block_totals):
+            _write_unit_totals(
+                sheet, row, total_label(unit), block_totals[unit], grower_column, total_column
+            )
+            for farm_id, quantity in block_totals[unit].items():
+                week_totals[unit][farm_id] += quantity
+            row += 1
+        row += 1
+    for unit in _units(week_totals):
+        _write_unit_totals(
+            sheet, row, week_total_label(unit), week_totals[unit], grower_column, total_column
+        )
+        row += 1
 
     sheet.freeze_panes = sheet.cell(row=PLANNING_HEADER_ROW + 1, column=3)
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 8
-    for column in range(3, shortfall_column + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 13
-    set_print_layout(sheet, f"1:{PLANNING_HEADER_ROW}")
+    finish_sheet(sheet, f"Planning des livraisons — {data.week_label}", f"1:{PLANNING_HEADER_ROW}")
 
 
-def _write_kg_totals(
+def _units(totals: dict[str, Any]) -> list[str]:
+    """Return the units of ``totals`` in a fixed order: kg, bunches, pieces, then any other."""
+    return sorted(totals, key=lambda unit: (
+        UNITS_ORDER.index(unit) if unit in UNITS_ORDER else len(UNITS_ORDER), unit))
+
+
+def _write_unit_totals(
     sheet: Any,
     row: int,
     label: str,
-    kg_by_farm: dict[int, Decimal],
+    totals_by_farm: dict[int, Decimal],
     grower_column: dict[int, int],
     total_column: int,
 ) -> None:
-    """Write a totals row in kg under each grower column and in the Total column."""
+    """Write a totals row of one unit under each grower column and in the Total column."""
     sheet.cell(row=row, column=1, value=label)
-    for farm_id, kg in kg_by_farm.items():
-        sheet.cell(row=row, column=grower_column[farm_id], value=kg).number_format = QUANTITY_FORMAT
-    sheet.cell(row=row, column=total_column, value=sum(kg_by_farm.values(), Decimal(0)))
+    for farm_id, quantity in totals_by_farm.items():
+        cell = sheet.cell(row=row, column=grower_column[farm_id], value=quantity)
+        cell.number_format = QUANTITY_FORMAT
+    sheet.cell(row=row, column=total_column, value=sum(totals_by_farm.values(), Decimal(0)))
     sheet.cell(row=row, column=total_column).number_format = QUANTITY_FORMAT
     for column in range(1, total_column + 1):
         sheet.cell(row=row, column=column).font = TOTAL_FONT
@@ -225,7 +251,7 @@ def _write_row(sheet: Any, row: int, values: list[tuple[Any, str | None]]) -> No
 
 
 def _write_growers_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
-    """Write one pick list per grower: by day and canteen, with value and kg·km."""
+    """Write one pick list per grower: what to harvest, then the deliveries in round order."""
     _write_week_header(sheet, data, "Listes de préparation par producteur")
     by_farm: dict[tuple[str, int], list[PlannedLine]] = defaultdict(list)
     for line in data.lines:
@@ -234,7 +260,12 @@ def _write_growers_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
     for farm_name, _farm_id in sorted(by_farm):
         lines = sorted(
             by_farm[(farm_name, _farm_id)],
-            key=lambda line: (line.day, line.canteen_name, _product(data, line.product_slug).name),
+            key=lambda line: (
+                line.day,
+                line.round_position if line.round_position is not None else 10**6,
+                line.canteen_name,
+                _product(data, line.product_slug).name,
+            ),
         )
         value = sum((line.value_eur for line in lines), Decimal(0))
         kg_km = sum((line.kg_km(_product(data, line.product_slug)) for line in lines), Decimal(0))
@@ -245,22 +276,27 @@ def _write_growers_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
         )  # fmt: skip
         sheet.cell(row=row, column=1).font = BLOCK_FONT
         row += 1
+        row = _write_harvest(sheet, row, data, lines)
+        sheet.cell(row=row, column=1, value=ROUNDS_TITLE).font = TOTAL_FONT
+        row += 1
         _write_row(sheet, row, [(title, None) for title in GROWER_COLUMNS])
         style_header_row(sheet, row, 1, len(GROWER_COLUMNS))
         row += 1
         for line in lines:
             product = _product(data, line.product_slug)
+            crates = product.crates(line.quantity)
             _write_row(
                 sheet, row,
-                [(line.day, DATE_FORMAT), (line.canteen_name, None), (product.name, None),
-                 (line.quantity, QUANTITY_FORMAT), (product.unit_label, None),
-                 (product.crates(line.quantity), CRATES_FORMAT), (line.value_eur, MONEY_FORMAT),
-                 (line.distance_km, KM_FORMAT), (line.kg_km(product), KG_KM_FORMAT)],
+                [(line.day, DATE_FORMAT), (line.round_position, None), (line.canteen_name, None),
+                 (product.name, None), (line.quantity, QUANTITY_FORMAT),
+                 (product.unit_label, None), (crates, crates_format(crates)),
+                 (line.value_eur, MONEY_FORMAT), (line.distance_km, KM_FORMAT),
+                 (line.kg_km(product), KG_KM_FORMAT)],
             )  # fmt: skip
             row += 1
         _write_row(
             sheet, row,
-            [("Total", None), *[(None, None)] * 5, (value, MONEY_FORMAT), (None, None),
+            [("Total", None), *[(None, None)] * 6, (value, MONEY_FORMAT), (None, None),
              (kg_km, KG_KM_FORMAT)],
         )  # fmt: skip
         for column in range(1, len(GROWER_COLUMNS) + 1):
@@ -269,12 +305,51 @@ def _write_growers_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
         row += 1
         sheet.row_breaks.append(Break(id=row))
         row += 1
-    _set_widths(sheet, (12, 28, 26, 11, 8, 10, 13, 12, 10))
-    set_print_layout(sheet, "1:2")
+    finish_sheet(sheet, f"Listes de préparation — {data.week_label}", "1:2")
+
+
+def _write_harvest(sheet: Any, row: int, data: PlanningWorkbookData,
+                   lines: list[PlannedLine]) -> int:
+    """Write what a grower harvests each day, product by product; return the next free row."""
+    sheet.cell(row=row, column=1, value=HARVEST_TITLE).font = TOTAL_FONT
+    row += 1
+    _write_row(sheet, row, [(title, None) for title in HARVEST_COLUMNS])
+    style_header_row(sheet, row, 1, len(HARVEST_COLUMNS))
+    row += 1
+    harvest: dict[tuple[dt.date, str], Decimal] = defaultdict(Decimal)
+    for line in lines:
+        harvest[(line.day, line.product_slug)] += line.quantity
+    for day, slug in sorted(harvest, key=lambda key: (key[0], _product(data, key[1]).name)):
+        product = _product(data, slug)
+        quantity = harvest[(day, slug)]
+        crates = product.crates(quantity)
+        _write_row(
+            sheet, row,
+            [(day, DATE_FORMAT), (product.name, None), (quantity, QUANTITY_FORMAT),
+             (product.unit_label, None), (crates, crates_format(crates))],
+        )  # fmt: skip
+        row += 1
+    return row + 1
+
+
+def _party_rows(role: str | None, party: Party | None) -> list[list[tuple[Any, str | None]]]:
+    """Return the rows naming a party of a delivery note: name, address, SIRET, certificate."""
+    if party is None:
+        return []
+    details = [
+        f"SIRET {party.siret}" if party.siret else "SIRET non renseigné",
+        f"Certification bio : {party.organic_certificate}" if party.organic_certificate
+        else "",
+    ]
+    return [
+        [(role, None), (party.name, None)],
+        [(None, None), (party.address or "Adresse non renseignée", None)],
+        [(None, None), (" — ".join(text for text in details if text), None)],
+    ]
 
 
 def _write_canteens_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
-    """Write one delivery note per canteen and day, with totals before and after the fee."""
+    """Write one delivery note per canteen and day: parties, lines, totals, signatures."""
     _write_week_header(sheet, data, "Bons de livraison par cantine")
     by_note: dict[tuple[str, int, dt.date], list[PlannedLine]] = defaultdict(list)
     for line in data.lines:
@@ -289,15 +364,22 @@ def _write_canteens_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
         set_text(title, f"Bon de livraison — {canteen_name} — {french_day(day)}")
         title.font = BLOCK_FONT
         row += 1
+        recipient = data.canteens.get(canteen_id, Party(canteen_name))
+        for values in (*_party_rows("Fournisseur", data.supplier),
+                       *_party_rows("Destinataire", recipient)):
+            _write_row(sheet, row, values)
+            sheet.cell(row=row, column=1).font = TOTAL_FONT
+            row += 1
         _write_row(sheet, row, [(title_text, None) for title_text in NOTE_COLUMNS])
         style_header_row(sheet, row, 1, len(NOTE_COLUMNS))
         row += 1
         for line in lines:
             product = _product(data, line.product_slug)
+            crates = product.crates(line.quantity)
             _write_row(
                 sheet, row,
                 [(product.name, None), (line.farm_name, None), (line.quantity, QUANTITY_FORMAT),
-                 (product.unit_label, None), (product.crates(line.quantity), CRATES_FORMAT),
+                 (product.unit_label, None), (crates, crates_format(crates)),
                  (line.unit_price_eur, MONEY_FORMAT), (line.value_eur, MONEY_FORMAT),
                  (line.fee_eur, MONEY_FORMAT)],
             )  # fmt: skip
@@ -310,15 +392,27 @@ def _write_canteens_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
             ("Total HT", total),
         ):
             sheet.cell(row=row, column=1, value=label).font = TOTAL_FONT
-            cell = sheet.cell(row=row, column=7, value=amount)
+            cell = sheet.cell(row=row, column=NOTE_AMOUNT_COLUMN, value=amount)
             cell.number_format = MONEY_FORMAT
             cell.font = TOTAL_FONT
             cell.border = TOTAL_BORDER
             row += 1
+        row += 1
+        sheet.cell(row=row, column=1, value="Producteurs").font = TOTAL_FONT
+        row += 1
+        farm_ids = sorted({(line.farm_name, line.farm_id) for line in lines})
+        for farm_name, farm_id in farm_ids:
+            for values in _party_rows(None, data.farms.get(farm_id, Party(farm_name))):
+                _write_row(sheet, row, values)
+                row += 1
+        row += 2
+        for column, label in zip((1, 5), SIGNATURES, strict=True):
+            cell = sheet.cell(row=row, column=column, value=label)
+            cell.border = TOTAL_BORDER
+        row += 3
         sheet.row_breaks.append(Break(id=row))
         row += 1
-    _set_widths(sheet, (28, 26, 11, 8, 10, 14, 14, 16))
-    set_print_layout(sheet, "1:2")
+    finish_sheet(sheet, f"Bons de livraison — {data.week_label}", "1:2")
 
 
 def _write_equity_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
@@ -347,8 +441,7 @@ def _write_equity_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
         sheet.cell(row=row, column=column).font = TOTAL_FONT
         sheet.cell(row=row, column=column).border = TOTAL_BORDER
     sheet.freeze_panes = "B5"
-    _set_widths(sheet, (28, 18, 14, 12, 16, 18))
-    set_print_layout(sheet, "1:4")
+    finish_sheet(sheet, f"Équité entre producteurs — {data.week_label}", "1:4")
 
 
 def _write_contracts_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
@@ -374,11 +467,4 @@ def _write_contracts_sheet(sheet: Any, data: PlanningWorkbookData) -> None:
     if not data.contracts:
         sheet.cell(row=row, column=1, value="Aucun contrat en cours cette semaine.")
     sheet.freeze_panes = "B5"
-    _set_widths(sheet, (30, 24, 22, 8, 11, 11, 16, 15, 15, 12))
-    set_print_layout(sheet, "1:4")
-
-
-def _set_widths(sheet: Any, widths: tuple[int, ...]) -> None:
-    """Set the widths of the first columns, in characters."""
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    finish_sheet(sheet, f"Avancement des contrats — {data.week_label}", "1:4")

@@ -11,13 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, islice
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from pial.sheet_layout import MEASURED_ROWS, WidthMeter, set_print_layout
 from pial.spreadsheets.data import SeasonRow
 from pial.spreadsheets.styles import (
     DATE_FORMAT,
@@ -68,10 +69,13 @@ class _Totals:
         self.lines += other.lines
 
 
-def _header(sheet: WriteOnlyWorksheet, titles: Sequence[str], widths: Sequence[int]) -> None:
-    """Write the bold, frozen title row and set the column widths."""
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def _header(
+    sheet: WriteOnlyWorksheet, titles: Sequence[str], meter: WidthMeter, title: str
+) -> None:
+    """Set the widths measured and the print layout, then write the bold, frozen title row."""
+    meter.measure_row(titles, bold=True)
+    meter.apply(sheet)
+    set_print_layout(sheet, "1:1", title=title)
     sheet.freeze_panes = "A2"
     cells = []
     for title in titles:
@@ -102,16 +106,16 @@ def write_season_workbook(season_code: str, rows: Iterable[SeasonRow], stream: I
     totals: dict[str, dict[str, _Totals]] = {key: defaultdict(_Totals) for key in PIVOT_SHEETS}
     count = 0
     data = workbook.create_sheet(DATA_SHEET)
-    _header(data, DATA_COLUMNS, (10, 11, 26, 30, 24, 11, 8, 13, 13, 12))
-    for row in rows:
-        _append(
-            data,
-            (
-                row.iso_week, row.day, row.farm_name, row.canteen_name, row.product_name,
-                row.quantity, row.unit, row.quantity_kg, row.value_eur, row.distance_km,
-            ),
-            DATA_STYLES,
-        )  # fmt: skip
+    # A streamed sheet fixes its widths before its first row: measure the first rows (the
+    # same farms, canteens and products recur all season), then stream the rest.
+    remaining = iter(rows)
+    first_rows = list(islice(remaining, MEASURED_ROWS))
+    meter = WidthMeter()
+    for row in first_rows:
+        meter.measure_row(_data_values(row), DATA_STYLES)
+    _header(data, DATA_COLUMNS, meter, f"Saison {season_code} — livraisons")
+    for row in chain(first_rows, remaining):
+        _append(data, _data_values(row), DATA_STYLES)
         kg_km = row.quantity_kg * Decimal(repr(row.distance_km))
         for key in PIVOT_SHEETS:
             entry = totals[key][getattr(row, key)]
@@ -122,15 +126,28 @@ def write_season_workbook(season_code: str, rows: Iterable[SeasonRow], stream: I
         count += 1
     for key, (title, first_column) in PIVOT_SHEETS.items():
         pivot = workbook.create_sheet(title)
-        _header(pivot, (f"{first_column} ({season_code})", *PIVOT_COLUMNS), (30, 15, 15, 14, 9))
         grand = _Totals()
         by_value = sorted(totals[key].items(), key=lambda item: (-item[1].value_eur, item[0]))
-        for name, entry in by_value:
-            _append(pivot, _pivot_row(name, entry), PIVOT_STYLES)
+        pivot_rows = [_pivot_row(name, entry) for name, entry in by_value]
+        for _name, entry in by_value:
             grand.add(entry)
-        _append(pivot, _pivot_row(TOTAL_LABEL, grand), PIVOT_STYLES)
+        pivot_rows.append(_pivot_row(TOTAL_LABEL, grand))
+        meter = WidthMeter()
+        for values in pivot_rows:
+            meter.measure_row(values, PIVOT_STYLES)
+        _header(pivot, (f"{first_column} ({season_code})", *PIVOT_COLUMNS), meter,
+                f"Saison {season_code} — {title.lower()}")
+        for values in pivot_rows:
+            _append(pivot, values, PIVOT_STYLES)
     workbook.save(stream)
     return count
+
+
+def _data_values(row: SeasonRow) -> tuple[object, ...]:
+    return (
+        row.iso_week, row.day, row.farm_name, row.canteen_name, row.product_name,
+        row.quantity, row.unit, row.quantity_kg, row.value_eur, row.distance_km,
+    )  # fmt: skip
 
 
 def _pivot_row(name: str, entry: _Totals) -> tuple[object, ...]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import IO
+from typing import IO, Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,7 @@ from pial.allocation.coordination import can_coordinate
 from pial.allocation.runs import current_published_runs
 from pial.contracts.services import buyer_name, contract_progress
 from pial.db import get_session
+from pial.deliveries.services import organic_certificate, supplier, supplier_certificate
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.models import (
     AvailabilityLine,
@@ -48,6 +49,7 @@ from pial.spreadsheets.data import (
     EntryTemplateData,
     GrowerEquity,
     OrderedQuantity,
+    Party,
     PlannedLine,
     PlanningWorkbookData,
     ProductInfo,
@@ -144,9 +146,13 @@ def planning_workbook_data(iso_week: str, actor: Actor = None) -> PlanningWorkbo
     fee_by_product = _intermediation_fees(week.monday_date)
     products: dict[str, ProductInfo] = {}
     lines: list[PlannedLine] = []
+    positions = _round_positions(plan)
     for line in plan.lines:
         products.setdefault(line.product.slug, product_info(line.product))
-        lines.append(_planned_line(line, fee_by_product))
+        lines.append(replace(
+            _planned_line(line, fee_by_product),
+            round_position=positions.get((line.farm_id, line.day, line.canteen_id)),
+        ))
     orders: list[OrderedQuantity] = []
     for order, canteen_name, product in session.execute(
         select(OrderLine, Canteen.name, Product)
@@ -174,7 +180,50 @@ def planning_workbook_data(iso_week: str, actor: Actor = None) -> PlanningWorkbo
         orders=orders,
         equity=_equity(week, lines),
         contracts=_contract_rows(plan, products),
+        **_parties(plan),
     )
+
+
+def _round_positions(plan: PublishedPlan) -> dict[tuple[int, dt.date, int], int]:
+    """Return each stop's place in its farm's round: {(farm id, day, canteen id): 1, 2, …}."""
+    return {
+        (farm_id, day, canteen.id): position
+        for (farm_id, day), tour in plan.rounds.items()
+        for position, (canteen, _leg_km) in enumerate(tour, start=1)
+    }
+
+
+def _parties(plan: PublishedPlan) -> dict[str, Any]:
+    """Return who the delivery notes name: the group as supplier, the farms, the canteens.
+
+    A farm's organic certificate is the one valid on its first delivery day of the week.
+    """
+    platform = supplier()
+    supplier_party = None
+    if platform is not None:
+        supplier_party = Party(
+            name=platform.legal_name or platform.territory_name,
+            address=platform.address,
+            siret=platform.siret,
+            organic_certificate=supplier_certificate(platform),
+        )
+    farms: dict[int, Party] = {}
+    canteens: dict[int, Party] = {}
+    for line in sorted(plan.lines, key=lambda line: line.day):
+        if line.farm_id not in farms:
+            farms[line.farm_id] = Party(
+                name=line.farm.name,
+                address=line.farm.address or line.farm.commune,
+                siret=line.farm.siret,
+                organic_certificate=organic_certificate(line.farm, line.day),
+            )
+        if line.canteen_id not in canteens:
+            canteens[line.canteen_id] = Party(
+                name=line.canteen.name,
+                address=line.canteen.address or line.canteen.commune,
+                siret=line.canteen.siret,
+            )
+    return {"supplier": supplier_party, "farms": farms, "canteens": canteens}
 
 
 def _planned_line(line: PlanLine, fee_by_product: dict[int, Decimal]) -> PlannedLine:

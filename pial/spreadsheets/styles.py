@@ -1,7 +1,7 @@
 """Cell styles and helpers shared by the writers: French formats, print-safe emphasis.
 
-Number formats are stored in the file's neutral notation (``#,##0.00``); Excel and LibreOffice
-show them with the reader's separators, so a French installation shows ``1 234,50 €``.
+Number formats and the print layout come from :mod:`pial.sheet_layout`, shared with the other
+workbooks: French separators whatever the reader's settings (``1 234,50 €``), A4 pages.
 Emphasis never relies on colour alone (bold, borders, grey patterns), so that a sheet printed
 in black and white stays readable.
 """
@@ -15,16 +15,28 @@ from zoneinfo import ZoneInfo
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from pial.sheet_layout import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MONEY_FORMAT,
+    ONE_DECIMAL_FORMAT,
+    PERCENT_FORMAT,
+    QUANTITY_FORMAT,
+    WHOLE_FORMAT,
+    crates_format,
+    finish_sheet,
+    set_print_layout,
+)
+
+__all__ = [
+    "DATETIME_FORMAT", "DATE_FORMAT", "KG_KM_FORMAT", "KM_FORMAT", "MONEY_FORMAT",
+    "PERCENT_FORMAT", "QUANTITY_FORMAT", "crates_format", "finish_sheet", "set_print_layout",
+]  # fmt: skip
+
 PARIS = ZoneInfo("Europe/Paris")
 
-MONEY_FORMAT = '#,##0.00\\ "€"'
-QUANTITY_FORMAT = "#,##0.###"
-CRATES_FORMAT = "#,##0.0"
-KG_KM_FORMAT = "#,##0"
-KM_FORMAT = "#,##0.0"
-PERCENT_FORMAT = "0.0%"
-DATE_FORMAT = "dd/mm/yyyy"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+KG_KM_FORMAT = WHOLE_FORMAT
+KM_FORMAT = ONE_DECIMAL_FORMAT
 
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_FONT = Font(bold=True)
@@ -79,18 +91,6 @@ def french_number(value: Decimal | float, digits: int = 2) -> str:
 
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-
-def set_print_layout(sheet: Any, title_rows: str | None = None) -> None:
-    """Print on A4 landscape, fitted to the page width, repeating ``title_rows`` on each page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.gridLines = True
-    if title_rows:
-        sheet.print_title_rows = title_rows
 
 
 def style_header_row(sheet: Any, row: int, first_column: int, last_column: int) -> None:

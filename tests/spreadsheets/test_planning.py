@@ -22,9 +22,10 @@ from pial.spreadsheets.planning import (
     CONTRACTS_SHEET,
     EQUITY_SHEET,
     GROWERS_SHEET,
+    NOTE_AMOUNT_COLUMN,
     PLANNING_HEADER_ROW,
     PLANNING_SHEET,
-    WEEK_TOTAL_KG_LABEL,
+    week_total_label,
 )
 from tests.spreadsheets.conftest import ISO_WEEK, MONDAY, THURSDAY, World
 
@@ -93,16 +94,29 @@ def test_grid_matches_the_current_published_run(db: Session, world: World) -> No
     assert _num(carrot[columns["Cagettes"]].value) == Decimal("3.000")
     assert _num(carrot[columns["Commandé"]].value) == Decimal("30.000")
     assert carrot[columns["Manque"]].value is None
-    # The week's total in kg per grower: salads weigh 0.4 kg each.
-    week_total = next(row for row in rows if row[0].value == WEEK_TOTAL_KG_LABEL)
-    assert _num(week_total[columns["Ferme du Pradet"]].value) == Decimal("35.000")
-    assert _num(week_total[columns['=HYPERLINK("http://x")']].value) == _num(10 + 36 * 0.4)
-    total_kg = db.scalar(
-        select(func.sum(AllocationLine.quantity * Product.unit_kg))
-        .join(Product, AllocationLine.product_id == Product.id)
-        .where(AllocationLine.run_id == world.run.id)
-    )
-    assert _num(week_total[columns["Total"]].value) == _num(total_kg)
+    # The week's totals per grower stay per unit: kg with kg, salads counted as pieces (never
+    # converted to kg under a column of pieces).
+    week_kg = next(row for row in rows if row[0].value == week_total_label("kg"))
+    week_pieces = next(row for row in rows if row[0].value == week_total_label("piece"))
+    assert week_kg[0].value == "Total de la semaine (kg)"
+    assert week_pieces[0].value == "Total de la semaine (pièces)"
+    assert _num(week_kg[columns["Ferme du Pradet"]].value) == Decimal("35.000")
+    assert _num(week_kg[columns['=HYPERLINK("http://x")']].value) == Decimal("10.000")
+    assert _num(week_pieces[columns['=HYPERLINK("http://x")']].value) == Decimal("36.000")
+    assert week_pieces[columns["Ferme du Pradet"]].value is None
+    for unit, row in (("kg", week_kg), ("piece", week_pieces)):
+        total = db.scalar(
+            select(func.sum(AllocationLine.quantity))
+            .join(Product, AllocationLine.product_id == Product.id)
+            .where(AllocationLine.run_id == world.run.id, Product.unit == unit)
+        )
+        assert _num(row[columns["Total"]].value) == _num(total)
+    # Each block has its own totals per unit, never « Total (kg) ».
+    labels = {row[0].value for row in rows if str(row[0].value).startswith("Total")}
+    assert labels == {"Total kg", "Total pièces", "Total de la semaine (kg)",
+                      "Total de la semaine (pièces)"}
+    # Whole crates print as integers (3, not 3.0); the publication time is never « ### ».
+    assert carrot[columns["Cagettes"]].number_format == "[$-40C]#,##0"
 
 
 def test_shortfalls_are_highlighted_without_colour(world: World) -> None:
@@ -163,17 +177,38 @@ def test_pick_lists_per_grower(db: Session, world: World) -> None:
             line.quantity * line.product.unit_kg * Decimal(str(line.distance_km)) for line in lines
         )
         assert by_farm[farm.name] == (_num(value), _num(kg_km))
-    block: dict[str, list[Any]] = defaultdict(list)
-    farm_name = ""
+    harvest: dict[str, list[Any]] = defaultdict(list)
+    deliveries: dict[str, list[Any]] = defaultdict(list)
+    farm_name, section = "", ""
     for row in rows:
         if row[1] == "Valeur HT":
             farm_name = row[0]
+        elif row[0] in ("À récolter", "Livraisons, dans l'ordre des tournées"):
+            section = row[0]
         elif isinstance(row[0], dt.datetime):
-            block[farm_name].append(row)
-    assert [(row[0].date(), row[1], row[2], _num(row[3])) for row in block["Ferme du Pradet"]] == [
-        (MONDAY, "École de Luchon", "Carotte", Decimal("20.000")),
-        (THURSDAY, "EHPAD de Saint-Mamet", "Poireau", Decimal("15.000")),
+            (harvest if section == "À récolter" else deliveries)[farm_name].append(row)
+    # What to harvest comes first, per day and product; then the stops in round order.
+    assert [(row[0].date(), row[1], _num(row[2])) for row in harvest["Ferme du Pradet"]] == [
+        (MONDAY, "Carotte", Decimal("20.000")),
+        (THURSDAY, "Poireau", Decimal("15.000")),
     ]
+    assert [(row[0].date(), row[1], row[2], row[3], _num(row[4]))
+            for row in deliveries["Ferme du Pradet"]] == [
+        (MONDAY, 1, "École de Luchon", "Carotte", Decimal("20.000")),
+        (THURSDAY, 1, "EHPAD de Saint-Mamet", "Poireau", Decimal("15.000")),
+    ]
+    for farm in world.farms.values():
+        lines = deliveries[farm.name]
+        for day in {row[0] for row in lines}:
+            positions = [row[1] for row in lines if row[0] == day]
+            assert positions == sorted(positions)
+        harvested = defaultdict(Decimal)
+        for row in harvest[farm.name]:
+            harvested[(row[0], row[1])] += _num(row[2])
+        delivered = defaultdict(Decimal)
+        for row in lines:
+            delivered[(row[0], row[3])] += _num(row[4])
+        assert harvested == delivered
 
 
 def test_delivery_notes_with_totals_before_and_after_fee(db: Session, world: World) -> None:
@@ -184,7 +219,7 @@ def test_delivery_notes_with_totals_before_and_after_fee(db: Session, world: Wor
         if isinstance(row[0], str) and row[0].startswith("Bon de livraison"):
             current = row[0]
         elif isinstance(row[0], str) and row[0].startswith(("Total", "Frais")):
-            notes[current][row[0]] = _num(row[6])
+            notes[current][row[0]] = _num(row[NOTE_AMOUNT_COLUMN - 1])
     title = "Bon de livraison — École de Luchon — lundi 23/11/2026"
     lines = db.scalars(
         select(AllocationLine).where(
