@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from pial.allocation.services import allocate_week, publish_week
 from pial.deliveries.services import delivery_note, mark_week_delivered, pick_list
 from pial.i18n import format_money
-from pial.models import OutboxMessage
+from pial.models import ContractLine, OutboxMessage, Price
 from pial.money.accrual import accrue_week
 from pial.money.statements import canteen_statement
 from pial.spreadsheets.planning import CANTEENS_SHEET
@@ -125,3 +125,36 @@ def test_a_contract_line_and_a_regular_line_cost_the_same_on_every_document(
     assert on_statement == expected
     assert all(line.under_contract == (line.product_name == carrot.name_fr)
                for line in statement.lines if line.day == MONDAY)
+
+
+def test_a_price_changed_after_publication_does_not_rewrite_what_was_delivered(
+    db: Session, scenario: Scenario
+) -> None:
+    make_group_contract(db, scenario)
+    canteen = scenario.canteens["luchon"]
+    carrot, salad = scenario.products["carotte"], scenario.products["salade"]
+    run = allocate_week(scenario.iso_week, scenario.lead)
+    publish_week(scenario.iso_week, scenario.lead, run.id)
+    # The prices are stored on the lines as the run is published.
+    stored = {line.id: line.unit_price_eur for line in run.lines}
+    monday = [ln for ln in run.lines if ln.canteen_id == canteen.id and ln.day == MONDAY]
+    assert {ln.unit_price_eur for ln in monday if ln.product_id == carrot.id} == {CONTRACT_PRICE}
+    assert {ln.unit_price_eur for ln in monday if ln.product_id == salad.id} == {SALAD_PRICE}
+    assert all(ln.contract_line_id is not None for ln in monday if ln.product_id == carrot.id)
+
+    # Then the contract's carrots and the season's salads both go up.
+    contract_line = db.scalars(select(ContractLine).where(ContractLine.product_id == carrot.id)
+                               ).one()
+    contract_line.margin_eur += Decimal("0.50")
+    for price in db.scalars(select(Price).where(Price.product_id == salad.id)):
+        price.margin_eur += Decimal("0.50")
+    db.commit()
+
+    note = delivery_note(canteen.id, scenario.iso_week, MONDAY)
+    assert {item.line.id: item.price_eur for farm in note.farms for item in farm.lines} == {
+        ln.id: stored[ln.id] for ln in monday}
+    mark_week_delivered(scenario.iso_week, scenario.lead)
+    accrue_week(scenario.iso_week, scenario.lead)
+    statement = canteen_statement(canteen.id, dt.date(2026, 11, 1))
+    assert {line.unit_price_eur for line in statement.lines if line.day == MONDAY} == {
+        CONTRACT_PRICE, SALAD_PRICE}
