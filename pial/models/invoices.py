@@ -119,7 +119,7 @@ class Invoice(Base):
     buyer_group: Mapped[CanteenGroup | None] = relationship()
     corrects: Mapped[Invoice | None] = relationship(remote_side=[id])
     lines: Mapped[list[InvoiceLine]] = relationship(
-        back_populates="invoice", order_by="InvoiceLine.position"
+        back_populates="invoice", order_by="InvoiceLine.position", passive_deletes="all"
     )
 
 
