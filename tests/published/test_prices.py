@@ -14,6 +14,7 @@ import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 from pial.allocation.services import allocate_week, publish_week
 from pial.deliveries.services import delivery_note, mark_week_delivered, pick_list
 from pial.i18n import format_money
+from pial.invoices.facturx import RAM, invoice_xml
+from pial.invoices.services import issue_month_invoices
 from pial.models import ContractLine, OutboxMessage, Price
 from pial.money.accrual import accrue_week
 from pial.money.statements import canteen_statement
@@ -40,7 +43,7 @@ def _value(quantity: Decimal, price: Decimal) -> Decimal:
 
 
 def test_a_contract_line_and_a_regular_line_cost_the_same_on_every_document(
-    db: Session, scenario: Scenario, client: Any, login: Any
+    db: Session, scenario: Scenario, client: Any, login: Any, clock: list[dt.datetime]
 ) -> None:
     make_group_contract(db, scenario)
     canteen, manager = scenario.canteens["luchon"], scenario.managers["luchon"]
@@ -125,6 +128,36 @@ def test_a_contract_line_and_a_regular_line_cost_the_same_on_every_document(
     assert on_statement == expected
     assert all(line.under_contract == (line.product_name == carrot.name_fr)
                for line in statement.lines if line.day == MONDAY)
+
+    # The invoice of November, on its page and in its Factur-X XML and PDF.
+    clock[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    invoice = next(inv for inv in issue_month_invoices(dt.date(2026, 11, 1)).issued
+                   if inv.buyer_canteen_id == canteen.id)
+    by_line = {line.id: key for key in expected for line in run.lines
+               if line.canteen_id == canteen.id and line.day == MONDAY
+               and (line.product_id, line.farm.name) == key}
+    on_invoice = {by_line[line.allocation_line_id]: (line.quantity, line.unit_price_eur,
+                                                     line.value_eur)
+                  for line in invoice.lines if line.allocation_line_id in by_line}
+    assert on_invoice == expected
+    xml = ET.fromstring(invoice_xml(invoice))
+    items = xml.iterfind(".//ram:IncludedSupplyChainTradeLineItem", {"ram": RAM})
+    in_xml = {}
+    for item, line in zip(items, invoice.lines, strict=True):
+        if line.allocation_line_id in by_line:
+            price = item.find(".//ram:ChargeAmount", {"ram": RAM})
+            total = item.find(".//ram:LineTotalAmount", {"ram": RAM})
+            assert price is not None and total is not None
+            in_xml[by_line[line.allocation_line_id]] = (
+                line.quantity, Decimal(price.text or ""), Decimal(total.text or ""))
+    assert in_xml == expected
+    page = login(manager).get(f"/factures/{invoice.id}").get_data(as_text=True)
+    for line in invoice.lines:
+        if line.allocation_line_id in by_line:
+            row = re.search(rf'<tr id="ligne-{line.allocation_line_id}".*?</tr>', page, re.DOTALL)
+            assert row is not None
+            assert format_money(line.unit_price_eur) in row.group(0)
+            assert format_money(line.value_eur) in row.group(0)
 
 
 def test_a_price_changed_after_publication_does_not_rewrite_what_was_delivered(
