@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from pial.allocation import seam
 from pial.models import AllocationLine, AllocationRun, ContractLine, Price, Season
+from pial.rounding import line_value_eur
 from pial.weeks.orders import ContractCover, contract_cover
 
 
@@ -137,3 +138,23 @@ def price_published_lines(
         line.contract_line_id = contract_line.id if contract_line is not None else None
         line.unit_price_eur = book.unit_price_eur(
             run.id, line.canteen_id, line.product_id, line.product.slug, line.day)
+
+
+def charged_values_eur(session: Session, run: AllocationRun) -> dict[int, Decimal]:
+    """Return what each line of a run charges its canteen, by line id.
+
+    A published line's stored price; for a run not published (yet), the price it would be
+    stored with if published now, by the same rule.
+    """
+    lines = list(run.lines)
+    if not lines:
+        return {}
+    book = PriceBook(session, min(ln.day for ln in lines), max(ln.day for ln in lines),
+                     {run.id: run})
+    return {
+        line.id: line_value_eur(line.quantity, line.unit_price_eur if line.unit_price_eur
+                                is not None else book.unit_price_eur(
+                                    run.id, line.canteen_id, line.product_id, line.product.slug,
+                                    line.day))
+        for line in lines
+    }

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pial.allocation.review import planning_grid
 from pial.allocation.services import allocate_week, publish_week
 from pial.deliveries.services import delivery_note, mark_week_delivered, pick_list
 from pial.i18n import format_money
@@ -161,7 +162,7 @@ def test_a_contract_line_and_a_regular_line_cost_the_same_on_every_document(
 
 
 def test_a_price_changed_after_publication_does_not_rewrite_what_was_delivered(
-    db: Session, scenario: Scenario
+    db: Session, scenario: Scenario, client: Any, login: Any
 ) -> None:
     make_group_contract(db, scenario)
     canteen = scenario.canteens["luchon"]
@@ -186,6 +187,16 @@ def test_a_price_changed_after_publication_does_not_rewrite_what_was_delivered(
     note = delivery_note(canteen.id, scenario.iso_week, MONDAY)
     assert {item.line.id: item.price_eur for farm in note.farms for item in farm.lines} == {
         ln.id: stored[ln.id] for ln in monday}
+    # The order page and the coordinator's review show the prices the notes charge.
+    order_page = login(scenario.managers["luchon"]).get(
+        f"/semaine/{scenario.iso_week}/commande").get_data(as_text=True)
+    monday_section = order_page.split('<section class="card day-section">')[1]
+    for product, price in ((carrot, CONTRACT_PRICE), (salad, SALAD_PRICE)):
+        field = re.search(rf"{product.name_fr}.*?Prix : ([^/]*) /", monday_section, re.DOTALL)
+        assert field is not None and field.group(1).strip() == format_money(price)
+    grid = planning_grid(scenario.iso_week, run.id)
+    block = next(b for b in grid.blocks if b.canteen.id == canteen.id and b.day == MONDAY)
+    assert block.served_eur == note.total_eur
     mark_week_delivered(scenario.iso_week, scenario.lead)
     accrue_week(scenario.iso_week, scenario.lead)
     statement = canteen_statement(canteen.id, dt.date(2026, 11, 1))
