@@ -14,10 +14,9 @@ from pial.access import roles
 from pial.clock import today_in_paris
 from pial.errors import ServiceError
 from pial.invoices import services
-from pial.invoices.facturx import facturx_pdf
-from pial.models import Invoice, Role
+from pial.invoices.documents import invoice_html, invoice_pdf
+from pial.models import Role
 from pial.pages import read_or_abort
-from pial.pdf import render_pdf
 
 blueprint = Blueprint("invoices", __name__, url_prefix="/factures")
 
@@ -44,23 +43,17 @@ def index() -> str:
                            default_month=_previous_month())
 
 
-def render_invoice(invoice: Invoice, *, paper: bool = False) -> str:
-    """Return the invoice's page: the web page, or the same page laid out for paper."""
-    template = "invoices/paper.html" if paper else "invoices/show.html"
-    return render_template(template, invoice=invoice)
-
-
 @blueprint.route("/<int:invoice_id>")
 def show(invoice_id: int) -> str:
     """Show one invoice as the buyer receives it."""
-    return render_invoice(read_or_abort(services.get_invoice, invoice_id, current_user))
+    return invoice_html(read_or_abort(services.get_invoice, invoice_id, current_user))
 
 
 @blueprint.route("/<int:invoice_id>.pdf")
 def pdf(invoice_id: int) -> Response:
     """Download the invoice as Factur-X: PDF/A-3 carrying its EN 16931 XML."""
     invoice = read_or_abort(services.get_invoice, invoice_id, current_user)
-    content = facturx_pdf(invoice, render_pdf(render_invoice(invoice, paper=True)))
+    content = invoice_pdf(invoice)
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=f"facture-{invoice.number}.pdf")
 

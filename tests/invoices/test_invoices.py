@@ -4,10 +4,12 @@ gaps per issuer, corrected by credit notes, never deleted, reminded when overdue
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -174,3 +176,23 @@ def test_the_invoice_pages_show_each_canteen_its_own(
     page = browser.get(f"/factures/{luchon.id}").get_data(as_text=True)
     assert "SCIC Légumes du Comminges" in page and "73282932000074" in page
     assert browser.get(f"/factures/{other.id}").status_code == 403
+
+
+def test_the_api_lists_a_canteens_invoices_and_serves_each_as_factur_x(
+    db: Session, scenario: Scenario, clock: list[dt.datetime], client: Any, bearer: Any
+) -> None:
+    _deliver(db, scenario, clock)
+    issued = issue_month_invoices(NOVEMBER, scenario.lead).issued
+    luchon = next(inv for inv in issued if inv.buyer_canteen_id == scenario.canteens["luchon"].id)
+    other = next(inv for inv in issued if inv.id != luchon.id)
+    headers = bearer(scenario.managers["luchon"])
+    listed = client.get("/api/v1/invoices", headers=headers)
+    assert listed.status_code == 200
+    assert [(item["number"], Decimal(item["total_excl_vat_eur"])) for item in listed.json] == [
+        (luchon.number, luchon.total_excl_vat_eur)]
+    pdf = client.get(f"/api/v1/invoices/{luchon.id}/facturx.pdf", headers=headers)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert list(PdfReader(io.BytesIO(pdf.get_data())).attachments) == ["factur-x.xml"]
+    assert client.get(f"/api/v1/invoices/{other.id}/facturx.pdf", headers=headers
+                      ).status_code == 403
+    assert client.get("/api/v1/invoices/999999/facturx.pdf", headers=headers).status_code == 404
