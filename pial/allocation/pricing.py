@@ -114,22 +114,23 @@ def price_published_lines(
 ) -> None:
     """Store on each line of ``run`` its unit price and contract line, once, as it is published.
 
-    A re-plan keeps the price of each line the version it ``previous``-ly replaces already
-    carried (same farm, canteen, product and day): a price changed since does not rewrite it.
+    A re-plan keeps the price the version it replaces (``previous``) decided for the same
+    canteen, product and day, whichever farm now serves it: a price changed since does not
+    rewrite what the canteen was told it would pay.
     """
     lines = list(run.lines)
     if not lines:
         return
-    kept: dict[tuple[int, int, int, dt.date], AllocationLine] = {}
+    kept: dict[tuple[int, int, dt.date], AllocationLine] = {}
     if previous is not None:
-        kept = {(ln.farm_id, ln.canteen_id, ln.product_id, ln.day): ln
+        kept = {(ln.canteen_id, ln.product_id, ln.day): ln
                 for ln in previous.lines if ln.unit_price_eur is not None}
     book = PriceBook(session, min(ln.day for ln in lines), max(ln.day for ln in lines),
                      {run.id: run})
     for line in lines:
         if line.unit_price_eur is not None:
             continue
-        before = kept.get((line.farm_id, line.canteen_id, line.product_id, line.day))
+        before = kept.get((line.canteen_id, line.product_id, line.day))
         if before is not None:
             line.unit_price_eur = before.unit_price_eur
             line.contract_line_id = before.contract_line_id

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pial.allocation.review import planning_grid
-from pial.allocation.services import allocate_week, publish_week
+from pial.allocation.services import allocate_week, declare_crop_failure, publish_week
 from pial.deliveries.services import delivery_note, mark_week_delivered, pick_list
 from pial.i18n import format_money
 from pial.invoices.facturx import RAM, invoice_xml
@@ -202,3 +202,28 @@ def test_a_price_changed_after_publication_does_not_rewrite_what_was_delivered(
     statement = canteen_statement(canteen.id, dt.date(2026, 11, 1))
     assert {line.unit_price_eur for line in statement.lines if line.day == MONDAY} == {
         CONTRACT_PRICE, SALAD_PRICE}
+
+
+def test_a_replan_after_a_price_change_keeps_the_prices_of_the_first_publication(
+    db: Session, scenario: Scenario
+) -> None:
+    salad = scenario.products["salade"]
+    run = allocate_week(scenario.iso_week, scenario.lead)
+    publish_week(scenario.iso_week, scenario.lead, run.id)
+    first = {(ln.canteen_id, ln.product_id, ln.day): ln.unit_price_eur for ln in run.lines}
+    for price in db.scalars(select(Price).where(Price.product_id == salad.id)):
+        price.margin_eur += Decimal("0.50")
+    db.commit()
+    line = next(ln for ln in run.lines if ln.product_id == salad.id)
+    grower = next(user for user in scenario.growers.values() if user.farm_id == line.farm_id)
+    replan = declare_crop_failure(grower, line.farm_id, scenario.iso_week, salad.id,
+                                  line.quantity)
+    assert replan.published_version == 2
+    before = {(ln.farm_id, ln.canteen_id, ln.product_id, ln.day) for ln in run.lines}
+    # Salads another farm now brings in place of the lost ones: still at the first price.
+    moved = [ln for ln in replan.lines if ln.product_id == salad.id
+             and (ln.farm_id, ln.canteen_id, ln.product_id, ln.day) not in before]
+    assert moved
+    assert {ln.unit_price_eur for ln in moved} == {SALAD_PRICE}
+    assert all(ln.unit_price_eur == first[(ln.canteen_id, ln.product_id, ln.day)]
+               for ln in replan.lines if (ln.canteen_id, ln.product_id, ln.day) in first)
