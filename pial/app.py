@@ -68,9 +68,10 @@ def _register_features(app: Flask) -> None:
 
     allocation.init_app(app)
     deliveries.init_app(app)
-    from pial import contracts, money
+    from pial import contracts, invoices, money
 
     contracts.init_app(app)
+    invoices.init_app(app)
     money.init_app(app)
     from pial import egalim
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from pial.actors import Actor
 from pial.allocation import seam
 from pial.allocation.coordination import require_coordinator
+from pial.allocation.pricing import charged_values_eur
 from pial.allocation.runs import Change, changes_between, get_run
 from pial.allocation.services import week_locks
 from pial.db import get_session
@@ -157,6 +158,7 @@ def planning_grid(
         locked={(lk.farm_id, lk.canteen_id, lk.product_id, lk.day): lk.quantity for lk in locks},
     )
     shortfalls = seam.shortfalls_of(run)
+    charged = charged_values_eur(session, run)  # what each canteen pays, as its notes say
     by_block: dict[tuple[int, dt.date], list[seam.SolvedOrder]] = defaultdict(list)
     for order in orders:
         by_block[(order.canteen_id, order.day)].append(order)
@@ -187,7 +189,7 @@ def planning_grid(
                 rows=rows,
                 kg_km=sum(float(ln.quantity * ln.product.unit_kg) * ln.distance_km
                           for ln in day_lines),
-                served_eur=sum((ln.value_eur for ln in day_lines), Decimal(0)),
+                served_eur=sum((charged[ln.id] for ln in day_lines), Decimal(0)),
             )
         )
     return PlanningGrid(

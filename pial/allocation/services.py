@@ -21,6 +21,7 @@ from pial.actors import Actor
 from pial.allocation import seam
 from pial.allocation.coordination import require_coordinator
 from pial.allocation.events import PlanPublished
+from pial.allocation.pricing import price_published_lines
 from pial.allocation.rounds import sync_deliveries
 from pial.allocation.runs import USABLE_STATUSES, get_run, published_run
 from pial.audit import record_audit
@@ -357,6 +358,7 @@ def _publish_run(
     run.published_version = (last_version or 0) + 1
     run.published_dt = now()
     run.published_by_id = actor.id if actor is not None else None
+    price_published_lines(session, run, replaces)
     entries = _record_allocation_ledger(session, week, run, actor)
     sync_deliveries(session, week, run)
     change_state(week, WeekState.PUBLISHED, actor)

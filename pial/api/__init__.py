@@ -60,13 +60,22 @@ class PialApi(Api):  # type: ignore[misc]
 
 
 def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
-    from pial.api.endpoints import deliveries, egalim, planning, records, season, weeks
+    from pial.api.endpoints import (
+        deliveries,
+        egalim,
+        invoices,
+        planning,
+        records,
+        season,
+        weeks,
+    )
 
     return [
         (weeks.blueprint, weeks.ACCESS_RULES),
         (planning.blueprint, planning.ACCESS_RULES),
         (deliveries.blueprint, deliveries.ACCESS_RULES),
         (records.blueprint, records.ACCESS_RULES),
+        (invoices.blueprint, invoices.ACCESS_RULES),
         (egalim.blueprint, egalim.ACCESS_RULES),
         (season.blueprint, season.ACCESS_RULES),
     ]

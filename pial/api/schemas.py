@@ -327,6 +327,28 @@ class StatementOut(Schema):
     lines = fields.List(fields.Nested(StatementLineOut))
 
 
+class InvoiceOut(Schema):
+    """An invoice or credit note (amounts excluding and including VAT, in euros)."""
+
+    id = fields.Integer()
+    number = fields.String()
+    kind = fields.String(metadata={"enum": ["invoice", "credit_note"]})
+    corrects_id = fields.Integer(allow_none=True)
+    month = fields.String()
+    issue_date = fields.Date()
+    due_date = fields.Date()
+    seller_name = fields.String()
+    seller_siret = fields.String(allow_none=True)
+    buyer_name = fields.String()
+    buyer_canteen_id = fields.Integer(allow_none=True)
+    buyer_group_id = fields.Integer(allow_none=True)
+    total_excl_vat_eur = fields.String()
+    vat_eur = fields.String()
+    total_incl_vat_eur = fields.String()
+    status = fields.String(metadata={"enum": ["issued", "paid", "overdue", "credited"]})
+    paid_date = fields.Date(allow_none=True)
+
+
 # --- Errors --------------------------------------------------------------------------------------
 
 

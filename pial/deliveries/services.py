@@ -44,6 +44,7 @@ from pial.models import (
     find_platform,
 )
 from pial.published.plan import PlanLine, PublishedPlan, published_plan
+from pial.rounding import line_value_eur
 from pial.weeks.calendar import get_week
 from pial.weeks.parsing import parse_quantity
 from pial.weeks.states import change_state, require_state
@@ -115,6 +116,13 @@ class NoteLine:
         """Return the line's unit price."""
         return self.line.unit_price_eur
 
+    @property
+    def charged_value_eur(self) -> Decimal:
+        """Return what the canteen is charged: received (else planned) quantity × unit price."""
+        if self.receipt is None:
+            return self.line.value_eur
+        return line_value_eur(self.receipt.received_quantity, self.line.unit_price_eur)
+
 
 @dataclass(frozen=True, slots=True)
 class NoteFarm:
@@ -146,6 +154,12 @@ class DeliveryNote:
     def total_eur(self) -> Decimal:
         """Return the value of the whole day's delivery."""
         return sum((farm.total_eur for farm in self.farms), Decimal(0))
+
+    @property
+    def charged_total_eur(self) -> Decimal:
+        """Return what the day costs the canteen once receipts are recorded (net of shortfalls)."""
+        return sum((item.charged_value_eur for farm in self.farms for item in farm.lines),
+                   Decimal(0))
 
 
 # --- The parties a delivery note names --------------------------------------------------------

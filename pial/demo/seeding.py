@@ -26,6 +26,7 @@ from pial.demo.territory import (
     PRODUCTS,
     RANDOM_SEED,
 )
+from pial.invoices.services import issue_month_invoices, month_end
 from pial.models import PLATFORM_ID, Farm, Platform, Product, Role, User
 
 
@@ -135,6 +136,15 @@ def _clashes() -> list[str]:
     return clashes
 
 
+def _issue_ended_months(first_day: dt.date) -> str:
+    """Issue the invoices of every month of the season that has ended; describe them."""
+    month, issued = first_day.replace(day=1), 0
+    while month_end(month) < today_in_paris():
+        issued += len(issue_month_invoices(month).issued)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return f"{issued} facture(s) émise(s) pour les mois terminés."
+
+
 def seed_demo(
     force: bool = False,
     *,
@@ -183,6 +193,7 @@ def seed_demo(
     season = simulate_season(
         territory, first_monday, open_monday, rng=random.Random(RANDOM_SEED), progress=report
     )
+    report(_issue_ended_months(first_monday))
     return DemoSummary(
         loaded=True,
         farms=len(territory.farms),

@@ -87,6 +87,10 @@ class Territory:
     contract: Contract
 
 
+LUCHON_COMMUNE_SIRET = "21310080000019"
+"""A test SIRET (Luhn-valid) for the commune invoiced for its two kitchens."""
+
+
 def create_territory(session: Session, first_day: dt.date, last_day: dt.date) -> Territory:
     """Insert the demo's standing rows, with priced seasons covering ``first_day``…``last_day``."""
     first_year = season_year_of(first_day)
@@ -110,7 +114,12 @@ def create_territory(session: Session, first_day: dt.date, last_day: dt.date) ->
         name=CANTEEN_GROUP_NAME,
         note="Commande publique groupée des deux cuisines de Bagnères-de-Luchon.",
         canteens=[canteens[key] for key in CONTRACT_BUYERS],
+        # The commune pays for both kitchens: one invoice a month for the two of them.
+        siret=LUCHON_COMMUNE_SIRET,
+        address="Hôtel de ville, allées d'Étigny\n31110 Bagnères-de-Luchon",
     )
+    for key in CONTRACT_BUYERS:
+        canteens[key].invoiced_group = group
     contract = _contract(first_year, group, products, list(farms.values()))
     session.add_all([group, contract])
 

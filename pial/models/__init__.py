@@ -61,6 +61,15 @@ from pial.models.farms import (
     Farm,
     FarmCertificate,
 )
+from pial.models.invoices import (
+    GROUP_ISSUER,
+    ImmutableInvoiceError,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSeller,
+    PaymentStatus,
+)
 from pial.models.jobs import (
     JobRun,
     JobStatus,
@@ -126,6 +135,7 @@ from pial.models.weeks import (
 
 __all__ = [
     "ALL_YEAR",
+    "GROUP_ISSUER",
     "PLATFORM_ID",
     "PUBLICATION_FIELDS",
     "TOKEN_HASH_LENGTH",
@@ -160,9 +170,14 @@ __all__ = [
     "FundMovement",
     "HistoryKind",
     "HistoryLine",
+    "ImmutableInvoiceError",
     "ImmutableRunError",
     "Invitation",
     "InvitationPurpose",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceSeller",
     "JobRun",
     "JobStatus",
     "LedgerEntry",
@@ -178,6 +193,7 @@ __all__ = [
     "OtherPurchases",
     "OutboxMessage",
     "OutboxStatus",
+    "PaymentStatus",
     "PlanProposal",
     "PlanStatus",
     "Platform",

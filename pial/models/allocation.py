@@ -152,6 +152,12 @@ class AllocationLine(Base):
     quantity: Mapped[Decimal] = mapped_column(Quantity)  # in the product's unit
     distance_km: Mapped[float]
     value_eur: Mapped[Decimal] = mapped_column(Money)  # quantity × the group's price
+    # Decided once, when the run is published (pial.allocation.pricing): what the canteen pays
+    # per unit, and the contract line it is sold under (null: the group's price of the day).
+    unit_price_eur: Mapped[Decimal | None] = mapped_column(Money)
+    contract_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contract_lines.id", ondelete="SET NULL"), index=True
+    )
 
     run: Mapped[AllocationRun] = relationship(back_populates="lines")
     farm: Mapped[Farm] = relationship()

@@ -68,11 +68,17 @@ class Canteen(Timestamped, Versioned, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The buyer invoiced for this canteen's deliveries when it is not the canteen itself (a
+    # municipality paying for its schools): one invoice a month for all its canteens.
+    invoiced_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("canteen_groups.id", ondelete="SET NULL"), index=True
+    )
 
     users: Mapped[list[User]] = relationship(back_populates="canteen")
     groups: Mapped[list[CanteenGroup]] = relationship(
         secondary=canteen_group_members, back_populates="canteens", passive_deletes=True
     )
+    invoiced_group: Mapped[CanteenGroup | None] = relationship(foreign_keys=[invoiced_group_id])
 
 
 class CanteenGroup(Timestamped, Base):
@@ -83,6 +89,9 @@ class CanteenGroup(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     note: Mapped[str | None] = mapped_column(Text)
+    # As a buyer invoiced for its canteens (Canteen.invoiced_group_id).
+    siret: Mapped[str | None] = mapped_column(String(14))
+    address: Mapped[str | None] = mapped_column(Text)
 
     canteens: Mapped[list[Canteen]] = relationship(
         secondary=canteen_group_members, back_populates="groups", passive_deletes=True

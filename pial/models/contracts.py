@@ -45,6 +45,7 @@ class Contract(Timestamped, Versioned, Base):
     __table_args__ = (
         CheckConstraint("(canteen_id IS NULL) != (canteen_group_id IS NULL)", name="one_buyer"),
         CheckConstraint("end_date >= start_date", name="dates"),
+        CheckConstraint("invoiced_by IN ('group', 'grower')", name="invoiced_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +64,9 @@ class Contract(Timestamped, Versioned, Base):
     delivery_frequency: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Who invoices its lines: "group" (the platform) or "grower" (each farm its own lines).
+    invoiced_by: Mapped[str] = mapped_column(String(10), default="group",
+                                             server_default="group")
 
     canteen: Mapped[Canteen | None] = relationship()
     canteen_group: Mapped[CanteenGroup | None] = relationship()

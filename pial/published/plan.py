@@ -1,9 +1,9 @@
 """The published plan of a week, read once: its lines priced, its shortfalls, changes and rounds.
 
-Pick lists, delivery notes, e-mails, the planning workbook, statements and exports all read
-published lines through :func:`plan_lines` (one query path, one price rule: see
-:mod:`pial.published.prices`), most of them as a :class:`PublishedPlan` built once and handed
-round, so that every document shows the same lines at the same prices.
+Pick lists, delivery notes, e-mails, the planning workbook, statements, invoices and exports
+all read published lines through :func:`plan_lines` (one query path, one price stored at
+publication: see :mod:`pial.allocation.pricing`), most of them as a :class:`PublishedPlan`
+built once and handed round, so that every document shows the same lines at the same prices.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ class PlanLine:
     distance_km: float
     priority: OrderPriority  # the canteen's order: under a contract, or not
     prices: PriceBook = field(repr=False, compare=False)
+    # Stored at publication (pial.allocation.pricing); None for a run published before that.
+    stored_unit_price_eur: Decimal | None = None
+    stored_contract_line_id: int | None = None
 
     @property
     def farm_id(self) -> int:
@@ -74,11 +77,15 @@ class PlanLine:
     @property
     def contract_line(self) -> ContractLine | None:
         """Return the contract line the line is sold under, if any."""
+        if self.stored_unit_price_eur is not None:
+            return self.prices.stored_contract_line(self.stored_contract_line_id)
         return self.prices.contract_line(self.canteen.id, self.product.id, self.day)
 
     @property
     def unit_price_eur(self) -> Decimal:
-        """Return the line's unit price: its contract's, else the group's price of the day."""
+        """Return the line's unit price, as stored when its run was published."""
+        if self.stored_unit_price_eur is not None:
+            return self.stored_unit_price_eur
         return self.prices.unit_price_eur(
             self.run_id, self.canteen.id, self.product.id, self.product.slug, self.day
         )
@@ -225,6 +232,8 @@ def plan_lines(
                 OrderPriority.REGULAR,
             ),
             prices=book,
+            stored_unit_price_eur=row.unit_price_eur,
+            stored_contract_line_id=row.contract_line_id,
         )
         for row in rows
     ]

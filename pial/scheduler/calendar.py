@@ -84,6 +84,8 @@ def job_timings(platform: Platform) -> list[JobTiming]:
         JobTiming("mark_delivered", _weekly(7, dt.time(21, 0), zone), 48 * hours),
         JobTiming("contract_alerts", _weekly(1, dt.time(7, 0), zone), 24 * hours),
         JobTiming("nightly_backup", CronTrigger(hour=3, minute=30, timezone=zone), 12 * hours),
+        # Every morning, unpaid invoices past due are marked overdue and reminded once.
+        JobTiming("overdue_invoices", CronTrigger(hour=8, minute=0, timezone=zone), 24 * hours),
     ]
 
 

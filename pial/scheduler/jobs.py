@@ -21,6 +21,7 @@ from pial.contracts.services import contract_progress, list_contracts
 from pial.db import get_session, transaction
 from pial.deliveries.services import mark_week_delivered
 from pial.i18n import format_number
+from pial.invoices.services import remind_overdue_invoices
 from pial.maintenance import default_backup_path
 from pial.maintenance.backups import backup_database
 from pial.models import AllocationRun, DeliveryWeek, RunTrigger, WeekState
@@ -181,6 +182,12 @@ def nightly_backup(scheduled: dt.datetime) -> str:
     return f"sauvegarde {report.path.name} ({report.size_bytes} octets)"
 
 
+def overdue_invoices(scheduled: dt.datetime) -> str:
+    """Mark unpaid invoices past their due date overdue and remind their buyers, once each."""
+    reminded = remind_overdue_invoices(_paris_date(scheduled))
+    return f"{len(reminded)} facture(s) en retard relancée(s)"
+
+
 def _published_run(iso_week: str) -> AllocationRun | None:
     week = get_session().scalar(select(DeliveryWeek).where(DeliveryWeek.iso_week == iso_week))
     if week is None or week.state != WeekState.PUBLISHED:
@@ -198,6 +205,7 @@ JOBS: dict[str, Job] = {
     "mark_delivered": mark_delivered,
     "contract_alerts": contract_alerts,
     "nightly_backup": nightly_backup,
+    "overdue_invoices": overdue_invoices,
 }
 
 JOB_LABELS = {
@@ -210,4 +218,5 @@ JOB_LABELS = {
     "mark_delivered": "Semaine livrée et comptabilisée",
     "contract_alerts": "Alertes sur les contrats",
     "nightly_backup": "Sauvegarde de nuit",
+    "overdue_invoices": "Relance des factures en retard",
 }

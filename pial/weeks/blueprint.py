@@ -53,6 +53,7 @@ from pial.weeks.orders import (
     OrderInput,
     canteen_order,
     contract_cover,
+    published_unit_prices,
     save_orders,
 )
 from pial.weeks.saving import SaveReport
@@ -343,6 +344,7 @@ def _order_page(
     sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
     prices_of = {day: group_prices(day) for day in days}
     cover = contract_cover(get_session(), canteen.id, min(days), max(days)) if days else None
+    published = published_unit_prices(get_session(), week.id, canteen.id)
     for day, product, name in cells:
         line = saved_order.line_of(product.id, day)
         saved = line.quantity if line else None
@@ -354,9 +356,8 @@ def _order_page(
                 value=state.value(name, saved),
                 saved=saved,
                 other_value=state.other_value(product.id, day),
-                price_eur=contract_line.price_eur
-                if contract_line
-                else prices_of[day].get(product.id),
+                price_eur=published.get((product.id, day))
+                or (contract_line.price_eur if contract_line else prices_of[day].get(product.id)),
                 is_contract=contract_line is not None,
                 errors=state.field_errors.get(name),
             )

@@ -18,6 +18,8 @@ from pial.actors import Actor
 from pial.db import get_session
 from pial.errors import NotFound
 from pial.models import (
+    AllocationLine,
+    AllocationRun,
     Canteen,
     Contract,
     ContractLine,
@@ -86,6 +88,29 @@ class ContractCover:
         if contract_line is None:
             return OrderPriority.REGULAR, None
         return OrderPriority.CONTRACT, contract_line.id
+
+
+def published_unit_prices(
+    session: Session, week_id: int, canteen_id: int
+) -> dict[tuple[int, dt.date], Decimal]:
+    """Return the unit prices stored with the week's current published plan, by (product, day).
+
+    Once a week is published, its order page shows what the delivery notes charge, even if a
+    contract or the group's prices changed since.
+    """
+    latest = (
+        select(AllocationRun.id)
+        .where(AllocationRun.week_id == week_id, AllocationRun.published_version.is_not(None))
+        .order_by(AllocationRun.published_version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(AllocationLine.product_id, AllocationLine.day, AllocationLine.unit_price_eur)
+        .where(AllocationLine.run_id == latest, AllocationLine.canteen_id == canteen_id,
+               AllocationLine.unit_price_eur.is_not(None))
+    ).tuples()
+    return {(product_id, day): price for product_id, day, price in rows if price is not None}
 
 
 def contract_cover(

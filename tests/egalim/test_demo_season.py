@@ -17,7 +17,7 @@ from pial.allocation.runs import published_run
 from pial.deliveries.services import delivery_notes
 from pial.demo import seed_demo
 from pial.egalim import services
-from pial.models import Canteen, DeliveryWeek, Receipt, WeekState
+from pial.models import Canteen, DeliveryWeek, InvoiceLine, Receipt, WeekState
 from pial.money.statements import canteen_statement
 from tests.egalim.schema_check import schema_errors
 
@@ -87,17 +87,23 @@ def _delivery_note_totals(db: Session) -> dict[tuple[int, dt.date], Decimal]:
         for canteen in db.scalars(select(Canteen)):
             for note in delivery_notes(canteen.id, week.iso_week):
                 if note.day <= SEEDED_AT.date():
-                    totals[(canteen.id, note.day.replace(day=1))] += note.total_eur
+                    totals[(canteen.id, note.day.replace(day=1))] += note.charged_total_eur
     return totals
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="delivery notes total the planned quantities at the group's price, not what was "
-    "received at the price charged (contract or group): they disagree with the statements "
-    "wherever a receipt was short, until the published plan's read model prices both",
-)
-def test_the_demo_seasons_export_equals_the_delivery_notes(db: Session) -> None:
+def test_the_demo_seasons_export_equals_the_delivery_notes_and_the_invoices(db: Session) -> None:
+    # ma-cantine declares what was bought: the quantity received (none for a refused line) at
+    # the price stored with the published plan. A delivery note prints the planned quantities;
+    # what it charges once the canteen recorded its receipts is the same figure.
     seed_demo()
     prix, _rows = _exported(db)
-    assert dict(prix) == dict(_delivery_note_totals(db))
+    notes = _delivery_note_totals(db)
+    assert dict(prix) == {key: total for key, total in notes.items() if total}
+    # The months already invoiced: the invoices (net of credit notes) say the same, per canteen.
+    invoiced: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    for line in db.scalars(select(InvoiceLine)):
+        invoiced[(line.canteen_id, line.day.replace(day=1))] += line.value_eur
+    assert {month for _canteen, month in invoiced} == {
+        dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1)}
+    assert dict(invoiced) == {key: total for key, total in prix.items() if key in invoiced}
+    assert all(key in invoiced for key in prix if key[1] < dt.date(2026, 11, 1))

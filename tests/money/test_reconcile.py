@@ -1,0 +1,68 @@
+"""``pial money reconcile``: the demo season reconciles to the cent; a tampered figure shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pial.demo import seed_demo
+from pial.models import FeeAccrual, Invoice, InvoiceLine
+
+PARIS = dt.timezone(dt.timedelta(hours=1))
+SEEDED_AT = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)  # a Friday afternoon
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Seed and read the demo on a clock stopped on Friday 27 November 2026."""
+    return {"PIAL_CLOCK": lambda: SEEDED_AT}
+
+
+def test_the_demo_season_reconciles_and_a_wrong_cent_is_reported(db: Session, app: Flask) -> None:
+    seed_demo()
+    # The ended months are invoiced; the Luchon kitchens through their commune, together.
+    invoices = db.scalars(select(Invoice)).all()
+    assert {invoice.month for invoice in invoices} >= {dt.date(2026, 9, 1), dt.date(2026, 10, 1)}
+    commune = [invoice for invoice in invoices if invoice.buyer_group_id is not None]
+    assert commune and all(len({line.canteen_id for line in invoice.lines}) == 2
+                           for invoice in commune)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["money", "reconcile"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(": 0 écart(s).")
+    assert "2026-08, 2026-09, 2026-10, 2026-11" in result.output
+
+    # One accrual a cent too high: the farm's and the canteen's statements now disagree.
+    accrual = db.scalars(select(FeeAccrual).order_by(FeeAccrual.id)).first()
+    assert accrual is not None
+    accrual.base_value_eur += Decimal("0.01")
+    db.flush()
+    day = accrual.allocation_line.day
+    result = runner.invoke(args=["money", "reconcile", "--from", f"{day:%Y-%m-%d}",
+                                 "--to", f"{day:%Y-%m-%d}"])
+    assert result.exit_code == 1
+    *differences, summary = result.output.splitlines()
+    assert summary.endswith(f"sur {day:%Y-%m} : 2 écart(s).")
+    assert sorted(differences) == sorted([
+        f"{owner}, {day:%Y-%m} : réceptions {value} € ≠ relevé {value + Decimal('0.01')} € "
+        f"(écart -0.01 €)"
+        for owner, value in [
+            (f"Cantine {accrual.canteen.name}", _received(db, day, canteen_id=accrual.canteen_id)),
+            (f"Ferme {accrual.farm.name}", _received(db, day, farm_id=accrual.farm_id))]])
+
+
+def _received(db: Session, day: dt.date, **owner: int) -> Decimal:
+    """Return the month's invoiced value of a canteen or farm (the demo's month is invoiced)."""
+    first = day.replace(day=1)
+    query = select(InvoiceLine.value_eur).join(Invoice).where(Invoice.month == first)
+    for name, value in owner.items():
+        query = query.where(getattr(InvoiceLine, name) == value)
+    return sum(db.scalars(query), Decimal(0))
