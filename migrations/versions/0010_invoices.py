@@ -4,7 +4,7 @@ Lines published before this revision keep a null price: they are priced on read 
 rule (pial.allocation.pricing.PriceBook).
 
 Revision ID: 0010_invoices
-Revises: 0006_season
+Revises: 0007_security
 Create Date: 2026-12-06
 """
 
