@@ -23,6 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+import pial  # noqa: F401  # before any test module imports openpyxl: it keeps it on defusedxml
+
 POSTGRES_URL = os.environ.get("PIAL_DATABASE_URL", "")
 IS_POSTGRES = POSTGRES_URL.startswith("postgresql")
 TEST_PASSWORD = "courgette-et-poireaux"

@@ -175,6 +175,7 @@ def test_openpyxl_parses_through_defusedxml(tmp_path: Path, db: Session, open_wo
     from defusedxml import EntitiesForbidden
 
     assert openpyxl.xml.DEFUSEDXML is True
+    assert openpyxl.xml.LXML is False  # lxml (a factur-x dependency) would bypass defusedxml
     content = entity_bomb(open_world, tmp_path)
     # The raw library refuses the entities itself: the container checks are not what stop it.
     check_container(content, UploadLimits())
