@@ -88,6 +88,12 @@ from pial.models.rotation import (
     CoordinatorSwap,
     SwapState,
 )
+from pial.models.rounds import (
+    CollectionPoint,
+    DeliveryWindow,
+    RoadDistance,
+    Vehicle,
+)
 from pial.models.season import (
     CropDeclaration,
     FarmWeekOff,
@@ -141,6 +147,7 @@ __all__ = [
     "CanteenKind",
     "CashAdvance",
     "CertificationLabel",
+    "CollectionPoint",
     "Contract",
     "ContractLine",
     "ContractLinePeriod",
@@ -150,6 +157,7 @@ __all__ = [
     "CropFailure",
     "Delivery",
     "DeliveryWeek",
+    "DeliveryWindow",
     "Farm",
     "FarmCertificate",
     "FarmWeekOff",
@@ -187,6 +195,7 @@ __all__ = [
     "Quantity",
     "Rate",
     "Receipt",
+    "RoadDistance",
     "Role",
     "RunStatus",
     "RunTrigger",
@@ -203,6 +212,7 @@ __all__ = [
     "Timestamped",
     "UTCDateTime",
     "User",
+    "Vehicle",
     "WeekState",
     "canteen_group_members",
     "contract_growers",

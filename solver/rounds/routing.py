@@ -117,8 +117,15 @@ def solve_routes(
     *,
     use_points: bool,
     solution_limit: int | None = None,
+    time_limit_s: float | None = None,
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
+    local_search: bool = True,
 ) -> tuple[list[Route], list[Unserved]]:
-    """Route ``lines`` on ``vehicles``; return the routes (used vehicles only) and the unserved."""
+    """Route ``lines`` on ``vehicles``; return the routes (used vehicles only) and the unserved.
+
+    The benchmark changes the search: another first solution (e.g. "SAVINGS"), no local
+    search, or a long search ended by the clock.
+    """
     # Lazy: importing the rounds package (validation, the check, --help) needs no OR-Tools.
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -195,14 +202,19 @@ def solve_routes(
     _add_consignment_rules(routing, manager, graph)
 
     parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    parameters.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, first_solution
     )
-    parameters.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    if local_search:
+        parameters.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+        parameters.solution_limit = solution_limit or problem.settings.solution_limit
+    else:
+        parameters.solution_limit = 1
+    parameters.time_limit.FromMilliseconds(
+        round((time_limit_s or problem.settings.time_limit_s) * 1000)
     )
-    parameters.solution_limit = solution_limit or problem.settings.solution_limit
-    parameters.time_limit.FromMilliseconds(round(problem.settings.time_limit_s * 1000))
     solution = routing.SolveWithParameters(parameters)
     if solution is None:
         return [], reasons + _explain_unserved(problem, roads, carried, vehicles, canteens)

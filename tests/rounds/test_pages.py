@@ -1,0 +1,59 @@
+"""The rounds pages through HTTP: the week's rounds with map and savings, a route sheet, xlsx."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from pial.rounds import services
+from tests.rounds.conftest import Published
+
+
+def test_the_week_page_shows_savings_the_map_and_the_sheets(
+    db: Session, published: Published, login: Any, client: Any
+) -> None:
+    iso_week = published.scenario.iso_week
+    login(published.scenario.lead)
+
+    page = client.get(f"/semaines/{iso_week}/tournees").get_data(as_text=True)
+
+    assert "Tournées mutualisées" in page and "Chacun livre ses lignes" in page
+    assert "<svg" in page and "<polyline" in page
+    assert "Sur la semaine" in page and "Partage des coûts" in page
+    rounds = services.week_rounds(iso_week)[0]
+    route = rounds.routes[0]
+    sheet = client.get(f"/semaines/{iso_week}/tournees/{rounds.day.isoformat()}/"
+                       f"{route.vehicle_id}").get_data(as_text=True)
+    assert "Feuille de route" in sheet and "Charger" in sheet and "Déposer" in sheet
+    assert "Sonner à la cuisine" in sheet
+
+
+def test_the_workbook_has_one_sheet_per_driver(
+    db: Session, published: Published, login: Any, client: Any
+) -> None:
+    iso_week = published.scenario.iso_week
+    login(published.scenario.lead)
+
+    response = client.get(f"/semaines/{iso_week}/tournees.xlsx")
+
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    routes = sum(len(rounds.routes) for rounds in services.week_rounds(iso_week))
+    assert len(book.sheetnames) == routes
+    sheet = book[book.sheetnames[0]]
+    assert str(sheet["A1"].value).startswith("Tournée du ")
+    assert [cell.value for cell in sheet[4]][:4] == ["Heure", "Arrêt", "Charger", "Déposer"]
+
+
+def test_an_unknown_vehicle_or_an_unpublished_week_is_a_404(
+    db: Session, published: Published, login: Any, client: Any
+) -> None:
+    login(published.scenario.lead)
+    iso_week = published.scenario.iso_week
+    day = services.round_days(iso_week)[0]
+
+    assert client.get(f"/semaines/{iso_week}/tournees/{day}/nope").status_code == 404
+    assert client.get("/semaines/2026-W30/tournees").status_code == 404
