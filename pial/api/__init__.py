@@ -46,7 +46,15 @@ class PialApi(Api):  # type: ignore[misc]
 
 
 def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
-    from pial.api.endpoints import deliveries, egalim, planning, records, season, weeks
+    from pial.api.endpoints import (
+        deliveries,
+        egalim,
+        planning,
+        records,
+        rounds,
+        season,
+        weeks,
+    )
 
     return [
         (weeks.blueprint, weeks.ACCESS_RULES),
@@ -55,6 +63,7 @@ def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
         (records.blueprint, records.ACCESS_RULES),
         (egalim.blueprint, egalim.ACCESS_RULES),
         (season.blueprint, season.ACCESS_RULES),
+        (rounds.blueprint, rounds.ACCESS_RULES),
     ]
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from solver.rounds import (
@@ -138,8 +139,9 @@ def _line_of(line: Any) -> Line:
                 max(crates, 1), f"{product.name_fr} {line.quantity.normalize():f}")
 
 
+@lru_cache(maxsize=64)
 def solve(problem: RoundsProblem) -> RoundsResult:
-    """Plan the day's rounds."""
+    """Plan the day's rounds (kept for a day already planned: the search is deterministic)."""
     return solve_rounds(problem)
 
 

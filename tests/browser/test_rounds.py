@@ -22,7 +22,10 @@ def test_a_driver_reads_the_route_sheet_on_a_phone(
     )[0]
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, "coordination@demo.pial.example")
-    page.goto(f"{live_server.url}/semaines/{iso_week}/tournees", timeout=120_000)
+    page.goto(f"{live_server.url}/semaines/{iso_week}/planning")
+    page.get_by_role("link", name="Tournées mutualisées et feuilles de route").click(
+        timeout=120_000)
+    page.wait_for_url(re.compile(r"/tournees$"), timeout=120_000)
     week_text = page.locator("main").inner_text()
     assert "Tournées mutualisées" in week_text and "Chacun livre ses lignes" in week_text
 

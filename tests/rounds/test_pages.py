@@ -57,3 +57,21 @@ def test_an_unknown_vehicle_or_an_unpublished_week_is_a_404(
 
     assert client.get(f"/semaines/{iso_week}/tournees/{day}/nope").status_code == 404
     assert client.get("/semaines/2026-W30/tournees").status_code == 404
+
+
+def test_the_api_returns_each_day_s_rounds_document(
+    db: Session, published: Published, login: Any, client: Any
+) -> None:
+    iso_week = published.scenario.iso_week
+    login(published.scenario.lead)
+
+    response = client.get(f"/api/v1/weeks/{iso_week}/rounds")
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["iso_week"] == iso_week
+    assert [day["day"] for day in body["days"]] == [
+        day.isoformat() for day in services.round_days(iso_week)]
+    document = body["days"][0]["rounds"]
+    assert document["format"] == "pial-rounds-result/1"
+    assert services.check_rounds_document(document) == []
