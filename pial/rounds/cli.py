@@ -1,4 +1,5 @@
-"""``pial rounds WEEK [--day DATE] [-o rounds.json]`` and ``pial rounds check rounds.json``."""
+"""``pial rounds WEEK [--day DATE] [-o rounds.json]``, ``pial rounds check rounds.json`` and
+``pial rounds season [FROM]``."""
 
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ from pial.errors import ServiceError
 @with_appcontext
 def rounds_command(week_or_check: str, document: str | None, day_text: str | None,
                    output: str | None) -> None:
-    """Plan the rounds of a published WEEK (e.g. 2026-W48), or `check` a rounds file."""
+    """Plan the rounds of a published WEEK (e.g. 2026-W48), `check` a rounds file, or sum
+    the `season`'s savings (optionally from a date)."""
     from pial.rounds import services
 
     if week_or_check == "check":
         _check(document)
+        return
+    if week_or_check == "season":
+        _season(document)
         return
     try:
         if day_text is not None:
@@ -56,6 +61,39 @@ def rounds_command(week_or_check: str, document: str | None, day_text: str | Non
             json.dump(documents[0] if len(documents) == 1 else documents, file,
                       ensure_ascii=False, indent=2)
         click.echo(f"Tournées écrites dans {output}.")
+
+
+def _season(first_day_text: str | None) -> None:
+    """Print each published week's pooled rounds next to each grower alone, and the total."""
+    from pial.rounds import services
+
+    first_day = None
+    if first_day_text is not None:
+        try:
+            first_day = dt.date.fromisoformat(first_day_text)
+        except ValueError:
+            raise click.BadParameter(f"« {first_day_text} » n'est pas une date AAAA-MM-JJ",
+                                     param_hint="DEPUIS") from None
+    weeks = services.season_savings(first_day)
+    if not weeks:
+        raise click.ClickException("aucune semaine publiée")
+    for week in weeks:
+        click.echo(f"{week.iso_week} : {week.pooled_km:.0f} km mutualisés contre "
+                   f"{week.alone_km:.0f} km chacun seul, {week.pooled_cost_eur:.2f} € contre "
+                   f"{week.alone_cost_eur:.2f} €"
+                   + (f" ({week.unserved} lignes non servies)" if week.unserved else ""))
+    pooled_km = sum(w.pooled_km for w in weeks)
+    alone_km = sum(w.alone_km for w in weeks)
+    click.echo(
+        f"Saison ({len(weeks)} semaines) : {pooled_km:.0f} km contre {alone_km:.0f} km "
+        f"({alone_km - pooled_km:.0f} km économisés), "
+        f"{sum(w.pooled_min for w in weeks) / 60:.1f} h contre "
+        f"{sum(w.alone_min for w in weeks) / 60:.1f} h, "
+        f"{sum(w.pooled_co2_kg for w in weeks):.0f} kg CO2 contre "
+        f"{sum(w.alone_co2_kg for w in weeks):.0f} kg, "
+        f"{sum(w.pooled_cost_eur for w in weeks):.2f} € contre "
+        f"{sum(w.alone_cost_eur for w in weeks):.2f} €."
+    )
 
 
 def _check(path: str | None) -> None:

@@ -73,3 +73,17 @@ def test_pial_rounds_on_an_unpublished_week_says_so(app: Any, db: Session, scena
 
     assert result.exit_code == 1
     assert "pas encore publié" in result.output
+
+
+def test_pial_rounds_season_sums_the_published_weeks(
+    db: Session, published: Published, app: Any
+) -> None:
+    weeks = services.season_savings()
+
+    assert [week.iso_week for week in weeks] == [published.scenario.iso_week]
+    days = services.week_rounds(published.scenario.iso_week)
+    assert weeks[0].pooled_km == sum(d.result.pooled.distance_km for d in days
+                                     if d.result.pooled is not None)
+    result = app.test_cli_runner().invoke(args=["rounds", "season"])
+    assert result.exit_code == 0, result.output
+    assert "Saison (1 semaines)" in result.output and "km économisés" in result.output
