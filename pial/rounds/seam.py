@@ -25,6 +25,7 @@ from solver.rounds import (
     CollectionPoint,
     Farm,
     Line,
+    Previous,
     Road,
     RoundsProblem,
     RoundsResult,
@@ -37,6 +38,7 @@ from solver.rounds import (
     solve_rounds,
 )
 from solver.rounds import RoundsFormatError as FormatError
+from solver.rounds import previous_of as routes_as_previous
 
 CRATE_KG = Decimal(10)
 DEFAULT_VAN_KG = 600.0
@@ -140,9 +142,21 @@ def _line_of(line: Any) -> Line:
 
 
 @lru_cache(maxsize=64)
-def solve(problem: RoundsProblem) -> RoundsResult:
-    """Plan the day's rounds (kept for a day already planned: the search is deterministic)."""
-    return solve_rounds(problem)
+def solve(problem: RoundsProblem, previous: Previous = ()) -> RoundsResult:
+    """Plan the day's rounds (kept for a day already planned: the search is deterministic).
+
+    ``previous`` is the earlier version's rounds (see :func:`previous_of`) a re-plan starts from.
+    """
+    return solve_rounds(problem, previous)
+
+
+def previous_of(result: RoundsResult, lines: Sequence[Any]) -> Previous:
+    """Return a day's earlier rounds as the start of a re-plan; ``lines`` are their plan's."""
+    return routes_as_previous(
+        result.routes,
+        {str(line.id): str(line.farm.id) for line in lines},
+        {str(line.id): str(line.canteen.id) for line in lines},
+    )
 
 
 def document_of(problem: RoundsProblem, result: RoundsResult) -> dict[str, Any]:

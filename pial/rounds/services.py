@@ -45,6 +45,7 @@ class StopView:
     instructions: str = ""
     phone: str = ""
     load_kg_after: float = 0.0
+    changed: bool = False  # not in this vehicle's round of the plan's previous version
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class DayRounds:
     problem: seam.RoundsProblem
     result: seam.RoundsResult
     lines: dict[str, PlanLine] = field(repr=False)
+    previous: DayRounds | None = field(default=None, repr=False)  # of the previous version
 
     @cached_property
     def routes(self) -> list[RouteView]:
@@ -93,21 +95,38 @@ class DayRounds:
         """Return the day's rounds as their JSON document."""
         return seam.document_of(self.problem, self.result)
 
+    def signatures(self, vehicle_id: str) -> set[tuple[Any, ...]]:
+        """Return what each stop of a vehicle's round does, comparable across plan versions."""
+        return {self._signature(stop) for route in self.result.routes
+                if route.vehicle_id == vehicle_id for stop in route.stops}
+
+    def _signature(self, stop: Any) -> tuple[Any, ...]:
+        def what(line_ids: tuple[str, ...]) -> frozenset[tuple[Any, ...]]:
+            return frozenset((self.lines[i].farm_id, self.lines[i].canteen_id,
+                              self.lines[i].product_id, self.lines[i].quantity)
+                             for i in line_ids)
+
+        return stop.place, what(stop.load), what(stop.drop)
+
     def _route_view(self, route: Any) -> RouteView:
         vehicles = {v.id: v for v in self.problem.vehicles}
         canteens = {c.id: c for c in self.problem.canteens}
         vehicle = vehicles[route.vehicle_id]
+        before = self.previous.signatures(route.vehicle_id) if self.previous else None
         stops = []
         for stop in route.stops:
             kind, _sep, ident = stop.place.partition(":")
             canteen = canteens.get(ident) if kind == "canteen" else None
+            changed = before is not None and bool(stop.load or stop.drop) and (
+                self._signature(stop) not in before
+            )
             stops.append(StopView(
                 f"{stop.arrival_min // 60}h{stop.arrival_min % 60:02d}",
                 f"{stop.departure_min // 60}h{stop.departure_min % 60:02d}",
                 stop.name, kind,
                 [self.lines[i] for i in stop.load], [self.lines[i] for i in stop.drop],
                 canteen.instructions if canteen else "", canteen.phone if canteen else "",
-                stop.load_kg_after,
+                stop.load_kg_after, changed,
             ))
         return RouteView(route.vehicle_id, vehicle.name, vehicle.driver, vehicle.phone, stops,
                          route.distance_km, route.duration_min, route.cost_eur, route.co2_kg)
@@ -143,8 +162,15 @@ def day_rounds(iso_week: str, day: dt.date, plan: PublishedPlan | None = None) -
         session.scalars(select(RoadDistance)).all(),
         platform.road_factor if platform is not None else DEFAULT_ROAD_FACTOR,
     )
-    return DayRounds(plan.week.iso_week, day, problem, seam.solve(problem),
-                     {str(line.id): line for line in lines})
+    # A re-plan starts from the previous version's rounds: a crop failure moves few stops.
+    previous = None
+    if plan.version > 1:
+        older = published_plan(plan.week, plan.version - 1)
+        if older is not None and any(line.day == day for line in older.lines):
+            previous = day_rounds(iso_week, day, older)
+    hint = seam.previous_of(previous.result, list(previous.lines.values())) if previous else ()
+    return DayRounds(plan.week.iso_week, day, problem, seam.solve(problem, hint),
+                     {str(line.id): line for line in lines}, previous)
 
 
 def week_rounds(iso_week: str) -> list[DayRounds]:

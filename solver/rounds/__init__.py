@@ -35,6 +35,7 @@ from solver.rounds.model import (
     Unserved,
     Vehicle,
 )
+from solver.rounds.routing import Previous, previous_of
 from solver.rounds.solve import solve_rounds
 from solver.rounds.validation import check_problem
 
@@ -50,6 +51,7 @@ __all__ = [
     "Farm",
     "FarmShare",
     "Line",
+    "Previous",
     "Road",
     "RoundsFormatError",
     "RoundsProblem",
@@ -62,6 +64,7 @@ __all__ = [
     "Vehicle",
     "check_problem",
     "check_rounds",
+    "previous_of",
     "problem_from_dict",
     "problem_to_dict",
     "result_from_dict",

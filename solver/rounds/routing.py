@@ -120,11 +120,13 @@ def solve_routes(
     time_limit_s: float | None = None,
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
     local_search: bool = True,
+    previous: Previous = (),
 ) -> tuple[list[Route], list[Unserved]]:
     """Route ``lines`` on ``vehicles``; return the routes (used vehicles only) and the unserved.
 
     The benchmark changes the search: another first solution (e.g. "SAVINGS"), no local
-    search, or a long search ended by the clock.
+    search, or a long search ended by the clock. ``previous`` (a re-plan's earlier rounds, see
+    :func:`previous_of`) is where the search starts, when those rounds still fit the day.
     """
     # Lazy: importing the rounds package (validation, the check, --help) needs no OR-Tools.
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -215,7 +217,16 @@ def solve_routes(
     parameters.time_limit.FromMilliseconds(
         round((time_limit_s or problem.settings.time_limit_s) * 1000)
     )
-    solution = routing.SolveWithParameters(parameters)
+    initial = None
+    if previous:
+        routing.CloseModelWithParameters(parameters)
+        initial = routing.ReadAssignmentFromRoutes(
+            _hinted_routes(previous, graph, manager, vehicles), True
+        )
+    if initial is not None:
+        solution = routing.SolveFromAssignmentWithParameters(initial, parameters)
+    else:
+        solution = routing.SolveWithParameters(parameters)
     if solution is None:
         return [], reasons + _explain_unserved(problem, roads, carried, vehicles, canteens)
 
@@ -232,6 +243,69 @@ def solve_routes(
     routes = _without_lines(problem, roads, routes, (loaded ^ delivered), vehicles)
     dropped = [line for line in carried if line.id not in delivered & loaded]
     return routes, reasons + _explain_unserved(problem, roads, dropped, vehicles, canteens)
+
+
+Previous = tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]
+"""Earlier rounds: per vehicle id, its visits in order as (role, farm id, canteen id)."""
+
+
+def previous_of(routes: Sequence[Route], farm_of: dict[str, str],
+                canteen_of: dict[str, str]) -> Previous:
+    """Return earlier rounds as visits that outlive line ids (farm and canteen of each)."""
+    hint = []
+    for route in routes:
+        visits: list[tuple[str, str, str]] = []
+        for stop in route.stops:
+            if not stop.place.startswith(("farm:", "canteen:")):
+                continue
+            for role, line_ids in (("pickup", stop.load), ("delivery", stop.drop)):
+                for key in sorted({(farm_of[i], canteen_of[i]) for i in line_ids}):
+                    visits.append((role, *key))
+        hint.append((route.vehicle_id, tuple(visits)))
+    return tuple(hint)
+
+
+def _hinted_routes(
+    previous: Previous, graph: _Graph, manager: Any, vehicles: Sequence[Vehicle]
+) -> list[list[int]]:
+    """Return the earlier rounds as routing indices of today's direct consignment nodes.
+
+    A consignment is kept only when its pickup and its delivery were both on the vehicle,
+    pickup first; what is new is left for the search to insert.
+    """
+    pickup_of = {n.consignment: i for i, n in enumerate(graph.nodes) if n.role == "pickup"}
+    delivery_of = {n.consignment: i for i, n in enumerate(graph.nodes) if n.role == "delivery"}
+    by_key: dict[tuple[str, str], list[int | None]] = {}
+    for consignment, pickup in sorted(pickup_of.items(), key=lambda item: item[1]):
+        if consignment in delivery_of:
+            key = (graph.nodes[pickup].place, graph.nodes[delivery_of[consignment]].place)
+            by_key.setdefault(key, []).append(consignment)
+    position = {vehicle.id: index for index, vehicle in enumerate(vehicles)}
+    routes: list[list[int]] = [[] for _ in vehicles]
+    used: set[int | None] = set()
+    for vehicle_id, visits in previous:
+        if vehicle_id not in position:
+            continue
+        aboard: list[int | None] = []
+        delivered: set[int | None] = set()
+        nodes: list[int] = []
+        for role, farm_id, canteen_id in visits:
+            same = by_key.get((f"farm:{farm_id}", f"canteen:{canteen_id}"), [])
+            if role == "pickup":
+                for consignment in same:
+                    if consignment not in used:
+                        used.add(consignment)
+                        aboard.append(consignment)
+                        nodes.append(pickup_of[consignment])
+            else:
+                for consignment in [c for c in aboard if c in same]:
+                    aboard.remove(consignment)
+                    delivered.add(consignment)
+                    nodes.append(delivery_of[consignment])
+        routes[position[vehicle_id]] = [
+            int(manager.NodeToIndex(i)) for i in nodes if graph.nodes[i].consignment in delivered
+        ]
+    return routes
 
 
 def _build_graph(

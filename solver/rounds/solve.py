@@ -17,16 +17,21 @@ from solver.rounds.model import (
     Totals,
     Vehicle,
 )
-from solver.rounds.routing import solve_routes
+from solver.rounds.routing import Previous, solve_routes
 from solver.rounds.validation import check_problem
 
 
-def solve_rounds(problem: RoundsProblem) -> RoundsResult:
-    """Plan the day's pooled rounds and compare them with each grower driving alone."""
+def solve_rounds(problem: RoundsProblem, previous: Previous = ()) -> RoundsResult:
+    """Plan the day's pooled rounds and compare them with each grower driving alone.
+
+    ``previous`` (a re-plan's earlier rounds, see routing.previous_of) is where the search of
+    the direct rounds starts, so that a small change to the plan moves few stops.
+    """
     errors = check_problem(problem)
     if errors:
         return RoundsResult("invalid", errors=tuple(errors))
-    routes, unserved = solve_routes(problem, problem.lines, problem.vehicles, use_points=False)
+    routes, unserved = solve_routes(problem, problem.lines, problem.vehicles, use_points=False,
+                                    previous=previous)
     if problem.points and problem.settings.use_collection_points:
         # Which consignments go through a point is decided before routing (see routing.py);
         # when that choice serves fewer lines, or costs more, the direct rounds are kept.

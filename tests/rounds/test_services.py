@@ -87,3 +87,28 @@ def test_pial_rounds_season_sums_the_published_weeks(
     result = app.test_cli_runner().invoke(args=["rounds", "season"])
     assert result.exit_code == 0, result.output
     assert "Saison (1 semaines)" in result.output and "km économisés" in result.output
+
+
+def test_a_replan_starts_from_the_rounds_before_and_marks_what_changed(
+    db: Session, published: Published
+) -> None:
+    from pial.allocation.services import declare_crop_failure
+
+    scenario = published.scenario
+    iso_week = scenario.iso_week
+    first = {rounds.day: rounds for rounds in services.week_rounds(iso_week)}
+    plan = services.plan_of_week(iso_week)
+    line = plan.lines[0]
+    grower = next(u for u in scenario.growers.values() if u.farm_id == line.farm_id)
+    declare_crop_failure(grower, line.farm_id, iso_week, line.product_id, line.quantity)
+
+    second = services.day_rounds(iso_week, line.day)
+
+    assert second.previous is not None
+    assert second.previous.result == first[line.day].result
+    assert services.check_rounds_document(second.document()) == []
+    stops = [stop for route in second.routes for stop in route.stops]
+    # The farm that lost its line changed what it loads; the stops that did not change stay
+    # unmarked, so the driver sees only what is new.
+    assert any(stop.changed for stop in stops)
+    assert any(not stop.changed and (stop.load or stop.drop) for stop in stops)
