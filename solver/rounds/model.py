@@ -118,7 +118,9 @@ class Settings:
     speed_kmh: float = 50.0
     use_collection_points: bool = True
     solution_limit: int = 100  # local-search solutions examined: same input, same routes
-    time_limit_s: float = 60.0  # a safety net only; the solution limit ends the search first
+    # A safety net only: the solution limit ends the search first, even on a loaded machine
+    # (a department day takes about 10 s of CPU; the limit is wall-clock time).
+    time_limit_s: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
