@@ -86,6 +86,14 @@ def check_rounds(problem: RoundsProblem, result: RoundsResult) -> list[str]:
                               f"{vehicle.capacity_crates} caisses)")
         if on_board:
             errors.append(f"{name} : rentre avec les lignes {', '.join(sorted(on_board))}")
+    pinned = {pin.line_id: pin.vehicle_id for pin in problem.pins}
+    for route in result.routes:
+        for stop in route.stops:
+            for line_id in stop.load:
+                if (line_id in pinned and stop.place.startswith("farm:")
+                        and pinned[line_id] != route.vehicle_id):
+                    errors.append(f"ligne {line_id} : placée sur le véhicule "
+                                  f"« {pinned[line_id]} », chargée par « {route.vehicle_id} »")
     unserved = [item.line_id for item in result.unserved]
     for line_id in sorted(set(unserved)):
         if unserved.count(line_id) > 1:

@@ -18,6 +18,7 @@ from solver.rounds.model import (
     Farm,
     FarmShare,
     Line,
+    Pin,
     Road,
     RoundsProblem,
     RoundsResult,
@@ -85,6 +86,7 @@ def problem_to_dict(problem: RoundsProblem) -> dict[str, Any]:
         "vehicles": [item(vehicle) for vehicle in problem.vehicles],
         "lines": [item(line) for line in problem.lines],
         "roads": [item(road) for road in problem.roads],
+        "pins": [item(pin) for pin in problem.pins],
     }
 
 
@@ -130,6 +132,7 @@ def problem_from_dict(data: Any) -> RoundsProblem:
         points=read("points", CollectionPoint),
         roads=read("roads", Road),
         settings=settings,
+        pins=read("pins", Pin),
     )
     if errors:
         raise RoundsFormatError(errors)
@@ -164,7 +167,9 @@ def _item_arguments(raw: Any, known: set[str], where: str) -> dict[str, Any]:
                       "handling_min", "solution_limit"):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise RoundsFormatError([f"{where}.{key} : nombre entier attendu"])
-        elif name in ("id", "farm_id", "canteen_id", "a", "b") and value is not None:
+        elif name in ("id", "farm_id", "canteen_id", "a", "b", "line_id", "vehicle_id") and (
+            value is not None
+        ):
             value = str(value)
         arguments[name] = value
     return arguments

@@ -111,6 +111,14 @@ class Road:
 
 
 @dataclass(frozen=True, slots=True)
+class Pin:
+    """A line the coordinator put on a vehicle: it is picked up by that vehicle only."""
+
+    line_id: str
+    vehicle_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The day's rules and the search's deterministic work limit."""
 
@@ -135,6 +143,7 @@ class RoundsProblem:
     points: tuple[CollectionPoint, ...] = ()
     roads: tuple[Road, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    pins: tuple[Pin, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

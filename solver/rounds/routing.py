@@ -42,6 +42,7 @@ class Consignment:
     farm_id: str
     canteen_id: str
     lines: tuple[Line, ...]
+    vehicle_id: str | None = None  # the vehicle the coordinator put these lines on
 
     @property
     def quantity_kg(self) -> float:
@@ -92,21 +93,24 @@ def consignments_of(problem: RoundsProblem, lines: Sequence[Line]) -> list[Consi
     """Group lines by farm and canteen, splitting a group no vehicle could carry at once."""
     max_kg = max((v.capacity_kg for v in problem.vehicles), default=0.0)
     max_crates = max((v.capacity_crates for v in problem.vehicles), default=0)
-    grouped: dict[tuple[str, str], list[Line]] = {}
+    pinned = {pin.line_id: pin.vehicle_id for pin in problem.pins}
+    grouped: dict[tuple[str, str, str], list[Line]] = {}
     for line in lines:
-        grouped.setdefault((line.farm_id, line.canteen_id), []).append(line)
+        key = (line.farm_id, line.canteen_id, pinned.get(line.id, ""))
+        grouped.setdefault(key, []).append(line)
     consignments = []
-    for (farm_id, canteen_id), group in sorted(grouped.items()):
+    for (farm_id, canteen_id, vehicle_id), group in sorted(grouped.items()):
         chunk: list[Line] = []
         for line in sorted(group, key=lambda item: item.id):
             if chunk and (
                 sum(item.quantity_kg for item in chunk) + line.quantity_kg > max_kg
                 or sum(item.crates for item in chunk) + line.crates > max_crates
             ):
-                consignments.append(Consignment(farm_id, canteen_id, tuple(chunk)))
+                consignments.append(Consignment(farm_id, canteen_id, tuple(chunk),
+                                                vehicle_id or None))
                 chunk = []
             chunk.append(line)
-        consignments.append(Consignment(farm_id, canteen_id, tuple(chunk)))
+        consignments.append(Consignment(farm_id, canteen_id, tuple(chunk), vehicle_id or None))
     return consignments
 
 
@@ -202,6 +206,16 @@ def solve_routes(
     )
 
     _add_consignment_rules(routing, manager, graph)
+    # A line the coordinator put on a vehicle is picked up by it (the search places the rest).
+    position = {vehicle.id: index for index, vehicle in enumerate(vehicles)}
+    for node_index, node in enumerate(graph.nodes):
+        if node.role == "pickup" and node.consignment is not None:
+            pinned_to = consignments[node.consignment].vehicle_id
+            if pinned_to is not None:
+                # -1 keeps the line droppable (reported) if the vehicle cannot take it.
+                routing.VehicleVar(manager.NodeToIndex(node_index)).SetValues(
+                    [-1, position[pinned_to]] if pinned_to in position else [-1]
+                )
 
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = getattr(

@@ -84,7 +84,7 @@ def solve_baseline(problem: RoundsProblem) -> list[Route]:
                            lat=farm.lat, lon=farm.lon)]
         copies = _copies_needed(lines, own)
         fleet = [replace(v, id=f"{v.id}#{n}") if n else v for n in range(copies) for v in own]
-        farm_problem = replace(problem, lines=tuple(lines), vehicles=tuple(fleet))
+        farm_problem = replace(problem, lines=tuple(lines), vehicles=tuple(fleet), pins=())
         farm_routes, _unserved = solve_routes(farm_problem, lines, fleet, use_points=False)
         routes.extend(replace(route, vehicle_id=route.vehicle_id.split("#")[0])
                       for route in farm_routes)

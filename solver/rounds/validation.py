@@ -68,6 +68,17 @@ def check_problem(problem: RoundsProblem) -> list[str]:
                 errors.append(f"roads[{index}] : lieu « {place} » inconnu")
         if road.distance_km < 0 or (road.duration_min is not None and road.duration_min < 0):
             errors.append(f"roads[{index}] : distance ou durée négative")
+    line_ids = {line.id for line in problem.lines}
+    vehicle_ids = {vehicle.id for vehicle in problem.vehicles}
+    pinned: set[str] = set()
+    for index, pin in enumerate(problem.pins):
+        if pin.line_id not in line_ids:
+            errors.append(f"pins[{index}].line_id : ligne « {pin.line_id} » inconnue")
+        if pin.vehicle_id not in vehicle_ids:
+            errors.append(f"pins[{index}].vehicle_id : véhicule « {pin.vehicle_id} » inconnu")
+        if pin.line_id in pinned:
+            errors.append(f"pins[{index}].line_id : ligne « {pin.line_id} » déjà placée")
+        pinned.add(pin.line_id)
     settings = problem.settings
     if not 1.0 <= settings.road_factor <= 10.0:
         errors.append("settings.road_factor : entre 1 et 10")

@@ -9,6 +9,7 @@ from solver.rounds import (
     CollectionPoint,
     Farm,
     Line,
+    Pin,
     Road,
     RoundsProblem,
     Settings,
@@ -162,3 +163,22 @@ def test_crates_change_vehicle_at_the_collection_point() -> None:
     assert violations(problem, result) == []
     assert check_rounds(problem, result) == []
     assert result.partner_credit_eur == pytest.approx(routes["t"].cost_eur)
+
+
+def test_a_line_put_on_a_vehicle_by_the_coordinator_stays_on_it() -> None:
+    problem = _two_neighbours()
+    alone = solve_rounds(problem)
+    (route,) = alone.routes
+    other = "van-a" if route.vehicle_id == "van-b" else "van-b"
+    pinned = RoundsProblem(problem.day, problem.farms, problem.canteens, problem.vehicles,
+                           problem.lines, settings=SETTINGS, pins=(Pin("1", other),))
+
+    result = solve_rounds(pinned)
+
+    loader = {line: r.vehicle_id for r in result.routes for s in r.stops for line in s.load}
+    assert loader["1"] == other  # moved as asked; the search re-optimised the rest around it
+    assert violations(pinned, result) == []
+    assert check_rounds(pinned, result) == []
+    tampered = RoundsProblem(problem.day, problem.farms, problem.canteens, problem.vehicles,
+                             problem.lines, settings=SETTINGS, pins=(Pin("1", route.vehicle_id),))
+    assert any("placée sur le véhicule" in e for e in check_rounds(tampered, result))
