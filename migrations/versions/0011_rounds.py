@@ -88,8 +88,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_round_vehicles_farm_id'), ['farm_id'], unique=False)
 
 
+    op.create_table(
+        "round_pins",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("allocation_line_id", sa.Integer(), nullable=False),
+        sa.Column("vehicle_id", sa.Integer(), nullable=False),
+        sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["allocation_line_id"], ["allocation_lines.id"],
+            name=op.f("fk_round_pins_allocation_line_id_allocation_lines"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"], ["round_vehicles.id"],
+            name=op.f("fk_round_pins_vehicle_id_round_vehicles"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_round_pins")),
+        sa.UniqueConstraint("allocation_line_id", name=op.f("uq_round_pins_allocation_line_id")),
+    )
+    with op.batch_alter_table("round_pins", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_round_pins_vehicle_id"), ["vehicle_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("round_pins", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_round_pins_vehicle_id"))
+
+    op.drop_table("round_pins")
     with op.batch_alter_table('round_vehicles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_round_vehicles_farm_id'))
 

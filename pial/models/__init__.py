@@ -92,6 +92,7 @@ from pial.models.rounds import (
     CollectionPoint,
     DeliveryWindow,
     RoadDistance,
+    RoundPin,
     Vehicle,
 )
 from pial.models.season import (
@@ -197,6 +198,7 @@ __all__ = [
     "Receipt",
     "RoadDistance",
     "Role",
+    "RoundPin",
     "RunStatus",
     "RunTrigger",
     "Season",

@@ -4,6 +4,7 @@
   its depot), with its capacity, the hours it is free and what it costs;
 - ``CollectionPoint``: a farm or the partner's platform where crates change vehicle;
 - ``DeliveryWindow``: when a canteen takes deliveries (several per canteen allowed);
+- ``RoundPin``: a line the coordinator moved onto a vehicle;
 - ``RoadDistance``: a road distance, and its duration when known, entered by the lead for a pair
   of places; it takes precedence over the crow-fly distance × the road factor.
 
@@ -106,6 +107,22 @@ class DeliveryWindow(Base):
     instructions: Mapped[str | None] = mapped_column(Text)  # for the driver: dock, code, …
 
     canteen: Mapped[Canteen] = relationship()
+
+
+class RoundPin(Timestamped, Base):
+    """A published line the coordinator put on a vehicle; the rest of the day is re-planned.
+
+    A pin belongs to its allocation line: a re-plan's new lines start without pins.
+    """
+
+    __tablename__ = "round_pins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_line_id: Mapped[int] = mapped_column(
+        ForeignKey("allocation_lines.id", ondelete="CASCADE"), unique=True
+    )
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("round_vehicles.id", ondelete="CASCADE"),
+                                            index=True)
 
 
 class RoadDistance(Base):

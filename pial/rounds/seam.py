@@ -25,6 +25,7 @@ from solver.rounds import (
     CollectionPoint,
     Farm,
     Line,
+    Pin,
     Previous,
     Road,
     RoundsProblem,
@@ -64,6 +65,7 @@ def build_problem(
     windows: Sequence[Any],
     roads: Sequence[Any],
     road_factor: float,
+    pins: Sequence[Any] = (),
 ) -> RoundsProblem:
     """Return the solver's problem for the published ``lines`` of ``day``.
 
@@ -114,6 +116,8 @@ def build_problem(
                 DEFAULT_VAN_CRATES, farm_id=str(farm.id), driver=farm.name,
                 phone=farm.contact_phone or "",
             ))
+    driving = {vehicle.id for vehicle in fleet}
+    line_ids = {str(line.id) for line in lines}
     return RoundsProblem(
         day.isoformat(),
         tuple(Farm(str(f.id), f.name, f.lat, f.lon) for f in sorted(farms.values(),
@@ -126,6 +130,8 @@ def build_problem(
               for p in points if p.is_active),
         tuple(Road(r.place_a, r.place_b, r.distance_km, r.duration_min) for r in roads),
         Settings(road_factor=road_factor),
+        tuple(Pin(str(pin.allocation_line_id), str(pin.vehicle_id)) for pin in pins
+              if str(pin.allocation_line_id) in line_ids and str(pin.vehicle_id) in driving),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from pial.allocation.coordination import require_coordinator
 from pial.db import get_session
 from pial.errors import NotFound
 from pial.models import (
@@ -21,6 +22,7 @@ from pial.models import (
     DeliveryWeek,
     DeliveryWindow,
     RoadDistance,
+    RoundPin,
     Vehicle,
     WeekState,
     find_platform,
@@ -161,6 +163,7 @@ def day_rounds(iso_week: str, day: dt.date, plan: PublishedPlan | None = None) -
         session.scalars(select(DeliveryWindow)).all(),
         session.scalars(select(RoadDistance)).all(),
         platform.road_factor if platform is not None else DEFAULT_ROAD_FACTOR,
+        session.scalars(select(RoundPin)).all(),
     )
     # A re-plan starts from the previous version's rounds: a crop failure moves few stops.
     previous = None
@@ -225,3 +228,21 @@ def season_savings(first_day: dt.date | None = None) -> list[WeekSavings]:
 def check_rounds_document(data: Any) -> list[str]:
     """Return the rules a rounds document breaks; raise seam.FormatError if unreadable."""
     return seam.check_document(data)
+
+
+def move_line(actor: Any, iso_week: str, line_id: int, vehicle_id: int) -> None:
+    """Put a published line on a vehicle; the day's other stops are re-optimised around it."""
+    require_coordinator(actor, iso_week)
+    plan = plan_of_week(iso_week)
+    if line_id not in {line.id for line in plan.lines}:
+        raise NotFound(_("Cette ligne n'est pas dans le planning publié de la semaine."))
+    session = get_session()
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None or not vehicle.is_active:
+        raise NotFound(_("Ce véhicule n'existe pas (ou plus)."))
+    pin = session.scalars(select(RoundPin).where(RoundPin.allocation_line_id == line_id)).first()
+    if pin is None:
+        session.add(RoundPin(allocation_line_id=line_id, vehicle_id=vehicle_id))
+    else:
+        pin.vehicle_id = vehicle_id
+    session.commit()

@@ -75,3 +75,37 @@ def test_the_api_returns_each_day_s_rounds_document(
     document = body["days"][0]["rounds"]
     assert document["format"] == "pial-rounds-result/1"
     assert services.check_rounds_document(document) == []
+
+
+def test_the_coordinator_moves_a_line_onto_another_van(
+    db: Session, published: Published, login: Any, client: Any
+) -> None:
+    iso_week = published.scenario.iso_week
+    login(published.scenario.lead)
+    rounds = services.week_rounds(iso_week)[0]
+    line_id, loader = next(
+        (line, route.vehicle_id) for route in rounds.result.routes for stop in route.stops
+        for line in stop.load if stop.place.startswith("farm:")
+    )
+    target = next(van for van in published.vans.values() if str(van.id) != loader)
+    page = client.get(f"/semaines/{iso_week}/tournees").get_data(as_text=True)
+    assert "Déplacer une ligne sur un véhicule" in page
+    prefix = f"d{rounds.day:%Y%m%d}-"
+
+    response = client.post(f"/semaines/{iso_week}/tournees/{rounds.day}/deplacer", data={
+        prefix + "line_id": line_id, prefix + "vehicle_id": str(target.id)})
+
+    assert response.status_code == 303
+    moved = services.day_rounds(iso_week, rounds.day)
+    loaders = {line: route.vehicle_id for route in moved.result.routes
+               for stop in route.stops for line in stop.load if stop.place.startswith("farm:")}
+    assert loaders[line_id] == str(target.id)
+    assert services.check_rounds_document(moved.document()) == []
+    client.post("/deconnexion")
+
+    grower = next(iter(published.scenario.growers.values()))
+    login(grower)  # a grower who does not coordinate the week may not move lines
+    refused = client.post(f"/semaines/{iso_week}/tournees/{rounds.day}/deplacer", data={
+        prefix + "line_id": line_id, prefix + "vehicle_id": loader})
+    assert refused.status_code == 303
+    assert services.day_rounds(iso_week, rounds.day).result == moved.result
