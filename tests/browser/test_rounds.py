@@ -28,6 +28,8 @@ def test_a_driver_reads_the_route_sheet_on_a_phone(
     page.wait_for_url(re.compile(r"/tournees$"), timeout=120_000)
     week_text = page.locator("main").inner_text()
     assert "Tournées mutualisées" in week_text and "Chacun livre ses lignes" in week_text
+    assert page.locator("main svg.rounds-map polyline").count() >= 1
+    assert accessibility_violations(page) == []
 
     page.locator("main a[href*='/tournees/']").first.click(timeout=120_000)
     page.wait_for_url(re.compile(r"/tournees/\d{4}-\d\d-\d\d/"), timeout=120_000)
