@@ -79,6 +79,9 @@ def _register_features(app: Flask) -> None:
     from pial import season
 
     season.init_app(app)
+    from pial import rounds
+
+    rounds.init_app(app)
     from pial import api
 
     api.init_app(app)

@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The bench has its own options; handing it the raw arguments keeps its --help its own.
     if arguments[:1] == ["bench"]:
         return run_bench(arguments[1:])
+    if arguments[:1] == ["rounds"]:
+        from solver.rounds.cli import main as rounds_main
+
+        return rounds_main(arguments[1:])
     parser = build_parser()
     options = parser.parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] = options.handler
@@ -85,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "bench", help="mesurer le solveur sur des instances générées (voir bench --help)",
         add_help=False,
+    )
+    commands.add_parser(
+        "rounds", help="tournées de livraison d'un jour (voir rounds --help)", add_help=False,
     )
     for subparser in commands.choices.values():
         _translate_titles(subparser)

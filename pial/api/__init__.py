@@ -66,6 +66,7 @@ def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
         invoices,
         planning,
         records,
+        rounds,
         season,
         weeks,
     )
@@ -78,6 +79,7 @@ def _api_blueprints() -> list[tuple[Any, dict[str, Rule]]]:
         (invoices.blueprint, invoices.ACCESS_RULES),
         (egalim.blueprint, egalim.ACCESS_RULES),
         (season.blueprint, season.ACCESS_RULES),
+        (rounds.blueprint, rounds.ACCESS_RULES),
     ]
 
 

@@ -97,6 +97,13 @@ from pial.models.rotation import (
     CoordinatorSwap,
     SwapState,
 )
+from pial.models.rounds import (
+    CollectionPoint,
+    DeliveryWindow,
+    RoadDistance,
+    RoundPin,
+    Vehicle,
+)
 from pial.models.season import (
     CropDeclaration,
     FarmWeekOff,
@@ -152,6 +159,7 @@ __all__ = [
     "CanteenKind",
     "CashAdvance",
     "CertificationLabel",
+    "CollectionPoint",
     "Contract",
     "ContractLine",
     "ContractLinePeriod",
@@ -161,6 +169,7 @@ __all__ = [
     "CropFailure",
     "Delivery",
     "DeliveryWeek",
+    "DeliveryWindow",
     "Farm",
     "FarmCertificate",
     "FarmWeekOff",
@@ -205,7 +214,9 @@ __all__ = [
     "Quantity",
     "Rate",
     "Receipt",
+    "RoadDistance",
     "Role",
+    "RoundPin",
     "RunStatus",
     "RunTrigger",
     "Season",
@@ -221,6 +232,7 @@ __all__ = [
     "Timestamped",
     "UTCDateTime",
     "User",
+    "Vehicle",
     "WeekState",
     "canteen_group_members",
     "contract_growers",
