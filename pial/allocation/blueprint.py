@@ -23,7 +23,7 @@ from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.fields import choices
 from pial.i18n import format_number, unit_label
-from pial.models import Canteen, Farm, Role, WeekState
+from pial.models import AllocationRun, Canteen, Farm, Role, WeekState
 from pial.weeks.calendar import coordinator_of, get_week, list_weeks
 
 blueprint = Blueprint("allocation", __name__)
@@ -262,6 +262,23 @@ def unlock(iso_week: str) -> Response | tuple[str, int]:
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
 
 
+def _replan_message(run: AllocationRun) -> str:
+    """Say what the re-plan of a crop failure changed, or that it changed nothing."""
+    changes = runs.replan_changes(run)
+    if not changes:
+        return str(_(
+            "Perte enregistrée. Le planning a été recalculé (version %(v)s) mais rien n'a "
+            "changé : les quantités prévues restent les mêmes.",
+            v=run.published_version,
+        ))
+    return str(_(
+        "Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
+        "%(n)s ligne(s) changée(s), surlignée(s) ci-dessous.",
+        v=run.published_version,
+        n=len(changes),
+    ))
+
+
 @blueprint.route("/semaines/<iso_week>/perte-de-recolte", methods=["GET", "POST"])
 def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
     """Let a grower declare a crop loss; the re-planned planning is published at once."""
@@ -294,6 +311,10 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
         )
         for product in products
     )
+    offer_left = {
+        product.id: services.farm_offer_left(farm_id, week.iso_week, product.id)
+        for product in products
+    }
     status = 200
     if form.validate_on_submit():
         try:
@@ -315,14 +336,7 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
             flash(str(error), "error")
             status = error.http_status
         else:
-            flash(
-                _(
-                    "Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
-                    "les changements sont surlignés.",
-                    v=new_run.published_version,
-                ),
-                "success",
-            )
+            flash(_replan_message(new_run), "success")
             return redirect(url_for("deliveries.week", iso_week=week.iso_week), code=303)
     elif request.method == "POST":
         status = 422
@@ -331,6 +345,8 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
         week=week,
         form=form,
         products=products,
+        planned=planned,
+        offer_left=offer_left,
         has_plan=current is not None,
         **_helpers(),
     ), status

@@ -66,6 +66,7 @@ class Receipt(Versioned, Base):
         enum_type(QualityRating), default=QualityRating.OK
     )
     quality_note: Mapped[str | None] = mapped_column(Text)
+    shortfall_reason: Mapped[str | None] = mapped_column(Text)  # why less came than planned
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     received_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from pial.allocation.events import PlanPublished
+from pial.allocation.review import replan_contract_shortfalls
 from pial.db import get_session
 from pial.deliveries.services import delivery_notes_of, pick_list_of
-from pial.i18n import format_iso_week
+from pial.i18n import format_day, format_iso_week, format_number, unit_label
 from pial.models import (
     AllocationRun,
     AvailabilityLine,
@@ -31,6 +32,7 @@ from pial.models import (
 )
 from pial.notifications.outbox import enqueue_email
 from pial.published.plan import PublishedPlan, plan_of
+from pial.rotation.services import coordinator_farm_ids
 from pial.weeks.calendar import coordinator_of
 
 PREFERENCE_REMINDERS = "email_reminders"
@@ -227,6 +229,51 @@ def alert_leads(kind: str, dedup_key: str, subject: str, lines: Sequence[str]) -
         )
         for user in _users(User.role == Role.LEAD)
     )
+
+
+def alert_contract_shortfalls(event: PlanPublished) -> int:
+    """Tell the leads and the week's coordinators which contract lines a re-plan left short.
+
+    Handles :class:`~pial.allocation.events.PlanPublished` for crop-failure re-plans only.
+    """
+    shortfalls = replan_contract_shortfalls(event.run) if event.replan else []
+    if not shortfalls:
+        return 0
+    week = event.run.week
+    coordinating = coordinator_farm_ids(week.iso_week)
+    recipients = [
+        *_users(User.role == Role.LEAD),
+        *(_users(User.role == Role.GROWER, User.farm_id.in_(coordinating)) if coordinating else []),
+    ]
+    count = 0
+    for user in recipients:
+        with force_locale(user.locale or "fr"):
+            lines = [
+                _(
+                    "%(day)s, %(canteen)s, %(product)s (contrat) : il manque %(short)s %(unit)s "
+                    "sur %(ordered)s commandés.",
+                    day=format_day(short.day),
+                    canteen=short.canteen.name,
+                    product=short.product.name_fr,
+                    short=format_number(short.short_now, 3),
+                    unit=unit_label(short.product, short.short_now),
+                    ordered=format_number(short.ordered, 3),
+                )
+                for short in shortfalls
+            ]
+        count += queue_for_user(
+            user,
+            kind="contract_shortfall",
+            dedup_key=f"contract-shortfall:{week.iso_week}:v{event.run.published_version}",
+            subject=N_(
+                "Perte de récolte : des lignes sous contrat ne sont plus servies (%(week)s)"
+            ),
+            template="alert",
+            preference=None if user.role == Role.GROWER else PREFERENCE_ALERTS,
+            lines=lines,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+    return count
 
 
 def send_invitation(email: str, link: str, inviter_name: str, invitation_id: int) -> None:

@@ -23,7 +23,7 @@ from pial.models import (
     Role,
     SwapState,
 )
-from pial.weeks.calendar import coordinator_of, ensure_week, normalise_iso_week
+from pial.weeks.calendar import ensure_week, normalise_iso_week
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +202,29 @@ def _cancel_pending_swaps(session: Session, assignment: CoordinatorAssignment) -
 
 
 def is_coordinator(user: Actor, iso_week: str) -> bool:
-    """Tell whether ``user`` is a grower of the farm coordinating ``iso_week``."""
+    """Tell whether ``user`` is a grower of the farm coordinating ``iso_week``, or its backup."""
     if user is None or user.role != Role.GROWER or user.farm_id is None:
         return False
-    farm = coordinator_of(iso_week)
-    return farm is not None and farm.id == user.farm_id
+    return user.farm_id in coordinator_farm_ids(iso_week)
+
+
+def coordinator_farm_ids(iso_week: str) -> set[int]:
+    """Return the farms that may coordinate ``iso_week``: the assigned one and its backup."""
+    assignment = week_assignment(iso_week)
+    if assignment is None:
+        return set()
+    return {assignment.farm_id} | (
+        {assignment.backup_farm_id} if assignment.backup_farm_id is not None else set()
+    )
+
+
+def week_assignment(iso_week: str) -> CoordinatorAssignment | None:
+    """Return the coordination assignment of ``iso_week``, if the week has one."""
+    return get_session().scalar(
+        select(CoordinatorAssignment)
+        .join(DeliveryWeek, CoordinatorAssignment.week_id == DeliveryWeek.id)
+        .where(DeliveryWeek.iso_week == normalise_iso_week(iso_week))
+    )
 
 
 def rotation_rows(first_week: str, last_week: str) -> list[RotationRow]:

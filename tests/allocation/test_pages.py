@@ -102,12 +102,19 @@ def test_crop_failure_page(db: Session, scenario: Scenario, login: Any) -> None:
                           data={"product_id": carrot.id, "quantity_lost": "abc"})
     assert refused.status_code == 422 and "pas un nombre" in refused.get_data(as_text=True)
 
+    planned = sum(ln.quantity for ln in first.lines
+                  if ln.farm_id == farm_id and ln.product_id == carrot.id)
+    too_much = client.post("/semaines/2026-W48/perte-de-recolte",
+                           data={"product_id": carrot.id, "quantity_lost": str(planned + 1)})
+    assert too_much.status_code == 422 and "au plus" in too_much.get_data(as_text=True)
+
     response = client.post("/semaines/2026-W48/perte-de-recolte",
-                           data={"product_id": carrot.id, "quantity_lost": "60",
+                           data={"product_id": carrot.id, "quantity_lost": "10",
                                  "note": "Grêle"})
     assert response.status_code == 303
     page = client.get("/semaines/2026-W48/mes-livraisons").get_data(as_text=True)
     assert "Le planning a changé (version 2)" in page
+    assert "ligne(s) changée(s)" in page and "rien n'a changé" not in page
 
 
 def test_malformed_week_labels_are_not_found(scenario: Scenario, login: Any) -> None:
