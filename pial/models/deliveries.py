@@ -73,3 +73,8 @@ class Receipt(Versioned, Base):
 
     allocation_line: Mapped[AllocationLine] = relationship()
     received_by: Mapped[User | None] = relationship()
+
+    @property
+    def shortfall_quantity(self) -> Decimal:
+        """Return how much less than planned came (0 when all of it, or more, came)."""
+        return max(self.allocation_line.quantity - self.received_quantity, Decimal(0))
