@@ -15,8 +15,15 @@ from werkzeug.wrappers import Response
 
 from pial.access import roles
 from pial.allocation import runs, services
-from pial.allocation.coordination import can_coordinate
-from pial.allocation.forms import ActionForm, CropFailureForm, LockForm, PublishForm, UnlockForm
+from pial.allocation.coordination import can_coordinate, close_coordinated_week
+from pial.allocation.forms import (
+    ActionForm,
+    ConfirmForm,
+    CropFailureForm,
+    LockForm,
+    PublishForm,
+    UnlockForm,
+)
 from pial.allocation.review import PlanningGrid, planning_grid
 from pial.clock import PARIS
 from pial.db import get_session
@@ -33,6 +40,7 @@ ACCESS_RULES = {
     "review": roles(Role.LEAD, Role.GROWER),
     "run": roles(Role.LEAD, Role.GROWER),
     "publish": roles(Role.LEAD, Role.GROWER),
+    "close": roles(Role.LEAD, Role.GROWER),
     "lock": roles(Role.LEAD, Role.GROWER),
     "unlock": roles(Role.LEAD, Role.GROWER),
     "crop_failure": roles(Role.GROWER),
@@ -103,6 +111,7 @@ def _render_review(
         publish_form=PublishForm(),
         unlock_form=UnlockForm(),
         can_plan=grid.week.state in services.PLANNING_STATES,
+        can_close=True,  # only the lead and the week's coordinators reach this page
         farms_by_id={farm.id: farm for farm in session.scalars(select(Farm))},
         **_helpers(),
     )
@@ -190,6 +199,10 @@ def publish(iso_week: str) -> Response | tuple[str, int]:
     """Publish a run as the week's planning."""
     form = PublishForm()
     if not form.validate_on_submit():
+        if form.confirm.errors and "csrf_token" not in form.errors:
+            flash(_("Cochez la case pour confirmer la publication : elle ne peut pas être "
+                    "annulée."), "error")
+            return _render_review(iso_week, status=422)
         abort(400)
     run_id = int(form.run_id.data) if (form.run_id.data or "").isdigit() else None
     try:
@@ -204,6 +217,31 @@ def publish(iso_week: str) -> Response | tuple[str, int]:
         ),
         "success",
     )
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/planning/clore", methods=["POST"])
+def close(iso_week: str) -> Response | tuple[str, int]:
+    """Close the week's offers and orders, as its coordinator or the lead."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Cochez la case pour confirmer la clôture : offres et commandes seront "
+                "arrêtées."), "error")
+        return redirect(request.referrer or url_for("allocation.review", iso_week=iso_week),
+                        code=303)
+    try:
+        week = close_coordinated_week(current_user, iso_week)
+    except Forbidden as error:
+        abort(403, str(error))
+    except (NotFound, InvalidInput) as error:
+        abort(404, str(error))
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Semaine %(n)s close : offres et commandes arrêtées. Lancez la répartition.",
+                n=week.week_number), "success")
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
 
 

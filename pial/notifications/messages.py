@@ -32,7 +32,7 @@ from pial.models import (
 )
 from pial.notifications.outbox import enqueue_email
 from pial.published.plan import PublishedPlan, plan_of
-from pial.rotation.services import coordinator_farm_ids
+from pial.rotation.services import coordinator_farm_ids, week_assignment
 from pial.weeks.calendar import coordinator_of
 
 PREFERENCE_REMINDERS = "email_reminders"
@@ -274,6 +274,63 @@ def alert_contract_shortfalls(event: PlanPublished) -> int:
             subject_values={"week": lambda: _week_label(week)},
         )
     return count
+
+
+def remind_coordinator(week: DeliveryWeek) -> int:
+    """Remind the growers of the week's coordinating and backup farms of their week."""
+    assignment = week_assignment(week.iso_week)
+    if assignment is None:
+        return 0
+    farm_ids = coordinator_farm_ids(week.iso_week)
+    return sum(
+        queue_for_user(
+            user,
+            kind="coordinator_reminder",
+            dedup_key=f"coordinator-reminder:{week.iso_week}",
+            subject=N_("Vous coordonnez la %(week)s : échéance demain"),
+            template="coordinator_reminder",
+            preference=None,  # the coordinator's duty of the week: not optional
+            week=week,
+            confirmed=assignment.confirmed_dt is not None,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids))
+    )
+
+
+def alert_unconfirmed_coordination(week: DeliveryWeek) -> int:
+    """Tell the leads that nobody confirmed they coordinate ``week`` by its deadline."""
+    assignment = week_assignment(week.iso_week)
+    if assignment is None or assignment.confirmed_dt is not None:
+        return 0
+    backup = assignment.backup_farm.name if assignment.backup_farm is not None else None
+    return sum(
+        queue_for_user(
+            user,
+            kind="coordination_unconfirmed",
+            dedup_key=f"coordination-unconfirmed:{week.iso_week}",
+            subject=N_("Personne n'a confirmé la coordination de la %(week)s"),
+            template="alert",
+            preference=None,  # a week without a coordinator needs the lead: not optional
+            lines=[_lines_unconfirmed(user, week, assignment.farm.name, backup)],
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in _users(User.role == Role.LEAD)
+    )
+
+
+def _lines_unconfirmed(user: User, week: DeliveryWeek, farm: str, backup: str | None) -> str:
+    with force_locale(user.locale or "fr"):
+        text: str = _(
+            "%(week)s : la ferme %(farm)s n'a pas confirmé qu'elle coordonne la semaine, "
+            "dont les offres et commandes sont closes.",
+            week=_week_label(week),
+            farm=farm,
+        )
+        if backup:
+            text += " " + _("Son suppléant (%(backup)s) non plus.", backup=backup)
+        advice = _("Clôturez, relisez et publiez-la vous-même, ou appelez la ferme.")
+        return f"{text} {advice}"
 
 
 def send_invitation(email: str, link: str, inviter_name: str, invitation_id: int) -> None:

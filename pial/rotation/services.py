@@ -404,3 +404,68 @@ def pending_swaps() -> list[CoordinatorSwap]:
             .order_by(CoordinatorSwap.requested_dt)
         )
     )
+
+
+def _require_coordinating_grower_or_lead(actor: Actor, iso_week: str) -> CoordinatorAssignment:
+    """Return the week's assignment if ``actor`` leads or may coordinate it; else refuse."""
+    assignment = week_assignment(iso_week)
+    if assignment is None:
+        raise NotFound(gettext("Aucune ferme ne coordonne cette semaine."))
+    if actor is not None and actor.role != Role.LEAD and not is_coordinator(actor, iso_week):
+        raise Forbidden(
+            gettext("Seule la ferme qui coordonne la semaine (ou son suppléant) peut faire cela.")
+        )
+    return assignment
+
+
+def confirm_coordination(actor: Actor, iso_week: str) -> CoordinatorAssignment:
+    """Record that a grower of the coordinating (or backup) farm takes the week on."""
+    assignment = _require_coordinating_grower_or_lead(actor, iso_week)
+    if actor is None or actor.role != Role.GROWER:
+        raise Forbidden(
+            gettext("Seul un producteur de la ferme coordinatrice confirme sa semaine.")
+        )
+    if assignment.confirmed_dt is None:
+        assignment.confirmed_dt = now()
+        assignment.confirmed_by_id = actor.id
+        record_audit(actor, "rotation.confirm", assignment, after={"iso_week": iso_week})
+    get_session().commit()
+    return assignment
+
+
+def name_backup(actor: Actor, iso_week: str, farm_id: int | None) -> CoordinatorAssignment:
+    """Name (or, with None, withdraw) the farm that stands in for the week's coordinator."""
+    assignment = _require_coordinating_grower_or_lead(actor, iso_week)
+    session = get_session()
+    if farm_id is not None:
+        farm = session.get(Farm, farm_id)
+        if farm is None or not farm.is_active:
+            raise InvalidInput(
+                gettext("Suppléant : choisissez une ferme active de la liste."),
+                {"farm_id": [gettext("Choisissez une ferme de la liste.")]},
+            )
+        if farm.id == assignment.farm_id:
+            raise InvalidInput(
+                gettext("Suppléant : choisissez une autre ferme que celle qui coordonne."),
+                {"farm_id": [gettext("Choisissez une autre ferme.")]},
+            )
+    before = {"backup_farm_id": assignment.backup_farm_id}
+    assignment.backup_farm_id = farm_id
+    record_audit(actor, "rotation.name_backup", assignment, before=before,
+                 after={"backup_farm_id": farm_id, "iso_week": iso_week})
+    session.commit()
+    return assignment
+
+
+def unconfirmed_assignments(weeks: Sequence[DeliveryWeek]) -> list[CoordinatorAssignment]:
+    """Return the assignments of ``weeks`` that no grower has confirmed."""
+    if not weeks:
+        return []
+    return list(
+        get_session().scalars(
+            select(CoordinatorAssignment).where(
+                CoordinatorAssignment.week_id.in_([week.id for week in weeks]),
+                CoordinatorAssignment.confirmed_dt.is_(None),
+            )
+        )
+    )

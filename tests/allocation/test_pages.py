@@ -29,13 +29,17 @@ def test_lead_runs_and_publishes_through_the_pages(
     assert "Publier cette répartition" in page
 
     run = db.scalars(select(AllocationRun)).one()
-    response = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    unconfirmed = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    assert unconfirmed.status_code == 422
+    assert "Cochez la case pour confirmer" in unconfirmed.get_data(as_text=True)
+    assert run.published_version is None
+    response = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id), "confirm": "y"})
     assert response.status_code == 303
     db.refresh(scenario.week)
     assert scenario.week.state == WeekState.PUBLISHED
     assert "version 1" in client.get(REVIEW).get_data(as_text=True)
     # A second publication of the same week is refused with the reason.
-    again = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    again = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id), "confirm": "y"})
     assert again.status_code == 409
     assert "déjà publié" in again.get_data(as_text=True)
 
