@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -64,7 +64,7 @@ def queue_for_user(
     if not user.is_active or (preference and not getattr(user, preference)):
         return False
     with force_locale(user.locale or "fr"):
-        context = {"user": user, "base_url": current_app.config["PIAL_BASE_URL"], **context}
+        context = {"user": user, "base_url": public_base_url(), **context}
         text = render_template(f"emails/{template}.txt", **context)
         html = render_template(f"emails/{template}.html", **context)
         # Values may be callables so that dates and weeks are formatted in the user's language.
@@ -83,6 +83,18 @@ def queue_for_user(
         dedup_key=f"{dedup_key}:u{user.id}",
     )
     return message is not None
+
+
+def public_base_url() -> str:
+    """Return the address links in e-mails start with, without a trailing slash.
+
+    PIAL_BASE_URL when it is set; else the host of the request being answered; else the
+    address the server was started on (``pial serve``/``pial demo`` record it).
+    """
+    config = current_app.config
+    if not config.get("PIAL_BASE_URL_SET") and has_request_context():
+        return str(request.host_url).rstrip("/")
+    return str(config["PIAL_BASE_URL"]).rstrip("/")
 
 
 def _users(*conditions: Any) -> Sequence[User]:
