@@ -274,7 +274,8 @@ def lock(iso_week: str) -> Response | tuple[str, int]:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status, lock_form=form)
     flash(_("Case verrouillée : relancez la répartition pour en tenir compte."), "success")
-    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+    cell = f"case-{form.farm_id.data}-{form.canteen_id.data}-{form.product_id.data}-{form.day.data}"
+    return redirect(url_for("allocation.review", iso_week=iso_week, _anchor=cell), code=303)
 
 
 @blueprint.route("/semaines/<iso_week>/planning/verrous/supprimer", methods=["POST"])

@@ -86,6 +86,21 @@ class ShareLine:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferLeft:
+    """What a farm offered of a product this week, what the run gives it, and what remains."""
+
+    farm: Farm
+    product: Product
+    offered: Decimal
+    allocated: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """Return what is still on offer (never below 0)."""
+        return max(self.offered - self.allocated, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
 class ContractShortfall:
     """An order line under contract that a re-plan serves less of than the plan before it."""
 
@@ -109,6 +124,15 @@ class PlanningGrid:
     changes: list[Change]
     locks: list[ManualLock]
     contract_shortfalls: list[ContractShortfall] = field(default_factory=list)
+    offers_left: list[OfferLeft] = field(default_factory=list)
+
+    def remaining_of(self, farm_id: int, product_id: int) -> Decimal:
+        """Return what a farm still has on offer of a product after this run."""
+        return next(
+            (left.remaining for left in self.offers_left
+             if left.farm.id == farm_id and left.product.id == product_id),
+            Decimal(0),
+        )
 
     @property
     def days(self) -> list[dt.date]:
@@ -221,7 +245,32 @@ def planning_grid(
         changes=changes_between(compared, run) if compared is not None else [],
         locks=locks,
         contract_shortfalls=replan_contract_shortfalls(run),
+        offers_left=offers_left(week, run, farms),
     )
+
+
+def offers_left(
+    week: DeliveryWeek, run: AllocationRun, farms: Mapping[int, Farm]
+) -> list[OfferLeft]:
+    """Return, per farm and product offered, what the run leaves on offer, by farm name."""
+    session = get_session()
+    offered = seam.week_offers_after_losses(session, week.id)
+    allocated: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for line in run.lines:
+        allocated[(line.farm_id, line.product_id)] += line.quantity
+    products = {
+        product.id: product
+        for product in session.scalars(
+            select(Product).where(Product.id.in_({pid for _fid, pid in offered}))
+        )
+    }
+    lines = [
+        OfferLeft(farms[farm_id], products[product_id], quantity,
+                  allocated.get((farm_id, product_id), Decimal(0)))
+        for (farm_id, product_id), quantity in offered.items()
+        if farm_id in farms
+    ]
+    return sorted(lines, key=lambda left: (left.farm.name, left.product.name_fr))
 
 
 def replan_contract_shortfalls(run: AllocationRun) -> list[ContractShortfall]:

@@ -400,6 +400,21 @@ def declared_losses(session: Session, week_id: int) -> list[PendingLoss]:
     ]
 
 
+def week_offers_after_losses(session: Session, week_id: int) -> dict[tuple[int, int], Decimal]:
+    """Return what each farm offers of each product over the week, once its losses are taken."""
+    offers = session.scalars(
+        select(AvailabilityLine).where(
+            AvailabilityLine.week_id == week_id, AvailabilityLine.quantity > 0
+        )
+    ).all()
+    totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for (farm_id, product_id, _day), quantity in _subtract_losses(
+        offers, declared_losses(session, week_id)
+    ).items():
+        totals[(farm_id, product_id)] += quantity
+    return dict(totals)
+
+
 def offer_left(
     session: Session, week_id: int, farm_id: int, product_id: int, day: dt.date | None
 ) -> Decimal:

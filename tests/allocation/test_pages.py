@@ -142,7 +142,15 @@ def test_a_grid_cell_links_to_the_prefilled_lock_form(
     line = run.lines[0]
     client = login(scenario.lead)
     page = client.get(REVIEW).get_data(as_text=True)
-    assert f"farm_id={line.farm_id}&amp;canteen_id={line.canteen_id}" in page
+    cell = f"case-{line.farm_id}-{line.canteen_id}-{line.product_id}-{line.day.isoformat()}"
+    assert f'id="{cell}"' in page and f'id="q-{cell}"' in page  # a small form in the cell
+    assert "Reste à l'offre par ferme" in page and "Reste à l'offre de cette ferme" in page
+    in_place = client.post(f"{REVIEW}/verrous", data={
+        "farm_id": line.farm_id, "canteen_id": line.canteen_id, "product_id": line.product_id,
+        "day": line.day.isoformat(), "quantity": "7"})
+    assert in_place.status_code == 303 and in_place.headers["Location"].endswith(f"#{cell}")
+    lock = db.scalars(select(ManualLock)).one()
+    assert lock.quantity == 7 and lock.farm_id == line.farm_id
     prefilled = client.get(REVIEW, query_string={
         "farm_id": line.farm_id, "canteen_id": line.canteen_id,
         "product_id": line.product_id, "day": line.day.isoformat(), "quantity": "12,5",
