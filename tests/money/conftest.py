@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from flask import current_app
 
 from tests.allocation.scenario import Scenario, scenario_app_config
+
+AFTER_DELIVERIES = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+"""The Friday after the scenario's week: its deliveries have come and can be received."""
 
 
 @pytest.fixture
@@ -22,6 +27,8 @@ def deliver(scenario: Scenario, short_by: dict[int, str] | None = None) -> None:
 
     run = allocate_week(scenario.iso_week, scenario.lead)
     publish_week(scenario.iso_week, scenario.lead, run.id)
+    # Receipts are recorded once the goods came: the clock moves to the Friday after the week.
+    current_app.config["PIAL_CLOCK"] = lambda: AFTER_DELIVERIES
     managers = {manager.canteen_id: manager for manager in scenario.managers.values()}
     for index, line in enumerate(sorted(run.lines, key=lambda ln: ln.id)):
         quantity = (short_by or {}).get(index)
