@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from pial.app import create_app
@@ -124,6 +124,7 @@ def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
     from waitress import serve
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    use_served_address(app, host, port)
     # The command's own session lives as long as the server: it must hold no transaction.
     close_session()
     scheduler = None
@@ -138,6 +139,16 @@ def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
             scheduler.shutdown(wait=False)
 
 
+def use_served_address(app: Flask, host: str, port: int) -> None:
+    """Have e-mail links point at the address served, unless PIAL_BASE_URL says otherwise."""
+    if app.config.get("PIAL_BASE_URL_SET"):
+        return
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    app.config["PIAL_BASE_URL"] = f"http://{shown_host}:{port}"
+
+
 def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
     """Run gunicorn: ``workers`` processes of ``threads`` threads, each with its own GIL."""
     from gunicorn.app.base import BaseApplication
@@ -145,6 +156,7 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
     from pial.db import get_database
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    use_served_address(app, host, port)
 
     def after_fork(_server: object, _worker: object) -> None:
         # A forked worker must not share the parent's database connections.

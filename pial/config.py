@@ -66,6 +66,8 @@ def settings_from_env(instance_path: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "PIAL_LOCALES": ("fr", "en"),
         "PIAL_BASE_URL": env.get("PIAL_BASE_URL", "http://127.0.0.1:5000"),
+        # Unset, links in e-mails follow the address the app is served on (see pial.cli).
+        "PIAL_BASE_URL_SET": bool(env.get("PIAL_BASE_URL")),
         "SMTP_HOST": env.get("PIAL_SMTP_HOST", "localhost"),
         "SMTP_PORT": int(env.get("PIAL_SMTP_PORT", "25")),
         "SMTP_USERNAME": env.get("PIAL_SMTP_USERNAME"),

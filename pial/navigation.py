@@ -12,6 +12,9 @@ from flask_login import current_user
 
 _EXTENSION_KEY = "pial.navigation"
 
+MAIN_MENU_BEFORE = 50
+"""Entries ordered below this are each role's daily tools; the others go under « Plus »."""
+
 WEEK_STATE_LABELS = {
     "draft": lazy_gettext("en préparation"),
     "open": lazy_gettext("ouverte aux offres et commandes"),
@@ -39,6 +42,7 @@ class NavigationItem:
     label: str
     url: str
     active: bool
+    more: bool = False  # shown under « Plus », not in the main row
 
 
 def add_navigation(app: Flask, label: Any, endpoint: str, *roles: str, order: int = 100) -> None:
@@ -58,7 +62,8 @@ def navigation_items() -> list[NavigationItem]:
     )
     return [
         NavigationItem(
-            str(entry.label), url_for(entry.endpoint), request.endpoint == entry.endpoint
+            str(entry.label), url_for(entry.endpoint), request.endpoint == entry.endpoint,
+            more=entry.order >= MAIN_MENU_BEFORE,
         )
         for entry in visible
     ]

@@ -15,15 +15,22 @@ from werkzeug.wrappers import Response
 
 from pial.access import roles
 from pial.allocation import runs, services
-from pial.allocation.coordination import can_coordinate
-from pial.allocation.forms import ActionForm, CropFailureForm, LockForm, PublishForm, UnlockForm
+from pial.allocation.coordination import can_coordinate, close_coordinated_week
+from pial.allocation.forms import (
+    ActionForm,
+    ConfirmForm,
+    CropFailureForm,
+    LockForm,
+    PublishForm,
+    UnlockForm,
+)
 from pial.allocation.review import PlanningGrid, planning_grid
 from pial.clock import PARIS
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.fields import choices
 from pial.i18n import format_number, unit_label
-from pial.models import Canteen, Farm, Role, WeekState
+from pial.models import AllocationRun, Canteen, Farm, Role, WeekState
 from pial.weeks.calendar import coordinator_of, get_week, list_weeks
 
 blueprint = Blueprint("allocation", __name__)
@@ -33,6 +40,7 @@ ACCESS_RULES = {
     "review": roles(Role.LEAD, Role.GROWER),
     "run": roles(Role.LEAD, Role.GROWER),
     "publish": roles(Role.LEAD, Role.GROWER),
+    "close": roles(Role.LEAD, Role.GROWER),
     "lock": roles(Role.LEAD, Role.GROWER),
     "unlock": roles(Role.LEAD, Role.GROWER),
     "crop_failure": roles(Role.GROWER),
@@ -103,6 +111,7 @@ def _render_review(
         publish_form=PublishForm(),
         unlock_form=UnlockForm(),
         can_plan=grid.week.state in services.PLANNING_STATES,
+        can_close=True,  # only the lead and the week's coordinators reach this page
         farms_by_id={farm.id: farm for farm in session.scalars(select(Farm))},
         **_helpers(),
     )
@@ -190,6 +199,10 @@ def publish(iso_week: str) -> Response | tuple[str, int]:
     """Publish a run as the week's planning."""
     form = PublishForm()
     if not form.validate_on_submit():
+        if form.confirm.errors and "csrf_token" not in form.errors:
+            flash(_("Cochez la case pour confirmer la publication : elle ne peut pas être "
+                    "annulée."), "error")
+            return _render_review(iso_week, status=422)
         abort(400)
     run_id = int(form.run_id.data) if (form.run_id.data or "").isdigit() else None
     try:
@@ -204,6 +217,31 @@ def publish(iso_week: str) -> Response | tuple[str, int]:
         ),
         "success",
     )
+    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/planning/clore", methods=["POST"])
+def close(iso_week: str) -> Response | tuple[str, int]:
+    """Close the week's offers and orders, as its coordinator or the lead."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Cochez la case pour confirmer la clôture : offres et commandes seront "
+                "arrêtées."), "error")
+        return redirect(request.referrer or url_for("allocation.review", iso_week=iso_week),
+                        code=303)
+    try:
+        week = close_coordinated_week(current_user, iso_week)
+    except Forbidden as error:
+        abort(403, str(error))
+    except (NotFound, InvalidInput) as error:
+        abort(404, str(error))
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Semaine %(n)s close : offres et commandes arrêtées. Lancez la répartition.",
+                n=week.week_number), "success")
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
 
 
@@ -236,7 +274,8 @@ def lock(iso_week: str) -> Response | tuple[str, int]:
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status, lock_form=form)
     flash(_("Case verrouillée : relancez la répartition pour en tenir compte."), "success")
-    return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+    cell = f"case-{form.farm_id.data}-{form.canteen_id.data}-{form.product_id.data}-{form.day.data}"
+    return redirect(url_for("allocation.review", iso_week=iso_week, _anchor=cell), code=303)
 
 
 @blueprint.route("/semaines/<iso_week>/planning/verrous/supprimer", methods=["POST"])
@@ -260,6 +299,23 @@ def unlock(iso_week: str) -> Response | tuple[str, int]:
         return _render_review(iso_week, status=error.http_status)
     flash(_("Verrou retiré : relancez la répartition pour en tenir compte."), "success")
     return redirect(url_for("allocation.review", iso_week=iso_week), code=303)
+
+
+def _replan_message(run: AllocationRun) -> str:
+    """Say what the re-plan of a crop failure changed, or that it changed nothing."""
+    changes = runs.replan_changes(run)
+    if not changes:
+        return str(_(
+            "Perte enregistrée. Le planning a été recalculé (version %(v)s) mais rien n'a "
+            "changé : les quantités prévues restent les mêmes.",
+            v=run.published_version,
+        ))
+    return str(_(
+        "Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
+        "%(n)s ligne(s) changée(s), surlignée(s) ci-dessous.",
+        v=run.published_version,
+        n=len(changes),
+    ))
 
 
 @blueprint.route("/semaines/<iso_week>/perte-de-recolte", methods=["GET", "POST"])
@@ -294,6 +350,10 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
         )
         for product in products
     )
+    offer_left = {
+        product.id: services.farm_offer_left(farm_id, week.iso_week, product.id)
+        for product in products
+    }
     status = 200
     if form.validate_on_submit():
         try:
@@ -315,14 +375,7 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
             flash(str(error), "error")
             status = error.http_status
         else:
-            flash(
-                _(
-                    "Perte enregistrée. Le planning a été recalculé et publié (version %(v)s) : "
-                    "les changements sont surlignés.",
-                    v=new_run.published_version,
-                ),
-                "success",
-            )
+            flash(_replan_message(new_run), "success")
             return redirect(url_for("deliveries.week", iso_week=week.iso_week), code=303)
     elif request.method == "POST":
         status = 422
@@ -331,6 +384,8 @@ def crop_failure(iso_week: str) -> str | Response | tuple[str, int]:
         week=week,
         form=form,
         products=products,
+        planned=planned,
+        offer_left=offer_left,
         has_plan=current is not None,
         **_helpers(),
     ), status

@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from pial.actors import Actor
 from pial.errors import Forbidden
 from pial.models import Role
+from pial.models.weeks import DeliveryWeek
 from pial.rotation.services import is_coordinator
+from pial.weeks.opening import close_week
 
 
 def can_coordinate(actor: Actor, iso_week: str) -> bool:
@@ -26,3 +28,9 @@ def require_coordinator(actor: Actor, iso_week: str) -> None:
                 "faire cela."
             )
         )
+
+
+def close_coordinated_week(actor: Actor, iso_week: str) -> DeliveryWeek:
+    """Close the week's offers and orders, as its coordinator (or the lead) decides."""
+    require_coordinator(actor, iso_week)
+    return close_week(iso_week, actor, checked=True)

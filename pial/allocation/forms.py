@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -12,10 +20,17 @@ class ActionForm(FlaskForm):
     """A button that changes something (CSRF only)."""
 
 
+class ConfirmForm(FlaskForm):
+    """An irreversible action: the box must be ticked (works without JavaScript)."""
+
+    confirm = BooleanField(validators=[DataRequired()])
+
+
 class PublishForm(FlaskForm):
-    """Publish one run of the week."""
+    """Publish one run of the week, once the box is ticked."""
 
     run_id = HiddenField()
+    confirm = BooleanField(validators=[DataRequired()])
 
 
 class LockForm(FlaskForm):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -21,7 +21,16 @@ from pial.allocation.pricing import charged_values_eur
 from pial.allocation.runs import Change, changes_between, get_run
 from pial.allocation.services import week_locks
 from pial.db import get_session
-from pial.models import AllocationRun, Canteen, DeliveryWeek, Farm, ManualLock, Product
+from pial.models import (
+    AllocationRun,
+    Canteen,
+    DeliveryWeek,
+    Farm,
+    ManualLock,
+    OrderPriority,
+    Product,
+    RunTrigger,
+)
 from pial.weeks.calendar import get_week
 
 Cell = tuple[int, int, int, dt.date]
@@ -78,6 +87,33 @@ class ShareLine:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferLeft:
+    """What a farm offered of a product this week, what the run gives it, and what remains."""
+
+    farm: Farm
+    product: Product
+    offered: Decimal
+    allocated: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """Return what is still on offer (never below 0)."""
+        return max(self.offered - self.allocated, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class ContractShortfall:
+    """An order line under contract that a re-plan serves less of than the plan before it."""
+
+    canteen: Canteen
+    product: Product
+    day: dt.date
+    ordered: Decimal
+    short_before: Decimal
+    short_now: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class PlanningGrid:
     """Everything the coordinator reviews for one run of a week."""
 
@@ -88,6 +124,16 @@ class PlanningGrid:
     shares: list[ShareLine]
     changes: list[Change]
     locks: list[ManualLock]
+    contract_shortfalls: list[ContractShortfall] = field(default_factory=list)
+    offers_left: list[OfferLeft] = field(default_factory=list)
+
+    def remaining_of(self, farm_id: int, product_id: int) -> Decimal:
+        """Return what a farm still has on offer of a product after this run."""
+        return next(
+            (left.remaining for left in self.offers_left
+             if left.farm.id == farm_id and left.product.id == product_id),
+            Decimal(0),
+        )
 
     @property
     def days(self) -> list[dt.date]:
@@ -200,7 +246,76 @@ def planning_grid(
         shares=_share_lines(run, farms),
         changes=changes_between(compared, run) if compared is not None else [],
         locks=locks,
+        contract_shortfalls=replan_contract_shortfalls(run),
+        offers_left=offers_left(week, run, farms),
     )
+
+
+def offers_left(
+    week: DeliveryWeek, run: AllocationRun, farms: Mapping[int, Farm]
+) -> list[OfferLeft]:
+    """Return, per farm and product offered, what the run leaves on offer, by farm name."""
+    session = get_session()
+    offered = seam.week_offers_after_losses(session, week.id)
+    allocated: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for line in run.lines:
+        allocated[(line.farm_id, line.product_id)] += line.quantity
+    products = {
+        product.id: product
+        for product in session.scalars(
+            select(Product).where(Product.id.in_({pid for _fid, pid in offered}))
+        )
+    }
+    lines = [
+        OfferLeft(farms[farm_id], products[product_id], quantity,
+                  allocated.get((farm_id, product_id), Decimal(0)))
+        for (farm_id, product_id), quantity in offered.items()
+        if farm_id in farms
+    ]
+    return sorted(lines, key=lambda left: (left.farm.name, left.product.name_fr))
+
+
+def replan_contract_shortfalls(run: AllocationRun) -> list[ContractShortfall]:
+    """Return the contract lines a crop-failure re-plan left shorter than the plan it replaced.
+
+    Empty for any other run: only a re-plan takes away what a contract was promised.
+    """
+    if run.trigger != RunTrigger.CROP_FAILURE or run.supersedes is None:
+        return []
+    return contract_shortfalls(run, run.supersedes)
+
+
+def contract_shortfalls(run: AllocationRun, previous: AllocationRun) -> list[ContractShortfall]:
+    """Return the contract order lines ``run`` serves less of than ``previous`` did."""
+    short_now, short_before = seam.shortfalls_of(run), seam.shortfalls_of(previous)
+    orders = [
+        order for order in seam.run_orders(run)
+        if order.priority == OrderPriority.CONTRACT.value
+        and short_now.get((order.canteen_id, order.product_slug, order.day), Decimal(0))
+        > short_before.get((order.canteen_id, order.product_slug, order.day), Decimal(0))
+    ]
+    if not orders:
+        return []
+    session = get_session()
+    products = {
+        product.slug: product
+        for product in session.scalars(
+            select(Product).where(Product.slug.in_({order.product_slug for order in orders}))
+        )
+    }
+    result = [
+        ContractShortfall(
+            canteen=session.get_one(Canteen, order.canteen_id),
+            product=products[order.product_slug],
+            day=order.day,
+            ordered=order.quantity,
+            short_before=short_before.get(key, Decimal(0)),
+            short_now=short_now[key],
+        )
+        for order in orders
+        for key in [(order.canteen_id, order.product_slug, order.day)]
+    ]
+    return sorted(result, key=lambda short: (short.day, short.canteen.name, short.product.name_fr))
 
 
 def _compared_run(

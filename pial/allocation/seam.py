@@ -170,12 +170,7 @@ def build_problem(
         .order_by(AvailabilityLine.farm_id, AvailabilityLine.product_id, AvailabilityLine.day)
     ).all()
     offers = [offer for offer in offers if offer.farm_id in active_farm_ids]
-    failures = [
-        PendingLoss(failure.farm_id, failure.product_id, failure.quantity_lost, failure.day)
-        for failure in session.scalars(
-            select(CropFailure).where(CropFailure.week_id == week.id).order_by(CropFailure.id)
-        )
-    ] + list(pending_losses)
+    failures = declared_losses(session, week.id) + list(pending_losses)
     offered = _subtract_losses(offers, failures)
 
     previous_lines = [
@@ -385,6 +380,61 @@ def _row(
         product=product_slug,
         day=day.isoformat(),
         quantity=float(quantity),
+    )
+
+
+def declared_losses(session: Session, week_id: int) -> list[PendingLoss]:
+    """Return what each declared crop failure of the week takes off its farm's offer."""
+    return [
+        PendingLoss(
+            failure.farm_id,
+            failure.product_id,
+            failure.quantity_withdrawn
+            if failure.quantity_withdrawn is not None
+            else failure.quantity_lost,
+            failure.day,
+        )
+        for failure in session.scalars(
+            select(CropFailure).where(CropFailure.week_id == week_id).order_by(CropFailure.id)
+        )
+    ]
+
+
+def week_offers_after_losses(session: Session, week_id: int) -> dict[tuple[int, int], Decimal]:
+    """Return what each farm offers of each product over the week, once its losses are taken."""
+    offers = session.scalars(
+        select(AvailabilityLine).where(
+            AvailabilityLine.week_id == week_id, AvailabilityLine.quantity > 0
+        )
+    ).all()
+    totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for (farm_id, product_id, _day), quantity in _subtract_losses(
+        offers, declared_losses(session, week_id)
+    ).items():
+        totals[(farm_id, product_id)] += quantity
+    return dict(totals)
+
+
+def offer_left(
+    session: Session, week_id: int, farm_id: int, product_id: int, day: dt.date | None
+) -> Decimal:
+    """Return what a farm still offers of a product (on ``day``, or all week) after its losses.
+
+    A day's offer counts with the farm's any-day offer of the product, which can serve that day.
+    """
+    offers = session.scalars(
+        select(AvailabilityLine).where(
+            AvailabilityLine.week_id == week_id,
+            AvailabilityLine.farm_id == farm_id,
+            AvailabilityLine.product_id == product_id,
+            AvailabilityLine.quantity > 0,
+        )
+    ).all()
+    offered = _subtract_losses(offers, declared_losses(session, week_id))
+    return sum(
+        (quantity for (_farm, _product, offer_day), quantity in offered.items()
+         if day is None or offer_day is None or offer_day == day),
+        Decimal(0),
     )
 
 

@@ -29,6 +29,7 @@ from pial.clock import now, today_in_paris
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pial.events import raise_event
+from pial.i18n import format_number, unit_label
 from pial.models import (
     AllocationRun,
     Canteen,
@@ -503,7 +504,24 @@ def declare_crop_failure(
             _("Produit : votre ferme n'a rien à livrer de ce produit au planning publié."),
             {"product_id": [_("Choisissez un produit de votre planning.")]},
         )
-    loss = seam.PendingLoss(farm_id, product_id, amount, day)
+    planned_quantity = sum((line.quantity for line in planned), Decimal(0))
+    to_deliver = sum(
+        (line.quantity for line in planned if line.day >= today_in_paris()), Decimal(0)
+    )
+    if amount > to_deliver:
+        message = _(
+            "Quantité perdue : il reste %(left)s %(unit)s de %(product)s à livrer au planning "
+            "de votre ferme ; déclarez au plus cette quantité.",
+            left=format_number(to_deliver, 3),
+            unit=unit_label(product, to_deliver),
+            product=product.name_fr,
+        )
+        raise InvalidInput(message, {"quantity_lost": [message]})
+    # The loss is counted against the plan: the farm can now deliver « planned − lost », so
+    # the re-plan may not hand the rest of its offer back to it.
+    left = seam.offer_left(session, week.id, farm_id, product_id, day)
+    withdrawn = max(amount, left - (planned_quantity - amount))
+    loss = seam.PendingLoss(farm_id, product_id, withdrawn, day)
     # Deliveries of past days are made: the re-plan keeps them and only moves what is to come.
     problem = seam.with_stability(
         seam.build_problem(week, previous_run=current, pending_losses=[loss],
@@ -517,6 +535,7 @@ def declare_crop_failure(
         product_id=product_id,
         day=day,
         quantity_lost=amount,
+        quantity_withdrawn=withdrawn,
         note=note or None,
         declared_by_id=actor.id if actor is not None else None,
         declared_dt=now(),
@@ -567,8 +586,36 @@ def _store_replan(
                  after={"iso_week": week.iso_week, "farm_id": failure.farm_id,
                         "product_id": failure.product_id,
                         "quantity_lost": str(failure.quantity_lost), "replan_run_id": run.id})
+    _release_overridden_locks(session, week, failure, actor)
     _publish_run(session, week, run, actor, replaces=replaces, crop_failure=failure)
     return run
+
+
+def _release_overridden_locks(
+    session: Session, week: DeliveryWeek, failure: CropFailure, actor: Actor
+) -> None:
+    """Remove the locks of the lost farm and product: the re-plan could not keep them.
+
+    Runs ignore them from now on (see :func:`seam.build_problem`), so the review grid must not
+    go on showing those cells as « verrouillée ».
+    """
+    for lock in session.scalars(
+        select(ManualLock).where(
+            ManualLock.week_id == week.id,
+            ManualLock.farm_id == failure.farm_id,
+            ManualLock.product_id == failure.product_id,
+        )
+    ).all():
+        record_audit(actor, "allocation.lock_overridden", lock,
+                     before={"quantity": str(lock.quantity), "day": lock.day.isoformat()},
+                     after={"crop_failure_id": failure.id})
+        session.delete(lock)
+
+
+def farm_offer_left(farm_id: int, iso_week: str, product_id: int) -> Decimal:
+    """Return what a farm still offers of a product this week, once its losses are taken."""
+    week = get_week(iso_week)
+    return seam.offer_left(get_session(), week.id, farm_id, product_id, None)
 
 
 def farm_products_in_plan(farm_id: int, iso_week: str) -> list[Product]:

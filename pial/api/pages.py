@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -49,7 +49,11 @@ def tokens_page() -> str | tuple[str, int]:
 
 @blueprint.route("/compte/jetons-api/<int:token_id>/revocation", methods=["POST"])
 def revoke_token(token_id: int) -> Response:
-    """Revoke one of the user's tokens."""
+    """Revoke one of the user's tokens, once the confirmation box is ticked."""
+    if not request.form.get("confirm"):
+        flash(_("Cochez la case pour confirmer : un jeton révoqué ne peut pas être rétabli."),
+              "error")
+        return redirect(url_for("api_pages.tokens"))
     try:
         token = tokens.revoke_token(actor(), token_id)
     except ServiceError as error:

@@ -9,6 +9,7 @@ from flask import Response, current_app, json, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
+from pial.error_pages import render_http_error, render_unexpected_error
 from pial.errors import InvalidInput, ServiceError
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -148,10 +149,10 @@ def _flatten_webargs_errors(messages: Any) -> dict[str, Any]:
     return merged
 
 
-def handle_http_exception(error: HTTPException) -> Response | HTTPException:
-    """Answer HTTP errors of the API as problem details; leave the pages' errors alone."""
+def handle_http_exception(error: HTTPException) -> Any:
+    """Answer HTTP errors of the API as problem details; the pages' errors get a page."""
     if not is_api_request() or error.code is None:
-        return error
+        return render_http_error(error)
     data = getattr(error, "data", None) or {}
     errors = None
     if "messages" in data:
@@ -193,7 +194,7 @@ def handle_service_error(error: ServiceError) -> Response:
 def handle_unexpected_error(error: Any) -> Any:
     """Answer an unexpected failure of the API as a 500 problem (logged, no traceback shown)."""
     if not is_api_request():
-        return error
+        return render_unexpected_error(error)
     original = getattr(error, "original_exception", None) or error
     current_app.logger.error("API failure on %s", request.path, exc_info=original)
     return problem_response(500)

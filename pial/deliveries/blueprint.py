@@ -31,6 +31,7 @@ ACCESS_RULES = {
     "week": roles(Role.GROWER, Role.CANTEEN),
     "receipt": roles(Role.CANTEEN),
     "note_pdf": roles(Role.CANTEEN, Role.LEAD),
+    "receive_in_full": roles(Role.CANTEEN),
     "mark_delivered": roles(Role.LEAD, Role.GROWER),
 }
 
@@ -98,7 +99,7 @@ def _render_week(iso_week: str, *, status: int = 200,
                     receipt_forms[line.line.id] = _receipt_form(line)
     page = render_template(
         "deliveries/notes.html", week=week, notes=notes, weeks=published_weeks(),
-        forms=receipt_forms, quality_labels=QUALITY_LABELS,
+        forms=receipt_forms, quality_labels=QUALITY_LABELS, action_form=ActionForm(),
         can_receive=week.state in (WeekState.PUBLISHED, WeekState.DELIVERED)
         and notes and notes[0].run is not None,
         today=today_in_paris(), **_note_parties(),
@@ -143,6 +144,7 @@ def _receipt_form(note_line: services.NoteLine) -> ReceiptForm:
     )
     form.quality.data = receipt.quality_rating.value if receipt else QualityRating.OK.value
     form.note.data = receipt.quality_note if receipt else ""
+    form.shortfall_reason.data = receipt.shortfall_reason if receipt else ""
     return form
 
 
@@ -164,6 +166,7 @@ def receipt(iso_week: str, line_id: int) -> Response | tuple[str, int]:
         services.confirm_receipt(
             current_user, int(current_user.canteen_id), line_id,
             form.received_quantity.data or "", form.quality.data or "", form.note.data,
+            form.shortfall_reason.data,
         )
     except InvalidInput as error:
         flash(str(error), "error")
@@ -177,6 +180,31 @@ def receipt(iso_week: str, line_id: int) -> Response | tuple[str, int]:
     flash(_("Réception enregistrée."), "success")
     return redirect(url_for("deliveries.week", iso_week=iso_week) + f"#ligne-{line_id}",
                     code=303)
+
+
+@blueprint.route(
+    "/semaines/<iso_week>/receptions/<day>/fermes/<int:farm_id>/tout-conforme", methods=["POST"]
+)
+def receive_in_full(iso_week: str, day: str, farm_id: int) -> Response | tuple[str, int]:
+    """Record a farm's whole delivery of a day as received in full and conforme."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        delivery_day = dt.date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    try:
+        count = services.confirm_delivery_in_full(
+            current_user, int(current_user.canteen_id), iso_week, delivery_day, farm_id
+        )
+    except ServiceError as error:
+        if isinstance(error, Forbidden | NotFound):
+            abort(error.http_status, str(error))
+        flash(str(error), "error")
+        return _render_week(iso_week, status=error.http_status)
+    flash(_("Livraison reçue en entier et conforme (%(n)s ligne(s) confirmée(s)).", n=count),
+          "success")
+    return redirect(url_for("deliveries.week", iso_week=iso_week), code=303)
 
 
 @blueprint.route("/semaines/<iso_week>/livree", methods=["POST"])

@@ -21,3 +21,6 @@ class ReceiptForm(FlaskForm):
                  SelectChoice("rejected", _l("refusé"))],
     )
     note = StringField(_l("Remarque"), validators=[Optional(), Length(max=1000)])
+    shortfall_reason = StringField(
+        _l("Raison du manque (si moins que prévu)"), validators=[Optional(), Length(max=500)]
+    )

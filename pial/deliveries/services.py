@@ -22,9 +22,10 @@ from pial.allocation import seam
 from pial.allocation.coordination import require_coordinator
 from pial.allocation.runs import Change, published_run
 from pial.audit import record_audit
-from pial.clock import now
+from pial.clock import now, today_in_paris
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.i18n import format_day
 from pial.models import (
     AllocationLine,
     AllocationRun,
@@ -346,8 +347,15 @@ def confirm_receipt(
     received_quantity: Decimal | str | int,
     quality: str = QualityRating.OK.value,
     note: str | None = None,
+    shortfall_reason: str | None = None,
+    *,
+    commit: bool = True,
 ) -> Receipt:
-    """Record what a canteen received on a line; a difference corrects the farm's ledger."""
+    """Record what a canteen received on a line; a difference corrects the farm's ledger.
+
+    Less than planned is recorded as a shortfall (the quantity received and why), whatever the
+    quality of what came. A delivery day still to come cannot be received.
+    """
     require_canteen_member(actor, canteen_id, lead_may_read=False)
     session = get_session()
     line = session.get(AllocationLine, allocation_line_id)
@@ -355,6 +363,15 @@ def confirm_receipt(
         raise NotFound(gettext("Cette ligne de livraison n'existe pas."))
     if line.canteen_id != canteen_id:
         raise Forbidden(gettext("Cette livraison n'est pas destinée à votre cantine."))
+    if line.day > today_in_paris():
+        raise InvalidInput(
+            gettext(
+                "Réception : la livraison du %(day)s n'a pas encore eu lieu ; confirmez-la le "
+                "jour même ou après.",
+                day=format_day(line.day),
+            ),
+            {"received_quantity": [gettext("Cette livraison n'a pas encore eu lieu.")]},
+        )
     week = line.run.week
     require_state(
         week,
@@ -390,17 +407,62 @@ def confirm_receipt(
     receipt.received_quantity = quantity
     receipt.quality_rating = rating
     receipt.quality_note = (note or "").strip() or None
+    receipt.shortfall_reason = (
+        (shortfall_reason or "").strip() or None if quantity < line.quantity else None
+    )
     receipt.received_by_id = actor.id if actor is not None else None
     receipt.updated_dt = now()
     correction_eur = _value_eur(line, quantity) - _value_eur(line, counted_before)
     if correction_eur != 0:
-        _add_receipt_correction(line, quantity, correction_eur, actor)
+        _add_receipt_correction(line, quantity, correction_eur, actor, receipt.shortfall_reason)
     session.flush()
     record_audit(actor, "deliveries.confirm_receipt", receipt, before=before,
                  after={"allocation_line_id": line.id, "received_quantity": str(quantity),
-                        "quality": rating.value, "correction_eur": str(correction_eur)})
-    session.commit()
+                        "quality": rating.value, "correction_eur": str(correction_eur),
+                        "shortfall_reason": receipt.shortfall_reason})
+    if commit:
+        session.commit()
     return receipt
+
+
+def confirm_delivery_in_full(
+    actor: Actor, canteen_id: int, iso_week: str, day: dt.date, farm_id: int
+) -> int:
+    """Record every line a farm brought the canteen on ``day`` as received in full, conforme.
+
+    Lines already recorded keep what was recorded. Returns how many lines were confirmed.
+    """
+    require_canteen_member(actor, canteen_id, lead_may_read=False)
+    session = get_session()
+    week = get_week(iso_week)
+    current = published_run(week)
+    if current is None:
+        raise Conflict(gettext("Cette semaine n'a pas de planning publié."))
+    lines = [
+        line for line in current.lines
+        if line.canteen_id == canteen_id and line.farm_id == farm_id and line.day == day
+    ]
+    if not lines:
+        raise NotFound(gettext("Aucune livraison de cette ferme à votre cantine ce jour-là."))
+    recorded = set(
+        session.scalars(
+            select(Receipt.allocation_line_id).where(
+                Receipt.allocation_line_id.in_([line.id for line in lines])
+            )
+        )
+    )
+    count = 0
+    try:
+        for line in lines:
+            if line.id not in recorded:
+                confirm_receipt(actor, canteen_id, line.id, line.quantity,
+                                QualityRating.OK.value, commit=False)
+                count += 1
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return count
 
 
 def _value_eur(line: AllocationLine, quantity: Decimal) -> Decimal:
@@ -411,7 +473,11 @@ def _value_eur(line: AllocationLine, quantity: Decimal) -> Decimal:
 
 
 def _add_receipt_correction(
-    line: AllocationLine, received: Decimal, correction_eur: Decimal, actor: Actor
+    line: AllocationLine,
+    received: Decimal,
+    correction_eur: Decimal,
+    actor: Actor,
+    reason: str | None = None,
 ) -> None:
     """Move the farm's ledger by the value received beyond (or short of) what was counted."""
     session = get_session()
@@ -427,6 +493,7 @@ def _add_receipt_correction(
             note=(  # stored in the ledger, read by everyone: French
                 f"Réception {line.canteen.name}, {line.product.name_fr} du "
                 f"{line.day.isoformat()} : {received} reçus pour {line.quantity} prévus"
+                + (f" ({reason})" if reason else "")
             ),
             created_by_id=actor.id if actor is not None else None,
             created_dt=now(),

@@ -63,7 +63,7 @@ class GrowerHome:
     delivery_week: DeliveryWeek | None
     delivery_days: list[dt.date]
     delivery_kg: float
-    coordinated_weeks: list[DeliveryWeek]
+    coordinated_weeks: list[CoordinatedWeek]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,19 +200,46 @@ def grower_home(farm_id: int) -> GrowerHome:
     )
 
 
-def _coordinated_weeks(farm_id: int) -> list[DeliveryWeek]:
-    """Return the weeks this farm coordinates that wait for an allocation or a publication."""
+@dataclass(frozen=True, slots=True)
+class CoordinatedWeek:
+    """A week this farm coordinates (or stands in for) that still needs its coordinator."""
+
+    week: DeliveryWeek
+    assignment: CoordinatorAssignment
+
+    @property
+    def is_backup(self) -> bool:
+        """Tell whether the farm is only the backup of the week's coordinating farm."""
+        return self.assignment.farm_id != self._farm_id
+
+    _farm_id: int = 0
+
+
+def backup_candidates(farm_id: int) -> list[Farm]:
+    """Return the active farms a coordinating farm may name as its backup (all but itself)."""
     return list(
         get_session().scalars(
-            select(DeliveryWeek)
-            .join(CoordinatorAssignment, CoordinatorAssignment.week_id == DeliveryWeek.id)
-            .where(
-                CoordinatorAssignment.farm_id == farm_id,
-                DeliveryWeek.state.in_((WeekState.CLOSED, WeekState.ALLOCATED)),
-            )
-            .order_by(DeliveryWeek.monday_date)
+            select(Farm).where(Farm.is_active, Farm.id != farm_id).order_by(Farm.name)
         )
     )
+
+
+def _coordinated_weeks(farm_id: int) -> list[CoordinatedWeek]:
+    """Return the weeks this farm coordinates or backs up that still wait for their coordinator.
+
+    Open (to close), closed (to allocate), allocated (to review and publish).
+    """
+    rows = get_session().execute(
+        select(DeliveryWeek, CoordinatorAssignment)
+        .join(CoordinatorAssignment, CoordinatorAssignment.week_id == DeliveryWeek.id)
+        .where(
+            (CoordinatorAssignment.farm_id == farm_id)
+            | (CoordinatorAssignment.backup_farm_id == farm_id),
+            DeliveryWeek.state.in_((WeekState.OPEN, WeekState.CLOSED, WeekState.ALLOCATED)),
+        )
+        .order_by(DeliveryWeek.monday_date)
+    ).tuples()
+    return [CoordinatedWeek(week, assignment, farm_id) for week, assignment in rows]
 
 
 def canteen_home(canteen_id: int) -> CanteenHome:

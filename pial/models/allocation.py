@@ -206,6 +206,9 @@ class CropFailure(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     day: Mapped[date | None] = mapped_column(Date)  # null = the whole week
     quantity_lost: Mapped[Decimal] = mapped_column(Quantity)
+    # What the loss takes off the farm's offer so that only « planned − lost » remains to
+    # allocate (null on losses declared before: the loss itself came off the offer).
+    quantity_withdrawn: Mapped[Decimal | None] = mapped_column(Quantity)
     note: Mapped[str | None] = mapped_column(Text)
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     declared_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -66,9 +66,15 @@ class Receipt(Versioned, Base):
         enum_type(QualityRating), default=QualityRating.OK
     )
     quality_note: Mapped[str | None] = mapped_column(Text)
+    shortfall_reason: Mapped[str | None] = mapped_column(Text)  # why less came than planned
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     received_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     allocation_line: Mapped[AllocationLine] = relationship()
     received_by: Mapped[User | None] = relationship()
+
+    @property
+    def shortfall_quantity(self) -> Decimal:
+        """Return how much less than planned came (0 when all of it, or more, came)."""
+        return max(self.allocation_line.quantity - self.received_quantity, Decimal(0))

@@ -28,12 +28,21 @@ class CoordinatorAssignment(Base):
         ForeignKey("delivery_weeks.id", ondelete="CASCADE"), unique=True
     )
     farm_id: Mapped[int] = mapped_column(ForeignKey("farms.id"), index=True)
+    # The farm that stands in when the coordinating farm cannot (it may then plan the week).
+    backup_farm_id: Mapped[int | None] = mapped_column(ForeignKey("farms.id"))
+    # When a grower of the coordinating (or backup) farm confirmed they take the week on.
+    confirmed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     note: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     week: Mapped[DeliveryWeek] = relationship(back_populates="coordinator_assignment")
-    farm: Mapped[Farm] = relationship()
+    farm: Mapped[Farm] = relationship(foreign_keys=[farm_id])
+    backup_farm: Mapped[Farm | None] = relationship(foreign_keys=[backup_farm_id])
+    confirmed_by: Mapped[User | None] = relationship()
 
 
 class SwapState(enum.StrEnum):

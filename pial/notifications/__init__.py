@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from pial.allocation.events import PlanPublished
 from pial.events import subscribe
 from pial.notifications.mailer import SmtpSettings, smtp_sender
-from pial.notifications.messages import announce_planning
+from pial.notifications.messages import alert_contract_shortfalls, announce_planning
 from pial.notifications.outbox import DeliveryReport, deliver_due_messages
 
 
@@ -34,3 +34,4 @@ def init_app(app: Flask) -> None:
     """Add the ``pial send-mail`` command; announce every published plan by e-mail."""
     app.cli.add_command(send_mail_command)
     subscribe(app, PlanPublished, announce_planning)
+    subscribe(app, PlanPublished, alert_contract_shortfalls)

@@ -11,15 +11,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from pial.allocation.events import PlanPublished
+from pial.allocation.review import replan_contract_shortfalls
 from pial.db import get_session
 from pial.deliveries.services import delivery_notes_of, pick_list_of
-from pial.i18n import format_iso_week
+from pial.i18n import format_day, format_iso_week, format_number, unit_label
 from pial.models import (
     AllocationRun,
     AvailabilityLine,
@@ -31,6 +32,7 @@ from pial.models import (
 )
 from pial.notifications.outbox import enqueue_email
 from pial.published.plan import PublishedPlan, plan_of
+from pial.rotation.services import coordinator_farm_ids, week_assignment
 from pial.weeks.calendar import coordinator_of
 
 PREFERENCE_REMINDERS = "email_reminders"
@@ -62,7 +64,7 @@ def queue_for_user(
     if not user.is_active or (preference and not getattr(user, preference)):
         return False
     with force_locale(user.locale or "fr"):
-        context = {"user": user, "base_url": current_app.config["PIAL_BASE_URL"], **context}
+        context = {"user": user, "base_url": public_base_url(), **context}
         text = render_template(f"emails/{template}.txt", **context)
         html = render_template(f"emails/{template}.html", **context)
         # Values may be callables so that dates and weeks are formatted in the user's language.
@@ -81,6 +83,18 @@ def queue_for_user(
         dedup_key=f"{dedup_key}:u{user.id}",
     )
     return message is not None
+
+
+def public_base_url() -> str:
+    """Return the address links in e-mails start with, without a trailing slash.
+
+    PIAL_BASE_URL when it is set; else the host of the request being answered; else the
+    address the server was started on (``pial serve``/``pial demo`` record it).
+    """
+    config = current_app.config
+    if not config.get("PIAL_BASE_URL_SET") and has_request_context():
+        return str(request.host_url).rstrip("/")
+    return str(config["PIAL_BASE_URL"]).rstrip("/")
 
 
 def _users(*conditions: Any) -> Sequence[User]:
@@ -227,6 +241,108 @@ def alert_leads(kind: str, dedup_key: str, subject: str, lines: Sequence[str]) -
         )
         for user in _users(User.role == Role.LEAD)
     )
+
+
+def alert_contract_shortfalls(event: PlanPublished) -> int:
+    """Tell the leads and the week's coordinators which contract lines a re-plan left short.
+
+    Handles :class:`~pial.allocation.events.PlanPublished` for crop-failure re-plans only.
+    """
+    shortfalls = replan_contract_shortfalls(event.run) if event.replan else []
+    if not shortfalls:
+        return 0
+    week = event.run.week
+    coordinating = coordinator_farm_ids(week.iso_week)
+    recipients = [
+        *_users(User.role == Role.LEAD),
+        *(_users(User.role == Role.GROWER, User.farm_id.in_(coordinating)) if coordinating else []),
+    ]
+    count = 0
+    for user in recipients:
+        with force_locale(user.locale or "fr"):
+            lines = [
+                _(
+                    "%(day)s, %(canteen)s, %(product)s (contrat) : il manque %(short)s %(unit)s "
+                    "sur %(ordered)s commandés.",
+                    day=format_day(short.day),
+                    canteen=short.canteen.name,
+                    product=short.product.name_fr,
+                    short=format_number(short.short_now, 3),
+                    unit=unit_label(short.product, short.short_now),
+                    ordered=format_number(short.ordered, 3),
+                )
+                for short in shortfalls
+            ]
+        count += queue_for_user(
+            user,
+            kind="contract_shortfall",
+            dedup_key=f"contract-shortfall:{week.iso_week}:v{event.run.published_version}",
+            subject=N_(
+                "Perte de récolte : des lignes sous contrat ne sont plus servies (%(week)s)"
+            ),
+            template="alert",
+            preference=None if user.role == Role.GROWER else PREFERENCE_ALERTS,
+            lines=lines,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+    return count
+
+
+def remind_coordinator(week: DeliveryWeek) -> int:
+    """Remind the growers of the week's coordinating and backup farms of their week."""
+    assignment = week_assignment(week.iso_week)
+    if assignment is None:
+        return 0
+    farm_ids = coordinator_farm_ids(week.iso_week)
+    return sum(
+        queue_for_user(
+            user,
+            kind="coordinator_reminder",
+            dedup_key=f"coordinator-reminder:{week.iso_week}",
+            subject=N_("Vous coordonnez la %(week)s : échéance demain"),
+            template="coordinator_reminder",
+            preference=None,  # the coordinator's duty of the week: not optional
+            week=week,
+            confirmed=assignment.confirmed_dt is not None,
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in _users(User.role == Role.GROWER, User.farm_id.in_(farm_ids))
+    )
+
+
+def alert_unconfirmed_coordination(week: DeliveryWeek) -> int:
+    """Tell the leads that nobody confirmed they coordinate ``week`` by its deadline."""
+    assignment = week_assignment(week.iso_week)
+    if assignment is None or assignment.confirmed_dt is not None:
+        return 0
+    backup = assignment.backup_farm.name if assignment.backup_farm is not None else None
+    return sum(
+        queue_for_user(
+            user,
+            kind="coordination_unconfirmed",
+            dedup_key=f"coordination-unconfirmed:{week.iso_week}",
+            subject=N_("Personne n'a confirmé la coordination de la %(week)s"),
+            template="alert",
+            preference=None,  # a week without a coordinator needs the lead: not optional
+            lines=[_lines_unconfirmed(user, week, assignment.farm.name, backup)],
+            subject_values={"week": lambda: _week_label(week)},
+        )
+        for user in _users(User.role == Role.LEAD)
+    )
+
+
+def _lines_unconfirmed(user: User, week: DeliveryWeek, farm: str, backup: str | None) -> str:
+    with force_locale(user.locale or "fr"):
+        text: str = _(
+            "%(week)s : la ferme %(farm)s n'a pas confirmé qu'elle coordonne la semaine, "
+            "dont les offres et commandes sont closes.",
+            week=_week_label(week),
+            farm=farm,
+        )
+        if backup:
+            text += " " + _("Son suppléant (%(backup)s) non plus.", backup=backup)
+        advice = _("Clôturez, relisez et publiez-la vous-même, ou appelez la ferme.")
+        return f"{text} {advice}"
 
 
 def send_invitation(email: str, link: str, inviter_name: str, invitation_id: int) -> None:

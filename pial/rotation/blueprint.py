@@ -15,6 +15,7 @@ from pial.errors import Forbidden, ServiceError
 from pial.models import Role
 from pial.rotation import services
 from pial.rotation.forms import AnswerForm, GenerateForm, SwapRequestForm
+from pial.weeks.forms import ActionForm
 
 blueprint = Blueprint("rotation", __name__)
 
@@ -24,6 +25,8 @@ ACCESS_RULES = {
     "request_swap": roles(Role.GROWER, Role.LEAD),
     "answer_swap": roles(Role.GROWER),
     "cancel_swap": roles(Role.GROWER, Role.LEAD),
+    "confirm": roles(Role.GROWER),
+    "name_backup": roles(Role.GROWER, Role.LEAD),
 }
 
 WEEKS_BEFORE = 4
@@ -137,3 +140,38 @@ def cancel_swap(swap_id: int) -> Response:
         else:
             flash(_("Demande d'échange annulée."), "success")
     return redirect(url_for("rotation.index"))
+
+
+@blueprint.route("/semaines/<iso_week>/coordination/confirmer", methods=["POST"])
+def confirm(iso_week: str) -> Response:
+    """Confirm that my farm coordinates the week (or stands in for the coordinating farm)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_coordination(current_user, iso_week)
+    except Forbidden as error:
+        abort(403, str(error))
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Merci : vous coordonnez cette semaine."), "success")
+    return redirect(url_for("home.index"), code=303)
+
+
+@blueprint.route("/semaines/<iso_week>/coordination/suppleant", methods=["POST"])
+def name_backup(iso_week: str) -> Response:
+    """Name the farm that stands in for the week's coordinating farm."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    raw = request.form.get("farm_id", "")
+    try:
+        services.name_backup(current_user, iso_week, int(raw) if raw.isdigit() else None)
+    except Forbidden as error:
+        abort(403, str(error))
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Suppléant enregistré.") if raw else _("Suppléant retiré."), "success")
+    if current_user.role == Role.LEAD:
+        return redirect(url_for("rotation.index"), code=303)
+    return redirect(url_for("home.index"), code=303)

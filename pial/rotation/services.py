@@ -23,7 +23,7 @@ from pial.models import (
     Role,
     SwapState,
 )
-from pial.weeks.calendar import coordinator_of, ensure_week, normalise_iso_week
+from pial.weeks.calendar import ensure_week, normalise_iso_week
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +202,29 @@ def _cancel_pending_swaps(session: Session, assignment: CoordinatorAssignment) -
 
 
 def is_coordinator(user: Actor, iso_week: str) -> bool:
-    """Tell whether ``user`` is a grower of the farm coordinating ``iso_week``."""
+    """Tell whether ``user`` is a grower of the farm coordinating ``iso_week``, or its backup."""
     if user is None or user.role != Role.GROWER or user.farm_id is None:
         return False
-    farm = coordinator_of(iso_week)
-    return farm is not None and farm.id == user.farm_id
+    return user.farm_id in coordinator_farm_ids(iso_week)
+
+
+def coordinator_farm_ids(iso_week: str) -> set[int]:
+    """Return the farms that may coordinate ``iso_week``: the assigned one and its backup."""
+    assignment = week_assignment(iso_week)
+    if assignment is None:
+        return set()
+    return {assignment.farm_id} | (
+        {assignment.backup_farm_id} if assignment.backup_farm_id is not None else set()
+    )
+
+
+def week_assignment(iso_week: str) -> CoordinatorAssignment | None:
+    """Return the coordination assignment of ``iso_week``, if the week has one."""
+    return get_session().scalar(
+        select(CoordinatorAssignment)
+        .join(DeliveryWeek, CoordinatorAssignment.week_id == DeliveryWeek.id)
+        .where(DeliveryWeek.iso_week == normalise_iso_week(iso_week))
+    )
 
 
 def rotation_rows(first_week: str, last_week: str) -> list[RotationRow]:
@@ -384,5 +402,70 @@ def pending_swaps() -> list[CoordinatorSwap]:
             select(CoordinatorSwap)
             .where(CoordinatorSwap.state == SwapState.REQUESTED)
             .order_by(CoordinatorSwap.requested_dt)
+        )
+    )
+
+
+def _require_coordinating_grower_or_lead(actor: Actor, iso_week: str) -> CoordinatorAssignment:
+    """Return the week's assignment if ``actor`` leads or may coordinate it; else refuse."""
+    assignment = week_assignment(iso_week)
+    if assignment is None:
+        raise NotFound(gettext("Aucune ferme ne coordonne cette semaine."))
+    if actor is not None and actor.role != Role.LEAD and not is_coordinator(actor, iso_week):
+        raise Forbidden(
+            gettext("Seule la ferme qui coordonne la semaine (ou son suppléant) peut faire cela.")
+        )
+    return assignment
+
+
+def confirm_coordination(actor: Actor, iso_week: str) -> CoordinatorAssignment:
+    """Record that a grower of the coordinating (or backup) farm takes the week on."""
+    assignment = _require_coordinating_grower_or_lead(actor, iso_week)
+    if actor is None or actor.role != Role.GROWER:
+        raise Forbidden(
+            gettext("Seul un producteur de la ferme coordinatrice confirme sa semaine.")
+        )
+    if assignment.confirmed_dt is None:
+        assignment.confirmed_dt = now()
+        assignment.confirmed_by_id = actor.id
+        record_audit(actor, "rotation.confirm", assignment, after={"iso_week": iso_week})
+    get_session().commit()
+    return assignment
+
+
+def name_backup(actor: Actor, iso_week: str, farm_id: int | None) -> CoordinatorAssignment:
+    """Name (or, with None, withdraw) the farm that stands in for the week's coordinator."""
+    assignment = _require_coordinating_grower_or_lead(actor, iso_week)
+    session = get_session()
+    if farm_id is not None:
+        farm = session.get(Farm, farm_id)
+        if farm is None or not farm.is_active:
+            raise InvalidInput(
+                gettext("Suppléant : choisissez une ferme active de la liste."),
+                {"farm_id": [gettext("Choisissez une ferme de la liste.")]},
+            )
+        if farm.id == assignment.farm_id:
+            raise InvalidInput(
+                gettext("Suppléant : choisissez une autre ferme que celle qui coordonne."),
+                {"farm_id": [gettext("Choisissez une autre ferme.")]},
+            )
+    before = {"backup_farm_id": assignment.backup_farm_id}
+    assignment.backup_farm_id = farm_id
+    record_audit(actor, "rotation.name_backup", assignment, before=before,
+                 after={"backup_farm_id": farm_id, "iso_week": iso_week})
+    session.commit()
+    return assignment
+
+
+def unconfirmed_assignments(weeks: Sequence[DeliveryWeek]) -> list[CoordinatorAssignment]:
+    """Return the assignments of ``weeks`` that no grower has confirmed."""
+    if not weeks:
+        return []
+    return list(
+        get_session().scalars(
+            select(CoordinatorAssignment).where(
+                CoordinatorAssignment.week_id.in_([week.id for week in weeks]),
+                CoordinatorAssignment.confirmed_dt.is_(None),
+            )
         )
     )

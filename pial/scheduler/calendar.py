@@ -65,7 +65,18 @@ def job_timings(platform: Platform) -> list[JobTiming]:
             _weekly(_previous_weekday(platform.order_deadline_weekday), reminder_time, zone),
             6 * hours,
         ),
-        # At the order deadline the week closes and the allocation runs.
+        JobTiming(
+            "remind_coordinators",
+            _weekly(_previous_weekday(platform.order_deadline_weekday), reminder_time, zone),
+            6 * hours,
+        ),
+        # At the order deadline the week closes and the allocation runs; the lead hears of a
+        # week whose coordinator never confirmed.
+        JobTiming(
+            "alert_unconfirmed_coordinators",
+            _weekly(platform.order_deadline_weekday, platform.order_deadline_time, zone),
+            24 * hours,
+        ),
         JobTiming(
             "close_and_allocate",
             _weekly(platform.order_deadline_weekday, platform.order_deadline_time, zone),

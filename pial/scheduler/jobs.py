@@ -28,7 +28,9 @@ from pial.models import AllocationRun, DeliveryWeek, RunTrigger, WeekState
 from pial.money.accrual import accrue_week
 from pial.notifications.messages import (
     alert_leads,
+    alert_unconfirmed_coordination,
     ask_coordinator_to_review,
+    remind_coordinator,
     remind_delivery_day,
     remind_missing_offers,
     remind_missing_orders,
@@ -88,6 +90,21 @@ def remind_offers(scheduled: dt.datetime) -> str:
 def remind_orders(scheduled: dt.datetime) -> str:
     """Remind the canteens that have not ordered."""
     return _remind(scheduled, lambda week: week.order_deadline_dt, remind_missing_orders)
+
+
+def remind_coordinators(scheduled: dt.datetime) -> str:
+    """Remind each open week's coordinator (and backup) the day before its deadline."""
+    return _remind(scheduled, lambda week: week.order_deadline_dt, remind_coordinator)
+
+
+def alert_unconfirmed_coordinators(scheduled: dt.datetime) -> str:
+    """Alert the leads about weeks past their deadline that no coordinator confirmed."""
+    alerted = []
+    with transaction():
+        for week in _weeks(WeekState.CLOSED) + _weeks(WeekState.ALLOCATED):
+            if week.order_deadline_dt <= scheduled and alert_unconfirmed_coordination(week):
+                alerted.append(week.iso_week)
+    return ("alerte : " + ", ".join(alerted)) if alerted else "toutes les semaines confirmées"
 
 
 def close_and_allocate(scheduled: dt.datetime) -> str:
@@ -199,6 +216,8 @@ JOBS: dict[str, Job] = {
     "open_next_week": open_next_week,
     "remind_offers": remind_offers,
     "remind_orders": remind_orders,
+    "remind_coordinators": remind_coordinators,
+    "alert_unconfirmed_coordinators": alert_unconfirmed_coordinators,
     "close_and_allocate": close_and_allocate,
     "publish_fallback": publish_fallback,
     "delivery_day_reminder": delivery_day_reminder,
@@ -212,6 +231,8 @@ JOB_LABELS = {
     "open_next_week": "Ouverture de la semaine suivante",
     "remind_offers": "Rappel aux producteurs (offres)",
     "remind_orders": "Rappel aux cantines (commandes)",
+    "remind_coordinators": "Rappel au coordinateur de la semaine",
+    "alert_unconfirmed_coordinators": "Alerte : coordination non confirmée",
     "close_and_allocate": "Clôture et répartition",
     "publish_fallback": "Publication d'office",
     "delivery_day_reminder": "Rappel des livraisons du jour",

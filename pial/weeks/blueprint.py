@@ -520,7 +520,10 @@ def change_week(iso_week: str, action: str) -> Response:
         abort(404)
     week = _week_or_404(iso_week)
     form = ActionForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and action == "clore" and not request.form.get("confirm"):
+        flash(_("Cochez la case pour confirmer la clôture : offres et commandes seront "
+                "arrêtées."), "error")
+    elif form.validate_on_submit():
         operation, message = WEEK_ACTIONS[action]
         try:
             operation(week.iso_week, current_user)

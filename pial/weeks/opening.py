@@ -51,9 +51,13 @@ def open_week(iso_week: str, actor: Actor = None) -> DeliveryWeek:
     return week
 
 
-def close_week(iso_week: str, actor: Actor = None) -> DeliveryWeek:
-    """Close an open week: nothing more is offered nor ordered (open → closed)."""
-    _require_lead_or_system(actor, gettext("clore une semaine"))
+def close_week(iso_week: str, actor: Actor = None, *, checked: bool = False) -> DeliveryWeek:
+    """Close an open week: nothing more is offered nor ordered (open → closed).
+
+    ``checked``: the caller has already allowed ``actor`` (the week's coordinator may close it).
+    """
+    if not checked:
+        _require_lead_or_system(actor, gettext("clore une semaine"))
     session = get_session()
     week = get_week(iso_week)
     change_state(week, WeekState.CLOSED, actor)

@@ -9,8 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pial.allocation import runs, services
+from pial.allocation.review import planning_grid
 from pial.errors import Conflict, Forbidden, InvalidInput
-from pial.models import AllocationRun, CropFailure, LedgerEntry, RunTrigger, WeekState
+from pial.models import (
+    AllocationRun,
+    CropFailure,
+    LedgerEntry,
+    ManualLock,
+    OutboxMessage,
+    RunTrigger,
+    User,
+    WeekState,
+)
 from tests.allocation.scenario import Scenario
 
 
@@ -33,10 +43,8 @@ def test_replan_covers_the_loss_and_moves_little(db: Session, scenario: Scenario
     loser_id = max(scenario.farms.values(),
                    key=lambda farm: farm_product_total(first, farm.id, carrot.id)).id
     loser = next(user for user in scenario.growers.values() if user.farm_id == loser_id)
-    offered = {"luchon": 60, "stgaudens": 60, "montrejeau": 50}
-    key = next(k for k, farm in scenario.farms.items() if farm.id == loser_id)
     planned = farm_product_total(first, loser_id, carrot.id)
-    lost = Decimal(offered[key]) - planned + Decimal(30)  # leaves 30 kg less than planned
+    lost = Decimal(30)  # counted against the plan: leaves 30 kg less than planned
 
     second = services.declare_crop_failure(loser, loser_id, scenario.iso_week, carrot.id,
                                            lost, "Grêle sur la parcelle")
@@ -68,7 +76,8 @@ def test_ledger_of_the_week_nets_out_the_versions(db: Session, scenario: Scenari
     if farm_product_total(first, farm.id, carrot.id) == 0:
         farm = scenario.farms["montrejeau"]
     grower = next(u for u in scenario.growers.values() if u.farm_id == farm.id)
-    second = services.declare_crop_failure(grower, farm.id, scenario.iso_week, carrot.id, "60")
+    planned = farm_product_total(first, farm.id, carrot.id)
+    second = services.declare_crop_failure(grower, farm.id, scenario.iso_week, carrot.id, planned)
 
     import json
     effect = {
@@ -103,3 +112,84 @@ def test_crop_failure_refusals(db: Session, scenario: Scenario) -> None:
                                       scenario.iso_week, carrot.id, "-3")
     assert db.scalars(select(CropFailure)).all() == []
     assert db.scalar(select(func.count()).select_from(AllocationRun)) == 1
+
+
+def grower_of(scenario: Scenario, farm_id: int) -> User:
+    """Return the grower of a farm of the scenario."""
+    return next(user for user in scenario.growers.values() if user.farm_id == farm_id)
+
+
+def test_a_loss_is_counted_against_the_plan_not_the_offer(
+    db: Session, scenario: Scenario
+) -> None:
+    first = publish(scenario)
+    carrot = scenario.products["carotte"]
+    # A farm planned for less than it offered: the loss must still bite into its deliveries.
+    farm = min((f for f in scenario.farms.values() if farm_product_total(first, f.id, carrot.id)),
+               key=lambda f: farm_product_total(first, f.id, carrot.id))
+    planned = farm_product_total(first, farm.id, carrot.id)
+    assert planned < services.farm_offer_left(farm.id, scenario.iso_week, carrot.id)
+    lost = (planned / 2).quantize(Decimal(1))
+
+    second = services.declare_crop_failure(grower_of(scenario, farm.id), farm.id,
+                                           scenario.iso_week, carrot.id, lost)
+
+    assert farm_product_total(second, farm.id, carrot.id) == planned - lost
+    assert runs.replan_changes(second), "the re-plan must show what it changed"
+    failure = db.scalars(select(CropFailure)).one()
+    assert failure.quantity_lost == lost and failure.quantity_withdrawn is not None
+    # Nothing of the rest of its offer is handed back to it by a later run either.
+    assert services.farm_offer_left(farm.id, scenario.iso_week, carrot.id) == planned - lost
+
+
+def test_a_loss_beyond_the_plan_is_refused(db: Session, scenario: Scenario) -> None:
+    first = publish(scenario)
+    carrot = scenario.products["carotte"]
+    farm = next(f for f in scenario.farms.values() if farm_product_total(first, f.id, carrot.id))
+    planned = farm_product_total(first, farm.id, carrot.id)
+    with pytest.raises(InvalidInput, match="au plus"):
+        services.declare_crop_failure(grower_of(scenario, farm.id), farm.id,
+                                      scenario.iso_week, carrot.id, planned + 1)
+    assert db.scalars(select(CropFailure)).all() == []
+
+
+def test_the_lock_a_loss_overrides_is_released(db: Session, scenario: Scenario) -> None:
+    first = publish(scenario)
+    carrot = scenario.products["carotte"]
+    line = next(ln for ln in first.lines if ln.product_id == carrot.id)
+    # A lock on the published cell; the week is published, so set it directly as a past lock.
+    db.add(ManualLock(week_id=scenario.week.id, farm_id=line.farm_id,
+                      canteen_id=line.canteen_id, product_id=carrot.id, day=line.day,
+                      quantity=line.quantity))
+    db.commit()
+    planned = farm_product_total(first, line.farm_id, carrot.id)
+    services.declare_crop_failure(grower_of(scenario, line.farm_id), line.farm_id,
+                                  scenario.iso_week, carrot.id, planned)
+    assert db.scalars(select(ManualLock).where(ManualLock.farm_id == line.farm_id)).all() == []
+
+
+def test_contract_lines_left_short_are_flagged_to_lead_and_coordinator(
+    db: Session, scenario: Scenario
+) -> None:
+    first = publish(scenario)
+    carrot = scenario.products["carotte"]
+    # Two farms lose every carrot planned: Saint-Gaudens alone cannot serve the contracts.
+    for key in ("luchon", "montrejeau"):
+        farm = scenario.farms[key]
+        planned = farm_product_total(runs.published_run(scenario.week) or first, farm.id,
+                                     carrot.id)
+        if planned:
+            services.declare_crop_failure(grower_of(scenario, farm.id), farm.id,
+                                          scenario.iso_week, carrot.id, planned)
+    current = runs.published_run(scenario.week)
+    assert current is not None
+    grid = planning_grid(scenario.iso_week, current.id, actor=scenario.lead)
+    assert grid.contract_shortfalls
+    assert all(short.product.id == carrot.id for short in grid.contract_shortfalls)
+    sent = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "contract_shortfall"))
+    recipients = {message.user_id for message in sent}
+    coordinator = scenario.growers["stgaudens"]  # Saint-Gaudens coordinates the week
+    assert scenario.lead.id in recipients and coordinator.id in recipients
+    body = next(m.body_text for m in db.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "contract_shortfall", OutboxMessage.user_id == coordinator.id)))
+    assert "Carotte (contrat)" in body and "kg" in body

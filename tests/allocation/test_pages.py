@@ -29,13 +29,17 @@ def test_lead_runs_and_publishes_through_the_pages(
     assert "Publier cette répartition" in page
 
     run = db.scalars(select(AllocationRun)).one()
-    response = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    unconfirmed = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    assert unconfirmed.status_code == 422
+    assert "Cochez la case pour confirmer" in unconfirmed.get_data(as_text=True)
+    assert run.published_version is None
+    response = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id), "confirm": "y"})
     assert response.status_code == 303
     db.refresh(scenario.week)
     assert scenario.week.state == WeekState.PUBLISHED
     assert "version 1" in client.get(REVIEW).get_data(as_text=True)
     # A second publication of the same week is refused with the reason.
-    again = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id)})
+    again = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id), "confirm": "y"})
     assert again.status_code == 409
     assert "déjà publié" in again.get_data(as_text=True)
 
@@ -102,12 +106,19 @@ def test_crop_failure_page(db: Session, scenario: Scenario, login: Any) -> None:
                           data={"product_id": carrot.id, "quantity_lost": "abc"})
     assert refused.status_code == 422 and "pas un nombre" in refused.get_data(as_text=True)
 
+    planned = sum(ln.quantity for ln in first.lines
+                  if ln.farm_id == farm_id and ln.product_id == carrot.id)
+    too_much = client.post("/semaines/2026-W48/perte-de-recolte",
+                           data={"product_id": carrot.id, "quantity_lost": str(planned + 1)})
+    assert too_much.status_code == 422 and "au plus" in too_much.get_data(as_text=True)
+
     response = client.post("/semaines/2026-W48/perte-de-recolte",
-                           data={"product_id": carrot.id, "quantity_lost": "60",
+                           data={"product_id": carrot.id, "quantity_lost": "10",
                                  "note": "Grêle"})
     assert response.status_code == 303
     page = client.get("/semaines/2026-W48/mes-livraisons").get_data(as_text=True)
     assert "Le planning a changé (version 2)" in page
+    assert "ligne(s) changée(s)" in page and "rien n'a changé" not in page
 
 
 def test_malformed_week_labels_are_not_found(scenario: Scenario, login: Any) -> None:
@@ -131,7 +142,15 @@ def test_a_grid_cell_links_to_the_prefilled_lock_form(
     line = run.lines[0]
     client = login(scenario.lead)
     page = client.get(REVIEW).get_data(as_text=True)
-    assert f"farm_id={line.farm_id}&amp;canteen_id={line.canteen_id}" in page
+    cell = f"case-{line.farm_id}-{line.canteen_id}-{line.product_id}-{line.day.isoformat()}"
+    assert f'id="{cell}"' in page and f'id="q-{cell}"' in page  # a small form in the cell
+    assert "Reste à l'offre par ferme" in page and "Reste à l'offre de cette ferme" in page
+    in_place = client.post(f"{REVIEW}/verrous", data={
+        "farm_id": line.farm_id, "canteen_id": line.canteen_id, "product_id": line.product_id,
+        "day": line.day.isoformat(), "quantity": "7"})
+    assert in_place.status_code == 303 and in_place.headers["Location"].endswith(f"#{cell}")
+    lock = db.scalars(select(ManualLock)).one()
+    assert lock.quantity == 7 and lock.farm_id == line.farm_id
     prefilled = client.get(REVIEW, query_string={
         "farm_id": line.farm_id, "canteen_id": line.canteen_id,
         "product_id": line.product_id, "day": line.day.isoformat(), "quantity": "12,5",

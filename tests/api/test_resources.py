@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
@@ -192,6 +193,11 @@ def test_run_publish_deliver_and_receive(client: Any, scenario: Scenario, bearer
     assert {day["day"] for day in deliveries["days"]} <= {MONDAY.isoformat(),
                                                           THURSDAY.isoformat()}
     line = deliveries["days"][0]["lines"][0]
+    too_early = client.put(
+        f"/api/v1/canteens/{canteen_id}/receipts/{line['allocation_line_id']}",
+        headers=manager, json={"received_quantity": 1, "quality": "minor"})
+    assert too_early.status_code == 422  # the delivery day has not come yet
+    client.application.config["PIAL_CLOCK"] = lambda: dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
     receipt = client.put(f"/api/v1/canteens/{canteen_id}/receipts/{line['allocation_line_id']}",
                          headers=manager, json={"received_quantity": 1, "quality": "minor"})
     assert receipt.status_code == 200, receipt.get_json()

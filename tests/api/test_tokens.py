@@ -67,6 +67,11 @@ def test_token_page_shows_the_secret_once_then_only_its_prefix(
     assert secret.group(0)[:12] in listing and "script de suivi" in listing
     token = db.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
     assert client.post(f"/compte/jetons-api/{token.id}/revocation").status_code == 302
+    db.refresh(token)
+    assert token.revoked_dt is None  # the confirmation box was not ticked
+    assert client.post(f"/compte/jetons-api/{token.id}/revocation",
+                       data={"confirm": "y"}).status_code == 302
+    db.refresh(token)
     assert token.revoked_dt is not None
     answer = client.get(
         "/api/v1/me", headers={"Authorization": f"Bearer {secret.group(0)}"}

@@ -253,6 +253,14 @@ def sign_in(page: Any, server: LiveServer, email: str) -> None:
     page.wait_for_url(f"{server.url}/")
 
 
+def follow_menu(page: Any, name: str) -> None:
+    """Follow a menu entry, opening « Plus » first when the entry is folded under it."""
+    link = page.locator("nav .nav").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator("nav .nav-more summary").click()
+    link.click()
+
+
 def screenshot(page: Any, name: str, *, full_page: bool = False) -> Path:
     """Save a screenshot as a test artifact, and into docs/ when PIAL_UPDATE_SCREENSHOTS=1."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

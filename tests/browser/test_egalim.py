@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, LiveServer, accessibility_violations, screenshot, sign_in
+from tests.browser.conftest import (
+    PHONE,
+    LiveServer,
+    accessibility_violations,
+    follow_menu,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,7 +32,7 @@ def test_a_canteen_manager_reads_the_dashboard_and_enters_other_purchases_at_360
 ) -> None:
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, MANAGER)
-    page.get_by_role("link", name="EGalim").first.click()
+    follow_menu(page, "EGalim")
     page.wait_for_url("**/egalim/cantine/*")
     assert page.get_by_role("heading", level=1).inner_text().startswith("EGalim : ")
     chart = page.locator("svg#egalim-year")

@@ -152,6 +152,9 @@ def test_lead_allocates_reviews_publishes_and_downloads_the_workbook(
 
     page.get_by_role("link", name="Semaines", exact=True).click()
     row = page.locator(f"#semaine-{iso_week}")
+    row.get_by_role("button", name="Clore").click()  # irreversible: the box must be ticked
+    assert page.locator(".flash-success").count() == 0
+    row.get_by_label("Je confirme : offres et commandes arrêtées.").check()
     row.get_by_role("button", name="Clore").click()
     assert page.locator(".flash-success").is_visible()
 
@@ -163,7 +166,22 @@ def test_lead_allocates_reviews_publishes_and_downloads_the_workbook(
     screenshot(page, "relecture-planning-1280")
     assert accessibility_violations(page) == []
 
-    page.get_by_role("button", name=re.compile(r"Publier cette répartition")).click()
+    # A cell is changed in place: its own small form, with what the farm has left on offer.
+    assert page.get_by_role("heading", name="Reste à l'offre par ferme").is_visible()
+    cell = page.locator("td details.cell-edit").first
+    cell.locator("summary").click()
+    assert "Reste à l'offre de cette ferme" in cell.inner_text()
+    cell_id = cell.evaluate("el => el.closest('td').id")
+    cell.get_by_role("button", name="Verrouiller").click()
+    assert "Case verrouillée" in page.locator(".flash-success").inner_text()
+    assert page.url.endswith(f"#{cell_id}")
+    page.get_by_role("button", name="Relancer la répartition").click()
+
+    publish = page.get_by_role("button", name=re.compile(r"Publier cette répartition"))
+    publish.click()  # not sent: the confirmation box is not ticked
+    assert page.locator(".flash-success").inner_text().startswith("Répartition n°2")
+    page.get_by_label(re.compile("Je confirme : producteurs et cantines")).check()
+    publish.click()
     assert "Planning publié (version 1)" in page.locator(".flash-success").inner_text()
 
     page.goto(f"{live_server.url}/tableurs/?semaine={iso_week}")
@@ -221,6 +239,8 @@ def test_grower_declares_a_crop_failure_and_gets_the_replanned_version(
     page.goto(f"{live_server.url}/semaines/{iso_week}/mes-livraisons")
     page.get_by_role("link", name="Déclarer une perte de récolte").click()
 
+    planned_table = page.get_by_role("table", name="Ce qui est prévu pour votre ferme")
+    assert "Reste de votre offre" in planned_table.inner_text()
     product = page.get_by_label("Produit touché")
     option_label = product.locator("option").first.inner_text()
     assert re.search(r"\([\d\s\u202f.,]+ .* prévus\)", option_label), option_label
@@ -230,7 +250,8 @@ def test_grower_declares_a_crop_failure_and_gets_the_replanned_version(
     page.get_by_role("button", name="Déclarer la perte et recalculer").click()
 
     flash = page.locator(".flash-success").inner_text()
-    assert re.search(r"Perte enregistrée\. .*publié \(version \d+\)", flash), flash
+    assert re.search(r"Perte enregistrée\. .*publié \(version \d+\) : \d+ ligne", flash), flash
+    assert "rien n'a changé" not in flash
     version = int(re.search(r"version (\d+)", flash).group(1))  # type: ignore[union-attr]
     assert version >= 2
     page.goto(f"{live_server.url}/semaines/{iso_week}/mes-livraisons")

@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow_menu,
     screenshot,
     sign_in,
 )
@@ -30,7 +31,7 @@ def _fits_the_screen(page: Any) -> None:
 def test_a_grower_reads_its_crop_plan_on_a_phone(open_page: Any, live_server: LiveServer) -> None:
     lead = open_page(viewport=DESKTOP)
     sign_in(lead, live_server, "coordination@demo.pial.example")
-    lead.get_by_role("link", name="Saison", exact=True).click()
+    follow_menu(lead, "Saison")
     assert "Contrôle sur la saison" in lead.locator("main").inner_text()
     lead.get_by_label(re.compile("Saisons simulées")).fill("100")
     lead.get_by_role("button", name="Calculer le plan").click()
@@ -40,7 +41,7 @@ def test_a_grower_reads_its_crop_plan_on_a_phone(open_page: Any, live_server: Li
 
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, "jb.sabatier@demo.pial.example")
-    page.get_by_role("link", name="Mon plan de culture").click()
+    follow_menu(page, "Mon plan de culture")
     main = page.locator("main")
     assert "Mon plan de culture" in main.locator("h1").inner_text()
     assert re.search(r"Plan n°\d+ : \d+ cultures", main.inner_text())

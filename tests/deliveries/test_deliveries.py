@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -160,3 +161,52 @@ def test_mark_week_delivered(db: Session, scenario: Scenario) -> None:
     assert scenario.week.state == WeekState.DELIVERED
     assert all(trip.delivered_dt is not None for trip in db.scalars(select(Delivery)))
     assert THURSDAY > MONDAY
+
+
+def test_a_delivery_day_to_come_cannot_be_received(
+    db: Session, app: Any, scenario: Scenario
+) -> None:
+    run = publish(scenario)
+    line = next(ln for ln in run.lines if ln.day == THURSDAY)
+    manager = next(m for m in scenario.managers.values() if m.canteen_id == line.canteen_id)
+    app.config["PIAL_CLOCK"] = lambda: dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)  # Tuesday
+    with pytest.raises(InvalidInput, match="pas encore eu lieu"):
+        services.confirm_receipt(manager, line.canteen_id, line.id, line.quantity, "ok", None)
+    assert db.scalars(select(Receipt)).all() == []
+
+
+def test_less_than_planned_is_a_shortfall_with_its_reason(
+    db: Session, scenario: Scenario
+) -> None:
+    run = publish(scenario)
+    line = next(ln for ln in run.lines if ln.quantity >= 10)
+    manager = next(m for m in scenario.managers.values() if m.canteen_id == line.canteen_id)
+    services.confirm_receipt(manager, line.canteen_id, line.id, line.quantity - 2, "ok", None,
+                             "Deux cagettes oubliées")
+    receipt = db.scalars(select(Receipt)).one()
+    assert receipt.shortfall_quantity == 2
+    assert receipt.shortfall_reason == "Deux cagettes oubliées"
+    correction = db.scalars(select(LedgerEntry).where(
+        LedgerEntry.kind == LedgerKind.RECEIPT_CORRECTION)).one()
+    assert correction.farm_id == line.farm_id and correction.amount_eur < 0
+    assert "Deux cagettes oubliées" in (correction.note or "")
+
+
+def test_a_whole_delivery_received_in_full(db: Session, scenario: Scenario) -> None:
+    run = publish(scenario)
+    first = run.lines[0]
+    lines = [ln for ln in run.lines if ln.canteen_id == first.canteen_id
+             and ln.farm_id == first.farm_id and ln.day == first.day]
+    manager = next(m for m in scenario.managers.values() if m.canteen_id == first.canteen_id)
+    services.confirm_receipt(manager, first.canteen_id, first.id, first.quantity - 1, "minor",
+                             "abîmé", "abîmé")
+    count = services.confirm_delivery_in_full(manager, first.canteen_id, scenario.iso_week,
+                                              first.day, first.farm_id)
+    assert count == len(lines) - 1
+    receipts = {r.allocation_line_id: r for r in db.scalars(select(Receipt))}
+    assert set(receipts) == {ln.id for ln in lines}
+    assert receipts[first.id].received_quantity == first.quantity - 1  # kept as recorded
+    assert all(receipts[ln.id].received_quantity == ln.quantity for ln in lines[1:])
+    with pytest.raises(Forbidden):
+        services.confirm_delivery_in_full(scenario.growers["luchon"], first.canteen_id,
+                                          scenario.iso_week, first.day, first.farm_id)

@@ -44,6 +44,21 @@ def test_grower_and_canteen_pages(db: Session, scenario: Scenario, login: Any,
         LedgerEntry.kind == LedgerKind.RECEIPT_CORRECTION)).one().amount_eur == -line.value_eur
     assert "Reçu : 0" in client.get(PAGE).get_data(as_text=True)
 
+    # The rest of that farm's delivery of the day, in one tap.
+    in_full = client.post(f"/semaines/2026-W48/receptions/{line.day.isoformat()}/fermes/"
+                          f"{line.farm_id}/tout-conforme")
+    assert in_full.status_code == 303
+    assert "reçue en entier" in client.get(PAGE).get_data(as_text=True)
+    short = next((ln for ln in run.lines if ln.canteen_id == manager.canteen_id
+                  and ln.quantity >= 5 and ln.id != line.id), None)
+    if short is not None:
+        prefix = f"l{short.id}-"
+        client.post(f"/semaines/2026-W48/receptions/{short.id}", data={
+            prefix + "received_quantity": str(short.quantity - 2), prefix + "quality": "ok",
+            prefix + "shortfall_reason": "Cagette oubliée"})
+        page = client.get(PAGE).get_data(as_text=True)
+        assert "manque 2" in page and "Cagette oubliée" in page
+
     bad = client.post(f"/semaines/2026-W48/receptions/{line.id}", data={
         prefix + "received_quantity": "beaucoup", prefix + "quality": "ok"})
     assert bad.status_code == 422

@@ -70,7 +70,10 @@ def test_every_sale_accrues_fee_and_fund_rounded_per_line(
 def test_accrual_is_idempotent_and_follows_a_late_receipt(
     db: Session, scenario: Scenario
 ) -> None:
+    from flask import current_app
+
     from pial.deliveries.services import confirm_receipt
+    from tests.money.conftest import AFTER_DELIVERIES
 
     deliver(scenario)
     first = accrue_week(scenario.iso_week, scenario.lead)
@@ -84,6 +87,7 @@ def test_accrual_is_idempotent_and_follows_a_late_receipt(
     assert run is not None
     line = min(run.lines, key=lambda ln: ln.id)
     manager = next(m for m in scenario.managers.values() if m.canteen_id == line.canteen_id)
+    current_app.config["PIAL_CLOCK"] = lambda: AFTER_DELIVERIES  # received after the week
     confirm_receipt(manager, line.canteen_id, line.id, "0")  # refused at the door
     late = accrue_week(scenario.iso_week, scenario.lead)
     assert (late.created, late.updated) == (0, 1)

@@ -283,10 +283,15 @@ def test_lead_opens_and_closes_weeks(client: Any, db: Any, login: Any, make_user
     assert week.state == WeekState.OPEN
     html = client.get("/semaines").get_data(as_text=True)
     assert "semaine 48 (23–29 nov.)" in html and "Clore" in html
-    client.post(f"/semaines/{WEEK}/clore")
+    unconfirmed = client.post(f"/semaines/{WEEK}/clore", follow_redirects=True)
+    assert "Cochez la case pour confirmer" in unconfirmed.get_data(as_text=True)
+    db.expire_all()
+    assert calendar.get_week(WEEK).state == WeekState.OPEN
+    client.post(f"/semaines/{WEEK}/clore", data={"confirm": "y"})
     db.expire_all()
     assert calendar.get_week(WEEK).state == WeekState.CLOSED
-    response = client.post(f"/semaines/{WEEK}/clore", follow_redirects=True)
+    response = client.post(f"/semaines/{WEEK}/clore", data={"confirm": "y"},
+                           follow_redirects=True)
     assert "La semaine 48 est close : elle ne peut pas passer" in response.get_data(as_text=True)
     client.post(f"/semaines/{WEEK}/rouvrir")
     db.expire_all()
