@@ -34,11 +34,13 @@ from solver.engine.index import (
 from solver.engine.model import AllocationModel
 
 RESOLUTION = 1e-4
-# A product that needs a MIP (grower limit, or lots that blur the flow) gets at most this long.
-PRODUCT_MIP_TIME_S = 2.0
+# A product that needs a MIP (grower limit, or lots that blur the flow) stops each of its two
+# MIPs after this many nodes: effort counted in work, so the plan does not depend on the
+# machine's load. Time limits below are only safety nets.
+PRODUCT_MIP_MAX_NODES = 500
 MIN_MIP_TIME_S = 0.05
-# Share of the week's time limit that product MIPs may take together; the rest improves
-# the weighted stage.
+# Share of the week's time limit that product MIPs may take together (safety net); the rest
+# improves the weighted stage.
 MIP_TIME_SHARE = 0.5
 # Integer costs of the min-cost flow are scaled so the largest arc cost is about this.
 COST_SCALE = 1e6
@@ -137,7 +139,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         found = None
         if left_s > MIN_MIP_TIME_S:
             found = _solve_product_mip(
-                index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, left_s)
+                index, product, lines, quantities, left_s
             )
         proven &= found is not None and found[2]
         served = (contract_target[product], total_target[product])
@@ -558,7 +560,7 @@ def _solve_product_mip(
             model.add_served_targets(contract_terms, {product: contract_goal}, {})
             model.lp.add_costs(variables, [-c for c in coefs])
         left_s = time_s - (time.perf_counter() - started)
-        solution, found = model.solve(max(0.02, left_s if stage == "total" else left_s / 2))
+        solution, found = model.solve(max(0.02, left_s), max_nodes=PRODUCT_MIP_MAX_NODES)
         if found is None:
             proven = False
             break
