@@ -54,6 +54,7 @@ def improve_by_neighbourhoods(
         if index.pairs_of_line[li]:
             lines_of_canteen[line.canteen].append(li)
     canteens = [c for c in index.problem.canteens if c.id in lines_of_canteen]
+    num_lines = sum(len(lines) for lines in lines_of_canteen.values())
     num_pairs_of_canteen = {
         c: sum(len(index.pairs_of_line[li]) for li in lines)
         for c, lines in lines_of_canteen.items()
@@ -103,6 +104,8 @@ def improve_by_neighbourhoods(
                 quantities, best = plan, cost
                 failures = 0
                 continue
+        if len(scope) == num_lines:
+            break  # the whole week was re-solved in vain: every other seed gives the same step
         failures += 1
     return quantities
 

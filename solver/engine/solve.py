@@ -25,6 +25,8 @@ REPORT_TIME_SHARE = 0.05
 # The neighbourhood search's work budget: pairs re-solved per second of `time_limit_s`,
 # calibrated so that a department week ends well within its time limit on the bench machine.
 SEARCH_WORK_PER_S = 2_500.0
+# ... and at most this many times the week's own pairs (a small week needs few passes).
+SEARCH_MAX_PASSES = 20
 # A plan within this relative gap of its proven bound is reported `optimal`.
 OPTIMAL_GAP = 1e-4
 BOUND_TOLERANCE = 1e-7
@@ -92,7 +94,10 @@ def solve_integer(
     one MIP over all its pairs, whose plan is kept only if it is better, and whose dual bound
     joins the heuristic path's bound (`bound.py`).
     """
-    budget = SEARCH_WORK_PER_S * index.problem.settings.time_limit_s
+    budget = min(
+        SEARCH_WORK_PER_S * index.problem.settings.time_limit_s,
+        SEARCH_MAX_PASSES * float(index.num_pairs),
+    )
     guide = build_weighted_model(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
