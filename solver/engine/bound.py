@@ -19,11 +19,11 @@ week's contract and total values are known, and the bound is the LP's alone.
 from __future__ import annotations
 
 import math
-import time
 from collections import defaultdict
 
 import numpy as np
 
+from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.linear import LinearModel
 
@@ -78,7 +78,7 @@ def trips_lower_bound(
             pairs_of_place[(line.canteen, line.day)].append(p)
     total = 0
     for place in sorted(pairs_of_place):
-        left_s = deadline - time.perf_counter()
+        left_s = deadline - now()
         if left_s <= 0:
             return 0  # safety net: no bound is better than a half-counted one
         total += _fewest_trips(index, pairs_of_place[place], must, upper, locked_on, left_s)

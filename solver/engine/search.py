@@ -15,11 +15,11 @@ safety net against a machine far slower than the one the budget was calibrated o
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
 
 import numpy as np
 
+from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
 from solver.engine.report import evaluate, served_eur, sold_eur_by_grower
@@ -71,7 +71,7 @@ def improve_by_neighbourhoods(
         and (max_steps is None or steps < max_steps)
         and work < max_work
     ):
-        left_s = deadline - time.perf_counter()
+        left_s = deadline - now()
         if left_s <= 0.01:
             break
         if not seeds:

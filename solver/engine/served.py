@@ -15,13 +15,13 @@ it within a bounded time, the flow plan staying the fallback.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
+from solver.engine.clock import now
 from solver.engine.index import (
     FloatArray,
     IntArray,
@@ -109,7 +109,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     contract_target: dict[str, float] = {}
     total_target: dict[str, float] = {}
     limit = index.problem.settings.max_growers_per_line
-    mip_deadline = time.perf_counter() + MIP_TIME_SHARE * (deadline - time.perf_counter())
+    mip_deadline = now() + MIP_TIME_SHARE * (deadline - now())
     price = {p.id: p.price for p in index.problem.products}
     # Products whose flow plan is not proven optimal, with the value possibly left on the table.
     unproven: list[tuple[tuple[float, float], str]] = []
@@ -135,7 +135,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     proven = True
     for _, product in sorted(unproven, reverse=True):
         lines = index.lines_by_product[product]
-        left_s = mip_deadline - time.perf_counter()
+        left_s = mip_deadline - now()
         found = None
         if left_s > MIN_MIP_TIME_S:
             found = _solve_product_mip(
@@ -540,7 +540,7 @@ def _solve_product_mip(
     Return the plan, what it serves and whether both stages are proven, or None.
     """
     pairs = [p for li in lines for p in index.pairs_of_line[li]]
-    started = time.perf_counter()
+    started = now()
     plan: FloatArray | None = None
     proven = True
     contract_goal = 0.0
@@ -559,7 +559,7 @@ def _solve_product_mip(
         else:
             model.add_served_targets(contract_terms, {product: contract_goal}, {})
             model.lp.add_costs(variables, [-c for c in coefs])
-        left_s = time_s - (time.perf_counter() - started)
+        left_s = time_s - (now() - started)
         solution, found = model.solve(max(0.02, left_s), max_nodes=PRODUCT_MIP_MAX_NODES)
         if found is None:
             proven = False

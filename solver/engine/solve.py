@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from solver.engine.bound import trips_lower_bound
+from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
 from solver.engine.model import AllocationModel, build_weighted_model
@@ -35,8 +36,9 @@ BOUND_TOLERANCE = 1e-7
 def solve(problem: Problem) -> Result:
     """Allocate one week: feasibility, contract value, total value, then the weighted costs."""
     started = time.perf_counter()
-    # The last share of the time limit is kept for writing the result.
-    deadline = started + (1.0 - REPORT_TIME_SHARE) * problem.settings.time_limit_s
+    # The last share of the time limit is kept for writing the result; the safety net reads
+    # this process's CPU time (`clock.py`).
+    deadline = now() + (1.0 - REPORT_TIME_SHARE) * problem.settings.time_limit_s
     index = index_problem(problem)
     if index.contradictions:
         return infeasible_result(index.contradictions, time.perf_counter() - started)
@@ -75,7 +77,7 @@ def solve_continuous(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target,
     )
-    solution, plan = model.solve(deadline - time.perf_counter())
+    solution, plan = model.solve(deadline - now())
     # A simplex stopped by its time limit holds no valid plan: keep the flow plan then. A
     # proven optimum is at least as good as the flow plan, which satisfies the same LP.
     if plan is None or solution.outcome != "optimal":
@@ -102,7 +104,7 @@ def solve_integer(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
     )
-    guide_solution, relaxed = guide.solve(deadline - time.perf_counter())
+    guide_solution, relaxed = guide.solve(deadline - now())
     bound = weighted_lower_bound(index, served, guide, guide_solution, deadline)
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
@@ -117,7 +119,7 @@ def solve_integer(
             served.contract_target, served.total_target,
         )
         solution, plan = model.solve(
-            deadline - time.perf_counter(), max_nodes=WHOLE_MIP_MAX_NODES
+            deadline - now(), max_nodes=WHOLE_MIP_MAX_NODES
         )
         if served.proven and np.isfinite(solution.bound):
             mip_bound = solution.bound + model.objective_offset(served.total_target)
@@ -153,7 +155,7 @@ def weighted_lower_bound(
             index, range(len(index.lines)), served.quantities, served.contract_target,
             served.total_target, relax=True, with_integer_rules=False, per_product=False,
         )
-        solution, _ = lp.solve(deadline - time.perf_counter())
+        solution, _ = lp.solve(deadline - now())
     if solution.outcome != "optimal" or not np.isfinite(solution.bound):
         return None
     # The simplex's tolerances: the bound is lowered by a hair so that it stays proven.
