@@ -88,6 +88,7 @@ def dump(result: Result) -> str:
             "share_deviation_eur": result.metrics.share_deviation_eur,
             "moved_from_previous": result.metrics.moved_from_previous,
             "solve_s": result.metrics.solve_s,
+            **_optional_metrics(result.metrics),
         },
         "ledger_after": [
             {"grower": entry.grower, "ledger_eur": entry.ledger_eur}
@@ -247,6 +248,9 @@ def read_result(data: object) -> Result:
             share_deviation_eur=reader.number(metrics, "share_deviation_eur", "metrics", 0.0),
             moved_from_previous=reader.number(metrics, "moved_from_previous", "metrics", 0.0),
             solve_s=reader.number(metrics, "solve_s", "metrics", 0.0),
+            weighted=reader.number(metrics, "weighted", "metrics", None),
+            weighted_lower_bound=reader.number(metrics, "weighted_lower_bound", "metrics", None),
+            gap=reader.number(metrics, "gap", "metrics", None),
         ),
         ledger_after=reader.rows(document, "ledger_after", _read_ledger_entry, required=False),
         errors=tuple(
@@ -532,6 +536,16 @@ def _read_settings(reader: _Reader, data: Mapping[str, Any] | None) -> Settings:
         time_limit_s=reader.number(data, "time_limit_s", "settings",
                                    defaults.time_limit_s),
     )
+
+
+def _optional_metrics(metrics: Metrics) -> dict[str, float]:
+    """Return the optional metrics a result reports (weighted value, its bound, the gap)."""
+    optional = {
+        "weighted": metrics.weighted,
+        "weighted_lower_bound": metrics.weighted_lower_bound,
+        "gap": metrics.gap,
+    }
+    return {key: value for key, value in optional.items() if value is not None}
 
 
 def _allocation_json(row: AllocationRow) -> dict[str, Any]:

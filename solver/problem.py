@@ -153,6 +153,11 @@ class Metrics:
     share_deviation_eur: float = 0.0
     moved_from_previous: float = 0.0
     solve_s: float = 0.0
+    # Optional metrics (None: not reported): stage 4's value of the plan, a proven lower bound
+    # on it over every plan serving the same contract and total value, and their gap.
+    weighted: float | None = None
+    weighted_lower_bound: float | None = None
+    gap: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ SECTION_HEADING = "## Allocation solver"
 REL_TOL = 1e-6
 MIP_REL_GAP = 1e-4  # HiGHS's default relative MIP gap
 
-CONTINUOUS_TIME_S = {"luchon": 0.2, "department": 2.0, "region": 10.0}
+CONTINUOUS_TIME_S = {"luchon": 0.2, "mid": 1.0, "department": 2.0, "region": 10.0}
 OPERATIONAL_TIME_S = {"department": 10.0, "region": 60.0}
 REGION_MEMORY_MB = 1024.0
 
@@ -260,11 +260,28 @@ def verdicts(run: InstanceRun) -> list[Verdict]:
         )
     if solver.reported is not None:
         out.append(_reported_metrics_verdict(name, x, solver.reported))
+        if run.variant == "operational":
+            out.append(_reported_bound_verdict(name, x, solver.reported))
     for heuristic in HEURISTICS:
         other = run.runs.get(heuristic)
         if other is not None and other.metrics is not None:
             out.append(_dominance_verdict(name, x, other))
     return out
+
+
+def _reported_bound_verdict(name: str, x: PlanMetrics, reported: dict[str, Any]) -> Verdict:
+    """Check that an operational result reports a proven bound at most its measured weighted
+    value, and show the gap it claims (the target: at most 10 %)."""
+    bound = reported.get("weighted_lower_bound")
+    gap = reported.get("gap")
+    ok = bound is not None and bound <= x.weighted * (1 + REL_TOL) + REL_TOL
+    return Verdict(
+        name,
+        "proven bound reported, gap ≤ 10 %",
+        ok and gap is not None and gap <= 0.10,
+        f"weighted {_num(x.weighted, 2)}, bound {_num(bound, 2) or 'none'}, gap "
+        f"{_num(100 * gap if gap is not None else None, 1) or '?'} %",
+    )
 
 
 def _gap_verdicts(

@@ -29,17 +29,24 @@ Method
      of the largest. Weeks whose prices have more than 4 decimals, or too large for 64-bit
      costs, are solved as one LP instead: GLOP's dual simplex when small
      (≤ `SMALL_LP_MAX_VARIABLES` variables), else HiGHS's.
-   - Integer weeks: one MIP when small (≤ `WHOLE_MIP_MAX_PAIRS` pairs). Otherwise the LP
-     without the integer rules guides a rounding (each pair keeps its fractional quantity
-     rounded down to whole lots, a min-cost flow places the missing lots), `trips.py`
-     greedily closes trips whose load other growers already driving there can carry more
-     cheaply, then `search.py` re-solves neighbourhoods of nearby canteens as exact MIPs,
-     keeping each neighbourhood's served amounts, until the time limit or until no
-     neighbourhood improves the plan.
+   - Integer weeks: the LP without the integer rules guides a rounding (each pair keeps its
+     fractional quantity rounded down to whole lots, a min-cost flow places the missing
+     lots), `trips.py` greedily closes trips whose load other growers already driving there
+     can carry more cheaply, then `search.py` re-solves neighbourhoods of nearby canteens as
+     exact MIPs, keeping each neighbourhood's served amounts, until its work budget is spent
+     or no neighbourhood improves the plan. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs)
+     then gets one MIP over all its pairs; the better plan of the two is kept (no cliff).
+   - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
+     fewest trips each canteen-day needs, and the whole MIP's dual bound when it ran), as
+     `metrics.weighted_lower_bound` with `metrics.gap`.
+   - Determinism: every search is limited in work (MIP nodes, pairs re-solved, one HiGHS
+     thread, a fixed seed), never in seconds, so a week gives the same plan whatever the
+     machine's load; `settings.time_limit_s` is only a safety net.
 4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
 
-Status: `optimal` when every stage is proven optimal, `feasible` for a valid plan without
-that proof (time limit, or local search at scale), `infeasible` for contradictory locks (the
+Status: `optimal` when every stage is proven optimal (stage 4 within `OPTIMAL_GAP` of its
+proven bound), `feasible` for a valid plan without that proof (work limit, or local search at
+scale), `infeasible` for contradictory locks (the
 reasons, in French, in `Result.errors`).
 Solver tolerances (HiGHS, 1e-7) apply to served amounts and capacities, and the
 continuous stage 4's costs are exact to a millionth of the largest; quantities are

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
+from solver.engine.clock import WALL_PER_CPU_S, now
 from solver.engine.index import FloatArray, IntArray
 
 SolveOutcome = Literal["optimal", "feasible", "none"]
@@ -34,6 +34,9 @@ class LinearSolution:
     outcome: SolveOutcome
     values: FloatArray
     objective: float
+    # A proven lower bound on the model's optimum: the objective of an optimal LP, the MIP's
+    # dual bound (-inf when the solver proved nothing).
+    bound: float = -np.inf
 
 
 class LinearModel:
@@ -149,13 +152,16 @@ class LinearModel:
             builder.set_var_integrality(var, True)
         return builder
 
-    def solve(self, time_limit_s: float) -> LinearSolution:
+    def solve(self, time_limit_s: float, max_nodes: int | None = None) -> LinearSolution:
         """Minimise the objective within a time limit; never prints.
 
         HiGHS solves MIPs and large LPs; GLOP's dual simplex, quicker to start, solves LPs of
-        at most `SMALL_LP_MAX_VARIABLES` variables (half the time on a small week).
+        at most `SMALL_LP_MAX_VARIABLES` variables (half the time on a small week). A MIP
+        stops after `max_nodes` branch-and-bound nodes: a limit counted in work, so that the
+        same model gives the same answer whatever the machine's load (one thread, HiGHS's
+        fixed seed); the time limit is then only a safety net.
         """
-        started = time.perf_counter()
+        started = now()
         builder = self._builder()
         small_lp = not self.has_integers and self.num_variables <= SMALL_LP_MAX_VARIABLES
         if small_lp:
@@ -167,24 +173,33 @@ class LinearModel:
             options = f"{_HIGHS_BASE}\npresolve=off\nsimplex_strategy=1"
             solver = _run(builder, "highs", options, time_limit_s)
         else:
+            mip_options = _HIGHS_BASE
+            if max_nodes is not None:
+                mip_options += f"\nmip_max_nodes={max(1, int(max_nodes))}"
             with _native_stdout_silenced():
-                solver = _run(builder, "highs", _HIGHS_BASE, time_limit_s)
+                solver = _run(builder, "highs", mip_options, time_limit_s)
                 if solver.status() == mbh.SolveStatus.INFEASIBLE:
                     # Every model of this engine holds the plan it improves on, so this answer
                     # is wrong: HiGHS's MIP presolve was seen to give it on a 15-variable week
                     # that SCIP, CP-SAT and HiGHS without presolve all solve. Ask again so.
-                    left_s = time_limit_s - (time.perf_counter() - started)
-                    solver = _run(builder, "highs", f"{_HIGHS_BASE}\npresolve=off", left_s)
+                    left_s = time_limit_s - (now() - started)
+                    solver = _run(builder, "highs", f"{mip_options}\npresolve=off", left_s)
         status = solver.status()
+        bound = -np.inf
         if status == mbh.SolveStatus.OPTIMAL:
             outcome: SolveOutcome = "optimal"
+            bound = float(solver.objective_value())
         elif status == mbh.SolveStatus.FEASIBLE and solver.has_solution():
             outcome = "feasible"
         else:
             return LinearSolution("none", np.zeros(self.num_variables), np.inf)
+        if self.has_integers and solver.has_response():
+            dual = float(solver.best_objective_bound())
+            if np.isfinite(dual):
+                bound = min(dual, float(solver.objective_value()))
         return LinearSolution(
             outcome, np.asarray(solver.variable_values(), dtype=np.float64),
-            float(solver.objective_value()),
+            float(solver.objective_value()), bound,
         )
 
 
@@ -195,7 +210,7 @@ def _run(
     solver = mbh.ModelSolverHelper(solver_name)
     solver.enable_output(False)
     solver.set_solver_specific_parameters(options)
-    solver.set_time_limit_in_seconds(max(0.01, time_limit_s))
+    solver.set_time_limit_in_seconds(max(0.01, time_limit_s) * WALL_PER_CPU_S)
     solver.solve(builder)
     return solver
 

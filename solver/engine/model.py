@@ -235,18 +235,24 @@ class AllocationModel:
         contract_terms: ContractTerms,
         contract_target: dict[str, float],
         total_target: dict[str, float],
+        per_product: bool = True,
     ) -> None:
         """Stages 2 and 3 are settled: each product's contract value served stays at least its
         optimum, and its total value served stays at its optimum.
 
         No slack is given: the solver's own tolerance absorbs float noise, while any explicit
         slack would be spent by the weighted stage, trading served value for kg·km.
+        Without `per_product`, only the week's contract value (at least) and total value
+        (exactly) are kept, in two rows: a relaxation valid for every plan serving those values.
         """
         idx = self.index
         products = [p.id for p in idx.problem.products]
         nan = float("nan")
         total = np.array([total_target.get(product, nan) for product in products])
         pair_product = idx.line_product[idx.pair_line[self.pairs]]
+        if not per_product:
+            self._add_week_value_rows(contract_terms, contract_target, total, pair_product)
+            return
         with_total = ~np.isnan(total[pair_product])
         self._add_product_rows(
             self.var_of_pair[self.pairs[with_total]], idx.pair_step[self.pairs[with_total]],
@@ -259,6 +265,33 @@ class AllocationModel:
             contract_terms.product[with_contract],
             lower=contract, upper=np.full_like(contract, np.inf),
         )
+
+    def _add_week_value_rows(
+        self,
+        contract_terms: ContractTerms,
+        contract_target: dict[str, float],
+        total: FloatArray,
+        pair_product: IntArray,
+    ) -> None:
+        """Add the week's contract value ≥ its target and total value = its target."""
+        idx = self.index
+        price = np.array([p.price for p in idx.problem.products])
+        with_total = ~np.isnan(total[pair_product])
+        total_eur = float(np.nansum(total * price))
+        self.lp.add_row(
+            self.var_of_pair[self.pairs[with_total]].tolist(),
+            (idx.pair_step[self.pairs[with_total]] * price[pair_product[with_total]]).tolist(),
+            lower=total_eur, upper=total_eur,
+        )
+        contract_eur = sum(
+            price[k] * contract_target.get(p.id, 0.0) for k, p in enumerate(idx.problem.products)
+        )
+        if contract_eur > 0:
+            self.lp.add_row(
+                contract_terms.variables.tolist(),
+                (contract_terms.coefs * price[contract_terms.product]).tolist(),
+                lower=contract_eur,
+            )
 
     def _add_product_rows(
         self,
@@ -382,6 +415,22 @@ class AllocationModel:
             self.lp.add_row([var, moved], [step, -1.0], upper=previous)
             self.lp.add_row([var, moved], [step, 1.0], lower=previous)
 
+    def objective_offset(self, total_target: dict[str, float]) -> float:
+        """Return the constant part of stage 4 that the model's objective leaves out, when its
+        scope is the whole week: the fairness gaps of growers without any pair (they sell
+        nothing) and the previous plan's rows on pairs that do not exist."""
+        idx = self.index
+        weights = idx.problem.settings.weights
+        offset = 0.0
+        if idx.problem.previous:
+            offset += weights.stability * idx.previous_outside_qty
+        if weights.fairness > 0:
+            targets = idx.targets_eur(self.served_eur(total_target))
+            has_pairs = np.zeros(len(idx.grower_ids), dtype=bool)
+            has_pairs[idx.pair_grower[self.pairs]] = True
+            offset += weights.fairness * float(np.abs(targets[~has_pairs]).sum())
+        return offset
+
     def served_eur(self, total_target: dict[str, float]) -> float:
         """Return the week's value served once the scope serves its targets (constant in
         stage 4)."""
@@ -391,9 +440,11 @@ class AllocationModel:
 
     # --- solve -------------------------------------------------------------------------------
 
-    def solve(self, time_limit_s: float) -> tuple[LinearSolution, FloatArray | None]:
+    def solve(
+        self, time_limit_s: float, max_nodes: int | None = None
+    ) -> tuple[LinearSolution, FloatArray | None]:
         """Solve and return the solution with the full quantity array (None without a plan)."""
-        solution = self.lp.solve(time_limit_s)
+        solution = self.lp.solve(time_limit_s, max_nodes)
         if solution.outcome == "none":
             return solution, None
         idx = self.index
@@ -416,16 +467,19 @@ def build_weighted_model(
     *,
     relax: bool = False,
     with_integer_rules: bool = True,
+    per_product: bool = True,
 ) -> AllocationModel:
     """Build the stage-4 model of some lines: every rule, served optima kept, weighted costs.
 
     Without the integer rules (grower limit, trips) the model is the LP used as a guide.
+    Without `per_product` only the week's contract and total values are kept (see
+    `AllocationModel.add_served_targets`).
     """
     weights = index.problem.settings.weights
     model = AllocationModel(index, scope_lines, current_q, relax=relax)
     model.add_supply_limits()
     contract_terms = model.add_order_limits()
-    model.add_served_targets(contract_terms, contract_target, total_target)
+    model.add_served_targets(contract_terms, contract_target, total_target, per_product)
     if with_integer_rules:
         model.add_max_growers()
     model.add_distance_cost(weights.distance)

@@ -60,9 +60,14 @@ def evaluate(index: ProblemIndex, quantities: FloatArray) -> PlanCost:
 
 
 def build_result(
-    index: ProblemIndex, quantities: FloatArray, status: Status, solve_s: float
+    index: ProblemIndex,
+    quantities: FloatArray,
+    status: Status,
+    solve_s: float,
+    weighted_lower_bound: float | None = None,
 ) -> Result:
-    """Return the spec's result for a plan."""
+    """Return the spec's result for a plan, with its weighted value, and the proven lower
+    bound on it with their gap when one is known."""
     problem = index.problem
     price = {p.id: p.price for p in problem.products}
     quantities = quantities.round(QUANTITY_DECIMALS)
@@ -110,6 +115,9 @@ def build_result(
         share_deviation_eur=cost.share_deviation_eur,
         moved_from_previous=cost.moved_from_previous,
         solve_s=solve_s,
+        weighted=cost.weighted,
+        weighted_lower_bound=weighted_lower_bound,
+        gap=_gap(cost.weighted, weighted_lower_bound),
     )
     sold = sold_eur_by_grower(index, quantities)
     ledger_after = tuple(
@@ -123,6 +131,15 @@ def build_result(
         metrics=metrics,
         ledger_after=ledger_after,
     )
+
+
+def _gap(weighted: float, bound: float | None) -> float | None:
+    """Return (weighted − bound) / weighted, 0 when both are 0, None without a bound."""
+    if bound is None:
+        return None
+    if weighted <= 0:
+        return 0.0 if bound >= weighted - 1e-9 else None
+    return max(0.0, (weighted - bound) / weighted)
 
 
 def infeasible_result(messages: list[str], solve_s: float) -> Result:

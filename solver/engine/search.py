@@ -4,16 +4,22 @@ Each step frees the order lines of a few neighbouring canteens, keeps everything
 and solves that small MIP exactly (lots, trips, grower limits, fairness gaps against the
 growers' sales elsewhere). A step keeps the served quantities of its lines per product, so
 stages 2 and 3 stay optimal; it is accepted only when the week's weighted cost falls.
+
+The search is deterministic: its effort is counted in work, not in seconds. Each step's MIP
+stops after `STEP_MAX_NODES` nodes; a step solved to optimality grows the next neighbourhood,
+one stopped by its node limit shrinks it; the search ends when the pairs of all its steps add
+up to its work budget, or when a whole pass of seeds improves nothing. The deadline is only a
+safety net against a machine far slower than the one the budget was calibrated on.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
 
 import numpy as np
 
+from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
 from solver.engine.report import evaluate, served_eur, sold_eur_by_grower
@@ -22,11 +28,8 @@ from solver.problem import Canteen
 
 FIRST_NEIGHBOURHOOD_PAIRS = 300
 MIN_NEIGHBOURHOOD_PAIRS = 60
-MAX_NEIGHBOURHOOD_PAIRS = 3000
-STEP_TIME_S = 1.0
-# A step solved within this share of its time grows the next neighbourhood; a step cut short
-# by its time limit shrinks it.
-QUICK_STEP_SHARE = 0.25
+MAX_NEIGHBOURHOOD_PAIRS = 600
+STEP_MAX_NODES = 50
 
 
 def improve_by_neighbourhoods(
@@ -35,8 +38,10 @@ def improve_by_neighbourhoods(
     deadline: float,
     seed: int = 0,
     max_steps: int | None = None,
+    max_work: float = float("inf"),
 ) -> FloatArray:
-    """Return the plan improved until the deadline or until no neighbourhood improves it.
+    """Return the plan improved until its work budget (pairs over all steps) is spent or until
+    no neighbourhood improves it; the deadline is a safety net.
 
     A neighbourhood is the canteens nearest a seed place: every canteen in turn, and the
     growers furthest from their fairness target, whose sales it lets move between canteens.
@@ -49,6 +54,7 @@ def improve_by_neighbourhoods(
         if index.pairs_of_line[li]:
             lines_of_canteen[line.canteen].append(li)
     canteens = [c for c in index.problem.canteens if c.id in lines_of_canteen]
+    num_lines = sum(len(lines) for lines in lines_of_canteen.values())
     num_pairs_of_canteen = {
         c: sum(len(index.pairs_of_line[li]) for li in lines)
         for c, lines in lines_of_canteen.items()
@@ -59,8 +65,13 @@ def improve_by_neighbourhoods(
     target_pairs = float(FIRST_NEIGHBOURHOOD_PAIRS)
     seeds: list[tuple[str, str]] = []
     failures = steps = 0
-    while failures < len(canteens) and (max_steps is None or steps < max_steps):
-        left_s = deadline - time.perf_counter()
+    work = 0.0
+    while (
+        failures < len(canteens)
+        and (max_steps is None or steps < max_steps)
+        and work < max_work
+    ):
+        left_s = deadline - now()
         if left_s <= 0.01:
             break
         if not seeds:
@@ -79,15 +90,13 @@ def improve_by_neighbourhoods(
             if size >= target_pairs:
                 break
         steps += 1
+        work += size
         contract_target, total_target = _scope_targets(index, scope, quantities)
         model = build_weighted_model(index, scope, quantities, contract_target, total_target)
-        step_s = min(STEP_TIME_S, left_s)
-        started = time.perf_counter()
-        solution, plan = model.solve(step_s)
-        took_s = time.perf_counter() - started
-        if solution.outcome == "optimal" and took_s < QUICK_STEP_SHARE * step_s:
+        solution, plan = model.solve(left_s, max_nodes=STEP_MAX_NODES)
+        if solution.outcome == "optimal":
             target_pairs = min(MAX_NEIGHBOURHOOD_PAIRS, target_pairs * 1.25)
-        elif solution.outcome != "optimal":
+        else:
             target_pairs = max(MIN_NEIGHBOURHOOD_PAIRS, target_pairs * 0.7)
         if plan is not None:
             cost = evaluate(index, plan).weighted
@@ -95,6 +104,8 @@ def improve_by_neighbourhoods(
                 quantities, best = plan, cost
                 failures = 0
                 continue
+        if len(scope) == num_lines:
+            break  # the whole week was re-solved in vain: every other seed gives the same step
         failures += 1
     return quantities
 

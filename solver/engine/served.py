@@ -15,13 +15,13 @@ it within a bounded time, the flow plan staying the fallback.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
+from solver.engine.clock import now
 from solver.engine.index import (
     FloatArray,
     IntArray,
@@ -34,11 +34,13 @@ from solver.engine.index import (
 from solver.engine.model import AllocationModel
 
 RESOLUTION = 1e-4
-# A product that needs a MIP (grower limit, or lots that blur the flow) gets at most this long.
-PRODUCT_MIP_TIME_S = 2.0
+# A product that needs a MIP (grower limit, or lots that blur the flow) stops each of its two
+# MIPs after this many nodes: effort counted in work, so the plan does not depend on the
+# machine's load. Time limits below are only safety nets.
+PRODUCT_MIP_MAX_NODES = 500
 MIN_MIP_TIME_S = 0.05
-# Share of the week's time limit that product MIPs may take together; the rest improves
-# the weighted stage.
+# Share of the week's time limit that product MIPs may take together (safety net); the rest
+# improves the weighted stage.
 MIP_TIME_SHARE = 0.5
 # Integer costs of the min-cost flow are scaled so the largest arc cost is about this.
 COST_SCALE = 1e6
@@ -107,7 +109,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     contract_target: dict[str, float] = {}
     total_target: dict[str, float] = {}
     limit = index.problem.settings.max_growers_per_line
-    mip_deadline = time.perf_counter() + MIP_TIME_SHARE * (deadline - time.perf_counter())
+    mip_deadline = now() + MIP_TIME_SHARE * (deadline - now())
     price = {p.id: p.price for p in index.problem.products}
     # Products whose flow plan is not proven optimal, with the value possibly left on the table.
     unproven: list[tuple[tuple[float, float], str]] = []
@@ -133,11 +135,11 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     proven = True
     for _, product in sorted(unproven, reverse=True):
         lines = index.lines_by_product[product]
-        left_s = mip_deadline - time.perf_counter()
+        left_s = mip_deadline - now()
         found = None
         if left_s > MIN_MIP_TIME_S:
             found = _solve_product_mip(
-                index, product, lines, quantities, min(PRODUCT_MIP_TIME_S, left_s)
+                index, product, lines, quantities, left_s
             )
         proven &= found is not None and found[2]
         served = (contract_target[product], total_target[product])
@@ -538,7 +540,7 @@ def _solve_product_mip(
     Return the plan, what it serves and whether both stages are proven, or None.
     """
     pairs = [p for li in lines for p in index.pairs_of_line[li]]
-    started = time.perf_counter()
+    started = now()
     plan: FloatArray | None = None
     proven = True
     contract_goal = 0.0
@@ -557,8 +559,8 @@ def _solve_product_mip(
         else:
             model.add_served_targets(contract_terms, {product: contract_goal}, {})
             model.lp.add_costs(variables, [-c for c in coefs])
-        left_s = time_s - (time.perf_counter() - started)
-        solution, found = model.solve(max(0.02, left_s if stage == "total" else left_s / 2))
+        left_s = time_s - (now() - started)
+        solution, found = model.solve(max(0.02, left_s), max_nodes=PRODUCT_MIP_MAX_NODES)
         if found is None:
             proven = False
             break

@@ -11,11 +11,11 @@ stages 2 and 3 — is unchanged; whole lots stay whole.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 
 import numpy as np
 
+from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.report import served_eur, sold_eur_by_grower
 
@@ -101,7 +101,7 @@ def close_small_trips(index: ProblemIndex, quantities: FloatArray, deadline: flo
         pairs_of_trip[int(index.pair_trip[p])].append(p)
     load_eur = {t: float(state.q[ps] @ index.pair_price[ps]) for t, ps in pairs_of_trip.items()}
     for trip in sorted(pairs_of_trip, key=load_eur.__getitem__):
-        if time.perf_counter() > deadline:
+        if now() > deadline:
             break
         carried = [p for p in pairs_of_trip[trip] if state.q[p] > 0]
         if not carried or locked[carried].any():

@@ -1,0 +1,213 @@
+"""Operational weeks: the proven lower bound on stage 4, no cliff below the whole-MIP size,
+and the same plan on every run whatever the machine's load."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import sys
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from solver.engine import index_problem, solve
+from solver.engine.bound import trips_lower_bound
+from solver.engine.served import plan_served
+from solver.problem import Problem, Result, Weights
+from tests.solver.test_properties import build, weeks
+
+SOLVE_MODULE = sys.modules["solver.engine.solve"]
+
+
+def brute_force_optimum(kit: SimpleNamespace, problem: Problem) -> tuple[float, int]:
+    """Return (least weighted value, fewest trips) over every plan in whole lots that serves
+    the most contract value, then the most value: every quantity of every pair is tried."""
+    lots = {p.id: p.lot or 1.0 for p in problem.products}
+    price = {p.id: p.price for p in problem.products}
+    offer = {(a.grower, a.product): a.quantity for a in problem.availability}
+    pairs = [
+        (g.id, o.canteen, o.product, o.day)
+        for g in problem.growers for o in problem.orders if (g.id, o.product) in offer
+    ]
+    line_qty: dict[tuple[str, str, str], float] = {}
+    for o in problem.orders:
+        line_qty[(o.canteen, o.product, o.day)] = line_qty.get(
+            (o.canteen, o.product, o.day), 0.0) + o.quantity
+    choices = [
+        [k * lots[p] for k in range(int(min(offer[(g, p)], line_qty[(c, p, d)]) // lots[p]) + 1)]
+        for g, c, p, d in pairs
+    ]
+    limit = problem.settings.max_growers_per_line
+    plans: list[tuple[float, float, dict[tuple[str, str, str, str], float]]] = []
+    for quantities in itertools.product(*choices):
+        plan = dict(zip(pairs, quantities, strict=True))
+        sent: dict[tuple[str, str], float] = {}
+        received: dict[tuple[str, str, str], float] = {}
+        growers: dict[tuple[str, str, str], int] = {}
+        for (g, c, p, d), q in plan.items():
+            sent[(g, p)] = sent.get((g, p), 0.0) + q
+            received[(c, p, d)] = received.get((c, p, d), 0.0) + q
+            growers[(c, p, d)] = growers.get((c, p, d), 0) + (q > 0)
+        if any(q > offer[key] + 1e-9 for key, q in sent.items()):
+            continue
+        if any(q > line_qty[key] + 1e-9 for key, q in received.items()):
+            continue
+        if limit is not None and any(n > limit for n in growers.values()):
+            continue
+        contract = sum(
+            min(q, sum(o.quantity for o in problem.orders
+                       if (o.canteen, o.product, o.day) == key and o.priority == "contract"))
+            * price[key[1]] for key, q in received.items()
+        )
+        served = sum(q * price[key[1]] for key, q in received.items())
+        plans.append((contract, served, plan))
+    best_contract = max(c for c, _, _ in plans)
+    best_served = max(s for c, s, _ in plans if c >= best_contract - 1e-9)
+    best = [plan for c, s, plan in plans
+            if c >= best_contract - 1e-9 and abs(s - best_served) <= 1e-9]
+    fewest_trips = min(
+        len({(g, c, d) for (g, c, _, d), q in plan.items() if q > 0}) for plan in best
+    )
+    weighted = min(kit.spec_weighted(problem, as_result(problem, plan)) for plan in best)
+    return weighted, fewest_trips
+
+
+def as_result(problem: Problem, plan: dict[tuple[str, str, str, str], float]) -> Result:
+    """Wrap a brute-force plan as a result that `spec_weighted` reads."""
+    from solver.problem import AllocationRow
+
+    rows = tuple(AllocationRow(g, c, p, d, q) for (g, c, p, d), q in plan.items() if q > 0)
+    return Result(status="feasible", allocations=rows)
+
+
+def two_canteens_needing_two_growers(kit: SimpleNamespace, deliveries: float) -> Problem:
+    """Each canteen orders 20 kg of carrots; no grower can bring more than 10 kg to one."""
+    problem: Problem = kit.week(
+        products=[kit.product("carotte", lot=5), kit.product("poireau", lot=5)],
+        growers=[kit.grower("a"), kit.grower("b"), kit.grower("c")],
+        canteens=[kit.canteen("x"), kit.canteen("y")],
+        offers=[("a", "carotte", 10), ("b", "carotte", 10), ("c", "carotte", 10),
+                ("c", "poireau", 10)],
+        orders=[("x", "carotte", kit.DAY1, 10, "contract"), ("y", "carotte", kit.DAY1, 20),
+                ("x", "poireau", kit.DAY1, 10)],
+        km={("a", "x"): 30, ("a", "y"): 5, ("b", "x"): 10, ("b", "y"): 12,
+            ("c", "x"): 8, ("c", "y"): 20},
+        weights=Weights(distance=0.1, fairness=1.0, deliveries=deliveries),
+        max_growers_per_line=2,
+    )
+    return problem
+
+
+@pytest.mark.parametrize("deliveries", [0.0, 3.0, 50.0])
+def test_the_bound_never_exceeds_the_brute_force_optimum(
+    kit: SimpleNamespace, deliveries: float
+) -> None:
+    problem = two_canteens_needing_two_growers(kit, deliveries)
+    weighted, fewest_trips = brute_force_optimum(kit, problem)
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    bound = result.metrics.weighted_lower_bound
+    assert bound is not None
+    assert bound <= weighted + 1e-6
+    assert result.metrics.weighted == pytest.approx(kit.spec_weighted(problem, result))
+    # The week is small: the whole MIP proves its optimum, which is the brute force's.
+    assert result.status == "optimal"
+    assert result.metrics.weighted == pytest.approx(weighted, abs=1e-6)
+    assert bound == pytest.approx(weighted, rel=1e-4)
+    assert result.metrics.gap == pytest.approx(0.0, abs=1e-4)
+    if deliveries:
+        index = index_problem(problem)
+        served = plan_served(index, time.perf_counter() + 10)
+        counted = trips_lower_bound(
+            index, served.contract_target, served.total_target, time.perf_counter() + 10
+        )
+        assert 0 < counted <= fewest_trips
+
+
+def test_the_trip_bound_counts_every_grower_a_full_line_needs(kit: SimpleNamespace) -> None:
+    problem = two_canteens_needing_two_growers(kit, 50.0)
+    _, fewest_trips = brute_force_optimum(kit, problem)
+    index = index_problem(problem)
+    served = plan_served(index, time.perf_counter() + 10)
+    counted = trips_lower_bound(
+        index, served.contract_target, served.total_target, time.perf_counter() + 10
+    )
+    # Every carrot offered must be served: y's 20 kg need two growers (10 kg each at most),
+    # x's carrots and leeks one (c): 3 trips at least, and a plan makes only 3.
+    assert counted == fewest_trips == 3
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=weeks(integer=True))
+def test_the_bound_never_exceeds_the_reference_optimum(
+    kit: SimpleNamespace, parts: dict[str, Any]
+) -> None:
+    problem = build(kit, parts)
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    bound = result.metrics.weighted_lower_bound
+    assert result.metrics.weighted == pytest.approx(
+        kit.spec_weighted(problem, result), rel=1e-9, abs=1e-6
+    )
+    assert bound is not None
+    assert bound <= result.metrics.weighted + 1e-9
+    reference = kit.reference_optimum(problem)
+    assert reference.weighted is not None
+    slack_eur = 2 * problem.settings.weights.fairness * 1e-7 * (1 + reference.served_eur)
+    assert bound <= reference.weighted + 1e-6 * (1 + abs(reference.weighted)) + slack_eur
+
+
+def mid_size_week(kit: SimpleNamespace, seed: int) -> Problem:
+    """A random operational week of 2,000 to 3,000 pairs with a cost per trip."""
+    problem: Problem = kit.random_week(seed, 20, 18, 12, lots=True, time_limit_s=4.0)
+    return problem
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_no_cliff_below_the_whole_mip_size(
+    kit: SimpleNamespace, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = mid_size_week(kit, seed)
+    pairs = index_problem(problem).num_pairs
+    assert 2000 <= pairs <= SOLVE_MODULE.WHOLE_MIP_MAX_PAIRS
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    monkeypatch.setattr(SOLVE_MODULE, "WHOLE_MIP_MAX_PAIRS", 0)
+    heuristic = solve(problem)
+    kit.check_plan(problem, heuristic)
+    assert result.metrics.served_eur == pytest.approx(heuristic.metrics.served_eur)
+    assert kit.spec_weighted(problem, result) <= kit.spec_weighted(problem, heuristic) + 1e-6
+    assert result.metrics.weighted_lower_bound is not None
+    assert result.metrics.weighted_lower_bound <= result.metrics.weighted
+
+
+def _burn(stop_at: float) -> None:
+    """Keep one core busy until a time (the CPU hog beside a solve)."""
+    x = 0
+    while time.time() < stop_at:
+        x += 1
+
+
+def test_the_same_week_gives_the_same_plan_under_load(kit: SimpleNamespace) -> None:
+    problem = kit.random_week(5, 10, 8, 8, lots=True, time_limit_s=60.0)
+    quiet = solve(problem)
+    hogs = [
+        multiprocessing.get_context("spawn").Process(target=_burn, args=(time.time() + 30,))
+        for _ in range(2)
+    ]
+    for hog in hogs:
+        hog.start()
+    try:
+        loaded = solve(problem)
+    finally:
+        for hog in hogs:
+            hog.terminate()
+            hog.join()
+    kit.check_plan(problem, loaded)
+    assert quiet.metrics.solve_s < 0.5 * problem.settings.time_limit_s
+    assert kit.rows_of(loaded) == kit.rows_of(quiet)
+    assert loaded.metrics.weighted_lower_bound == quiet.metrics.weighted_lower_bound
+    assert loaded.status == quiet.status
