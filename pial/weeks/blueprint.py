@@ -18,7 +18,7 @@ from pial.access import roles
 from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from pial.i18n import unit_label
+from pial.i18n import sorted_by_name, unit_label
 from pial.models import Canteen, DeliveryWeek, Farm, Product, Role
 from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
@@ -125,7 +125,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     week = _week_or_404(iso_week)
     farm_id = _farm_id_for_page()
     if farm_id is None:
-        farms = get_session().scalars(select(Farm).order_by(Farm.name)).all()
+        farms = sorted_by_name(get_session().scalars(select(Farm)), lambda farm: farm.name)
         return render_template("weeks/choose.html", week=week, farms=farms, canteens=None)
     farm = get_session().get(Farm, farm_id)
     if farm is None:
@@ -213,7 +213,7 @@ def _offer_products(week: DeliveryWeek, saved_offer: FarmWeekOffer) -> list[Prod
     known = {product.id for product in products}
     extra = [line.product for line in saved_offer.lines if line.product_id not in known]
     unique_extra = {product.id: product for product in extra}
-    return products + sorted(unique_extra.values(), key=lambda p: p.name_fr)
+    return products + sorted_by_name(unique_extra.values(), lambda p: p.name_fr)
 
 
 def _offer_url(iso_week: str, farm_id: int, *, by_day: bool = False) -> str:
@@ -295,7 +295,7 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
     canteen_id = _canteen_id_for_page()
     session = get_session()
     if canteen_id is None:
-        canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+        canteens = sorted_by_name(session.scalars(select(Canteen)), lambda c: c.name)
         return render_template("weeks/choose.html", week=week, farms=None, canteens=canteens)
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
@@ -311,7 +311,7 @@ def order(iso_week: str) -> str | Response | tuple[str, int]:
             for line in saved_order.lines
             if line.day == day and line.product_id not in known
         }
-        for product in in_season + sorted(extra.values(), key=lambda p: p.name_fr):
+        for product in in_season + sorted_by_name(extra.values(), lambda p: p.name_fr):
             cells.append((day, product, f"q-{product.id}-{day.isoformat()}"))
 
     def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
@@ -384,16 +384,15 @@ def standing_orders() -> str | Response | tuple[str, int]:
     canteen_id = _canteen_id_for_page()
     session = get_session()
     if canteen_id is None:
-        canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+        canteens = sorted_by_name(session.scalars(select(Canteen)), lambda c: c.name)
         return render_template("weeks/choose.html", week=None, farms=None, canteens=canteens)
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
     weekdays = canteen_weekdays(canteen)
-    products = list(
-        session.scalars(
-            select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
-        )
+    products = sorted_by_name(
+        session.scalars(select(Product).where(Product.is_active.is_(True))),
+        lambda product: product.name_fr,
     )
     cells: list[StandingCell] = [
         (weekday, product, f"q-{product.id}-{weekday}")

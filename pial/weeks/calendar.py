@@ -24,6 +24,7 @@ from pial.audit import record_audit
 from pial.clock import monday_of, now, today_in_paris
 from pial.db import get_session
 from pial.errors import InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.models import (
     Canteen,
     CoordinatorAssignment,
@@ -275,10 +276,11 @@ def months_of(day_or_week: dt.date | DeliveryWeek | str) -> set[int]:
 def products_in_season(day_or_week: dt.date | DeliveryWeek | str) -> list[Product]:
     """Return the active products in season on a day, or on any delivery day of a week."""
     months = months_of(day_or_week)
-    products = get_session().scalars(
-        select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
+    products = get_session().scalars(select(Product).where(Product.is_active.is_(True)))
+    return sorted_by_name(
+        (product for product in products if any(product.is_in_season(m) for m in months)),
+        lambda product: product.name_fr,
     )
-    return [product for product in products if any(product.is_in_season(m) for m in months)]
 
 
 def group_prices(day: dt.date) -> dict[int, Decimal]:
