@@ -233,6 +233,51 @@ def next_open_week(*, for_orders: bool = False) -> DeliveryWeek | None:
     return weeks[-1] if weeks else None
 
 
+_DELIVERY_STATES = (WeekState.PUBLISHED, WeekState.DELIVERED)
+
+
+def week_that_matters(today: dt.date | None = None) -> DeliveryWeek | None:
+    """Return the week being prepared or delivered next: the earliest one still to deliver.
+
+    That is the earliest week past its draft whose last delivery day is today or later: on a
+    Saturday, the coming week (published or still being planned), not the one just delivered.
+    With none ahead, the latest published week.
+    """
+    today = today or today_in_paris()
+    session = get_session()
+    weeks = session.scalars(
+        select(DeliveryWeek)
+        .where(
+            DeliveryWeek.state != WeekState.DRAFT,
+            DeliveryWeek.monday_date >= today - dt.timedelta(days=6),
+        )
+        .order_by(DeliveryWeek.monday_date)
+    )
+    for week in weeks:
+        days = delivery_days(week) or [week.monday_date + dt.timedelta(days=6)]
+        if max(days) >= today:
+            return week
+    return session.scalar(
+        select(DeliveryWeek)
+        .where(DeliveryWeek.state.in_(_DELIVERY_STATES))
+        .order_by(DeliveryWeek.monday_date.desc())
+        .limit(1)
+    )
+
+
+def previous_published_week(week: DeliveryWeek) -> DeliveryWeek | None:
+    """Return the latest week with a published planning before ``week`` (last week's notes)."""
+    return get_session().scalar(
+        select(DeliveryWeek)
+        .where(
+            DeliveryWeek.state.in_(_DELIVERY_STATES),
+            DeliveryWeek.monday_date < week.monday_date,
+        )
+        .order_by(DeliveryWeek.monday_date.desc())
+        .limit(1)
+    )
+
+
 # --- Days, seasons and prices ----------------------------------------------------------------
 
 
