@@ -19,6 +19,7 @@ from pial.models.audit import (
 )
 from pial.models.canteens import (
     Canteen,
+    CanteenClosure,
     CanteenGroup,
     CanteenKind,
     canteen_group_members,
@@ -60,6 +61,7 @@ from pial.models.farms import (
     CertificationLabel,
     Farm,
     FarmCertificate,
+    FarmProduct,
 )
 from pial.models.jobs import (
     JobRun,
@@ -137,6 +139,7 @@ __all__ = [
     "AvailabilityLine",
     "Base",
     "Canteen",
+    "CanteenClosure",
     "CanteenGroup",
     "CanteenKind",
     "CashAdvance",
@@ -152,6 +155,7 @@ __all__ = [
     "DeliveryWeek",
     "Farm",
     "FarmCertificate",
+    "FarmProduct",
     "FarmWeekOff",
     "FeeAccrual",
     "FeeKind",

@@ -32,5 +32,6 @@ def init_app(app: Flask) -> None:
     add_navigation(
         app, _l("Commandes permanentes"), "weeks.standing_orders", Role.CANTEEN, order=20
     )
+    add_navigation(app, _l("Fermetures"), "weeks.closures", Role.CANTEEN, order=25)
     add_navigation(app, _l("Semaines"), "weeks.week_list", Role.LEAD, order=10)
     app.cli.add_command(week_group)

@@ -17,6 +17,7 @@ from pial.errors import Conflict
 from pial.i18n import collation_key
 from pial.models import Canteen, DeliveryWeek, OrderLine, Product, StandingOrderLine
 from pial.weeks.calendar import canteen_delivery_days, canteen_weekdays
+from pial.weeks.closures import closure_reason
 from pial.weeks.orders import ContractCover, week_contract_cover
 from pial.weeks.saving import (
     SaveReport,
@@ -202,6 +203,8 @@ def copy_standing_orders(session: Session, week: DeliveryWeek) -> int:
                 continue
             if not line.product.is_in_season(day.month):
                 continue
+            if closure_reason(line.canteen, day) is not None:
+                continue  # closed that day: school holidays, a public holiday, its own closure
             if line.canteen_id not in covers:
                 covers[line.canteen_id] = week_contract_cover(session, line.canteen_id, week)
             priority, contract_line_id = covers[line.canteen_id].priority_of(line.product_id, day)
