@@ -53,7 +53,9 @@ from pial.weeks.offers import (
     copy_last_week_availability,
     farm_offer,
     last_week_offer,
+    my_product_ids,
     save_availability,
+    save_my_products,
 )
 from pial.weeks.opening import close_week, open_week
 from pial.weeks.orders import (
@@ -79,6 +81,7 @@ ACCESS_RULES = {
     "my_offer": roles(Role.GROWER),
     "offer": roles(Role.GROWER, Role.LEAD),
     "copy_offer": roles(Role.GROWER, Role.LEAD),
+    "my_products": roles(Role.GROWER, Role.LEAD),
     "my_order": roles(Role.CANTEEN),
     "order": roles(Role.CANTEEN, Role.LEAD),
     "standing_orders": roles(Role.CANTEEN, Role.LEAD),
@@ -203,11 +206,22 @@ def _offer_page(
                 errors=state.field_errors.get(name),
             )
         )
+    mine_ids = my_product_ids(farm.id)
+    mine, others = [], []
+    for group in groups.values():
+        has_value = any(cell.value or cell.saved is not None for cell in group.cells)
+        if group.product.id in mine_ids or has_value:
+            mine.append(group)
+        else:
+            others.append(group)
     return render_template(
         "weeks/offer.html",
         week=week,
         farm=farm,
         groups=list(groups.values()),
+        mine=mine,
+        others=others,
+        others_open=any(cell.errors for group in others for cell in group.cells),
         form=form,
         version=state.version,
         window=window,
@@ -285,6 +299,47 @@ def copy_offer(iso_week: str) -> Response:
         else:
             flash(_("Offre précédente copiée : %(summary)s", summary=report.describe()), "success")
     return redirect(_offer_url(week.iso_week, farm_id))
+
+
+@blueprint.route("/mes-produits", methods=["GET", "POST"])
+def my_products() -> str | Response | tuple[str, int]:
+    """Show and save the farm's « mes produits », shown first on its offer form."""
+    farm_id = _farm_id_for_page()
+    session = get_session()
+    if farm_id is None:
+        abort(400)
+    farm = session.get(Farm, farm_id)
+    if farm is None:
+        abort(404)
+    products = sorted_by_name(
+        session.scalars(select(Product).where(Product.is_active.is_(True))),
+        lambda product: product.name_fr,
+    )
+    form = ActionForm()
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("produit", type=int))
+        try:
+            added, removed = save_my_products(current_user, farm.id, chosen)
+        except Forbidden:
+            abort(403)
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                _("Mes produits enregistrés : %(n)s produits (%(added)s ajoutés, %(removed)s "
+                  "retirés).", n=len(chosen), added=added, removed=removed),
+                "success",
+            )
+            values: dict[str, Any] = {"ferme": farm.id} if current_user.role == Role.LEAD else {}
+            return redirect(url_for("weeks.my_products", **values))
+    return render_template(
+        "weeks/my_products.html",
+        farm=farm,
+        products=products,
+        mine=my_product_ids(farm.id),
+        form=form,
+        next_week=next_open_week(),
+    )
 
 
 # --- Canteen: the week's order ---------------------------------------------------------------
