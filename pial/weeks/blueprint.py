@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -682,7 +683,7 @@ def closures() -> str | Response | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         try:
-            declare_closure(
+            _closure, withdrawn = declare_closure(
                 current_user,
                 canteen.id,
                 form.start_date.data,
@@ -698,6 +699,15 @@ def closures() -> str | Response | tuple[str, int]:
             abort(403)
         else:
             flash(_("Fermeture enregistrée."), "success")
+            if withdrawn:
+                flash(
+                    ngettext(
+                        "%(num)d ligne de commande de ces jours-là a été retirée.",
+                        "%(num)d lignes de commande de ces jours-là ont été retirées.",
+                        withdrawn,
+                    ),
+                    "warning",
+                )
             return redirect(_canteen_url("weeks.closures", canteen.id))
     elif form.is_submitted():
         flash(_("La fermeture n'a pas été enregistrée : vérifiez les champs signalés."), "error")

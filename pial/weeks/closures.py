@@ -23,7 +23,7 @@ from pial.audit import record_audit
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound
 from pial.i18n import format_day, sorted_by_name
-from pial.models import Canteen, CanteenClosure, Role
+from pial.models import Canteen, CanteenClosure, DeliveryWeek, OrderLine, Role, WeekState
 from pial.weeks.calendar import canteen_weekdays
 
 log = logging.getLogger(__name__)
@@ -212,8 +212,12 @@ def _canteen_managed_by(session: Session, actor: Actor, canteen_id: int) -> Cant
 
 def declare_closure(
     actor: Actor, canteen_id: int, start_date: dt.date, end_date: dt.date, reason: str
-) -> CanteenClosure:
-    """Record that the canteen is closed from ``start_date`` to ``end_date`` (both included)."""
+) -> tuple[CanteenClosure, int]:
+    """Record that the canteen is closed from ``start_date`` to ``end_date`` (both included).
+
+    The canteen's order lines on those days in weeks still open are withdrawn (standing orders
+    copied before the closure was known); return the closure and how many lines went.
+    """
     session = get_session()
     canteen = _canteen_managed_by(session, actor, canteen_id)
     reason = (reason or "").strip()
@@ -231,15 +235,34 @@ def declare_closure(
         raise InvalidInput(gettext("Fermeture non enregistrée : %(why)s", why=first), errors)
     closure = CanteenClosure(start_date=start_date, end_date=end_date, reason=reason)
     canteen.closures.append(closure)  # keeps the loaded collection in step with the table
+    withdrawn = list(
+        session.scalars(
+            select(OrderLine)
+            .join(DeliveryWeek, OrderLine.week_id == DeliveryWeek.id)
+            .where(
+                OrderLine.canteen_id == canteen.id,
+                OrderLine.day >= start_date,
+                OrderLine.day <= end_date,
+                DeliveryWeek.state == WeekState.OPEN,
+            )
+        )
+    )
+    for line in withdrawn:
+        session.delete(line)
     session.flush()
     record_audit(
         actor,
         "canteen.closure.declare",
         canteen,
-        after={"start": start_date.isoformat(), "end": end_date.isoformat(), "reason": reason},
+        after={
+            "start": start_date.isoformat(),
+            "end": end_date.isoformat(),
+            "reason": reason,
+            "order_lines_withdrawn": len(withdrawn),
+        },
     )
     session.commit()
-    return closure
+    return closure, len(withdrawn)
 
 
 def remove_closure(actor: Actor, canteen_id: int, closure_id: int) -> None:

@@ -97,9 +97,13 @@ def test_an_order_on_a_closed_day_is_refused_naming_the_day(
     from pial.weeks.opening import open_week
 
     manager = make_user("canteen", canteen_id=school.id)
-    open_week("2026-W49")
-    declare_closure(manager, school.id, dt.date(2026, 12, 3), dt.date(2026, 12, 3),
-                    "Sortie au ski")  # fmt: skip
+    week = open_week("2026-W49")
+    db.add(OrderLine(week_id=week.id, canteen_id=school.id, product_id=products["carotte"].id,
+                     day=dt.date(2026, 12, 3), quantity=Decimal(4)))  # copied standing order
+    db.commit()
+    _, withdrawn = declare_closure(manager, school.id, dt.date(2026, 12, 3), dt.date(2026, 12, 3),
+                                   "Sortie au ski")  # fmt: skip
+    assert withdrawn == 1  # the line of the closed day went with the declaration
     carrot = products["carotte"].id
     with (
         app.test_request_context("/", headers={"Accept-Language": "fr"}),
