@@ -226,3 +226,95 @@ def test_canteen_total_is_right_without_javascript(
     assert eur == expected_eur.quantize(Decimal("0.01"))
     box = page.locator("body").bounding_box()
     assert box is not None and box["width"] <= PHONE["width"]
+
+
+# --- The offer form: « mes produits » first, French order, closures ahead ---------------------
+
+
+def _collated(names: list[str]) -> list[str]:
+    from pial.i18n import collation_key
+
+    return sorted(names, key=collation_key)
+
+
+def test_grower_offers_from_my_products_and_sees_the_closures_ahead(
+    phone: Any, saturday_server: LiveServer
+) -> None:
+    page = phone()
+    sign_in(page, saturday_server, GROWER)
+    page.get_by_role("link", name="Ma semaine").first.click()
+    page.wait_for_url(re.compile(rf"/semaine/{OPEN_WEEK}/offre"))
+    _fits_the_screen(page)
+    assert accessibility_violations(page) == []
+
+    # Growers see ahead that the schools close for Christmas; the nursing home does not.
+    closures = page.locator("section.closures-ahead").inner_text()
+    assert re.search(r"du lundi 21 décembre au jeudi 31 décembre\s*\(Vacances de Noël\)", closures)
+    assert "Cité scolaire de Luchon" in closures and "EHPAD" not in closures
+
+    # « Mes produits » (learnt from the farm's past offers) come first, in French order.
+    form = page.locator("form.grid-form")
+    mine = form.locator(":scope > .quantity-field label, :scope > .quantity-field .product-name")
+    mine_names = [name.split(" (")[0].strip() for name in mine.all_inner_texts()]
+    assert mine_names and mine_names == _collated(mine_names)
+    folded = page.locator("details.other-products")
+    summary = folded.locator("summary")
+    assert re.fullmatch(r"Autres produits de saison \(\d+\)", summary.inner_text().strip())
+    other_box = folded.locator("input[type=text]").first
+    assert not other_box.is_visible()
+    summary.click()  # one tap away
+    assert other_box.is_visible()
+    other_names = [n.split(" (")[0].strip() for n in folded.locator("label").all_inner_texts()]
+    assert other_names == _collated(other_names)
+    screenshot(page, "offre-mes-produits-360")
+
+    # The grower adds one of the other products to « mes produits »: it now comes first.
+    added = other_names[0]
+    page.get_by_role("link", name="modifier la liste").click()
+    page.get_by_label(added, exact=True).check()
+    page.get_by_role("button", name="Enregistrer mes produits").click()
+    assert "Mes produits enregistrés" in page.locator(".flash-success").inner_text()
+    _fits_the_screen(page)
+    page.get_by_role("link", name="Retour à mon offre").click()
+    mine_names = [name.split(" (")[0].strip() for name in mine.all_inner_texts()]
+    assert added in mine_names and mine_names == _collated(mine_names)
+
+
+# --- Closures --------------------------------------------------------------------------------
+
+
+def test_a_school_declares_a_closure_and_nobody_orders_that_day(
+    phone: Any, saturday_server: LiveServer
+) -> None:
+    page = phone()
+    sign_in(page, saturday_server, SCHOOL)
+    page.get_by_role("link", name="Fermetures").first.click()
+    page.wait_for_url(re.compile(r"/fermetures"))
+    ahead = page.locator("section", has=page.locator("#a-venir")).inner_text()
+    assert "du lundi 21 décembre au jeudi 31 décembre — Vacances de Noël" in ahead
+    assert accessibility_violations(page) == []
+
+    page.get_by_label("Fermée du").fill("2026-12-14")
+    page.get_by_label("au (inclus)").fill("2026-12-14")
+    page.get_by_label("Raison (sortie scolaire, travaux…)").fill("Sortie au ski")
+    page.get_by_role("button", name="Déclarer la fermeture").click()
+    assert "Fermeture enregistrée." in page.locator(".flash-success").inner_text()
+    # The standing order copied into week 51 for that Monday is withdrawn.
+    assert re.search(r"\d+ lignes? de commande de ces jours-là", page.locator(".flash-warning")
+                     .first.inner_text())  # fmt: skip
+    assert "lundi 14 décembre — Sortie au ski" in page.locator("main").inner_text()
+    _fits_the_screen(page)
+    screenshot(page, "fermetures-cantine-360")
+
+    page.goto(f"{saturday_server.url}/semaine/{OPEN_WEEK}/commande")
+    note = page.locator("p.closed-day").inner_text()
+    assert "lundi 14 décembre" in note and "est fermée (Sortie au ski)" in note
+    assert page.locator("input[name$='-2026-12-14']").count() == 0
+    assert page.locator("input[name$='-2026-12-17']").count() > 0
+    _fits_the_screen(page)
+
+    grower = phone()
+    sign_in(grower, saturday_server, "mathieu.carrere@demo.pial.example")
+    grower.goto(f"{saturday_server.url}/semaine/{OPEN_WEEK}/offre")
+    closures = grower.locator("section.closures-ahead").inner_text()
+    assert re.search(r"lundi 14 décembre\s*\(Sortie au ski\) : Cité scolaire de Luchon", closures)
