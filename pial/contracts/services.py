@@ -31,7 +31,7 @@ from pial.contracts.tracking import (
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import Forbidden, InvalidInput, NotFound
-from pial.i18n import sorted_by_name
+from pial.i18n import collation_key, sorted_by_name
 from pial.models import (
     Canteen,
     CanteenGroup,
@@ -418,7 +418,7 @@ def contract_progress(
     listed = {farm.id for farm in contract.growers}
     lines = [
         _line_progress(line, by_line[line.id], year, as_of, listed)
-        for line in sorted(contract.lines, key=lambda ln: ln.product.name_fr)
+        for line in sorted(contract.lines, key=lambda ln: collation_key(ln.product.name_fr))
     ]
     weekly = _weekly_value(contract, by_line, year, as_of)
     return ContractProgress(contract, years, year, as_of, lines, weekly)
