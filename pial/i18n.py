@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
@@ -18,6 +20,8 @@ from flask_login import current_user
 from pial.clock import PARIS, monday_of
 from pial.config import PACKAGE_ROOT
 from pial.units import unit_names
+
+_T = TypeVar("_T")
 
 MONTH_ABBREVIATIONS_FR = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin",
@@ -109,6 +113,29 @@ def format_iso_week(iso_week: str) -> str:
     start_en = format_date(monday, format="d MMM", locale=locale)
     end_en = format_date(sunday, format="d MMM", locale=locale)
     return f"week {int(week_text)} ({start_en}–{end_en})"
+
+
+@lru_cache(maxsize=1)
+def _collator() -> Any:
+    """Return the Unicode Collation Algorithm's collator (its table is read once)."""
+    from pyuca import Collator
+
+    return Collator()
+
+
+def collation_key(text: str | None) -> tuple[int, ...]:
+    """Return the key sorting ``text`` as a French reader expects: « Céleri » before « Courge ».
+
+    The Unicode Collation Algorithm (pyuca, DUCET table) compares letters first, then accents,
+    then case, so « Échalote » sorts among the E's instead of after the Z's.
+    """
+    key: tuple[int, ...] = _collator().sort_key(text or "")
+    return key
+
+
+def sorted_by_name(items: Iterable[_T], name: Callable[[_T], str | None]) -> list[_T]:
+    """Return ``items`` sorted by ``name(item)`` in French collation order."""
+    return sorted(items, key=lambda item: collation_key(name(item)))
 
 
 TRANSLATIONS_SOURCE = PACKAGE_ROOT / "translations"

@@ -63,3 +63,13 @@ def test_a_tiny_negative_amount_is_not_written_minus_zero(app: Any) -> None:
         assert i18n.format_money(-0.004) == "0,00\u00a0€"
         assert i18n.format_number(-0.0001, 2) == "0"
         assert i18n.format_number(-1234.5, 1) == "-1\u202f234,5"
+
+
+def test_names_sort_in_french_collation_order_not_by_code_point() -> None:
+    from pial.i18n import sorted_by_name
+
+    names = ["Courge", "Échalote", "Céleri", "Fenouil", "carotte", "Epinard", "Zeste", "Ail"]
+    assert sorted(names)[-1] == "Échalote"  # by code point: accents after z
+    assert sorted_by_name(names, lambda name: name) == [
+        "Ail", "carotte", "Céleri", "Courge", "Échalote", "Epinard", "Fenouil", "Zeste",
+    ]  # fmt: skip

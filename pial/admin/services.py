@@ -16,6 +16,7 @@ from pial.audit import record_audit
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.identifiers import siret_error
 from pial.models import (
     PLATFORM_ID,
@@ -73,21 +74,19 @@ def update_platform(
 
 def list_farms() -> Sequence[Farm]:
     """Return every farm, active ones first, by name."""
-    return get_session().scalars(select(Farm).order_by(Farm.is_active.desc(), Farm.name)).all()
+    farms = sorted_by_name(get_session().scalars(select(Farm)), lambda farm: farm.name)
+    return sorted(farms, key=lambda farm: not farm.is_active)
 
 
 def list_canteens() -> Sequence[Canteen]:
     """Return every canteen, active ones first, by name."""
-    return (
-        get_session()
-        .scalars(select(Canteen).order_by(Canteen.is_active.desc(), Canteen.name))
-        .all()
-    )
+    canteens = sorted_by_name(get_session().scalars(select(Canteen)), lambda c: c.name)
+    return sorted(canteens, key=lambda canteen: not canteen.is_active)
 
 
 def list_products() -> Sequence[Product]:
     """Return the catalogue by name."""
-    return get_session().scalars(select(Product).order_by(Product.name_fr)).all()
+    return sorted_by_name(get_session().scalars(select(Product)), lambda p: p.name_fr)
 
 
 def list_users() -> Sequence[User]:

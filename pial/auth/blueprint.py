@@ -16,6 +16,7 @@ from pial.auth import services
 from pial.auth.forms import AcceptInvitationForm, ChangePasswordForm, InvitationForm, LoginForm
 from pial.db import get_session
 from pial.fields import choices
+from pial.i18n import sorted_by_name
 from pial.models import Canteen, Farm, Role
 
 blueprint = Blueprint("auth", __name__)
@@ -136,8 +137,8 @@ def invite() -> str | Response:
     session = get_session()
     form = InvitationForm()
     form.role.choices = choices((role.value, label) for role, label in ROLE_LABELS.items())
-    farms = session.scalars(select(Farm).order_by(Farm.name)).all()
-    canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+    farms = sorted_by_name(session.scalars(select(Farm)), lambda farm: farm.name)
+    canteens = sorted_by_name(session.scalars(select(Canteen)), lambda canteen: canteen.name)
     form.farm_id.choices = choices([(0, "—"), *((farm.id, farm.name) for farm in farms)])
     form.canteen_id.choices = choices([(0, "—"), *((c.id, c.name) for c in canteens)])
     link = None

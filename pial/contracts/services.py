@@ -31,6 +31,7 @@ from pial.contracts.tracking import (
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import Forbidden, InvalidInput, NotFound
+from pial.i18n import collation_key, sorted_by_name
 from pial.models import (
     Canteen,
     CanteenGroup,
@@ -138,21 +139,23 @@ def buyer_choices() -> list[tuple[str, str]]:
     """Return the possible buyers as (``canteen:ID`` or ``group:ID``, label) pairs."""
     session = get_session()
     groups = session.scalars(select(CanteenGroup).order_by(CanteenGroup.name))
-    canteens = session.scalars(select(Canteen).where(Canteen.is_active).order_by(Canteen.name))
+    canteens = sorted_by_name(
+        session.scalars(select(Canteen).where(Canteen.is_active)), lambda c: c.name)
     return [(f"group:{g.id}", gettext("Groupement : %(name)s", name=g.name)) for g in groups] + [
         (f"canteen:{c.id}", gettext("Cantine : %(name)s", name=c.name)) for c in canteens]
 
 
 def farm_choices() -> list[tuple[int, str]]:
     """Return the active farms as (id, name) pairs."""
-    farms = get_session().scalars(select(Farm).where(Farm.is_active).order_by(Farm.name))
+    farms = sorted_by_name(
+        get_session().scalars(select(Farm).where(Farm.is_active)), lambda f: f.name)
     return [(farm.id, farm.name) for farm in farms]
 
 
 def product_choices() -> list[tuple[int, str]]:
     """Return the active products as (id, name) pairs."""
-    products = get_session().scalars(
-        select(Product).where(Product.is_active).order_by(Product.name_fr))
+    products = sorted_by_name(
+        get_session().scalars(select(Product).where(Product.is_active)), lambda p: p.name_fr)
     return [(product.id, product.name_fr) for product in products]
 
 
@@ -415,7 +418,7 @@ def contract_progress(
     listed = {farm.id for farm in contract.growers}
     lines = [
         _line_progress(line, by_line[line.id], year, as_of, listed)
-        for line in sorted(contract.lines, key=lambda ln: ln.product.name_fr)
+        for line in sorted(contract.lines, key=lambda ln: collation_key(ln.product.name_fr))
     ]
     weekly = _weekly_value(contract, by_line, year, as_of)
     return ContractProgress(contract, years, year, as_of, lines, weekly)

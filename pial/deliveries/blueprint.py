@@ -15,14 +15,14 @@ from werkzeug.wrappers import Response
 from pial.access import roles
 from pial.allocation.coordination import can_coordinate
 from pial.allocation.forms import ActionForm
-from pial.clock import iso_week_label, monday_of, today_in_paris
+from pial.clock import today_in_paris
 from pial.db import get_session
 from pial.deliveries import services
 from pial.deliveries.forms import ReceiptForm
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from pial.models import DeliveryWeek, QualityRating, Role, WeekState
 from pial.pdf import render_pdf
-from pial.weeks.calendar import get_week
+from pial.weeks.calendar import get_week, previous_published_week, week_that_matters
 
 blueprint = Blueprint("deliveries", __name__)
 
@@ -55,11 +55,8 @@ def published_weeks() -> list[DeliveryWeek]:
 
 @blueprint.route("/mes-livraisons")
 def index() -> str | Response:
-    """Go to the deliveries of the coming published week (else the latest one)."""
-    weeks = published_weeks()
-    this_monday = monday_of(iso_week_label(today_in_paris()))
-    coming = [week for week in weeks if week.monday_date >= this_monday]
-    chosen = coming[-1] if coming else (weeks[0] if weeks else None)
+    """Go to the week that matters now: the one being prepared or delivered next."""
+    chosen = week_that_matters(today_in_paris())
     if chosen is None:
         return render_template("deliveries/none.html")
     return redirect(url_for("deliveries.week", iso_week=chosen.iso_week))
@@ -81,6 +78,7 @@ def _render_week(iso_week: str, *, status: int = 200,
                                        actor=current_user)
             page = render_template(
                 "deliveries/pick_list.html", week=week, picks=picks, weeks=published_weeks(),
+                previous_week=previous_published_week(week),
                 can_coordinate=can_coordinate(current_user, week.iso_week),
                 action_form=ActionForm(),
             )
@@ -99,6 +97,7 @@ def _render_week(iso_week: str, *, status: int = 200,
                     receipt_forms[line.line.id] = _receipt_form(line)
     page = render_template(
         "deliveries/notes.html", week=week, notes=notes, weeks=published_weeks(),
+        previous_week=previous_published_week(week),
         forms=receipt_forms, quality_labels=QUALITY_LABELS, action_form=ActionForm(),
         can_receive=week.state in (WeekState.PUBLISHED, WeekState.DELIVERED)
         and notes and notes[0].run is not None,

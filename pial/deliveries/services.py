@@ -25,7 +25,7 @@ from pial.audit import record_audit
 from pial.clock import now, today_in_paris
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pial.i18n import format_day
+from pial.i18n import collation_key, format_day
 from pial.models import (
     AllocationLine,
     AllocationRun,
@@ -320,7 +320,8 @@ def _note(
         if stop.id == canteen.id
     }
     by_farm: dict[int, list[NoteLine]] = defaultdict(list)
-    for line in sorted(plan.canteen_lines(canteen.id, day), key=lambda ln: ln.product.name_fr):
+    lines = plan.canteen_lines(canteen.id, day)
+    for line in sorted(lines, key=lambda ln: collation_key(ln.product.name_fr)):
         by_farm[line.farm_id].append(
             NoteLine(line, receipts.get(line.id), change_of.get((line.farm_id, line.product_id)))
         )

@@ -50,6 +50,7 @@ from pial.weeks.calendar import (
     deadline_for,
     get_week,
 )
+from pial.weeks.closures import closure_reason
 from pial.weeks.offers import AvailabilityInput, save_availability
 from pial.weeks.opening import close_week, open_week
 from pial.weeks.orders import OrderInput, save_orders
@@ -337,10 +338,13 @@ def _enter_offers_and_orders(
             [AvailabilityInput(products[line.product_slug].id, line.quantity) for line in offer],
         )
         report.offer_lines += len(offer)
-    for key, lines in drafts.orders.items():
+    for key, drafted in drafts.orders.items():
+        canteen = territory.canteens[key]
+        # Kitchens order nothing for the days they are closed (holidays, public holidays).
+        lines = [line for line in drafted if closure_reason(canteen, line.day) is None]
         save_orders(
             territory.managers[key],
-            territory.canteens[key].id,
+            canteen.id,
             label,
             [OrderInput(products[line.product_slug].id, line.quantity, line.day) for line in lines],
         )

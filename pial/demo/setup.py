@@ -36,6 +36,7 @@ from pial.models import (
     PLATFORM_ID,
     Canteen,
     CanteenGroup,
+    CanteenKind,
     CertificationLabel,
     Contract,
     ContractLine,
@@ -215,6 +216,9 @@ def _farm(spec: FarmSpec, commune: Commune) -> Farm:
     )
 
 
+_SCHOOL_KINDS = (CanteenKind.SCHOOL, CanteenKind.SECONDARY_SCHOOL)
+
+
 def _canteen(spec: CanteenSpec, commune: Commune) -> Canteen:
     """Return the row of a demo canteen, placed at its commune's town hall."""
     return Canteen(
@@ -229,6 +233,8 @@ def _canteen(spec: CanteenSpec, commune: Commune) -> Canteen:
         meals_per_day=spec.meals_per_day,
         delivery_weekdays=spec.delivery_weekdays,
         delivery_note=spec.delivery_note or None,
+        # The Comminges is in the académie de Toulouse: its schools follow zone C's holidays.
+        school_zone="C" if spec.kind in _SCHOOL_KINDS else None,
         contact_phone=spec.manager.phone,
         contact_email=spec.manager.email,
     )

@@ -35,6 +35,7 @@ from pial.egalim.macantine import (
 )
 from pial.egalim.totals import TotalsRefused, read_totals
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.identifiers import siret_error
 from pial.models import (
     Canteen,
@@ -419,9 +420,9 @@ def canteen_year(canteen_id: int, year: int, actor: Actor) -> CanteenYear:
 def all_canteen_years(year: int, actor: Actor) -> list[CanteenYear]:
     """Return every active canteen's figures of a year, side by side (the lead)."""
     require_lead(actor)
-    canteens = get_session().scalars(
-        select(Canteen).where(Canteen.is_active.is_(True)).order_by(Canteen.name)
-    ).all()
+    canteens = sorted_by_name(
+        get_session().scalars(select(Canteen).where(Canteen.is_active.is_(True))), lambda c: c.name
+    )
     return _years(list(canteens), year)
 
 

@@ -30,6 +30,7 @@ from pial.models import (
 )
 from pial.models.allocation import RunStatus
 from pial.models.weeks import WeekState
+from pial.weeks.calendar import previous_published_week, week_that_matters
 
 #: States of a week in which a published planning is being delivered.
 _PUBLISHED_STATES = (WeekState.PUBLISHED, WeekState.DELIVERED)
@@ -64,6 +65,7 @@ class GrowerHome:
     delivery_days: list[dt.date]
     delivery_kg: float
     coordinated_weeks: list[CoordinatedWeek]
+    previous_week: DeliveryWeek | None = None  # last week's pick list, one tap away
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class CanteenHome:
     deadline: Deadline | None
     next_delivery_day: dt.date | None
     next_delivery_week: DeliveryWeek | None
+    current_week: DeliveryWeek | None = None  # the week being prepared or delivered next
+    previous_week: DeliveryWeek | None = None  # last week's delivery notes, one tap away
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +146,10 @@ def _next_open_week(for_orders: bool) -> DeliveryWeek | None:
     return weeks[-1] if weeks else None
 
 
-def _delivery_week(today: dt.date) -> DeliveryWeek | None:
-    """Return the week being delivered: this ISO week when published, else the next published."""
-    return get_session().scalar(
-        select(DeliveryWeek)
-        .where(
-            DeliveryWeek.state.in_(_PUBLISHED_STATES),
-            DeliveryWeek.monday_date >= today - dt.timedelta(days=today.weekday()),
-        )
-        .order_by(DeliveryWeek.monday_date)
-        .limit(1)
-    )
+def _weeks_around(today: dt.date) -> tuple[DeliveryWeek | None, DeliveryWeek | None]:
+    """Return the week that matters now (being prepared or delivered next) and last week."""
+    week = week_that_matters(today)
+    return week, previous_published_week(week) if week is not None else None
 
 
 def grower_home(farm_id: int) -> GrowerHome:
@@ -173,10 +170,10 @@ def grower_home(farm_id: int) -> GrowerHome:
             )
         ) or 0
         deadline = deadline_of(open_week.availability_deadline_dt)
-    delivery_week = _delivery_week(today_in_paris())
+    delivery_week, previous_week = _weeks_around(today_in_paris())
     days: list[dt.date] = []
     delivery_kg = 0.0
-    if delivery_week is not None:
+    if delivery_week is not None and delivery_week.state in _PUBLISHED_STATES:
         run = published_run(delivery_week)
         if run is not None:
             rows = session.execute(
@@ -197,6 +194,7 @@ def grower_home(farm_id: int) -> GrowerHome:
         delivery_days=days,
         delivery_kg=delivery_kg,
         coordinated_weeks=_coordinated_weeks(farm_id),
+        previous_week=previous_week,
     )
 
 
@@ -262,6 +260,7 @@ def canteen_home(canteen_id: int) -> CanteenHome:
         deadline = deadline_of(open_week.order_deadline_dt)
     today = today_in_paris()
     next_day, next_week = _next_delivery(canteen_id, today)
+    current_week, previous_week = _weeks_around(today)
     return CanteenHome(
         canteen=canteen,
         open_week=open_week,
@@ -269,6 +268,8 @@ def canteen_home(canteen_id: int) -> CanteenHome:
         deadline=deadline,
         next_delivery_day=next_day,
         next_delivery_week=next_week,
+        current_week=current_week,
+        previous_week=previous_week,
     )
 
 

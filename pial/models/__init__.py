@@ -19,6 +19,7 @@ from pial.models.audit import (
 )
 from pial.models.canteens import (
     Canteen,
+    CanteenClosure,
     CanteenGroup,
     CanteenKind,
     canteen_group_members,
@@ -60,6 +61,7 @@ from pial.models.farms import (
     CertificationLabel,
     Farm,
     FarmCertificate,
+    FarmProduct,
 )
 from pial.models.invoices import (
     GROUP_ISSUER,
@@ -155,6 +157,7 @@ __all__ = [
     "AvailabilityLine",
     "Base",
     "Canteen",
+    "CanteenClosure",
     "CanteenGroup",
     "CanteenKind",
     "CashAdvance",
@@ -172,6 +175,7 @@ __all__ = [
     "DeliveryWindow",
     "Farm",
     "FarmCertificate",
+    "FarmProduct",
     "FarmWeekOff",
     "FeeAccrual",
     "FeeKind",

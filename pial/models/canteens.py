@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pial.db import Base
@@ -48,6 +49,9 @@ class Canteen(Timestamped, Versioned, Base):
     __tablename__ = "canteens"
     __table_args__ = (
         enum_check("kind", CanteenKind),
+        CheckConstraint(
+            "school_zone IS NULL OR school_zone IN ('A', 'B', 'C')", name="school_zone"
+        ),
         CheckConstraint("meals_per_day IS NULL OR meals_per_day >= 0", name="meals_per_day"),
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon"),
@@ -65,6 +69,8 @@ class Canteen(Timestamped, Versioned, Base):
     meals_per_day: Mapped[int | None]
     delivery_weekdays: Mapped[str | None] = mapped_column(String(20))
     delivery_note: Mapped[str | None] = mapped_column(Text)  # access, opening hours
+    # The school-holiday zone (A, B or C) whose holidays close the canteen; null: none.
+    school_zone: Mapped[str | None] = mapped_column(String(1))
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -79,6 +85,29 @@ class Canteen(Timestamped, Versioned, Base):
         secondary=canteen_group_members, back_populates="canteens", passive_deletes=True
     )
     invoiced_group: Mapped[CanteenGroup | None] = relationship(foreign_keys=[invoiced_group_id])
+    closures: Mapped[list[CanteenClosure]] = relationship(
+        back_populates="canteen",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="CanteenClosure.start_date",
+    )
+
+
+class CanteenClosure(Timestamped, Base):
+    """Days a canteen declares itself closed (a trip, works, a strike), both ends included."""
+
+    __tablename__ = "canteen_closures"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canteen_id: Mapped[int] = mapped_column(
+        ForeignKey("canteens.id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+
+    canteen: Mapped[Canteen] = relationship(back_populates="closures")
 
 
 class CanteenGroup(Timestamped, Base):

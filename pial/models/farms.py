@@ -54,6 +54,23 @@ class Farm(Timestamped, Versioned, Base):
         return {certificate.label for certificate in self.certificates if certificate.covers(day)}
 
 
+class FarmProduct(Base):
+    """A product of a farm's « mes produits »: shown first on its offer form.
+
+    Edited by the grower, and learnt from the farm's offers (``learnt`` true when added so).
+    """
+
+    __tablename__ = "farm_products"
+
+    farm_id: Mapped[int] = mapped_column(
+        ForeignKey("farms.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    learnt: Mapped[bool] = mapped_column(default=False)
+
+
 class CertificationLabel(enum.StrEnum):
     """A quality label a farm is certified for, named as ma-cantine's EGalim categories."""
 

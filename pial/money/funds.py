@@ -19,6 +19,7 @@ from pial.clock import now
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.models import (
     AdvanceRecovery,
     AllocationLine,
@@ -49,7 +50,7 @@ def require_lead(actor: Actor) -> None:
 def farm_choices() -> list[tuple[int, str]]:
     """Return every farm as (id, name), by name."""
     return [(farm.id, farm.name)
-            for farm in get_session().scalars(select(Farm).order_by(Farm.name))]
+            for farm in sorted_by_name(get_session().scalars(select(Farm)), lambda f: f.name)]
 
 
 def contract_choices() -> list[tuple[int, str]]:

@@ -22,6 +22,7 @@ from pial.allocation.runs import current_published_runs
 from pial.clock import today_in_paris
 from pial.db import get_session
 from pial.errors import NotFound
+from pial.i18n import sorted_by_name
 from pial.models import (
     AllocationLine,
     DeliveryWeek,
@@ -180,5 +181,5 @@ class LedgerSummary:
 def ledger_overview(actor: Actor = None, *, day: dt.date | None = None) -> list[LedgerSummary]:
     """Return every active farm's season ledger (the lead's view)."""
     session = get_session()
-    farms = session.scalars(select(Farm).where(Farm.is_active).order_by(Farm.name)).all()
+    farms = sorted_by_name(session.scalars(select(Farm).where(Farm.is_active)), lambda f: f.name)
     return [LedgerSummary(farm, farm_ledger(farm.id, actor, day=day)) for farm in farms]

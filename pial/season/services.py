@@ -23,6 +23,7 @@ from pial.audit import record_audit
 from pial.clock import now, today_in_paris
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.models import (
     CashAdvance,
     CropDeclaration,
@@ -530,8 +531,8 @@ def farm_plan(actor: Actor, farm_id: int, year: int, plan_id: int | None = None)
         weeks_off=list(session.scalars(select(FarmWeekOff).where(
             FarmWeekOff.farm_id == farm_id, FarmWeekOff.monday_date >= window.first_day,
             FarmWeekOff.monday_date <= window.last_day).order_by(FarmWeekOff.monday_date))),
-        products=list(session.scalars(select(Product).where(Product.is_active)
-                                      .order_by(Product.name_fr))),
+        products=sorted_by_name(session.scalars(select(Product).where(Product.is_active)),
+                                lambda product: product.name_fr),
     )
 
 
@@ -620,10 +621,10 @@ def decide_proposal(actor: Actor, proposal_id: int, accept: bool) -> PlanProposa
 
 def crops_of(farm_id: int, year: int) -> list[CropDeclaration]:
     """Return the crops a farm declared for a season, by product name."""
-    return list(get_session().scalars(
+    return sorted_by_name(get_session().scalars(
         select(CropDeclaration).where(CropDeclaration.farm_id == farm_id,
-                                      CropDeclaration.season_year == year)
-        .join(Product).order_by(Product.name_fr)))
+                                      CropDeclaration.season_year == year)),
+        lambda declaration: declaration.product.name_fr)
 
 
 def save_crop(

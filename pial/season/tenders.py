@@ -27,6 +27,7 @@ from pial.clock import now
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
 from pial.errors import Conflict, InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.models import (
     Canteen,
     CanteenGroup,
@@ -76,8 +77,8 @@ LINE_LABELS = {
 
 def catalogue() -> list[Product]:
     """Return the active products, by name (the template's catalogue)."""
-    return list(get_session().scalars(select(Product).where(Product.is_active)
-                                      .order_by(Product.name_fr)))
+    return sorted_by_name(get_session().scalars(select(Product).where(Product.is_active)),
+                          lambda product: product.name_fr)
 
 
 def list_lots() -> list[TenderLot]:

@@ -3,8 +3,11 @@
 - ``calendar``: week labels, deadlines, delivery days, seasons and prices, edit windows, who
   coordinates each week;
 - ``opening``: opening weeks (standing orders copied in) and closing them;
-- ``offers``, ``orders``, ``standing_orders``: what growers offer, what canteens order (and the
-  contracts covering it), canteens' orders by weekday;
+- ``closures``: when canteens are closed (public holidays, school holidays of their zone,
+  closures they declare): no standing order copied, no order accepted those days;
+- ``offers``, ``orders``, ``standing_orders``: what growers offer (and each farm's « mes
+  produits »), what canteens order (the contracts covering it, what is left on offer),
+  canteens' orders by weekday;
 - ``saving``: the replace-all save the three share (checks, versions, audit, report);
 - ``states``: the week's state machine; ``parsing``: the quantities people type;
 - ``blueprint``, ``grid``, ``forms``, ``cli``: the pages (the three quantity grids share
@@ -32,5 +35,6 @@ def init_app(app: Flask) -> None:
     add_navigation(
         app, _l("Commandes permanentes"), "weeks.standing_orders", Role.CANTEEN, order=20
     )
+    add_navigation(app, _l("Fermetures"), "weeks.closures", Role.CANTEEN, order=25)
     add_navigation(app, _l("Semaines"), "weeks.week_list", Role.LEAD, order=10)
     app.cli.add_command(week_group)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -18,7 +19,7 @@ from pial.access import roles
 from pial.clock import iso_week_label, monday_of
 from pial.db import get_session
 from pial.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from pial.i18n import unit_label
+from pial.i18n import format_day, format_number, sorted_by_name, unit_label
 from pial.models import Canteen, DeliveryWeek, Farm, Product, Role
 from pial.weeks.calendar import (
     WEEKDAY_NAMES_FR,
@@ -37,7 +38,15 @@ from pial.weeks.calendar import (
     order_window,
     products_in_season,
 )
-from pial.weeks.forms import ActionForm, GridForm, NewWeekForm
+from pial.weeks.closures import (
+    ClosedSpan,
+    closed_days,
+    closures_ahead,
+    declare_closure,
+    set_school_zone,
+)
+from pial.weeks.closures import remove_closure as remove_declared_closure
+from pial.weeks.forms import ActionForm, ClosureForm, GridForm, NewWeekForm, SchoolZoneForm
 from pial.weeks.grid import GridRow, GridState, as_input, grid_page
 from pial.weeks.offers import (
     AvailabilityInput,
@@ -45,7 +54,9 @@ from pial.weeks.offers import (
     copy_last_week_availability,
     farm_offer,
     last_week_offer,
+    my_product_ids,
     save_availability,
+    save_my_products,
 )
 from pial.weeks.opening import close_week, open_week
 from pial.weeks.orders import (
@@ -55,6 +66,8 @@ from pial.weeks.orders import (
     contract_cover,
     published_unit_prices,
     save_orders,
+    usual_products,
+    week_market,
 )
 from pial.weeks.saving import SaveReport
 from pial.weeks.standing_orders import (
@@ -70,9 +83,13 @@ ACCESS_RULES = {
     "my_offer": roles(Role.GROWER),
     "offer": roles(Role.GROWER, Role.LEAD),
     "copy_offer": roles(Role.GROWER, Role.LEAD),
+    "my_products": roles(Role.GROWER, Role.LEAD),
     "my_order": roles(Role.CANTEEN),
     "order": roles(Role.CANTEEN, Role.LEAD),
     "standing_orders": roles(Role.CANTEEN, Role.LEAD),
+    "closures": roles(Role.CANTEEN, Role.LEAD),
+    "school_zone": roles(Role.CANTEEN, Role.LEAD),
+    "remove_closure": roles(Role.CANTEEN, Role.LEAD),
     "week_list": roles(Role.LEAD),
     "create_week": roles(Role.LEAD),
     "change_week": roles(Role.LEAD),
@@ -126,7 +143,7 @@ def offer(iso_week: str) -> str | Response | tuple[str, int]:
     week = _week_or_404(iso_week)
     farm_id = _farm_id_for_page()
     if farm_id is None:
-        farms = get_session().scalars(select(Farm).order_by(Farm.name)).all()
+        farms = sorted_by_name(get_session().scalars(select(Farm)), lambda farm: farm.name)
         return render_template("weeks/choose.html", week=week, farms=farms, canteens=None)
     farm = get_session().get(Farm, farm_id)
     if farm is None:
@@ -191,11 +208,22 @@ def _offer_page(
                 errors=state.field_errors.get(name),
             )
         )
+    mine_ids = my_product_ids(farm.id)
+    mine, others = [], []
+    for group in groups.values():
+        has_value = any(cell.value or cell.saved is not None for cell in group.cells)
+        if group.product.id in mine_ids or has_value:
+            mine.append(group)
+        else:
+            others.append(group)
     return render_template(
         "weeks/offer.html",
         week=week,
         farm=farm,
         groups=list(groups.values()),
+        mine=mine,
+        others=others,
+        others_open=any(cell.errors for group in others for cell in group.cells),
         form=form,
         version=state.version,
         window=window,
@@ -205,7 +233,33 @@ def _offer_page(
         use_suggestion=use_suggestion and bool(suggestion),
         unit_label=unit_label,
         coordinator=coordinator_of(week.iso_week),
+        closures=_closures_from(week),
     )
+
+
+@dataclass(slots=True)
+class ClosureGroup:
+    """Canteens closed over the same delivery days for the same reason (the grower's view)."""
+
+    first_day: dt.date
+    last_day: dt.date
+    reason: str
+    canteens: list[str]
+
+
+def _closures_from(week: DeliveryWeek, weeks: int = 4) -> list[ClosureGroup]:
+    """Return the canteens' closures over the delivery days of ``week`` and the weeks after."""
+    days = [
+        day
+        for offset in range(weeks)
+        for day in delivery_days(iso_week_label(week.monday_date + dt.timedelta(weeks=offset)))
+    ]
+    groups: dict[tuple[dt.date, dt.date, str], ClosureGroup] = {}
+    for span in closures_ahead(days):
+        key = (span.first_day, span.last_day, span.reason)
+        group = groups.setdefault(key, ClosureGroup(*key, []))
+        group.canteens.append(span.canteen.name)
+    return sorted(groups.values(), key=lambda group: (group.first_day, group.last_day))
 
 
 def _offer_products(week: DeliveryWeek, saved_offer: FarmWeekOffer) -> list[Product]:
@@ -214,7 +268,7 @@ def _offer_products(week: DeliveryWeek, saved_offer: FarmWeekOffer) -> list[Prod
     known = {product.id for product in products}
     extra = [line.product for line in saved_offer.lines if line.product_id not in known]
     unique_extra = {product.id: product for product in extra}
-    return products + sorted(unique_extra.values(), key=lambda p: p.name_fr)
+    return products + sorted_by_name(unique_extra.values(), lambda p: p.name_fr)
 
 
 def _offer_url(iso_week: str, farm_id: int, *, by_day: bool = False) -> str:
@@ -249,6 +303,47 @@ def copy_offer(iso_week: str) -> Response:
     return redirect(_offer_url(week.iso_week, farm_id))
 
 
+@blueprint.route("/mes-produits", methods=["GET", "POST"])
+def my_products() -> str | Response | tuple[str, int]:
+    """Show and save the farm's « mes produits », shown first on its offer form."""
+    farm_id = _farm_id_for_page()
+    session = get_session()
+    if farm_id is None:
+        abort(400)
+    farm = session.get(Farm, farm_id)
+    if farm is None:
+        abort(404)
+    products = sorted_by_name(
+        session.scalars(select(Product).where(Product.is_active.is_(True))),
+        lambda product: product.name_fr,
+    )
+    form = ActionForm()
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("produit", type=int))
+        try:
+            added, removed = save_my_products(current_user, farm.id, chosen)
+        except Forbidden:
+            abort(403)
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                _("Mes produits enregistrés : %(n)s produits (%(added)s ajoutés, %(removed)s "
+                  "retirés).", n=len(chosen), added=added, removed=removed),
+                "success",
+            )
+            values: dict[str, Any] = {"ferme": farm.id} if current_user.role == Role.LEAD else {}
+            return redirect(url_for("weeks.my_products", **values))
+    return render_template(
+        "weeks/my_products.html",
+        farm=farm,
+        products=products,
+        mine=my_product_ids(farm.id),
+        form=form,
+        next_week=next_open_week(),
+    )
+
+
 # --- Canteen: the week's order ---------------------------------------------------------------
 
 
@@ -279,11 +374,31 @@ def my_order() -> str | Response:
 
 
 @dataclass(slots=True)
-class DaySection:
-    """One delivery day of the order page."""
+class OrderProductRow:
+    """One product of the order grid: its cell on each open delivery day (None: not that day)."""
+
+    product: Product
+    usual: bool
+    cells: list[GridRow | None]
+
+    @property
+    def is_contract(self) -> bool:
+        """Tell whether a contract covers the product on one of the days."""
+        return any(cell is not None and cell.is_contract for cell in self.cells)
+
+    @property
+    def price_eur(self) -> Decimal | None:
+        """Return the product's price on the first day it can be ordered."""
+        return next((cell.price_eur for cell in self.cells if cell is not None), None)
+
+
+@dataclass(slots=True)
+class DayTotal:
+    """The running total of one delivery day: weight and value of what the page shows."""
 
     day: dt.date
-    rows: list[GridRow]
+    kg: Decimal = Decimal(0)
+    eur: Decimal = Decimal(0)
 
 
 OrderCell = tuple[dt.date, Product, str]  # delivery day, product, field name
@@ -291,82 +406,168 @@ OrderCell = tuple[dt.date, Product, str]  # delivery day, product, field name
 
 @blueprint.route("/semaine/<iso_week>/commande", methods=["GET", "POST"])
 def order(iso_week: str) -> str | Response | tuple[str, int]:
-    """Show and save a canteen's order of the week, day by day."""
+    """Show and save a canteen's order of the week: a grid of products by open delivery day."""
     week = _week_or_404(iso_week)
     canteen_id = _canteen_id_for_page()
     session = get_session()
     if canteen_id is None:
-        canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+        canteens = sorted_by_name(session.scalars(select(Canteen)), lambda c: c.name)
         return render_template("weeks/choose.html", week=week, farms=None, canteens=canteens)
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
     saved_order = canteen_order(canteen.id, week.iso_week)
     days = canteen_delivery_days(canteen, week)
-    cells: list[OrderCell] = []
-    for day in days:
-        in_season = products_in_season(day)
-        known = {product.id for product in in_season}
-        extra = {
-            line.product.id: line.product
-            for line in saved_order.lines
-            if line.day == day and line.product_id not in known
-        }
-        for product in in_season + sorted(extra.values(), key=lambda p: p.name_fr):
-            cells.append((day, product, f"q-{product.id}-{day.isoformat()}"))
+    closed = closed_days(canteen, days)
+    open_days = [day for day in days if day not in closed]
+    usual = usual_products(canteen.id, week.monday_date)
+    products = _order_products(saved_order, open_days, usual)
+    cells: list[OrderCell] = [
+        (day, product, f"q-{product.id}-{day.isoformat()}")
+        for product in products
+        for day in open_days
+        if product.is_in_season(day.month) or saved_order.line_of(product.id, day)
+    ]
 
     def save(typed: dict[str, Decimal], version: str | None) -> SaveReport:
         inputs = [
             OrderInput(product.id, typed[name], day, row=name) for day, product, name in cells
         ]
-        return save_orders(
+        report = save_orders(
             current_user, canteen.id, week.iso_week, inputs, expected_version=version
         )
+        _warn_beyond_offer(week, canteen.id, cells, typed)
+        return report
 
     return grid_page(
         [name for _, _, name in cells],
         saved_order.version,
         save,
         _canteen_url("weeks.order", canteen.id, iso_week=week.iso_week),
-        lambda form, state: _order_page(saved_order, days, cells, form, state),
+        lambda form, state: _order_page(
+            saved_order, open_days, closed, products, usual, cells, form, state
+        ),
     )
+
+
+def _order_products(
+    saved_order: CanteenWeekOrder, open_days: list[dt.date], usual: set[int]
+) -> list[Product]:
+    """Return the products of the order grid: the canteen's usual ones first, then in season.
+
+    Products in season on an open day come first (usual ones at the top), then products out of
+    season already in the order; each group in French order.
+    """
+    in_season = {
+        product.id: product for day in open_days for product in products_in_season(day)
+    }
+    extra = {
+        line.product.id: line.product
+        for line in saved_order.lines
+        if line.day in open_days and line.product_id not in in_season
+    }
+    by_name = sorted_by_name(in_season.values(), lambda p: p.name_fr)
+    usual_first = sorted(by_name, key=lambda product: product.id not in usual)  # stable
+    return usual_first + sorted_by_name(extra.values(), lambda p: p.name_fr)
+
+
+def _warn_beyond_offer(
+    week: DeliveryWeek, canteen_id: int, cells: list[OrderCell], typed: dict[str, Decimal]
+) -> None:
+    """Flash a warning naming the saved lines that exceed what is left on offer (never refused)."""
+    market = week_market(week, canteen_id)
+    beyond = []
+    for day, product, name in cells:
+        quantity = typed.get(name) or Decimal(0)
+        day_market = market.get((product.id, day))
+        available = day_market.available if day_market else Decimal(0)
+        if quantity > available:
+            beyond.append(
+                _(
+                    "%(product)s (%(day)s) : %(quantity)s %(unit)s pour %(available)s disponibles",
+                    product=product.name_fr,
+                    day=format_day(day, "EEEE d"),
+                    quantity=format_number(quantity, 3),
+                    unit=unit_label(product, quantity),
+                    available=format_number(available, 3),
+                )
+            )
+    if beyond:
+        flash(
+            _(
+                "Attention : au-delà de ce que les producteurs offrent aujourd'hui — %(lines)s. "
+                "La commande est enregistrée ; ce qui dépasse risque de ne pas être servi (les "
+                "lignes sous contrat sont servies en premier).",
+                lines=" ; ".join(beyond),
+            ),
+            "warning",
+        )
 
 
 def _order_page(
     saved_order: CanteenWeekOrder,
-    days: list[dt.date],
+    open_days: list[dt.date],
+    closed: dict[dt.date, str],
+    products: list[Product],
+    usual: set[int],
     cells: list[OrderCell],
     form: GridForm,
     state: GridState,
 ) -> str:
-    """Render the order page: each delivery day's inputs with the price (contract or group)."""
+    """Render the order grid: per product and day the price, the offer and the running total."""
     week, canteen = saved_order.week, saved_order.canteen
-    sections: dict[dt.date, DaySection] = {day: DaySection(day, []) for day in days}
-    prices_of = {day: group_prices(day) for day in days}
-    cover = contract_cover(get_session(), canteen.id, min(days), max(days)) if days else None
+    prices_of = {day: group_prices(day) for day in open_days}
+    cover = (
+        contract_cover(get_session(), canteen.id, min(open_days), max(open_days))
+        if open_days
+        else None
+    )
+    market = week_market(week, canteen.id)
+    by_key: dict[tuple[int, dt.date], GridRow] = {}
+    totals = {day: DayTotal(day) for day in open_days}
     published = published_unit_prices(get_session(), week.id, canteen.id)
     for day, product, name in cells:
         line = saved_order.line_of(product.id, day)
         saved = line.quantity if line else None
         contract_line = cover.line_for(product.id, day) if cover else None
-        sections[day].rows.append(
-            GridRow(
-                product=product,
-                name=name,
-                value=state.value(name, saved),
-                saved=saved,
-                other_value=state.other_value(product.id, day),
-                price_eur=published.get((product.id, day))
-                or (contract_line.price_eur if contract_line else prices_of[day].get(product.id)),
-                is_contract=contract_line is not None,
-                errors=state.field_errors.get(name),
-            )
+        day_market = market.get((product.id, day))
+        row = GridRow(
+            product=product,
+            name=name,
+            value=state.value(name, saved),
+            day=day,
+            saved=saved,
+            other_value=state.other_value(product.id, day),
+            price_eur=published.get((product.id, day))
+            or (contract_line.price_eur if contract_line else prices_of[day].get(product.id)),
+            is_contract=contract_line is not None,
+            errors=state.field_errors.get(name),
+            offered=day_market.offered if day_market else Decimal(0),
+            ordered_by_others=day_market.ordered_by_others if day_market else Decimal(0),
+            available=day_market.available if day_market else Decimal(0),
         )
+        by_key[(product.id, day)] = row
+        quantity = row.quantity
+        if quantity:
+            totals[day].kg += quantity * product.unit_kg
+            totals[day].eur += quantity * (row.price_eur or 0)
+    rows = [
+        OrderProductRow(
+            product, product.id in usual, [by_key.get((product.id, d)) for d in open_days]
+        )
+        for product in products
+        if any((product.id, day) in by_key for day in open_days)
+    ]
     return render_template(
         "weeks/order.html",
         week=week,
         canteen=canteen,
-        sections=list(sections.values()),
+        days=open_days,
+        closed=closed,
+        rows=rows,
+        totals=list(totals.values()),
+        total_kg=sum((t.kg for t in totals.values()), Decimal(0)),
+        total_eur=sum((t.eur for t in totals.values()), Decimal(0)),
         form=form,
         version=state.version,
         window=order_window(week, current_user),
@@ -385,16 +586,15 @@ def standing_orders() -> str | Response | tuple[str, int]:
     canteen_id = _canteen_id_for_page()
     session = get_session()
     if canteen_id is None:
-        canteens = session.scalars(select(Canteen).order_by(Canteen.name)).all()
+        canteens = sorted_by_name(session.scalars(select(Canteen)), lambda c: c.name)
         return render_template("weeks/choose.html", week=None, farms=None, canteens=canteens)
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:
         abort(404)
     weekdays = canteen_weekdays(canteen)
-    products = list(
-        session.scalars(
-            select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
-        )
+    products = sorted_by_name(
+        session.scalars(select(Product).where(Product.is_active.is_(True))),
+        lambda product: product.name_fr,
     )
     cells: list[StandingCell] = [
         (weekday, product, f"q-{product.id}-{weekday}")
@@ -454,6 +654,128 @@ def _standing_orders_page(
         version=standing_orders_version(canteen.id),
         unit_label=unit_label,
     )
+
+
+# --- Canteen: closures ----------------------------------------------------------------------
+
+CLOSURE_HORIZON_WEEKS = 8
+
+
+def _canteen_for_closures() -> Canteen | None:
+    """Return the canteen whose closures are shown (None: the lead has to choose one)."""
+    canteen_id = _canteen_id_for_page()
+    if canteen_id is None:
+        return None
+    canteen = get_session().get(Canteen, canteen_id)
+    if canteen is None:
+        abort(404)
+    return canteen
+
+
+@blueprint.route("/fermetures", methods=["GET", "POST"])
+def closures() -> str | Response | tuple[str, int]:
+    """Show a canteen's closed days ahead and let its manager (or the lead) declare closures."""
+    canteen = _canteen_for_closures()
+    if canteen is None:
+        canteens = sorted_by_name(get_session().scalars(select(Canteen)), lambda c: c.name)
+        return render_template(
+            "weeks/choose.html", week=None, farms=None, canteens=canteens,
+            canteen_endpoint="weeks.closures",
+        )
+    form = ClosureForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _closure, withdrawn = declare_closure(
+                current_user,
+                canteen.id,
+                form.start_date.data,
+                form.end_date.data,
+                form.reason.data or "",
+            )
+        except InvalidInput as error:
+            flash(str(error), "error")
+            for name, messages in error.field_errors.items():
+                getattr(form, name).errors = list(messages)
+            status = 422
+        except Forbidden:
+            abort(403)
+        else:
+            flash(_("Fermeture enregistrée."), "success")
+            if withdrawn:
+                flash(
+                    ngettext(
+                        "%(num)d ligne de commande de ces jours-là a été retirée.",
+                        "%(num)d lignes de commande de ces jours-là ont été retirées.",
+                        withdrawn,
+                    ),
+                    "warning",
+                )
+            return redirect(_canteen_url("weeks.closures", canteen.id))
+    elif form.is_submitted():
+        flash(_("La fermeture n'a pas été enregistrée : vérifiez les champs signalés."), "error")
+        status = 422
+    zone_form = SchoolZoneForm(formdata=None, zone=canteen.school_zone or "")
+    page = render_template(
+        "weeks/closures.html",
+        canteen=canteen,
+        form=form,
+        zone_form=zone_form,
+        action_form=ActionForm(),
+        spans=_closures_ahead_of(canteen),
+        horizon_weeks=CLOSURE_HORIZON_WEEKS,
+    )
+    return (page, status) if status != 200 else page
+
+
+def _closures_ahead_of(canteen: Canteen) -> list[ClosedSpan]:
+    """Return the canteen's closed delivery days over the coming weeks."""
+    monday = monday_of(current_iso_week())
+    days = [
+        day
+        for weeks in range(CLOSURE_HORIZON_WEEKS)
+        for day in delivery_days(iso_week_label(monday + dt.timedelta(weeks=weeks)))
+    ]
+    return [span for span in closures_ahead(days) if span.canteen.id == canteen.id]
+
+
+@blueprint.route("/fermetures/zone", methods=["POST"])
+def school_zone() -> Response:
+    """Set the school-holiday zone whose holidays close the canteen."""
+    canteen = _canteen_for_closures()
+    if canteen is None:
+        abort(400)
+    form = SchoolZoneForm()
+    if form.validate_on_submit():
+        try:
+            set_school_zone(current_user, canteen.id, form.zone.data)
+        except Forbidden:
+            abort(403)
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Zone de vacances scolaires enregistrée."), "success")
+    else:
+        flash(_("Zone inconnue : choisissez A, B, C ou aucune."), "error")
+    return redirect(_canteen_url("weeks.closures", canteen.id))
+
+
+@blueprint.route("/fermetures/<int:closure_id>/retirer", methods=["POST"])
+def remove_closure(closure_id: int) -> Response:
+    """Remove one of the canteen's declared closures."""
+    canteen = _canteen_for_closures()
+    if canteen is None:
+        abort(400)
+    if ActionForm().validate_on_submit():
+        try:
+            remove_declared_closure(current_user, canteen.id, closure_id)
+        except Forbidden:
+            abort(403)
+        except NotFound as error:
+            abort(404, str(error))
+        else:
+            flash(_("Fermeture retirée."), "success")
+    return redirect(_canteen_url("weeks.closures", canteen.id))
 
 
 # --- Lead: the weeks -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pial.audit import record_audit
 from pial.clock import monday_of, now, today_in_paris
 from pial.db import get_session
 from pial.errors import InvalidInput, NotFound
+from pial.i18n import sorted_by_name
 from pial.models import (
     Canteen,
     CoordinatorAssignment,
@@ -232,6 +233,51 @@ def next_open_week(*, for_orders: bool = False) -> DeliveryWeek | None:
     return weeks[-1] if weeks else None
 
 
+_DELIVERY_STATES = (WeekState.PUBLISHED, WeekState.DELIVERED)
+
+
+def week_that_matters(today: dt.date | None = None) -> DeliveryWeek | None:
+    """Return the week being prepared or delivered next: the earliest one still to deliver.
+
+    That is the earliest week past its draft whose last delivery day is today or later: on a
+    Saturday, the coming week (published or still being planned), not the one just delivered.
+    With none ahead, the latest published week.
+    """
+    today = today or today_in_paris()
+    session = get_session()
+    weeks = session.scalars(
+        select(DeliveryWeek)
+        .where(
+            DeliveryWeek.state != WeekState.DRAFT,
+            DeliveryWeek.monday_date >= today - dt.timedelta(days=6),
+        )
+        .order_by(DeliveryWeek.monday_date)
+    )
+    for week in weeks:
+        days = delivery_days(week) or [week.monday_date + dt.timedelta(days=6)]
+        if max(days) >= today:
+            return week
+    return session.scalar(
+        select(DeliveryWeek)
+        .where(DeliveryWeek.state.in_(_DELIVERY_STATES))
+        .order_by(DeliveryWeek.monday_date.desc())
+        .limit(1)
+    )
+
+
+def previous_published_week(week: DeliveryWeek) -> DeliveryWeek | None:
+    """Return the latest week with a published planning before ``week`` (last week's notes)."""
+    return get_session().scalar(
+        select(DeliveryWeek)
+        .where(
+            DeliveryWeek.state.in_(_DELIVERY_STATES),
+            DeliveryWeek.monday_date < week.monday_date,
+        )
+        .order_by(DeliveryWeek.monday_date.desc())
+        .limit(1)
+    )
+
+
 # --- Days, seasons and prices ----------------------------------------------------------------
 
 
@@ -275,10 +321,11 @@ def months_of(day_or_week: dt.date | DeliveryWeek | str) -> set[int]:
 def products_in_season(day_or_week: dt.date | DeliveryWeek | str) -> list[Product]:
     """Return the active products in season on a day, or on any delivery day of a week."""
     months = months_of(day_or_week)
-    products = get_session().scalars(
-        select(Product).where(Product.is_active.is_(True)).order_by(Product.name_fr)
+    products = get_session().scalars(select(Product).where(Product.is_active.is_(True)))
+    return sorted_by_name(
+        (product for product in products if any(product.is_in_season(m) for m in months)),
+        lambda product: product.name_fr,
     )
-    return [product for product in products if any(product.is_in_season(m) for m in months)]
 
 
 def group_prices(day: dt.date) -> dict[int, Decimal]:

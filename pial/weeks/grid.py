@@ -44,6 +44,23 @@ class GridRow:
     price_eur: Decimal | None = None
     is_contract: bool = False
     errors: list[str] | None = None
+    offered: Decimal | None = None  # what growers offer that day (order page)
+    ordered_by_others: Decimal | None = None  # what other canteens already ordered that day
+    available: Decimal | None = None  # what is left for this canteen
+
+    @property
+    def quantity(self) -> Decimal | None:
+        """Return the quantity shown in the input, None when empty or not a number."""
+        try:
+            return parse_quantity(self.value, field=self.name) if self.value else None
+        except InvalidInput:
+            return None
+
+    @property
+    def exceeds_available(self) -> bool:
+        """Tell whether the quantity shown is more than what is left on offer."""
+        quantity = self.quantity
+        return bool(quantity and self.available is not None and quantity > self.available)
 
 
 @dataclass(slots=True)

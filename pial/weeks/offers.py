@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pial.actors import Actor
+from pial.audit import record_audit
 from pial.clock import monday_of
 from pial.db import get_session
-from pial.errors import Conflict, NotFound
-from pial.models import AvailabilityLine, DeliveryWeek, Farm, Product
+from pial.errors import Conflict, InvalidInput, NotFound
+from pial.models import AvailabilityLine, DeliveryWeek, Farm, FarmProduct, Product
 from pial.weeks.calendar import (
     delivery_days,
     get_week,
@@ -140,6 +141,7 @@ def save_availability(
         ),
     )
     saved = _availability_lines(session, week.id, farm.id)
+    _learn_my_products(session, farm.id, {line.product_id for line in saved if line.quantity > 0})
     return commit_save(
         actor,
         "availability.save",
@@ -151,6 +153,61 @@ def save_availability(
         before=before,
         after=week_lines_audit(week, saved),
     )
+
+
+# --- « Mes produits »: what a farm grows, shown first on its offer form -----------------------
+
+
+def my_product_ids(farm_id: int) -> set[int]:
+    """Return the products of the farm's « mes produits »."""
+    return set(
+        get_session().scalars(select(FarmProduct.product_id).where(FarmProduct.farm_id == farm_id))
+    )
+
+
+def _learn_my_products(session: Session, farm_id: int, offered: set[int]) -> None:
+    """Add the products just offered to the farm's « mes produits » (the caller commits)."""
+    known = set(
+        session.scalars(select(FarmProduct.product_id).where(FarmProduct.farm_id == farm_id))
+    )
+    for product_id in sorted(offered - known):
+        session.add(FarmProduct(farm_id=farm_id, product_id=product_id, learnt=True))
+    session.flush()
+
+
+def save_my_products(actor: Actor, farm_id: int, product_ids: set[int]) -> tuple[int, int]:
+    """Replace the farm's « mes produits » by ``product_ids``; return (added, removed).
+
+    Refused for somebody else's farm (Forbidden) and for an unknown product (InvalidInput).
+    A product offered later comes back by itself: « mes produits » learn from the offers.
+    """
+    session = get_session()
+    farm = farm_for(session, actor, farm_id)
+    known_products = set(session.scalars(select(Product.id).where(Product.id.in_(product_ids))))
+    unknown = product_ids - known_products
+    if unknown:
+        raise InvalidInput(
+            gettext("Produit inconnu : %(ids)s.", ids=", ".join(map(str, sorted(unknown)))),
+            {"produits": [gettext("inconnu")]},
+        )
+    rows = {
+        row.product_id: row
+        for row in session.scalars(select(FarmProduct).where(FarmProduct.farm_id == farm.id))
+    }
+    for product_id in set(rows) - product_ids:
+        session.delete(rows[product_id])
+    for product_id in sorted(product_ids - set(rows)):
+        session.add(FarmProduct(farm_id=farm.id, product_id=product_id, learnt=False))
+    added, removed = len(product_ids - set(rows)), len(set(rows) - product_ids)
+    record_audit(
+        actor,
+        "farm.my_products",
+        farm,
+        before={"products": sorted(rows)},
+        after={"products": sorted(product_ids)},
+    )
+    session.commit()
+    return added, removed
 
 
 def _validated_availability(

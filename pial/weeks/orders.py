@@ -20,6 +20,7 @@ from pial.errors import NotFound
 from pial.models import (
     AllocationLine,
     AllocationRun,
+    AvailabilityLine,
     Canteen,
     Contract,
     ContractLine,
@@ -27,9 +28,11 @@ from pial.models import (
     OrderLine,
     OrderPriority,
     Product,
+    StandingOrderLine,
     canteen_group_members,
 )
-from pial.weeks.calendar import canteen_delivery_days, get_week, order_window
+from pial.weeks.calendar import canteen_delivery_days, delivery_days, get_week, order_window
+from pial.weeks.closures import closure_refusal
 from pial.weeks.saving import (
     SaveReport,
     canteen_for,
@@ -153,6 +156,90 @@ def contract_line_for_order(
     return contract_cover(session, canteen_id, day, day).line_for(product_id, day)
 
 
+# --- What is on offer: the market a canteen orders from --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DayMarket:
+    """One product on one delivery day, as a canteen sees it before ordering."""
+
+    offered: Decimal  # growers' offers usable that day: the day's own plus the whole week's
+    ordered_by_others: Decimal  # other canteens' orders of that day
+    available: Decimal  # what is left for this canteen (an estimate, never below zero)
+
+
+def week_market(week: DeliveryWeek, canteen_id: int) -> dict[tuple[int, dt.date], DayMarket]:
+    """Return, per (product, day) of the week, what growers offer and others already ordered.
+
+    Offers for the whole week serve any day: other canteens' orders first use the offers of
+    their own day, then that shared pool; what the pool has left is available on every day.
+    """
+    session = get_session()
+    days = delivery_days(week)
+    day_offers: dict[tuple[int, dt.date], Decimal] = {}
+    week_offers: dict[int, Decimal] = {}
+    for product_id, day, quantity in session.execute(
+        select(AvailabilityLine.product_id, AvailabilityLine.day, AvailabilityLine.quantity).where(
+            AvailabilityLine.week_id == week.id
+        )
+    ):
+        if day is None:
+            week_offers[product_id] = week_offers.get(product_id, Decimal(0)) + quantity
+        else:
+            key = (product_id, day)
+            day_offers[key] = day_offers.get(key, Decimal(0)) + quantity
+    others: dict[tuple[int, dt.date], Decimal] = {}
+    for product_id, day, quantity in session.execute(
+        select(OrderLine.product_id, OrderLine.day, OrderLine.quantity).where(
+            OrderLine.week_id == week.id, OrderLine.canteen_id != canteen_id
+        )
+    ):
+        others[(product_id, day)] = others.get((product_id, day), Decimal(0)) + quantity
+    products = {product_id for product_id, _ in day_offers} | set(week_offers)
+    products |= {product_id for product_id, _ in others}
+    market: dict[tuple[int, dt.date], DayMarket] = {}
+    zero = Decimal(0)
+    for product_id in products:
+        overflow = sum(
+            (
+                max(zero, others.get(key, zero) - day_offers.get(key, zero))
+                for key in ((product_id, day) for day in days)
+            ),
+            zero,
+        )
+        pool_left = max(zero, week_offers.get(product_id, zero) - overflow)
+        for day in days:
+            own = day_offers.get((product_id, day), zero)
+            taken = others.get((product_id, day), zero)
+            market[(product_id, day)] = DayMarket(
+                offered=own + week_offers.get(product_id, zero),
+                ordered_by_others=taken,
+                available=max(zero, own - taken) + pool_left,
+            )
+    return market
+
+
+def usual_products(canteen_id: int, before: dt.date, weeks: int = 8) -> set[int]:
+    """Return the products a canteen usually orders: its standing order, its recent orders."""
+    session = get_session()
+    standing = session.scalars(
+        select(StandingOrderLine.product_id).where(
+            StandingOrderLine.canteen_id == canteen_id, StandingOrderLine.quantity > 0
+        )
+    )
+    recent = session.scalars(
+        select(OrderLine.product_id)
+        .where(
+            OrderLine.canteen_id == canteen_id,
+            OrderLine.quantity > 0,
+            OrderLine.day < before,
+            OrderLine.day >= before - dt.timedelta(weeks=weeks),
+        )
+        .distinct()
+    )
+    return set(standing) | set(recent)
+
+
 # --- A canteen's orders of a week ------------------------------------------------------------
 
 
@@ -272,6 +359,10 @@ def _validated_orders(
     days = set(canteen_delivery_days(canteen, week))
 
     def refusal(line: OrderInput, product: Product) -> str | None:
+        if line.day in days:
+            refused = closure_refusal(canteen, line.day, product.name_fr)
+            if refused is not None:
+                return refused
         if line.day not in days:
             return str(
                 gettext(

@@ -24,7 +24,7 @@ from pial.actors import Actor
 from pial.audit import record_audit
 from pial.db import get_session
 from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pial.i18n import unit_label
+from pial.i18n import collation_key, unit_label
 from pial.models import AvailabilityLine, Canteen, DeliveryWeek, Farm, OrderLine, Product, Role
 from pial.weeks.calendar import EditWindow, format_deadline, normalise_iso_week
 from pial.weeks.parsing import parse_quantity
@@ -157,7 +157,9 @@ def _month_name(month: int) -> str:
 def _describe_lines(lines: Sequence[AvailabilityLine | OrderLine]) -> str:
     """Return « Carotte 15 kg, Poireau 8 kg… » for a conflict message."""
     parts = []
-    for line in sorted(lines, key=lambda ln: (ln.product.name_fr, ln.day or dt.date.min)):
+    for line in sorted(
+        lines, key=lambda ln: (collation_key(ln.product.name_fr), ln.day or dt.date.min)
+    ):
         day = f" ({weekday_name(line.day)})" if line.day else ""
         unit = unit_label(line.product, line.quantity)
         parts.append(f"{line.product.name_fr}{day} {quantity_text(line.quantity)} {unit}")

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from pial.actors import Actor
 from pial.db import get_session
 from pial.errors import Conflict
+from pial.i18n import collation_key
 from pial.models import Canteen, DeliveryWeek, OrderLine, Product, StandingOrderLine
 from pial.weeks.calendar import canteen_delivery_days, canteen_weekdays
+from pial.weeks.closures import closure_reason
 from pial.weeks.orders import ContractCover, week_contract_cover
 from pial.weeks.saving import (
     SaveReport,
@@ -44,15 +46,13 @@ class StandingOrderInput:
 
 
 def list_standing_orders(canteen_id: int) -> list[StandingOrderLine]:
-    """Return the canteen's standing order lines, by weekday then product name."""
-    return list(
-        get_session().scalars(
-            select(StandingOrderLine)
-            .join(Product, StandingOrderLine.product_id == Product.id)
-            .where(StandingOrderLine.canteen_id == canteen_id)
-            .order_by(StandingOrderLine.weekday, Product.name_fr)
-        )
+    """Return the canteen's standing order lines, by weekday then product name (French order)."""
+    lines = get_session().scalars(
+        select(StandingOrderLine)
+        .join(Product, StandingOrderLine.product_id == Product.id)
+        .where(StandingOrderLine.canteen_id == canteen_id)
     )
+    return sorted(lines, key=lambda ln: (ln.weekday, collation_key(ln.product.name_fr)))
 
 
 def _standing_version(lines: Sequence[StandingOrderLine]) -> str:
@@ -203,6 +203,8 @@ def copy_standing_orders(session: Session, week: DeliveryWeek) -> int:
                 continue
             if not line.product.is_in_season(day.month):
                 continue
+            if closure_reason(line.canteen, day) is not None:
+                continue  # closed that day: school holidays, a public holiday, its own closure
             if line.canteen_id not in covers:
                 covers[line.canteen_id] = week_contract_cover(session, line.canteen_id, week)
             priority, contract_line_id = covers[line.canteen_id].priority_of(line.product_id, day)

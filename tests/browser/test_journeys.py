@@ -130,7 +130,7 @@ def test_canteen_orders_without_javascript(open_page: Any, live_server: LiveServ
     page.get_by_role("button", name="Enregistrer ma commande").click()
     assert page.locator(".flash-success").is_visible()
     assert page.locator(f"input[name='{name}']").input_value() == "7,5"
-    page.locator("section.day-section h2").first.scroll_into_view_if_needed()
+    page.locator("table.order-table").scroll_into_view_if_needed()
     screenshot(page, "commande-cantine-360")
 
 

@@ -80,7 +80,7 @@ def test_canteen_sees_its_order_status(
     page = client.get("/").get_data(as_text=True)
     assert "pas encore de commande" in page
     assert "Passer ma commande" in page
-    assert "Aucune livraison prévue" in page
+    assert "le planning n'est pas encore publié" in page
 
 
 def test_lead_sees_the_weeks_and_the_missing_offers_after_the_deadline(

@@ -3,7 +3,7 @@
 Lines published before this revision keep a null price: they are priced on read by the same
 rule (pial.allocation.pricing.PriceBook).
 
-Revision ID: 0010_invoices
+Revision ID: 0008_invoices
 Revises: 0007_security
 Create Date: 2026-12-06
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_invoices"
+revision: str = "0008_invoices"
 down_revision: str | None = "0007_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

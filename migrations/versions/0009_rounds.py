@@ -1,7 +1,7 @@
 """Delivery rounds: vehicles, collection points, canteens' delivery windows, road distances.
 
-Revision ID: 0011_rounds
-Revises: 0010_invoices
+Revision ID: 0009_rounds
+Revises: 0008_invoices
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_rounds"
-down_revision: str | None = "0010_invoices"
+revision: str = "0009_rounds"
+down_revision: str | None = "0008_invoices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

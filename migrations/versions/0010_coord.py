@@ -1,8 +1,8 @@
 """The week as people live it: crop losses against the plan, reception shortfalls, backup
 coordinators and the coordinator's confirmation of their week.
 
-Revision ID: 0009_coord
-Revises: 0011_rounds
+Revision ID: 0010_coord
+Revises: 0009_rounds
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_coord"
-down_revision: str | None = "0011_rounds"
+revision: str = "0010_coord"
+down_revision: str | None = "0009_rounds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
