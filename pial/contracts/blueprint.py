@@ -82,7 +82,7 @@ def edit_contract(contract_id: int | None) -> str | Response:
             "start_date": contract.start_date, "end_date": contract.end_date,
             "renewal_of_id": str(contract.renewal_of_id or ""),
             "delivery_frequency": contract.delivery_frequency, "notes": contract.notes,
-            "is_active": contract.is_active,
+            "is_active": contract.is_active, "invoiced_by": contract.invoiced_by,
             "growers": [farm.id for farm in contract.growers],
         })
     if form.validate_on_submit():
@@ -98,6 +98,7 @@ def edit_contract(contract_id: int | None) -> str | Response:
                 "delivery_frequency": (form.delivery_frequency.data or "").strip() or None,
                 "notes": (form.notes.data or "").strip() or None,
                 "is_active": bool(form.is_active.data),
+                "invoiced_by": form.invoiced_by.data,
             }
             saved = services.save_contract(current_user, contract_id, values,
                                            form.growers.data or [], _version(form))

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pial.fields import FrenchDecimalField
+from pial.fields import FrenchDecimalField, choices
 
 
 class CheckboxesField(SelectMultipleField):
@@ -43,6 +43,12 @@ class ContractForm(FlaskForm):
     growers = CheckboxesField(_l("Fermes qui livrent ce contrat"), coerce=int)
     notes = TextAreaField(_l("Notes"))
     is_active = BooleanField(_l("Contrat actif (ses commandes sont prioritaires)"), default=True)
+    invoiced_by = SelectField(
+        _l("Facturé par"),
+        choices=choices([("group", _l("le groupement (une facture par mois)")),
+                         ("grower", _l("chaque ferme, pour ses propres lignes"))]),
+        default="group",
+    )
 
 
 class ContractLineForm(FlaskForm):

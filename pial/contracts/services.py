@@ -58,6 +58,7 @@ CONTRACT_LABELS = {
     "delivery_frequency": _l("Fréquence"),
     "notes": _l("Notes"),
     "is_active": _l("Actif"),
+    "invoiced_by": _l("Facturé par"),
 }
 LINE_LABELS = {
     "product_id": _l("Produit"), "committed_min_quantity_per_year": _l("Minimum annuel"),

@@ -53,6 +53,24 @@ def test_lead_creates_a_contract_its_lines_and_periods(
     assert db.scalar(select(ContractLinePeriod)) is None
 
 
+def test_lead_chooses_who_invoices_a_contract(db: Session, scenario: Scenario, login: Any) -> None:
+    client = login(scenario.lead)
+    base = {"title": "Lot 9", "buyer": f"canteen:{scenario.canteens['luchon'].id}",
+            "start_date": "2026-09-01", "end_date": "2027-08-31", "renewal_of_id": "",
+            "is_active": "y"}
+    refused = client.post("/contrats/nouveau", data=base | {"invoiced_by": "cantine"})
+    assert refused.status_code == 200
+    assert db.scalar(select(Contract).where(Contract.title == "Lot 9")) is None
+    response = client.post("/contrats/nouveau", data=base | {"invoiced_by": "grower"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    contract = db.scalar(select(Contract).where(Contract.title == "Lot 9"))
+    assert contract is not None and contract.invoiced_by == "grower"
+    shown = client.get(f"/contrats/{contract.id}").get_data(as_text=True)
+    assert "chaque ferme, pour ses propres lignes" in shown
+    form = client.get(f"/contrats/{contract.id}/modifier").get_data(as_text=True)
+    assert 'selected value="grower"' in form
+
+
 def test_bad_dates_are_shown_next_to_the_field(scenario: Scenario, login: Any) -> None:
     client = login(scenario.lead)
     response = client.post("/contrats/nouveau", data={
