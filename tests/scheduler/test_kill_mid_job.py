@@ -40,12 +40,17 @@ PAUSE_POINTS = {
     "open_next_week": ("open_week", "after"),
     "remind_offers": ("remind_missing_offers", "after"),
     "remind_orders": ("remind_missing_orders", "after"),
+    "remind_coordinators": ("remind_coordinator", "after"),
+    # The alert finds no week to alert about when it fires before the week closes: pause
+    # after its first read instead.
+    "alert_unconfirmed_coordinators": ("_weeks", "after"),
     "close_and_allocate": ("allocate_week", "after"),
     "publish_fallback": ("publish_week", "after"),
     "delivery_day_reminder": ("remind_delivery_day", "after"),
     "mark_delivered": ("accrue_week", "before"),
     "contract_alerts": ("list_contracts", "after"),
     "nightly_backup": ("backup_database", "after"),
+    "overdue_invoices": ("remind_overdue_invoices", "after"),
 }
 
 WORKER = textwrap.dedent(
