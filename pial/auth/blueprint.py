@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import PUBLIC, SIGNED_IN, roles
-from pial.auth import services
+from pial.auth import remember, services
 from pial.auth.forms import AcceptInvitationForm, ChangePasswordForm, InvitationForm, LoginForm
 from pial.db import get_session
 from pial.fields import choices
@@ -59,7 +59,9 @@ def login() -> str | Response:
         except services.AccountError as error:
             flash(str(error), "error")
         else:
-            login_user(user, remember=bool(form.remember.data))
+            login_user(user)
+            if form.remember.data:
+                remember.set_cookie(remember.issue(user))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -73,6 +75,7 @@ def logout() -> Response:
     """
     services.end_all_sessions(current_user)
     logout_user()
+    remember.set_cookie(None)
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
@@ -82,6 +85,7 @@ def logout_everywhere() -> Response:
     """Sign out on every device (the account page's « Se déconnecter partout »)."""
     services.end_all_sessions(current_user)
     logout_user()
+    remember.set_cookie(None)
     flash(_("Vous êtes déconnecté sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
@@ -121,8 +125,10 @@ def change_password() -> str | Response:
             flash(str(error), "error")
         else:
             # The change ended every session; this one goes on under the new generation.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            user = current_user._get_current_object()
+            login_user(user)
+            if remember.COOKIE_NAME in request.cookies:  # this device stays remembered
+                remember.set_cookie(remember.issue(user))
             flash(
                 _("Mot de passe modifié. Vos autres appareils devront se reconnecter."),
                 "success",

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pial.audit import record_audit
+from pial.auth import remember
 from pial.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from pial.clock import now as utcnow
 from pial.db import get_session
@@ -143,6 +144,7 @@ def end_all_sessions(user: User) -> None:
         .where(User.id == user.id)
         .values(session_generation=User.session_generation + 1)
     )
+    remember.revoke_all(user)
     record_audit(user, "user.sessions_end", user)
     session.commit()
     session.refresh(user)
@@ -250,5 +252,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_changed_dt = utcnow()
     # Every other session and remember cookie ends; the route signs this one in again.
     user.session_generation = (user.session_generation or 0) + 1
+    remember.revoke_all(user)
     record_audit(user, "user.password_change", user)
     session.commit()

@@ -129,6 +129,7 @@ from pial.models.users import (
     InvitationPurpose,
     LoginAttempt,
     LoginThrottle,
+    RememberToken,
     Role,
     User,
 )
@@ -218,6 +219,7 @@ __all__ = [
     "Quantity",
     "Rate",
     "Receipt",
+    "RememberToken",
     "RoadDistance",
     "Role",
     "RoundPin",
