@@ -1,4 +1,4 @@
-"""Per-device « rester connecté » tokens, rotated on each use.
+"""Per-device « rester connecté » tokens, rotated on each use; one-time sign-in links.
 
 Revision ID: 0012_remember
 Revises: 0011_week
@@ -39,7 +39,26 @@ def upgrade() -> None:
         op.f("ix_remember_tokens_user_id"), "remember_tokens", ["user_id"], unique=False
     )
 
+    op.create_table(
+        "signin_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_signin_links_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signin_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_signin_links_token_hash")),
+    )
+    op.create_index(op.f("ix_signin_links_user_id"), "signin_links", ["user_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_signin_links_user_id"), table_name="signin_links")
+    op.drop_table("signin_links")
     op.drop_index(op.f("ix_remember_tokens_user_id"), table_name="remember_tokens")
     op.drop_table("remember_tokens")

@@ -13,7 +13,13 @@ from werkzeug.wrappers import Response
 
 from pial.access import PUBLIC, SIGNED_IN, roles
 from pial.auth import remember, services
-from pial.auth.forms import AcceptInvitationForm, ChangePasswordForm, InvitationForm, LoginForm
+from pial.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    InvitationForm,
+    LoginForm,
+    SignInLinkForm,
+)
 from pial.db import get_session
 from pial.fields import choices
 from pial.i18n import sorted_by_name
@@ -26,6 +32,7 @@ ACCESS_RULES = {
     "logout": SIGNED_IN,
     "logout_everywhere": SIGNED_IN,
     "accept_invitation": PUBLIC,
+    "signin_link": PUBLIC,
     "change_password": SIGNED_IN,
     "invite": roles(Role.LEAD),
 }
@@ -54,7 +61,10 @@ def login() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                form.email.data or "", form.password.data or "", request.remote_addr
+                form.email.data or "",
+                form.password.data or "",
+                request.remote_addr,
+                link_for=lambda token: url_for("auth.signin_link", token=token, _external=True),
             )
         except services.AccountError as error:
             flash(str(error), "error")
@@ -64,6 +74,27 @@ def login() -> str | Response:
                 remember.set_cookie(remember.issue(user))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@blueprint.route("/connexion/lien/<token>", methods=["GET", "POST"])
+def signin_link(token: str) -> str | Response | tuple[str, int]:
+    """Sign in with the one-time link e-mailed after too many attempts, and the password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    try:
+        link = services.find_signin_link(token)
+    except services.AccountError as error:
+        return render_template("auth/signin_link_invalid.html", reason=str(error)), 410
+    form = SignInLinkForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_in_with_link(token, form.password.data or "", request.remote_addr)
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)
+            return redirect(url_for("home.index"))
+    return render_template("auth/signin_link.html", form=form, email=link.user.email)
 
 
 @blueprint.route("/deconnexion", methods=["POST"])

@@ -131,6 +131,7 @@ from pial.models.users import (
     LoginThrottle,
     RememberToken,
     Role,
+    SignInLink,
     User,
 )
 from pial.models.weeks import (
@@ -230,6 +231,7 @@ __all__ = [
     "SeasonPlanCover",
     "SeasonPlanLine",
     "Share",
+    "SignInLink",
     "StandingOrderLine",
     "SwapState",
     "TenderLot",

@@ -201,3 +201,22 @@ class RememberToken(Base):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link e-mailed to the owner of an account guessed at from many places.
+
+    Once an account has too many failed sign-ins (any address), its password alone no longer
+    signs in; this link, with the right password, still does. Only the token's SHA-256 is kept.
+    """
+
+    __tablename__ = "signin_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
