@@ -35,6 +35,19 @@ class PreconditionRequired(ServiceError):
     http_status = 428
 
 
+class StaleRecord(Conflict):
+    """A write was based on a version of the record that is no longer the current one.
+
+    ``current_version`` and ``current`` (the record as a GET shows it now) let the client
+    merge and retry.
+    """
+
+    def __init__(self, message: str, *, current_version: str, current: Mapping[str, object]):
+        super().__init__(message)
+        self.current_version = current_version
+        self.current = dict(current)
+
+
 class InvalidInput(ServiceError):
     """Input was refused; ``field_errors`` maps each field (or row) to its French messages."""
 

@@ -6,12 +6,13 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from pial.api.schemas import MAX_ID
-from pial.errors import NotFound, ServiceError
+from pial.errors import NotFound, PreconditionRequired, ServiceError
 
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -67,3 +68,31 @@ def api_blueprint(name: str, description: str) -> Blueprint:
     blueprint.before_request(protect_session_calls)
     blueprint.register_error_handler(ServiceError, handle_service_error)
     return blueprint
+
+
+def expected_version(payload: dict[str, Any]) -> str:
+    """Return the version a write is based on: ``version``, else If-Match; else answer 428."""
+    if payload.get("version"):
+        return str(payload["version"])
+    header = request.headers.get("If-Match", "").strip()
+    if header.startswith("W/"):
+        header = header[2:]
+    header = header.strip('"')
+    if header and header != "*":
+        return header
+    raise PreconditionRequired(
+        _(
+            "Indiquez la version lue : « version » dans le corps, ou l'en-tête If-Match avec "
+            "l'ETag reçu. Sans elle, vous pourriez effacer la saisie de quelqu'un d'autre."
+        )
+    )
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 130},
+    "description": "L'ETag du GET ; à défaut, « version » dans le corps. Sans l'un ni "
+    "l'autre : 428.",
+}

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from pial.error_pages import render_http_error, render_unexpected_error
-from pial.errors import InvalidInput, ServiceError
+from pial.errors import InvalidInput, ServiceError, StaleRecord
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -172,6 +172,11 @@ def handle_service_error(error: ServiceError) -> Response:
 
     errors = error.field_errors if isinstance(error, InvalidInput) else None
     extra: dict[str, Any] | None = None
+    if isinstance(error, StaleRecord):
+        extra = {"current_version": error.current_version, "current": {
+            key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in error.current.items()
+        }}
     if isinstance(error, StaleVersion):
         extra = {
             "current_version": error.current_version,

@@ -113,7 +113,24 @@ class PublicationIn(StrictSchema):
 
 
 class ReceiptIn(StrictSchema):
-    """What a canteen received on a delivery line."""
+    """What a canteen received on a delivery line; ``version`` as last read (GET)."""
+
+    allocation_line_id = fields.Integer(
+        metadata={"description": "Ignoré : la ligne est dans l'URL."}
+    )
+    recorded = fields.Boolean(metadata={"description": "Ignoré (lecture)."})
+    planned_quantity = fields.String(metadata={"description": "Ignoré (lecture)."})
+    received_dt = fields.DateTime(allow_none=True, metadata={"description": "Ignoré (lecture)."})
+    version = fields.String(
+        load_default=None,
+        allow_none=False,
+        validate=validate.Length(min=1, max=128),
+        metadata={
+            "description": "La version lue (GET ; « 0 » tant que rien n'est saisi). Obligatoire, "
+            "ici ou dans l'en-tête If-Match (l'ETag du GET) : sans l'une ni l'autre, 428 ; "
+            "périmée, 409 avec l'état actuel."
+        },
+    )
 
     received_quantity = _quantity(required=True)
     quality = fields.String(
@@ -238,6 +255,19 @@ class ReceiptOut(Schema):
     quality = fields.String()
     note = fields.String(allow_none=True)
     received_dt = fields.DateTime()
+
+
+class ReceiptStateOut(Schema):
+    """A delivery line's receipt, to send back to the PUT (planned quantity until recorded)."""
+
+    allocation_line_id = fields.Integer()
+    recorded = fields.Boolean()
+    planned_quantity = fields.String()
+    received_quantity = fields.String()
+    quality = fields.String()
+    note = fields.String(allow_none=True)
+    received_dt = fields.DateTime(allow_none=True)
+    version = fields.String(metadata={"description": "À renvoyer (ou l'ETag en If-Match)."})
 
 
 class DeliveryLineOut(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -12,8 +12,14 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pial.access import PUBLIC, SIGNED_IN, roles
-from pial.auth import services
-from pial.auth.forms import AcceptInvitationForm, ChangePasswordForm, InvitationForm, LoginForm
+from pial.auth import remember, services
+from pial.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    InvitationForm,
+    LoginForm,
+    SignInLinkForm,
+)
 from pial.db import get_session
 from pial.fields import choices
 from pial.i18n import sorted_by_name
@@ -26,6 +32,7 @@ ACCESS_RULES = {
     "logout": SIGNED_IN,
     "logout_everywhere": SIGNED_IN,
     "accept_invitation": PUBLIC,
+    "signin_link": PUBLIC,
     "change_password": SIGNED_IN,
     "invite": roles(Role.LEAD),
 }
@@ -54,14 +61,40 @@ def login() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                form.email.data or "", form.password.data or "", request.remote_addr
+                form.email.data or "",
+                form.password.data or "",
+                request.remote_addr,
+                link_for=lambda token: url_for("auth.signin_link", token=token, _external=True),
             )
         except services.AccountError as error:
             flash(str(error), "error")
         else:
-            login_user(user, remember=bool(form.remember.data))
+            login_user(user)
+            if form.remember.data:
+                remember.set_cookie(remember.issue(user))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@blueprint.route("/connexion/lien/<token>", methods=["GET", "POST"])
+def signin_link(token: str) -> str | Response | tuple[str, int]:
+    """Sign in with the one-time link e-mailed after too many attempts, and the password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    try:
+        link = services.find_signin_link(token)
+    except services.AccountError as error:
+        return render_template("auth/signin_link_invalid.html", reason=str(error)), 410
+    form = SignInLinkForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_in_with_link(token, form.password.data or "", request.remote_addr)
+        except services.AccountError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)
+            return redirect(url_for("home.index"))
+    return render_template("auth/signin_link.html", form=form, email=link.user.email)
 
 
 @blueprint.route("/deconnexion", methods=["POST"])
@@ -73,6 +106,7 @@ def logout() -> Response:
     """
     services.end_all_sessions(current_user)
     logout_user()
+    remember.set_cookie(None)
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
@@ -82,6 +116,7 @@ def logout_everywhere() -> Response:
     """Sign out on every device (the account page's « Se déconnecter partout »)."""
     services.end_all_sessions(current_user)
     logout_user()
+    remember.set_cookie(None)
     flash(_("Vous êtes déconnecté sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
@@ -121,8 +156,10 @@ def change_password() -> str | Response:
             flash(str(error), "error")
         else:
             # The change ended every session; this one goes on under the new generation.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            user = current_user._get_current_object()
+            login_user(user)
+            if remember.COOKIE_NAME in request.cookies:  # this device stays remembered
+                remember.set_cookie(remember.issue(user))
             flash(
                 _("Mot de passe modifié. Vos autres appareils devront se reconnecter."),
                 "success",

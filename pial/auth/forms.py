@@ -16,6 +16,12 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Rester connecté sur cet appareil"))
 
 
+class SignInLinkForm(FlaskForm):
+    """The password, with the one-time link of an account locked by too many attempts."""
+
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(max=256)])
+
+
 class AcceptInvitationForm(FlaskForm):
     """Name and a new password, to accept an invitation."""
 

@@ -15,16 +15,19 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pial.audit import record_audit
+from pial.auth import remember
 from pial.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from pial.clock import now as utcnow
 from pial.db import get_session
 from pial.errors import ServiceError
-from pial.models import Invitation, LoginAttempt, LoginThrottle, Role, User
+from pial.models import Invitation, LoginAttempt, LoginThrottle, Role, SignInLink, User
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 THROTTLE_MAX_FAILURES = 5  # per account from one client address
 THROTTLE_MAX_PER_CLIENT = 20  # per client address, all accounts together
+ACCOUNT_MAX_ATTEMPTS = 10  # per account, all addresses together; then a link is needed
+SIGNIN_LINK_LIFETIME = dt.timedelta(hours=1)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -103,17 +106,25 @@ def _forget_attempt(client_key: str, account_key: str) -> None:
     )
 
 
-def authenticate(email: str, password: str, ip: str | None = None) -> User:
+def authenticate(
+    email: str,
+    password: str,
+    ip: str | None = None,
+    link_for: Callable[[str], str] | None = None,
+) -> User:
     """Return the active user with these credentials, recording the attempt; else refuse.
 
     Each attempt is counted (and committed) before the password is checked; a success clears
-    the account's counter for this client address.
+    the account's counter for this client address. Past ``ACCOUNT_MAX_ATTEMPTS`` on the
+    account from all addresses together, the right password no longer suffices: the owner is
+    e-mailed a one-time link (``link_for``: token → URL) that, with the password, signs in.
     """
     session = get_session()
     email = normalise_email(email)
     now = utcnow()
     keys = _throttle_keys(email, ip)
     allowed = all([_take_attempt(key, limit, now) for key, limit in keys])
+    account_open = _take_attempt(f"account-any:{email}", ACCOUNT_MAX_ATTEMPTS, now)
     session.commit()
     if not allowed:
         raise AccountError(
@@ -127,10 +138,82 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     if not succeeded or user is None:
         session.commit()
         raise AccountError(_("Adresse e-mail ou mot de passe incorrect."))
+    if not account_open:
+        _send_signin_link(user, now, link_for)
+        session.commit()
+        raise AccountError(
+            _(
+                "Ce compte a reçu trop de tentatives de connexion : par sécurité, le mot de passe "
+                "seul ne suffit plus. Un lien de connexion vient d'être envoyé à son adresse "
+                "e-mail ; ouvrez-le et saisissez votre mot de passe."
+            )
+        )
     _forget_attempt(keys[0][0], keys[1][0])
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_dt = now
+    session.commit()
+    return user
+
+
+def _send_signin_link(
+    user: User, now: dt.datetime, link_for: Callable[[str], str] | None
+) -> None:
+    """Queue a one-time sign-in link for ``user`` unless one sent recently is still unused."""
+    from pial.notifications.messages import send_signin_link
+
+    session = get_session()
+    pending = session.scalar(
+        select(SignInLink.id).where(
+            SignInLink.user_id == user.id,
+            SignInLink.used_dt.is_(None),
+            SignInLink.expires_dt > now + SIGNIN_LINK_LIFETIME - THROTTLE_WINDOW,
+        )
+    )
+    if pending is not None or link_for is None:
+        return  # at most one e-mail per throttle window: guessing cannot flood the mailbox
+    token = secrets.token_urlsafe(32)
+    link = SignInLink(
+        user_id=user.id, token_hash=hash_token(token), created_dt=now,
+        expires_dt=now + SIGNIN_LINK_LIFETIME,
+    )
+    session.add(link)
+    session.flush()
+    send_signin_link(user, link_for(token), link.id)
+
+
+def find_signin_link(token: str) -> SignInLink:
+    """Return the unused, unexpired sign-in link of ``token``; else refuse."""
+    link = get_session().scalar(
+        select(SignInLink).where(SignInLink.token_hash == hash_token(token))
+    )
+    if link is None or link.used_dt is not None or link.expires_dt <= utcnow():
+        raise AccountError(
+            _("Ce lien de connexion n'est plus valable : connectez-vous pour en recevoir un autre.")
+        )
+    return link
+
+
+def sign_in_with_link(token: str, password: str, ip: str | None = None) -> User:
+    """Sign in with a one-time link and the account's password; the link is then used up."""
+    session = get_session()
+    now = utcnow()
+    allowed = _take_attempt(f"ip:{ip or '?'}", THROTTLE_MAX_PER_CLIENT, now)
+    session.commit()
+    if not allowed:
+        raise AccountError(
+            _("Trop de tentatives de connexion échouées : réessayez dans quelques minutes.")
+        )
+    link = find_signin_link(token)
+    user = session.get(User, link.user_id)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        raise AccountError(_("Mot de passe incorrect."))
+    link.used_dt = now
+    session.execute(
+        delete(LoginThrottle).where(LoginThrottle.key == f"account-any:{user.email_lower}")
+    )
+    user.last_login_dt = now
+    record_audit(user, "user.signin_link", user)
     session.commit()
     return user
 
@@ -143,6 +226,7 @@ def end_all_sessions(user: User) -> None:
         .where(User.id == user.id)
         .values(session_generation=User.session_generation + 1)
     )
+    remember.revoke_all(user)
     record_audit(user, "user.sessions_end", user)
     session.commit()
     session.refresh(user)
@@ -250,5 +334,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_changed_dt = utcnow()
     # Every other session and remember cookie ends; the route signs this one in again.
     user.session_generation = (user.session_generation or 0) + 1
+    remember.revoke_all(user)
     record_audit(user, "user.password_change", user)
     session.commit()

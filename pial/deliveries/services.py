@@ -24,7 +24,7 @@ from pial.allocation.runs import Change, published_run
 from pial.audit import record_audit
 from pial.clock import now, today_in_paris
 from pial.db import get_session
-from pial.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pial.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleRecord
 from pial.i18n import collation_key, format_day
 from pial.models import (
     AllocationLine,
@@ -341,6 +341,48 @@ def _note(
 # --- Receipts ----------------------------------------------------------------------------------
 
 
+def _canteen_line(canteen_id: int, allocation_line_id: int) -> AllocationLine:
+    line = get_session().get(AllocationLine, allocation_line_id)
+    if line is None:
+        raise NotFound(gettext("Cette ligne de livraison n'existe pas."))
+    if line.canteen_id != canteen_id:
+        raise Forbidden(gettext("Cette livraison n'est pas destinée à votre cantine."))
+    return line
+
+
+def receipt_version(receipt: Receipt | None) -> str:
+    """Return the version a receipt write must be based on: "0" while nothing is recorded."""
+    return "0" if receipt is None else str(receipt.version_id)
+
+
+def receipt_state(line: AllocationLine, receipt: Receipt | None) -> dict[str, object]:
+    """Return a line's receipt as the API shows it (the planned quantity until recorded)."""
+    quantity = line.quantity if receipt is None else receipt.received_quantity
+    text = format(quantity.normalize(), "f")
+    return {
+        "allocation_line_id": line.id,
+        "recorded": receipt is not None,
+        "planned_quantity": format(line.quantity.normalize(), "f"),
+        "received_quantity": text if text != "-0" else "0",
+        "quality": "ok" if receipt is None else receipt.quality_rating.value,
+        "note": None if receipt is None else receipt.quality_note,
+        "received_dt": None if receipt is None else receipt.received_dt,
+        "version": receipt_version(receipt),
+    }
+
+
+def line_receipt(
+    actor: Actor, canteen_id: int, allocation_line_id: int
+) -> tuple[AllocationLine, Receipt | None]:
+    """Return a canteen's delivery line and its receipt, if recorded (lead: any canteen)."""
+    require_canteen_member(actor, canteen_id)
+    line = _canteen_line(canteen_id, allocation_line_id)
+    receipt = get_session().scalar(
+        select(Receipt).where(Receipt.allocation_line_id == line.id)
+    )
+    return line, receipt
+
+
 def confirm_receipt(
     actor: Actor,
     canteen_id: int,
@@ -351,19 +393,18 @@ def confirm_receipt(
     shortfall_reason: str | None = None,
     *,
     commit: bool = True,
+    expected_version: str | None = None,
 ) -> Receipt:
     """Record what a canteen received on a line; a difference corrects the farm's ledger.
 
     Less than planned is recorded as a shortfall (the quantity received and why), whatever the
-    quality of what came. A delivery day still to come cannot be received.
+    quality of what came. A delivery day still to come cannot be received. With
+    ``expected_version`` (``receipt_version`` as read; "0" for none yet) a receipt changed
+    since is refused with StaleRecord.
     """
     require_canteen_member(actor, canteen_id, lead_may_read=False)
     session = get_session()
-    line = session.get(AllocationLine, allocation_line_id)
-    if line is None:
-        raise NotFound(gettext("Cette ligne de livraison n'existe pas."))
-    if line.canteen_id != canteen_id:
-        raise Forbidden(gettext("Cette livraison n'est pas destinée à votre cantine."))
+    line = _canteen_line(canteen_id, allocation_line_id)
     if line.day > today_in_paris():
         raise InvalidInput(
             gettext(
@@ -397,6 +438,16 @@ def confirm_receipt(
             {"quality": [gettext("Choisissez une des valeurs proposées.")]},
         ) from None
     receipt = session.scalar(select(Receipt).where(Receipt.allocation_line_id == line.id))
+    if expected_version is not None and expected_version != receipt_version(receipt):
+        raise StaleRecord(
+            gettext(
+                "Cette réception a été modifiée entre-temps (version %(version)s) : relisez-la "
+                "avant de l'enregistrer.",
+                version=receipt_version(receipt),
+            ),
+            current_version=receipt_version(receipt),
+            current=receipt_state(line, receipt),
+        )
     counted_before = line.quantity if receipt is None else receipt.received_quantity
     before = None
     if receipt is None:

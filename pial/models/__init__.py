@@ -129,7 +129,9 @@ from pial.models.users import (
     InvitationPurpose,
     LoginAttempt,
     LoginThrottle,
+    RememberToken,
     Role,
+    SignInLink,
     User,
 )
 from pial.models.weeks import (
@@ -218,6 +220,7 @@ __all__ = [
     "Quantity",
     "Rate",
     "Receipt",
+    "RememberToken",
     "RoadDistance",
     "Role",
     "RoundPin",
@@ -228,6 +231,7 @@ __all__ = [
     "SeasonPlanCover",
     "SeasonPlanLine",
     "Share",
+    "SignInLink",
     "StandingOrderLine",
     "SwapState",
     "TenderLot",

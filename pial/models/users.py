@@ -180,3 +180,43 @@ class LoginThrottle(Base):
     key: Mapped[str] = mapped_column(String(320), primary_key=True)
     window_start_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(default=0)
+
+
+class RememberToken(Base):
+    """A device's « rester connecté » cookie: ``selector:validator``, only the validator hashed.
+
+    The validator changes each time the cookie signs somebody in; ``previous_validator_hash``
+    recognises a replay of the value just replaced (a stolen copy), which revokes the device.
+    ``generation`` is the user's session generation at issue: a change ends every token.
+    """
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    selector: Mapped[str] = mapped_column(String(32), unique=True)
+    validator_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH))
+    previous_validator_hash: Mapped[str | None] = mapped_column(String(TOKEN_HASH_LENGTH))
+    generation: Mapped[int] = mapped_column(default=0)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link e-mailed to the owner of an account guessed at from many places.
+
+    Once an account has too many failed sign-ins (any address), its password alone no longer
+    signs in; this link, with the right password, still does. Only the token's SHA-256 is kept.
+    """
+
+    __tablename__ = "signin_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -359,5 +359,34 @@ def send_invitation(email: str, link: str, inviter_name: str, invitation_id: int
         )
 
 
+def send_signin_link(user: User, link: str, link_id: int) -> None:
+    """Queue the one-time sign-in link of an account that too many attempts have locked."""
+    with force_locale(user.locale or "fr"):
+        body = "\n\n".join(
+            [
+                _("Bonjour %(name)s,", name=user.display_name),
+                _(
+                    "Votre compte PIAL a reçu beaucoup de tentatives de connexion. Par sécurité, "
+                    "votre mot de passe seul ne suffit plus pour le moment. Pour vous connecter, "
+                    "ouvrez ce lien (valable une heure, une seule fois) puis saisissez votre mot "
+                    "de passe :"
+                ),
+                link,
+                _(
+                    "Si ce n'était pas vous, quelqu'un essaie de deviner votre mot de passe : "
+                    "choisissez-en un plus long une fois connecté."
+                ),
+            ]
+        )
+        enqueue_email(
+            to_address=user.email,
+            subject=_("Votre lien de connexion à PIAL"),
+            body_text=body + "\n",
+            kind="signin_link",
+            user_id=user.id,
+            dedup_key=f"signin_link:{link_id}",
+        )
+
+
 def _week_label(week: DeliveryWeek) -> str:
     return format_iso_week(week.iso_week)

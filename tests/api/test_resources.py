@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from pial.models import AvailabilityLine, OrderLine
+from pial.allocation.services import allocate_week, publish_week
+from pial.models import AllocationLine, AvailabilityLine, OrderLine, Receipt
 from tests.allocation.scenario import MONDAY, THURSDAY, Scenario
 
 PROBLEM = "application/problem+json"
@@ -195,11 +196,12 @@ def test_run_publish_deliver_and_receive(client: Any, scenario: Scenario, bearer
     line = deliveries["days"][0]["lines"][0]
     too_early = client.put(
         f"/api/v1/canteens/{canteen_id}/receipts/{line['allocation_line_id']}",
-        headers=manager, json={"received_quantity": 1, "quality": "minor"})
+        headers=manager, json={"received_quantity": 1, "quality": "minor", "version": "0"})
     assert too_early.status_code == 422  # the delivery day has not come yet
     client.application.config["PIAL_CLOCK"] = lambda: dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
     receipt = client.put(f"/api/v1/canteens/{canteen_id}/receipts/{line['allocation_line_id']}",
-                         headers=manager, json={"received_quantity": 1, "quality": "minor"})
+                         headers=manager,
+                         json={"received_quantity": 1, "quality": "minor", "version": "0"})
     assert receipt.status_code == 200, receipt.get_json()
     assert receipt.get_json()["received_quantity"] == "1"
 
@@ -327,3 +329,67 @@ def test_a_get_body_is_accepted_back_by_the_put(
                 for line in answer.get_json()["lines"]] == [
             (line["product_id"], line["day"], line["quantity"]) for line in body["lines"]
         ]  # fmt: skip
+
+
+def _published_receipt_url(client: Any, scenario: Scenario, db: Any) -> str:
+    allocate_week(scenario.iso_week, scenario.lead)
+    publish_week(scenario.iso_week, scenario.lead)
+    client.application.config["PIAL_CLOCK"] = lambda: dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
+    canteen_id = scenario.canteens["luchon"].id
+    line = db.scalar(
+        select(AllocationLine).where(AllocationLine.canteen_id == canteen_id)
+        .order_by(AllocationLine.id)
+    )
+    assert line is not None
+    return f"/api/v1/canteens/{canteen_id}/receipts/{line.id}"
+
+
+def test_a_receipt_put_needs_the_version_read_and_a_stale_one_gets_409(
+    client: Any, scenario: Scenario, bearer: Any, db: Any
+) -> None:
+    url = _published_receipt_url(client, scenario, db)
+    manager = bearer(scenario.managers["luchon"])
+    blind = client.put(url, headers=manager, json={"received_quantity": 1})
+    assert blind.status_code == 428 and blind.content_type == PROBLEM
+    assert "If-Match" in blind.get_json()["detail"]
+    assert db.scalar(select(func.count(Receipt.id))) == 0
+
+    read = client.get(url, headers=manager)
+    assert read.status_code == 200 and read.headers["ETag"] == '"0"'
+    assert read.get_json()["recorded"] is False
+    first = client.put(url, headers={**manager, "If-Match": read.headers["ETag"]},
+                       json={"received_quantity": 1, "quality": "minor"})
+    assert first.status_code == 200, first.get_json()
+    assert first.get_json()["recorded"] is True and first.headers["ETag"] != '"0"'
+
+    # a second device still holding the first read, then a stale body version
+    for stale in (
+        client.put(url, headers={**manager, "If-Match": '"0"'}, json={"received_quantity": 0}),
+        client.put(url, headers=manager, json={"received_quantity": 0, "version": "0"}),
+    ):
+        assert stale.status_code == 409 and stale.content_type == PROBLEM
+        problem = stale.get_json()
+        assert problem["current_version"] == first.get_json()["version"]
+        assert problem["current"]["received_quantity"] == "1"
+        assert problem["current"]["quality"] == "minor"
+    assert client.get(url, headers=manager).get_json()["received_quantity"] == "1"
+
+    lead = bearer(scenario.lead)
+    assert client.get(url, headers=lead).status_code == 200
+    assert client.get(url, headers=bearer(scenario.managers["stgaudens"])).status_code == 403
+
+
+def test_a_receipt_get_body_is_accepted_back_by_the_put(
+    client: Any, scenario: Scenario, bearer: Any, db: Any
+) -> None:
+    url = _published_receipt_url(client, scenario, db)
+    manager = bearer(scenario.managers["luchon"])
+    body = client.get(url, headers=manager).get_json()
+    body["quality"] = "rejected"
+    saved = client.put(url, headers=manager, json=body)
+    assert saved.status_code == 200, saved.get_json()
+    again = client.get(url, headers=manager).get_json()
+    assert again["quality"] == "rejected" and again["received_quantity"] == body["planned_quantity"]
+    assert again["version"] == saved.headers["ETag"].strip('"') != body["version"]
+    again["note"] = "abîmé"
+    assert client.put(url, headers=manager, json=again).status_code == 200

@@ -14,8 +14,10 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from pial.db import get_database, get_session
+from pial.models import RememberToken
 from tests.conftest import TEST_PASSWORD, IsolatedClient, make_app
 
 NEW_PASSWORD = "les tomates de juillet"
@@ -58,12 +60,68 @@ def test_logout_ends_the_remember_cookie_on_every_device(
 ) -> None:
     user = make_user("lead")
     phone = _sign_in(app, user, remember=True)
-    remember = {"remember_token": _cookies(phone)["remember_token"]}
-    assert _replay(app, remember) == 200  # the cookie alone signs in (a new browser session)
+    assert _count_tokens(user) == 1
     laptop = _sign_in(app, user)
     laptop.post("/deconnexion")
-    assert _replay(app, remember) == 302
+    assert _count_tokens(user) == 0  # every device's token ends with the generation
+    assert _replay(app, {"pial_remember": _cookies(phone)["pial_remember"]}) == 302
     assert phone.get("/").status_code == 302  # the phone's session ended too
+
+
+def _count_tokens(user: Any) -> int:
+    return int(
+        get_session().scalar(
+            select(func.count(RememberToken.id)).where(RememberToken.user_id == user.id)
+        )
+        or 0
+    )
+
+
+def _use_remember(app: Flask, value: str) -> tuple[int, str | None]:
+    """A new browser holding only the remember cookie: its status and the cookie it gets back."""
+    app.test_client_class = IsolatedClient
+    browser = app.test_client()
+    browser.set_cookie("pial_remember", value, domain="pial.test")
+    status = int(browser.get("/compte/langue").status_code)
+    return status, _cookies(browser).get("pial_remember")
+
+
+def test_the_remember_cookie_is_rotated_on_use_and_a_replayed_old_value_revokes_the_device(
+    app: Flask, make_user: Any, db: Any
+) -> None:
+    user = make_user("grower")
+    phone = _sign_in(app, user, remember=True)
+    first = _cookies(phone)["pial_remember"]
+    selector, _, validator = first.partition(":")
+    stored = get_session().scalar(select(RememberToken).where(RememberToken.user_id == user.id))
+    assert stored is not None and stored.selector == selector
+    assert validator not in {stored.validator_hash, stored.previous_validator_hash}  # hashed
+
+    status, second = _use_remember(app, first)
+    assert status == 200 and second and second != first  # a new value on each use
+    status, third = _use_remember(app, second)
+    assert status == 200 and third and third not in {first, second}
+
+    # the thief replays the value the owner's browser has just replaced
+    assert _use_remember(app, second)[0] == 302
+    assert _count_tokens(user) == 0  # reuse of a rotated value: the device's token is revoked
+    assert _use_remember(app, third)[0] == 302  # the owner signs in again with the password
+    assert _use_remember(app, first)[0] == 302
+
+
+def test_a_stolen_remember_cookie_used_first_locks_out_the_thief_at_the_owners_next_use(
+    app: Flask, make_user: Any, db: Any
+) -> None:
+    user = make_user("canteen")
+    phone = _sign_in(app, user, remember=True)
+    laptop = _sign_in(app, user, remember=True)
+    stolen = _cookies(phone)["pial_remember"]
+    status, thiefs = _use_remember(app, stolen)
+    assert status == 200 and thiefs  # the thief got in once, with a new value
+    assert _use_remember(app, stolen)[0] == 302  # the owner's (now old) value: theft detected
+    assert _use_remember(app, thiefs)[0] == 302  # and the thief's value is revoked with it
+    # the laptop's token is another device's: untouched
+    assert _use_remember(app, _cookies(laptop)["pial_remember"])[0] == 200
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(
@@ -81,7 +139,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(
     assert answer.status_code == 302
     assert here.get("/").status_code == 200
     assert other.get("/").status_code == 302
-    assert _replay(app, {"remember_token": stolen["remember_token"]}) == 302
+    assert _replay(app, {"pial_remember": stolen["pial_remember"]}) == 302
     assert _replay(app, {"session": stolen["session"]}) == 302
 
 
@@ -109,13 +167,14 @@ def test_deactivation_ends_sessions_for_good(app: Flask, make_user: Any, db: Any
     db.expire_all()
     assert get_session().get(type(grower), grower.id).is_active is True
     # Reactivated, the account signs in again, but only with its password.
-    assert _replay(app, {"remember_token": stolen["remember_token"]}) == 302
+    assert _replay(app, {"pial_remember": stolen["pial_remember"]}) == 302
     assert _replay(app, {"session": stolen["session"]}) == 302
 
 
 def test_sign_out_everywhere_from_the_account_page(app: Flask, make_user: Any, db: Any) -> None:
     user = make_user("grower")
     phone = _sign_in(app, user, remember=True)
+    phones = _cookies(phone)["pial_remember"]
     here = _sign_in(app, user)
     page = here.get("/compte/langue").get_data(as_text=True)
     assert "Se déconnecter partout" in page
@@ -123,24 +182,25 @@ def test_sign_out_everywhere_from_the_account_page(app: Flask, make_user: Any, d
     assert "Vous êtes déconnecté sur tous vos appareils." in answer.get_data(as_text=True)
     assert here.get("/").status_code == 302
     assert phone.get("/").status_code == 302
-    assert _replay(app, {"remember_token": _cookies(phone)["remember_token"]}) == 302
+    assert "pial_remember" not in _cookies(phone)  # the refused cookie is removed
+    assert _replay(app, {"pial_remember": phones}) == 302
 
 
 def test_remember_cookie_lasts_30_days_and_is_renewed_on_use(
     app: Flask, make_user: Any, db: Any
 ) -> None:
     client = _sign_in(app, make_user("lead"), remember=True)
-    remember = _cookies(client)["remember_token"]
-    cookie = next(c for c in client._cookies.values() if c.key == "remember_token")
+    remember = _cookies(client)["pial_remember"]
+    cookie = next(c for c in client._cookies.values() if c.key == "pial_remember")
     assert cookie.expires is not None
     expires = cookie.expires if cookie.expires.tzinfo else cookie.expires.replace(tzinfo=dt.UTC)
     lifetime = expires - dt.datetime.now(dt.UTC)
     assert dt.timedelta(days=29) < lifetime <= dt.timedelta(days=30)
     fresh = app.test_client()
-    fresh.set_cookie("remember_token", remember, domain="pial.test")
+    fresh.set_cookie("pial_remember", remember, domain="pial.test")
     answer = fresh.get("/")
     assert answer.status_code == 200
-    renewed = [h for h in answer.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    renewed = [h for h in answer.headers.getlist("Set-Cookie") if h.startswith("pial_remember=")]
     assert renewed and "Expires=" in renewed[0]
 
 

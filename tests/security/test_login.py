@@ -79,8 +79,8 @@ def test_session_and_remember_cookies_are_secure_in_production(
         )
         assert answer.status_code == 302
         cookies = _cookie_flags(answer)
-        assert {"session", "remember_token"} <= set(cookies)
-        for name in ("session", "remember_token"):
+        assert {"session", "pial_remember"} <= set(cookies)
+        for name in ("session", "pial_remember"):
             morsel = cookies[name][name]
             assert morsel["secure"] is True, name
             assert morsel["httponly"] is True, name

@@ -130,6 +130,7 @@ def test_api_rules_are_the_intended_ones(app: Any) -> None:
         "api_planning.get_run": {"lead", "grower"},
         "api_planning.publish": {"lead", "grower"},
         "api_deliveries.get_deliveries": {"lead", "canteen"},
+        "api_deliveries.get_receipt": {"lead", "canteen"},
         "api_deliveries.put_receipt": {"canteen"},
         "api_records.me": {"lead", "grower", "canteen"},
         "api_records.list_contracts": {"lead", "canteen"},

@@ -116,11 +116,11 @@ def test_a_canteen_cannot_see_or_confirm_another_canteens_receipts_or_statements
     assert receipt.status_code == 403
     headers = bearer(manager)
     api_receipt = page.put(f"/api/v1/canteens/{other}/receipts/{foreign_line.id}",
-                           headers=headers, json={"received_quantity": 0})
+                           headers=headers, json={"received_quantity": 0, "version": "0"})
     assert api_receipt.status_code == 403
     own = scenario.canteens["luchon"].id
     smuggled = page.put(f"/api/v1/canteens/{own}/receipts/{foreign_line.id}",
-                        headers=headers, json={"received_quantity": 0})
+                        headers=headers, json={"received_quantity": 0, "version": "0"})
     assert smuggled.status_code == 403  # the line is another canteen's, whatever the URL says
     assert db.scalar(select(func.count(Receipt.id))) == 0
 

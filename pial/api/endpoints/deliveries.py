@@ -9,8 +9,16 @@ from typing import Any
 from flask_babel import gettext as _
 
 from pial.access import roles
-from pial.api.common import actor, api_blueprint, checked_id, checked_week, decimal_text
-from pial.api.schemas import DeliveriesOut, ReceiptIn, ReceiptOut
+from pial.api.common import (
+    IF_MATCH,
+    actor,
+    api_blueprint,
+    checked_id,
+    checked_week,
+    decimal_text,
+    expected_version,
+)
+from pial.api.schemas import DeliveriesOut, ReceiptIn, ReceiptStateOut
 from pial.deliveries import services as deliveries
 from pial.models import Receipt, Role
 
@@ -18,6 +26,7 @@ blueprint = api_blueprint("api_deliveries", "Livraisons et réceptions")
 
 ACCESS_RULES = {
     "get_deliveries": roles(Role.LEAD, Role.CANTEEN),
+    "get_receipt": roles(Role.LEAD, Role.CANTEEN),
     "put_receipt": roles(Role.CANTEEN),
 }
 
@@ -69,17 +78,44 @@ def get_deliveries(iso_week: str, canteen_id: int) -> dict[str, Any]:
             "days": days}
 
 
-@blueprint.route("/canteens/<int:canteen_id>/receipts/<int:line_id>", methods=["PUT"])
-@blueprint.arguments(ReceiptIn)
-@blueprint.response(200, ReceiptOut)
-def put_receipt(payload: dict[str, Any], canteen_id: int, line_id: int) -> dict[str, Any] | None:
-    """Record what the canteen received on a delivery line (its own canteen only)."""
-    receipt = deliveries.confirm_receipt(
-        actor(),
+def _receipt_state(canteen_id: int, line_id: int) -> Any:
+    line, receipt = deliveries.line_receipt(actor(), canteen_id, line_id)
+    body = deliveries.receipt_state(line, receipt)
+    return body, 200, {"ETag": f'"{body["version"]}"'}
+
+
+@blueprint.route("/canteens/<int:canteen_id>/receipts/<int:line_id>", methods=["GET"])
+@blueprint.response(200, ReceiptStateOut)
+def get_receipt(canteen_id: int, line_id: int) -> Any:
+    """Return a delivery line's receipt and its version (ETag); « 0 » while nothing is recorded."""
+    return _receipt_state(
         checked_id(canteen_id, _("Cette cantine")),
         checked_id(line_id, _("Cette ligne de livraison")),
+    )
+
+
+@blueprint.route("/canteens/<int:canteen_id>/receipts/<int:line_id>", methods=["PUT"])
+@blueprint.arguments(ReceiptIn)
+@blueprint.response(200, ReceiptStateOut)
+@blueprint.alt_response(409, response="CONFLICT")
+@blueprint.alt_response(428, response="PRECONDITION_REQUIRED")
+@blueprint.doc(parameters=[IF_MATCH])
+def put_receipt(payload: dict[str, Any], canteen_id: int, line_id: int) -> Any:
+    """Record what the canteen received on a delivery line (its own canteen only).
+
+    Send back ``version`` (or If-Match) as read: without it 428; stale, 409 with the current one.
+    """
+    canteen_id = checked_id(canteen_id, _("Cette cantine"))
+    line_id = checked_id(line_id, _("Cette ligne de livraison"))
+    deliveries.line_receipt(actor(), canteen_id, line_id)  # another canteen's: 403 before 428
+    expected = expected_version(payload)
+    deliveries.confirm_receipt(
+        actor(),
+        canteen_id,
+        line_id,
         payload["received_quantity"],
         payload["quality"],
         payload["note"],
+        expected_version=expected,
     )
-    return _receipt_out(receipt)
+    return _receipt_state(canteen_id, line_id)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import request
 from flask_babel import gettext as _
 
 from pial.access import SIGNED_IN, roles
 from pial.api.common import (
+    IF_MATCH,
     actor,
     api_blueprint,
     checked_id,
@@ -19,8 +19,9 @@ from pial.api.common import (
     decimal_text,
     documented_refusal,
 )
+from pial.api.common import expected_version as _expected_version
 from pial.api.schemas import AvailabilityIn, AvailabilityOut, OrdersIn, OrdersOut, WeekOut
-from pial.errors import Forbidden, PreconditionRequired
+from pial.errors import Forbidden
 from pial.models import Role
 from pial.weeks import calendar, offers, opening, orders
 
@@ -56,37 +57,10 @@ def _etag(record: dict[str, Any]) -> dict[str, str]:
     return {"ETag": f'"{record["version"]}"'}
 
 
-def _expected_version(payload: dict[str, Any]) -> str:
-    """Return the version a write is based on: ``version``, else If-Match; else answer 428."""
-    if payload.get("version"):
-        return str(payload["version"])
-    header = request.headers.get("If-Match", "").strip()
-    if header.startswith("W/"):
-        header = header[2:]
-    header = header.strip('"')
-    if header and header != "*":
-        return header
-    raise PreconditionRequired(
-        _(
-            "Indiquez la version lue : « version » dans le corps, ou l'en-tête If-Match avec "
-            "l'ETag reçu. Sans elle, vous pourriez effacer la saisie de quelqu'un d'autre."
-        )
-    )
-
-
 LINES_REFUSED = (
     "Refusé sur le fond, ligne par ligne (« errors » nomme lines[i]) : un produit qui "
     "n'existe pas ou n'est plus au catalogue, un jour hors de la semaine, une ligne en double."
 )
-
-IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "maxLength": 130},
-    "description": "L'ETag du GET ; à défaut, « version » dans le corps. Sans l'un ni "
-    "l'autre : 428.",
-}
 
 
 def _require_own_farm(farm_id: int) -> None:
