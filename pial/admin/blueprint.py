@@ -316,14 +316,16 @@ def edit_canteen_group(group_id: int | None) -> str | Response:
     if request.method == "GET" and record is not None:
         form.process(data={"name": record.name, "siret": record.siret,
                            "address": record.address, "note": record.note,
-                           "canteen_ids": [str(c.id) for c in record.canteens]})
+                           "canteen_ids": [str(c.id) for c in record.canteens],
+                           "seen": record.updated_dt.isoformat()})
     if form.validate_on_submit():
         values = _blank_to_none(
             {name: getattr(form, name).data for name in services.GROUP_FIELDS},
             "siret", "address", "note",
         )
         try:
-            services.save_canteen_group(current_user, group_id, values, form.canteen_ids.data or [])
+            services.save_canteen_group(current_user, group_id, values,
+                                        form.canteen_ids.data or [], seen=form.seen.data or None)
         except ServiceError as error:
             _show_error(form, error)
         else:

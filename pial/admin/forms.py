@@ -172,6 +172,8 @@ class CanteenGroupForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     # Checked by the service (existing canteens), which names the field when refused.
     canteen_ids = CheckboxesField(_l("Cantines membres"), validate_choice=False)
+    # When the group was last saved, as read by the form (the group has no version_id column).
+    seen = HiddenField()
 
 
 class CertificateForm(FlaskForm):

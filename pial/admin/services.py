@@ -15,7 +15,7 @@ from pial.actors import Actor
 from pial.audit import record_audit
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
-from pial.errors import InvalidInput, NotFound
+from pial.errors import Conflict, InvalidInput, NotFound
 from pial.i18n import sorted_by_name
 from pial.identifiers import siret_error
 from pial.models import (
@@ -31,6 +31,7 @@ from pial.models import (
     Season,
     User,
     find_platform,
+    utcnow,
 )
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -201,14 +202,34 @@ GROUP_FIELDS = ("name", "siret", "address", "note")
 
 
 def save_canteen_group(
-    actor: User, group_id: int | None, values: Mapping[str, Any], canteen_ids: Sequence[Any]
+    actor: User,
+    group_id: int | None,
+    values: Mapping[str, Any],
+    canteen_ids: Sequence[Any],
+    *,
+    seen: str | None = None,
 ) -> CanteenGroup:
     """Create or update a group of canteens: name, SIRET, address, note and members.
 
-    Refuse (writing nothing) a wrong SIRET, a name already used, an unknown canteen, or
-    removing a member whose invoices this group pays (change its « Facturé à » first).
+    Refuse (writing nothing) a wrong SIRET, a name already used, an unknown canteen, removing
+    a member whose invoices this group pays (change its « Facturé à » first), or an edit of a
+    group saved by somebody else since ``seen`` (its ``updated_dt`` as the form read it: the
+    group has no ``version_id`` column, so every save below moves ``updated_dt`` on).
     """
     session = get_session()
+    if group_id is not None and seen is not None:
+        current = get_record(CanteenGroup, group_id)
+        if current.updated_dt.isoformat() != seen:
+            members_now = ", ".join(sorted(c.name for c in current.canteens)) or "—"
+            raise Conflict(
+                _(
+                    "Quelqu'un d'autre a modifié ce groupement pendant que vous le modifiiez ; "
+                    "rien n'a été enregistré. Valeurs actuelles : nom : %(name)s, SIRET : "
+                    "%(siret)s, cantines membres : %(members)s. Rechargez la page pour reprendre "
+                    "à partir de ces valeurs.",
+                    name=current.name, siret=current.siret or "—", members=members_now,
+                )
+            )
     values = with_checked_siret({name: values[name] for name in GROUP_FIELDS if name in values})
     values["name"] = str(values.get("name") or "").strip()
     if not values["name"]:
@@ -253,6 +274,7 @@ def save_canteen_group(
         for name in values:
             setattr(group, name, values[name])
         group.canteens = members
+        group.updated_dt = utcnow()  # a change of members alone does not touch the row
         record_audit(actor, "canteen_group.update", group,
                      before={k: before[k] for k in changed}, after=changed)
         session.commit()

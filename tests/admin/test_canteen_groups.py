@@ -140,3 +140,26 @@ def test_only_the_lead_reaches_the_group_pages(
         assert client.get(path).status_code == 403, path
     assert client.post("/admin/groupements/nouveau",
                        data={"name": "Intrus", "siret": ""}).status_code == 403
+
+
+def test_a_stale_edit_of_a_group_is_refused_and_shows_the_other_change(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    browser = login(scenario.lead)
+    luchon, leclerc = scenario.canteens["luchon"], scenario.canteens["stgaudens"]
+    browser.post("/admin/groupements/nouveau", data=_group_form("Luchon", "", [luchon]))
+    group = db.scalars(select(CanteenGroup)).one()
+    page = browser.get(f"/admin/groupements/{group.id}").get_data(as_text=True)
+    seen = page.split('name="seen" type="hidden" value="')[1].split('"')[0]
+    # Meanwhile another tab adds the Collège Leclerc.
+    other = browser.post(f"/admin/groupements/{group.id}",
+                         data={**_group_form("Luchon", "", [luchon, leclerc]), "seen": seen})
+    assert other.status_code == 302
+    mine = browser.post(f"/admin/groupements/{group.id}",
+                        data={**_group_form("Commune de Luchon", "", [luchon]), "seen": seen})
+    text = html.unescape(mine.get_data(as_text=True))
+    assert mine.status_code == 200
+    assert "Quelqu'un d'autre a modifié ce groupement" in text
+    assert "cantines membres : Cité scolaire Luchon, Collège Leclerc" in text
+    db.expire_all()
+    assert group.name == "Luchon" and {c.id for c in group.canteens} == {luchon.id, leclerc.id}
