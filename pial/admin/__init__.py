@@ -19,4 +19,5 @@ def init_app(app: Flask) -> None:
     add_navigation(app, _l("Prix"), "admin.prices", Role.LEAD, order=915)
     add_navigation(app, _l("Fermes"), "admin.farms", Role.LEAD, order=920)
     add_navigation(app, _l("Cantines"), "admin.canteens", Role.LEAD, order=930)
+    add_navigation(app, _l("Groupements"), "admin.canteen_groups", Role.LEAD, order=935)
     add_navigation(app, _l("Comptes"), "admin.users", Role.LEAD, order=940)

@@ -9,12 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from pial.access import roles
 from pial.admin import services
 from pial.admin.forms import (
     CanteenForm,
+    CanteenGroupForm,
     CertificateForm,
     FarmForm,
     PlatformForm,
@@ -28,6 +30,7 @@ from pial.fields import choices
 from pial.i18n import unit_label
 from pial.models import (
     Canteen,
+    CanteenGroup,
     CanteenKind,
     CertificationLabel,
     Farm,
@@ -47,6 +50,8 @@ ACCESS_RULES = {
     "delete_certificate": LEAD,
     "canteens": LEAD,
     "edit_canteen": LEAD,
+    "canteen_groups": LEAD,
+    "edit_canteen_group": LEAD,
     "products": LEAD,
     "edit_product": LEAD,
     "prices": LEAD,
@@ -92,7 +97,7 @@ def _expected_version(form: VersionedForm) -> int | None:
     return int(text) if text and str(text).isdigit() else None
 
 
-def _show_error(form: VersionedForm, error: ServiceError) -> None:
+def _show_error(form: FlaskForm, error: ServiceError) -> None:
     """Flash a service refusal and tie field errors to their inputs."""
     flash(str(error), "error")
     if isinstance(error, InvalidInput):
@@ -257,12 +262,18 @@ def edit_canteen(canteen_id: int | None) -> str | Response:
     record = services.get_record(Canteen, canteen_id) if canteen_id else None
     form = CanteenForm()
     form.kind.choices = choices((kind.value, label) for kind, label in CANTEEN_KIND_LABELS.items())
+    # The payer: the canteen itself or one of the groups it belongs to.
+    groups = sorted(record.groups, key=lambda g: g.name) if record else []
+    form.invoiced_group_id.choices = [("", _("la cantine elle-même"))] + [
+        (str(group.id), group.name) for group in groups
+    ]
     names = [n for n in form.data if n not in {"csrf_token", "version_id"}]
 
     def to_form(r: Any) -> dict[str, Any]:
         data = {n: getattr(r, n) for n in names}
         data["delivery_weekdays"] = _weekdays_list(r.delivery_weekdays)
         data["kind"] = str(r.kind)
+        data["invoiced_group_id"] = str(r.invoiced_group_id or "")
         return data
 
     def to_values(f: VersionedForm) -> dict[str, Any]:
@@ -284,6 +295,45 @@ def edit_canteen(canteen_id: int | None) -> str | Response:
         template="admin/edit.html",
         back="admin.canteens",
         title=record.name if record else _("Nouvelle cantine"),
+    )
+
+
+@blueprint.route("/groupements")
+def canteen_groups() -> str:
+    """List the groups of canteens, with their members and the canteens they pay for."""
+    return render_template("admin/canteen_groups.html", groups=services.list_canteen_groups())
+
+
+@blueprint.route("/groupements/nouveau", methods=["GET", "POST"], defaults={"group_id": None})
+@blueprint.route("/groupements/<int:group_id>", methods=["GET", "POST"])
+def edit_canteen_group(group_id: int | None) -> str | Response:
+    """Create or edit a group of canteens: name, SIRET and address as a buyer, members."""
+    record: CanteenGroup | None = (
+        services.get_record(CanteenGroup, group_id) if group_id else None
+    )
+    form = CanteenGroupForm()
+    form.canteen_ids.choices = [(str(c.id), c.name) for c in services.list_canteens()]
+    if request.method == "GET" and record is not None:
+        form.process(data={"name": record.name, "siret": record.siret,
+                           "address": record.address, "note": record.note,
+                           "canteen_ids": [str(c.id) for c in record.canteens],
+                           "seen": record.updated_dt.isoformat()})
+    if form.validate_on_submit():
+        values = _blank_to_none(
+            {name: getattr(form, name).data for name in services.GROUP_FIELDS},
+            "siret", "address", "note",
+        )
+        try:
+            services.save_canteen_group(current_user, group_id, values,
+                                        form.canteen_ids.data or [], seen=form.seen.data or None)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Modifications enregistrées."), "success")
+            return redirect(url_for("admin.canteen_groups"))
+    return render_template(
+        "admin/edit.html", form=form, record=record,
+        title=record.name if record else _("Nouveau groupement de cantines"),
     )
 
 

@@ -154,7 +154,26 @@ class CanteenForm(VersionedForm):
     delivery_note = TextAreaField(_l("Consignes de livraison"), validators=[Length(max=2000)])
     contact_phone = StringField(_l("Téléphone"), validators=[Length(max=32)])
     contact_email = StringField(_l("E-mail de contact"), validators=[Length(max=254)])
+    # Checked by the service (one of the canteen's groups), which names the field when refused.
+    invoiced_group_id = SelectField(
+        _l("Facturé à"), validate_choice=False,
+        description=_l("Le payeur des factures du mois : la cantine, ou un groupement dont elle "
+                       "est membre (par exemple la commune de ses écoles)."),
+    )
     is_active = BooleanField(_l("Active"))
+
+
+class CanteenGroupForm(FlaskForm):
+    """A group of canteens, which may be the buyer invoiced for its member canteens."""
+
+    name = StringField(_l("Nom du groupement"), validators=[DataRequired(), Length(max=200)])
+    siret = StringField(SIRET_LABEL, validators=[Length(max=20)])
+    address = TextAreaField(_l("Adresse de facturation"), validators=[Length(max=500)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    # Checked by the service (existing canteens), which names the field when refused.
+    canteen_ids = CheckboxesField(_l("Cantines membres"), validate_choice=False)
+    # When the group was last saved, as read by the form (the group has no version_id column).
+    seen = HiddenField()
 
 
 class CertificateForm(FlaskForm):

@@ -15,12 +15,13 @@ from pial.actors import Actor
 from pial.audit import record_audit
 from pial.db import get_session
 from pial.editing import apply_edit, create_record
-from pial.errors import InvalidInput, NotFound
+from pial.errors import Conflict, InvalidInput, NotFound
 from pial.i18n import sorted_by_name
 from pial.identifiers import siret_error
 from pial.models import (
     PLATFORM_ID,
     Canteen,
+    CanteenGroup,
     CertificationLabel,
     Farm,
     FarmCertificate,
@@ -30,6 +31,7 @@ from pial.models import (
     Season,
     User,
     find_platform,
+    utcnow,
 )
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -154,17 +156,129 @@ def delete_certificate(actor: Actor, farm_id: int, certificate_id: int) -> None:
     session.commit()
 
 
+def _checked_invoiced_group(canteen_id: int | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``values`` with its « Facturé à » as a group id (None: the canteen itself).
+
+    Refuse a group of which the canteen is not a member (a new canteen belongs to none yet).
+    """
+    checked = dict(values)
+    if "invoiced_group_id" not in checked:
+        return checked
+    raw = checked["invoiced_group_id"]
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        checked["invoiced_group_id"] = None
+        return checked
+    group = get_session().get(CanteenGroup, int(text)) if text.isdigit() else None
+    if group is None or canteen_id is None or all(c.id != canteen_id for c in group.canteens):
+        message = _(
+            "Facturé à : la cantine n'est pas membre de ce groupement ; choisissez la cantine "
+            "elle-même ou un groupement dont elle est membre (page Groupements de cantines)."
+        )
+        raise InvalidInput(message, {"invoiced_group_id": [message]})
+    checked["invoiced_group_id"] = group.id
+    return checked
+
+
 def save_canteen(
     actor: User, canteen_id: int | None, values: Mapping[str, Any], expected_version: int | None
 ) -> Canteen:
-    """Create or update a canteen."""
-    values = with_checked_siret(values)
+    """Create or update a canteen (its payer, if not itself, is one of its groups)."""
+    values = _checked_invoiced_group(canteen_id, with_checked_siret(values))
     if canteen_id is None:
         canteen: Canteen = create_record(actor, Canteen(**values), action="canteen.create")
         return canteen
     canteen = get_record(Canteen, canteen_id)
     apply_edit(actor, canteen, values, expected_version=expected_version, action="canteen.update")
     return canteen
+
+
+def list_canteen_groups() -> Sequence[CanteenGroup]:
+    """Return every group of canteens by name."""
+    return sorted_by_name(get_session().scalars(select(CanteenGroup)), lambda g: g.name)
+
+
+GROUP_FIELDS = ("name", "siret", "address", "note")
+
+
+def save_canteen_group(
+    actor: User,
+    group_id: int | None,
+    values: Mapping[str, Any],
+    canteen_ids: Sequence[Any],
+    *,
+    seen: str | None = None,
+) -> CanteenGroup:
+    """Create or update a group of canteens: name, SIRET, address, note and members.
+
+    Refuse (writing nothing) a wrong SIRET, a name already used, an unknown canteen, removing
+    a member whose invoices this group pays (change its « Facturé à » first), or an edit of a
+    group saved by somebody else since ``seen`` (its ``updated_dt`` as the form read it: the
+    group has no ``version_id`` column, so every save below moves ``updated_dt`` on).
+    """
+    session = get_session()
+    if group_id is not None and seen is not None:
+        current = get_record(CanteenGroup, group_id)
+        if current.updated_dt.isoformat() != seen:
+            members_now = ", ".join(sorted(c.name for c in current.canteens)) or "—"
+            raise Conflict(
+                _(
+                    "Quelqu'un d'autre a modifié ce groupement pendant que vous le modifiiez ; "
+                    "rien n'a été enregistré. Valeurs actuelles : nom : %(name)s, SIRET : "
+                    "%(siret)s, cantines membres : %(members)s. Rechargez la page pour reprendre "
+                    "à partir de ces valeurs.",
+                    name=current.name, siret=current.siret or "—", members=members_now,
+                )
+            )
+    values = with_checked_siret({name: values[name] for name in GROUP_FIELDS if name in values})
+    values["name"] = str(values.get("name") or "").strip()
+    if not values["name"]:
+        message = _("Nom du groupement : obligatoire.")
+        raise InvalidInput(message, {"name": [message]})
+    duplicate = session.scalar(select(CanteenGroup.id).where(CanteenGroup.name == values["name"]))
+    if duplicate is not None and duplicate != group_id:
+        message = _("Nom du groupement : « %(name)s » est déjà utilisé.", name=values["name"])
+        raise InvalidInput(message, {"name": [message]})
+    wanted_ids = {int(i) for i in canteen_ids if str(i).isdigit()}
+    members = list(session.scalars(select(Canteen).where(Canteen.id.in_(wanted_ids))))
+    if len(members) != len(wanted_ids) or len(wanted_ids) != len(set(map(str, canteen_ids))):
+        message = _("Cantines membres : une des cantines cochées n'existe pas (ou plus).")
+        raise InvalidInput(message, {"canteen_ids": [message]})
+    group: CanteenGroup | None = (
+        get_record(CanteenGroup, group_id) if group_id is not None else None
+    )
+    if group is not None:
+        leaving = [c for c in group.canteens if c.id not in wanted_ids
+                   and c.invoiced_group_id == group.id]
+        if leaving:
+            message = _(
+                "Cantines membres : %(names)s est facturée à ce groupement ; sur sa fiche, "
+                "choisissez d'abord un autre « Facturé à » avant de la retirer.",
+                names=", ".join(c.name for c in leaving),
+            )
+            raise InvalidInput(message, {"canteen_ids": [message]})
+    members = sorted_by_name(members, lambda c: c.name)
+    if group is None:
+        created: CanteenGroup = CanteenGroup(**values, canteens=members)
+        session.add(created)
+        session.flush()
+        record_audit(actor, "canteen_group.create", created,
+                     after={**values, "id": created.id, "canteen_ids": sorted(wanted_ids)})
+        session.commit()
+        return created
+    before = {**{name: getattr(group, name) for name in values},
+              "canteen_ids": sorted(c.id for c in group.canteens)}
+    after = {**values, "canteen_ids": sorted(wanted_ids)}
+    changed = {name: value for name, value in after.items() if before[name] != value}
+    if changed:
+        for name in values:
+            setattr(group, name, values[name])
+        group.canteens = members
+        group.updated_dt = utcnow()  # a change of members alone does not touch the row
+        record_audit(actor, "canteen_group.update", group,
+                     before={k: before[k] for k in changed}, after=changed)
+        session.commit()
+    return group
 
 
 def save_product(

@@ -85,3 +85,22 @@ def test_a_farm_page_with_its_certificates_is_accessible(
     assert "FR-BIO-01-31-2014-0412" in certificates.inner_text()
     assert page.get_by_label("SIRET (14 chiffres)").input_value() == "81470312000018"
     assert accessibility_violations(page) == []
+
+
+def test_a_canteen_group_page_and_the_invoiced_to_choice_are_accessible(
+    open_page: Any, live_server: LiveServer
+) -> None:
+    page = open_page(viewport=DESKTOP)
+    sign_in(page, live_server, "coordination@demo.pial.example")
+    page.goto(f"{live_server.url}/admin/cantines")
+    page.get_by_role("link", name="Groupements de cantines (acheteurs facturés)").click()
+    page.get_by_role("link", name="Groupement Cité scolaire – EHPAD de Luchon").click()
+    assert page.get_by_label("SIRET (14 chiffres)").input_value() == "21310080000019"
+    assert page.get_by_label("Cité scolaire de Luchon").is_checked()
+    assert accessibility_violations(page) == []
+    page.goto(f"{live_server.url}/admin/cantines")
+    page.get_by_role("link", name="Cité scolaire de Luchon").click()
+    invoiced_to = page.get_by_label("Facturé à")
+    assert invoiced_to.locator("option:checked").inner_text() == (
+        "Groupement Cité scolaire – EHPAD de Luchon")
+    assert accessibility_violations(page) == []
