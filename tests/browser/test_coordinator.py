@@ -65,7 +65,7 @@ def test_a_canteen_cannot_receive_a_delivery_still_to_come(
 ) -> None:
     # The demo's published week is delivered after today (the server runs on the real clock):
     # a receipt may not be confirmed yet. Shortfalls and « Tout conforme » on past days are
-    # proven through HTTP in tests/deliveries (a stopped clock), not here.
+    # proven in Chromium on a stopped clock in test_week_people.py.
     today = dt.date.today().isoformat()
     rows = live_server.query(
         """SELECT w.iso_week, u.email FROM allocation_lines l
