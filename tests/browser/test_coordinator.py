@@ -43,6 +43,7 @@ def test_the_coordinator_sees_it_is_their_week_and_its_actions(
     for action in ("Clore la semaine", "Lancer et relire la répartition", "Publier le planning"):
         assert action in card.inner_text()
     assert accessibility_violations(page) == []
+    card.evaluate("el => el.scrollIntoView({block: 'start'})")  # the card, not the menu above
     screenshot(page, "accueil-coordinateur-360")
 
     # Closing asks to tick a box first: without it the browser sends nothing.
