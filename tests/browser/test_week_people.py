@@ -373,6 +373,7 @@ def test_canteen_records_a_shortfall_and_confirms_a_whole_farm_as_conforme(
         ), text
         _fits_the_screen(page)
         assert accessibility_violations(page) == []
+        page.locator(f"#ligne-{line_id} p.shortfall").scroll_into_view_if_needed()
         screenshot(page, "reception-manque-360")
 
         # A whole farm's delivery of that Monday, confirmed in one tap.
