@@ -247,9 +247,16 @@ def close(iso_week: str) -> Response | tuple[str, int]:
 
 @blueprint.route("/semaines/<iso_week>/planning/verrous", methods=["POST"])
 def lock(iso_week: str) -> Response | tuple[str, int]:
-    """Fix a cell of the planning; the next run keeps it."""
+    """Fix a cell of the planning; the next run keeps it.
+
+    The grid's script asks with ``X-Requested-With: fetch``: it gets the cell alone (or the
+    French message of a refusal, status 422) instead of the whole page.
+    """
+    in_place = request.headers.get("X-Requested-With") == "fetch"
     form = LockForm()
     if not form.validate_on_submit():
+        if in_place:
+            return _lock_refused(_field_errors(form))
         flash(_("Le verrou n'a pas été posé : vérifiez les champs signalés."), "error")
         return _render_review(iso_week, status=422, lock_form=form)
     assert form.day.data is not None
@@ -265,17 +272,67 @@ def lock(iso_week: str) -> Response | tuple[str, int]:
             form.note.data,
         )
     except InvalidInput as error:
+        if in_place:  # no field is shown in the cell: the message names what is wrong
+            message = str(error)
+            details = [str(m) for messages in error.field_errors.values() for m in messages
+                       if str(m) not in message]
+            return _lock_refused(" ".join([message, *details]), status=error.http_status)
         flash(str(error), "error")
         for name, messages in error.field_errors.items():
             if name in form:
                 form[name].errors = list(messages)
         return _render_review(iso_week, status=422, lock_form=form)
     except ServiceError as error:
+        if in_place:
+            return _lock_refused(str(error), status=error.http_status)
         flash(str(error), "error")
         return _render_review(iso_week, status=error.http_status, lock_form=form)
-    flash(_("Case verrouillée : relancez la répartition pour en tenir compte."), "success")
+    message = _("Case verrouillée : relancez la répartition pour en tenir compte.")
+    if in_place:
+        return _locked_cell(iso_week, form, message)
+    flash(message, "success")
     cell = f"case-{form.farm_id.data}-{form.canteen_id.data}-{form.product_id.data}-{form.day.data}"
     return redirect(url_for("allocation.review", iso_week=iso_week, _anchor=cell), code=303)
+
+
+def _field_errors(form: LockForm) -> str:
+    """Say in French which fields of a lock form were refused, and why."""
+    if "csrf_token" in form.errors:
+        return str(_("Le verrou n'a pas été posé : la page a expiré, rechargez-la."))
+    details = "; ".join(
+        f"{form[name].label.text} : {' '.join(str(m) for m in messages)}"
+        for name, messages in form.errors.items()
+        if name in form
+    )
+    return str(_("Le verrou n'a pas été posé : %(details)s", details=details))
+
+
+def _lock_refused(message: str, *, status: int = 422) -> tuple[str, int]:
+    """Return a refusal's French message for the cell (the grid's script shows it)."""
+    return render_template("allocation/_cell_error.html", message=message), status
+
+
+def _locked_cell(iso_week: str, form: LockForm, message: str) -> tuple[str, int]:
+    """Render the cell just locked alone, from the grid of the latest run."""
+    grid = planning_grid(iso_week, actor=current_user)
+    for block in grid.blocks:
+        if block.canteen.id != form.canteen_id.data or block.day != form.day.data:
+            continue
+        for row in block.rows:
+            if row.product.id != form.product_id.data:
+                continue
+            for cell in row.cells:
+                if cell.farm_id == form.farm_id.data:
+                    page = render_template(
+                        "allocation/_cell.html", grid=grid, week=grid.week, block=block,
+                        row=row, cell=cell, cell_message=message,
+                        can_plan=grid.week.state in services.PLANNING_STATES,
+                        farms_by_id={farm.id: farm for farm in get_session().scalars(
+                            select(Farm).where(Farm.id == cell.farm_id))},
+                    )
+                    return page, 200
+    # A farm outside the grid's columns: nothing to replace, the message is enough.
+    return render_template("allocation/_cell_error.html", message=message), 200
 
 
 @blueprint.route("/semaines/<iso_week>/planning/verrous/supprimer", methods=["POST"])

@@ -158,3 +158,36 @@ def test_a_grid_cell_links_to_the_prefilled_lock_form(
     assert 'value="12,5"' in prefilled
     assert f'<option selected value="{line.farm_id}">' in prefilled
     assert f'value="{line.day.isoformat()}"' in prefilled
+
+
+def test_the_grid_script_gets_the_locked_cell_alone_or_the_french_refusal(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    from pial.allocation import services
+
+    run = services.allocate_week(scenario.iso_week, scenario.lead)
+    line = run.lines[0]
+    client = login(scenario.lead)
+    cell = f"case-{line.farm_id}-{line.canteen_id}-{line.product_id}-{line.day.isoformat()}"
+    data = {"farm_id": line.farm_id, "canteen_id": line.canteen_id,
+            "product_id": line.product_id, "day": line.day.isoformat()}
+    fetch = {"X-Requested-With": "fetch"}
+
+    refused = client.post(f"{REVIEW}/verrous", data={**data, "quantity": "-3"}, headers=fetch)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert text.startswith('<p class="cell-status" role="alert">') and "<html" not in text
+    assert db.scalars(select(ManualLock)).first() is None
+    missing = client.post(f"{REVIEW}/verrous", data={**data, "quantity": ""}, headers=fetch)
+    assert missing.status_code == 422
+    assert "Quantité" in missing.get_data(as_text=True)
+
+    locked = client.post(f"{REVIEW}/verrous", data={**data, "quantity": "7"}, headers=fetch)
+    assert locked.status_code == 200
+    fragment = locked.get_data(as_text=True).strip()
+    assert fragment.startswith('<td class="num') and f'id="{cell}"' in fragment
+    assert "verrouillée à 7" in fragment and "Case verrouillée" in fragment
+    assert "<html" not in fragment
+    assert db.scalars(select(ManualLock)).one().quantity == 7
+    # No flash left behind for the next page.
+    assert "flash-success" not in client.get(REVIEW).get_data(as_text=True)

@@ -43,6 +43,7 @@ def test_the_coordinator_sees_it_is_their_week_and_its_actions(
     for action in ("Clore la semaine", "Lancer et relire la répartition", "Publier le planning"):
         assert action in card.inner_text()
     assert accessibility_violations(page) == []
+    card.evaluate("el => el.scrollIntoView({block: 'start'})")  # the card, not the menu above
     screenshot(page, "accueil-coordinateur-360")
 
     # Closing asks to tick a box first: without it the browser sends nothing.
@@ -65,7 +66,7 @@ def test_a_canteen_cannot_receive_a_delivery_still_to_come(
 ) -> None:
     # The demo's published week is delivered after today (the server runs on the real clock):
     # a receipt may not be confirmed yet. Shortfalls and « Tout conforme » on past days are
-    # proven through HTTP in tests/deliveries (a stopped clock), not here.
+    # proven in Chromium on a stopped clock in test_week_people.py.
     today = dt.date.today().isoformat()
     rows = live_server.query(
         """SELECT w.iso_week, u.email FROM allocation_lines l

@@ -166,15 +166,43 @@ def test_lead_allocates_reviews_publishes_and_downloads_the_workbook(
     screenshot(page, "relecture-planning-1280")
     assert accessibility_violations(page) == []
 
-    # A cell is changed in place: its own small form, with what the farm has left on offer.
+    # A cell is changed in place: its own small form, with what the farm has left on offer,
+    # sent by the grid's script without reloading the page (a mark set on window survives).
     assert page.get_by_role("heading", name="Reste à l'offre par ferme").is_visible()
-    cell = page.locator("td details.cell-edit").first
+    page.evaluate("() => { window.notReloaded = true; }")
+    cell = page.locator("td details.cell-edit").nth(2)
+    cell_id = cell.evaluate("el => el.closest('td').id")
     cell.locator("summary").click()
     assert "Reste à l'offre de cette ferme" in cell.inner_text()
-    cell_id = cell.evaluate("el => el.closest('td').id")
+    cell.locator("input[name=quantity]").fill("beaucoup")
+    scroll = page.evaluate("() => window.scrollY")
     cell.get_by_role("button", name="Verrouiller").click()
-    assert "Case verrouillée" in page.locator(".flash-success").inner_text()
-    assert page.url.endswith(f"#{cell_id}")
+    refusal = page.locator(f"#{cell_id} .cell-status[role=alert]")
+    refusal.wait_for()
+    assert refusal.inner_text() == "Quantité : « beaucoup » n'est pas un nombre (exemple : 12,5)."
+    assert page.locator(f"#{cell_id} .locked").count() == 0
+    cell.locator("input[name=quantity]").fill("0")  # this farm does not deliver it
+    cell.get_by_role("button", name="Verrouiller").click()
+    done = page.locator(f"#{cell_id} .cell-status[role=status]")
+    done.wait_for()
+    assert done.inner_text() == "Case verrouillée : relancez la répartition pour en tenir compte."
+    assert page.locator(f"#{cell_id} .locked").inner_text() == "🔒 verrouillée à 0"
+    assert page.evaluate("() => window.notReloaded") is True
+    assert page.evaluate("() => window.scrollY") == scroll
+    assert "Case verrouillée" not in page.locator(".flash-success").inner_text()  # no reload
+    screenshot(page, "relecture-case-verrouillee-1280")
+
+    # Without JavaScript the same form posts and the page comes back on the cell.
+    plain = open_page(viewport=DESKTOP, javascript=False)
+    sign_in(plain, live_server, "coordination@demo.pial.example")
+    plain.goto(f"{live_server.url}/semaines/{iso_week}/planning")
+    other = plain.locator("td:has(details.cell-edit)").first
+    other_id = other.get_attribute("id")
+    other.locator("summary").click()
+    other.get_by_role("button", name="Verrouiller").click()
+    assert "Case verrouillée" in plain.locator(".flash-success").inner_text()
+    assert plain.url.endswith(f"#{other_id}")
+    assert plain.locator(f"#{other_id} .locked").is_visible()
     page.get_by_role("button", name="Relancer la répartition").click()
 
     publish = page.get_by_role("button", name=re.compile(r"Publier cette répartition"))

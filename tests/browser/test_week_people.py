@@ -40,7 +40,15 @@ SCHOOL = "cuisine.cite-scolaire@demo.pial.example"
 
 
 @pytest.fixture(scope="module")
-def saturday_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def saturday_clock() -> SettableClock:
+    """The server's clock: on Saturday 5 December 2026 at 15:00 in Paris unless a test moves it."""
+    return SettableClock(SATURDAY)
+
+
+@pytest.fixture(scope="module")
+def saturday_server(
+    tmp_path_factory: pytest.TempPathFactory, saturday_clock: SettableClock
+) -> Iterator[LiveServer]:
     """Seed the demo with the clock on Saturday 5 December 2026 and serve it on that clock."""
     from werkzeug.serving import make_server
 
@@ -58,7 +66,7 @@ def saturday_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
         "INSTANCE_PATH": str(folder / "instance"),
         "SECRET_KEY": "saturday-browser-tests-secret-key",
         "SCHEDULER_ENABLED": False,
-        "PIAL_CLOCK": SettableClock(SATURDAY),
+        "PIAL_CLOCK": saturday_clock,
     })  # fmt: skip
     with app.app_context():
         summary = seed_demo(weeks_back=2)
@@ -318,3 +326,84 @@ def test_a_school_declares_a_closure_and_nobody_orders_that_day(
     grower.goto(f"{saturday_server.url}/semaine/{OPEN_WEEK}/offre")
     closures = grower.locator("section.closures-ahead").inner_text()
     assert re.search(r"lundi 14 décembre\s*\(Sortie au ski\) : Cité scolaire de Luchon", closures)
+
+
+# --- Receptions on a past delivery day of the published week ---------------------------------
+
+TUESDAY = dt.datetime(2026, 12, 8, 14, 0, tzinfo=dt.UTC)  # 15:00 in Paris, week 50 published
+
+
+def test_canteen_records_a_shortfall_and_confirms_a_whole_farm_as_conforme(
+    phone: Any, saturday_server: LiveServer, saturday_clock: SettableClock
+) -> None:
+    rows = saturday_server.query(
+        """SELECT l.id, l.quantity, l.farm_id, f.name FROM allocation_lines l
+           JOIN allocation_runs r ON r.id = l.run_id
+           JOIN delivery_weeks w ON w.id = r.week_id
+           JOIN products p ON p.id = l.product_id
+           JOIN farms f ON f.id = l.farm_id
+           JOIN users u ON u.canteen_id = l.canteen_id
+           WHERE w.iso_week = '2026-W50' AND r.published_version IS NOT NULL
+             AND l.day = '2026-12-07' AND u.email = :email AND p.unit = 'kg'
+             AND l.quantity >= 3
+           ORDER BY l.quantity DESC, l.id""",
+        email=NURSING_HOME,
+    )
+    assert rows, "the nursing home has kilos delivered on Monday 7 December"
+    line_id, planned, short_farm = int(rows[0][0]), Decimal(str(rows[0][1])), int(rows[0][2])
+    others = [row for row in rows if int(row[2]) != short_farm]
+    saturday_clock.moment = TUESDAY  # Monday 7 December is now past
+    try:
+        page = phone()
+        sign_in(page, saturday_server, NURSING_HOME)
+        page.goto(f"{saturday_server.url}/semaines/2026-W50/mes-livraisons")
+        row = page.locator(f"#ligne-{line_id}")
+        row.locator("summary", has_text="Confirmer la réception").click()
+        received = planned - 2
+        row.get_by_label("Quantité reçue").fill(str(received).replace(".", ","))
+        row.get_by_label("Raison du manque (si moins que prévu)").fill("Grêle sur la parcelle")
+        row.get_by_role("button", name="Enregistrer").click()
+        assert page.locator(".flash-success").inner_text() == "Réception enregistrée."
+        text = page.locator(f"#ligne-{line_id} p.shortfall").inner_text()
+        planned_text = _french(planned)
+        received_text = _french(received)
+        assert re.search(
+            rf"Reçu : {received_text} kg sur {planned_text} — manque 2 kg "
+            r"\(Grêle sur la parcelle\)\. Qualité : conforme", text
+        ), text
+        _fits_the_screen(page)
+        assert accessibility_violations(page) == []
+        page.locator(f"#ligne-{line_id} p.shortfall").scroll_into_view_if_needed()
+        screenshot(page, "reception-manque-360")
+
+        # A whole farm's delivery of that Monday, confirmed in one tap.
+        assert others, "the nursing home has a second farm on Monday 7 December"
+        farm_name = str(others[0][3])
+        note = page.locator("section.card", has=page.locator("#bon-2026-12-07"))
+        note.get_by_role("button", name=f"Tout conforme : {farm_name}").click()
+        assert "Livraison reçue en entier et conforme" in page.locator(
+            ".flash-success").inner_text()
+        note = page.locator("section.card", has=page.locator("#bon-2026-12-07"))
+        assert note.get_by_role("button", name=f"Tout conforme : {farm_name}").count() == 0
+        farm_lines = saturday_server.query(
+            """SELECT l.id FROM allocation_lines l JOIN allocation_runs r ON r.id = l.run_id
+               JOIN delivery_weeks w ON w.id = r.week_id JOIN farms f ON f.id = l.farm_id
+               JOIN users u ON u.canteen_id = l.canteen_id
+               WHERE w.iso_week = '2026-W50' AND r.published_version IS NOT NULL
+                 AND l.day = '2026-12-07' AND u.email = :email AND f.name = :farm""",
+            email=NURSING_HOME, farm=farm_name,
+        )
+        assert farm_lines
+        for (other_id,) in farm_lines:
+            cell = page.locator(f"#ligne-{other_id} td").last.inner_text()
+            assert re.match(r"Reçu : [\d\s\u202f,]+, conforme", cell), cell
+        _fits_the_screen(page)
+        assert accessibility_violations(page) == []
+    finally:
+        saturday_clock.moment = SATURDAY
+
+
+def _french(quantity: Decimal) -> str:
+    """Write a quantity as the page does (« 18 », « 12,5 »)."""
+    text = format(quantity.normalize(), "f")
+    return re.escape(text.replace(".", ","))
