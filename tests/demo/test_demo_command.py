@@ -16,6 +16,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 START_TIMEOUT_S = 240  # the first start loads the demo season
+STOP_TIMEOUT_S = 120  # a clean stop lets a scheduler job that is running finish
 
 
 def _free_port() -> int:
@@ -53,6 +54,18 @@ def _wait_until_served(process: subprocess.Popen[bytes], url: str, log: Path) ->
     pytest.fail(f"pial demo did not serve within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
+def _stop(process: subprocess.Popen[bytes], how: signal.Signals, log: Path) -> None:
+    """Send ``how`` and wait for the exit; if it never comes, kill and fail with the log."""
+    process.send_signal(how)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"pial demo did not stop within {STOP_TIMEOUT_S} s of {how.name}:\n"
+                    f"{log.read_text()}")
+
+
 def test_demo_serves_again_after_a_kill_and_after_a_clean_stop(tmp_path: Path) -> None:
     instance, log = tmp_path / "instance", tmp_path / "demo.log"
 
@@ -60,15 +73,13 @@ def test_demo_serves_again_after_a_kill_and_after_a_clean_stop(tmp_path: Path) -
     try:
         _wait_until_served(first, url, log)
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
+        _stop(first, signal.SIGKILL, log)
 
     second, url = _start_demo(instance, log)
     try:
         _wait_until_served(second, url, log)
     finally:
-        second.send_signal(signal.SIGINT)
-        second.wait(timeout=30)
+        _stop(second, signal.SIGINT, log)
 
     third, url = _start_demo(instance, log)
     try:
@@ -76,8 +87,7 @@ def test_demo_serves_again_after_a_kill_and_after_a_clean_stop(tmp_path: Path) -
         with urllib.request.urlopen(f"{url}/static/pial.css", timeout=5) as stylesheet:
             assert stylesheet.status == 200
     finally:
-        third.send_signal(signal.SIGINT)
-        third.wait(timeout=30)
+        _stop(third, signal.SIGINT, log)
     text = log.read_text()
     assert text.count("Démonstration non chargée") == 2  # loaded once, found loaded twice
     assert "database is locked" not in text

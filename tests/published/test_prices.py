@@ -190,9 +190,10 @@ def test_a_price_changed_after_publication_does_not_rewrite_what_was_delivered(
     # The order page and the coordinator's review show the prices the notes charge.
     order_page = login(scenario.managers["luchon"]).get(
         f"/semaine/{scenario.iso_week}/commande").get_data(as_text=True)
-    monday_section = order_page.split('<section class="card day-section">')[1]
+    # Each product's row names its price on the first delivery day of the week, Monday.
     for product, price in ((carrot, CONTRACT_PRICE), (salad, SALAD_PRICE)):
-        field = re.search(rf"{product.name_fr}.*?Prix : ([^/]*) /", monday_section, re.DOTALL)
+        field = re.search(rf'<th scope="row" class="product-cell">{product.name_fr}\s*'
+                          r'<small class="unit">[^<]*· ([^<]*)</small>', order_page)
         assert field is not None and field.group(1).strip() == format_money(price)
     grid = planning_grid(scenario.iso_week, run.id)
     block = next(b for b in grid.blocks if b.canteen.id == canteen.id and b.day == MONDAY)
