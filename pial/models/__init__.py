@@ -103,7 +103,10 @@ from pial.models.rounds import (
     CollectionPoint,
     DeliveryWindow,
     RoadDistance,
+    RoundCostShare,
+    RoundDaySnapshot,
     RoundPin,
+    RoundRouteCost,
     Vehicle,
 )
 from pial.models.season import (
@@ -223,7 +226,10 @@ __all__ = [
     "RememberToken",
     "RoadDistance",
     "Role",
+    "RoundCostShare",
+    "RoundDaySnapshot",
     "RoundPin",
+    "RoundRouteCost",
     "RunStatus",
     "RunTrigger",
     "Season",

@@ -6,21 +6,33 @@
 - ``DeliveryWindow``: when a canteen takes deliveries (several per canteen allowed);
 - ``RoundPin``: a line the coordinator moved onto a vehicle;
 - ``RoadDistance``: a road distance, and its duration when known, entered by the lead for a pair
-  of places; it takes precedence over the crow-fly distance × the road factor.
+  of places; it takes precedence over the crow-fly distance × the road factor;
+- ``RoundDaySnapshot``, ``RoundRouteCost``, ``RoundCostShare``: a delivery day's rounds kept
+  when its week's fees are accrued (rounds are otherwise planned on demand, never stored): the
+  routes' costs, each farm's share of them, and the pooled and alone totals.
 
 Times of day are minutes after midnight.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pial.db import Base
-from pial.models.common import Money, Quantity, Timestamped
+from pial.models.common import Money, Quantity, Timestamped, UTCDateTime
 
 if TYPE_CHECKING:
     from pial.models.canteens import Canteen
@@ -140,3 +152,85 @@ class RoadDistance(Base):
     place_b: Mapped[str] = mapped_column(String(40))
     distance_km: Mapped[float]
     duration_min: Mapped[float | None]
+
+
+class RoundDaySnapshot(Base):
+    """A delivery day's rounds as they were when the week's fees were accrued: its history.
+
+    The pooled and « each grower alone » totals are kept as computed then, so that editing a
+    vehicle's costs later changes neither the statements nor the season's savings.
+    """
+
+    __tablename__ = "round_day_snapshots"
+    __table_args__ = (
+        CheckConstraint("pooled_km >= 0 AND alone_km >= 0", name="km"),
+        CheckConstraint("pooled_min >= 0 AND alone_min >= 0", name="minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_id: Mapped[int] = mapped_column(ForeignKey("delivery_weeks.id", ondelete="CASCADE"),
+                                         index=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    plan_version: Mapped[int]
+    pooled_km: Mapped[float]
+    pooled_min: Mapped[int]
+    pooled_co2_kg: Mapped[float]
+    pooled_cost_eur: Mapped[Decimal] = mapped_column(Money)
+    alone_km: Mapped[float]
+    alone_min: Mapped[int]
+    alone_co2_kg: Mapped[float]
+    alone_cost_eur: Mapped[Decimal] = mapped_column(Money)
+    unserved_lines: Mapped[int] = mapped_column(default=0)
+    taken_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    routes: Mapped[list[RoundRouteCost]] = relationship(
+        back_populates="day_snapshot", cascade="all, delete-orphan",
+        order_by="RoundRouteCost.id")
+
+
+class RoundRouteCost(Base):
+    """One vehicle's round of a snapshotted day: what it drove and what it cost.
+
+    ``driver_farm_id`` is the farm whose van drove it (credited the cost); None for the
+    logistics partner's truck, whose cost is owed to the partner.
+    """
+
+    __tablename__ = "round_route_costs"
+    __table_args__ = (
+        CheckConstraint("distance_km >= 0 AND duration_min >= 0 AND cost_eur >= 0",
+                        name="route"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("round_day_snapshots.id", ondelete="CASCADE"), index=True)
+    vehicle_name: Mapped[str] = mapped_column(String(200))
+    driver_farm_id: Mapped[int | None] = mapped_column(ForeignKey("farms.id"), index=True)
+    distance_km: Mapped[float]
+    duration_min: Mapped[int]
+    cost_eur: Mapped[Decimal] = mapped_column(Money)
+    co2_kg: Mapped[float]
+    carried_kg_km: Mapped[float]
+
+    day_snapshot: Mapped[RoundDaySnapshot] = relationship(back_populates="routes")
+    shares: Mapped[list[RoundCostShare]] = relationship(
+        back_populates="route", cascade="all, delete-orphan", order_by="RoundCostShare.id")
+
+
+class RoundCostShare(Base):
+    """A farm's part of a route's cost: route cost × the farm's kg·km ÷ the route's kg·km."""
+
+    __tablename__ = "round_cost_shares"
+    __table_args__ = (
+        UniqueConstraint("route_id", "farm_id"),
+        CheckConstraint("kg_km >= 0 AND share_eur >= 0", name="share"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(
+        ForeignKey("round_route_costs.id", ondelete="CASCADE"), index=True)
+    farm_id: Mapped[int] = mapped_column(ForeignKey("farms.id"), index=True)
+    kg_km: Mapped[float]
+    share_eur: Mapped[Decimal] = mapped_column(Money)
+
+    route: Mapped[RoundRouteCost] = relationship(back_populates="shares")

@@ -3,7 +3,8 @@
 A statement line is one accrued sale (a ``FeeAccrual`` row) delivered in the month: quantity,
 unit price, value, fee, fund contribution, advance withheld and the net due to the farm. The
 totals are sums of the lines (see :mod:`pial.rounding`), so a statement reconciles to
-the cent with the deliveries it lists.
+the cent with the deliveries it lists. A farm's statement also lists, apart, its side of the
+shared delivery rounds (« Tournées partagées »): settled between growers, never invoiced.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -37,6 +38,7 @@ from pial.models import (
 from pial.money.accrual import recovered_eur
 from pial.published.sales import Sale, sales_between
 from pial.rounding import ZERO
+from pial.rounds.costs import TransportDay, farm_transport
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -122,10 +124,16 @@ class Statement:
     lines: list[StatementLine]
     pending_sales: int  # delivered in the month but not accrued yet
     advances: list[AdvanceStatus]
+    # A farm's shared delivery rounds: settled between growers, apart from the sales above.
+    transport: list[TransportDay] = field(default_factory=list)
 
     def total(self, name: str) -> Decimal:
         """Return the sum of a money column (``value_eur``, ``fee_eur``, ``net_eur``…)."""
         return sum((getattr(line, name) for line in self.lines), ZERO)
+
+    def transport_total(self, name: str) -> Decimal:
+        """Return the sum of a shared-rounds column (``owed_eur``, ``credit_eur``…)."""
+        return sum((getattr(day, name) for day in self.transport), ZERO)
 
     @property
     def month_text(self) -> str:
@@ -253,7 +261,7 @@ def farm_statement(farm_id: int, month: dt.date, actor: Actor = None) -> Stateme
         raise NotFound(_("Cette ferme n'existe pas."))
     lines, pending = _statement_lines(month, farm_id=farm_id)
     return Statement("farm", farm.id, farm.name, month, lines, pending,
-                     _advances(farm_id, month))
+                     _advances(farm_id, month), farm_transport(farm_id, month, month_end(month)))
 
 
 def canteen_statement(canteen_id: int, month: dt.date, actor: Actor = None) -> Statement:

@@ -113,11 +113,32 @@ def statement_workbook(statement: Statement) -> io.BytesIO:
                             status.advance.closed_date],
                  [DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, MONEY_FORMAT, MONEY_FORMAT,
                   MONEY_FORMAT, DATE_FORMAT])
+    if statement.transport:
+        _transport_sheet(book, statement)
     finish_workbook(book, f"Relevé {month} — {statement.owner_name}")
     stream = io.BytesIO()
     book.save(stream)
     stream.seek(0)
     return stream
+
+
+def _transport_sheet(book: Workbook, statement: Statement) -> None:
+    """Add a farm's shared rounds of the month: owed, credited and the balance per day."""
+    sheet = book.create_sheet("Tournées partagées")
+    _title(sheet, f"Tournées partagées — {statement.owner_name}")
+    _row(sheet, ["Jour", "Vos caisses transportées (kg·km)",
+                 "Dû pour vos caisses transportées par d'autres",
+                 "Crédit pour les tournées conduites", "Solde (+ à recevoir, − à payer)"],
+         header=True)
+    formats = [DATE_FORMAT, WHOLE_FORMAT, MONEY_FORMAT, MONEY_FORMAT, MONEY_FORMAT]
+    for day in statement.transport:
+        _row(sheet, [day.day, round(day.kg_km), day.owed_eur, day.credit_eur, day.balance_eur],
+             formats)
+    _row(sheet, ["Total", None, statement.transport_total("owed_eur"),
+                 statement.transport_total("credit_eur"),
+                 statement.transport_total("balance_eur")], formats, bold=True)
+    sheet.append([])
+    sheet.append(["Réglé entre producteurs : ni dans le net dû du relevé, ni sur les factures."])
 
 
 def regulation_workbook(report: RegulationReport) -> io.BytesIO:

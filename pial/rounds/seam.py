@@ -33,6 +33,7 @@ from solver.rounds import (
     Settings,
     Vehicle,
     check_rounds,
+    farm_kg_km,
     problem_from_dict,
     result_from_dict,
     result_to_dict,
@@ -154,6 +155,11 @@ def solve(problem: RoundsProblem, previous: Previous = ()) -> RoundsResult:
     ``previous`` is the earlier version's rounds (see :func:`previous_of`) a re-plan starts from.
     """
     return solve_rounds(problem, previous)
+
+
+def carried_by_farm(problem: RoundsProblem, route: Any) -> dict[int, float]:
+    """Return the kg·km a route carries for each farm (kg × km each line rides on it)."""
+    return {int(farm_id): kg_km for farm_id, kg_km in farm_kg_km(problem, route).items()}
 
 
 def previous_of(result: RoundsResult, lines: Sequence[Any]) -> Previous:

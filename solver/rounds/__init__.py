@@ -37,7 +37,7 @@ from solver.rounds.model import (
     Vehicle,
 )
 from solver.rounds.routing import Previous, previous_of
-from solver.rounds.solve import solve_rounds
+from solver.rounds.solve import farm_kg_km, solve_rounds
 from solver.rounds.validation import check_problem
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "Vehicle",
     "check_problem",
     "check_rounds",
+    "farm_kg_km",
     "previous_of",
     "problem_from_dict",
     "problem_to_dict",

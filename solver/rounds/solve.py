@@ -149,6 +149,16 @@ def split_costs(
     return shares, round(partner_credit, 2)
 
 
+def farm_kg_km(problem: RoundsProblem, route: Route) -> dict[str, float]:
+    """Return, for each farm whose lines a route carries, their kg × km ridden on it."""
+    kg_of = {line.id: line.quantity_kg for line in problem.lines}
+    farm_of = {line.id: line.farm_id for line in problem.lines}
+    by_farm: dict[str, float] = {}
+    for line_id, weight in carried_kg_km(route, kg_of, RoadMap(problem)).items():
+        by_farm[farm_of[line_id]] = by_farm.get(farm_of[line_id], 0.0) + weight
+    return by_farm
+
+
 def carried_kg_km(route: Route, kg_of: dict[str, float], roads: RoadMap) -> dict[str, float]:
     """Return, for each line a route carries, its kg × the km it rides on the route."""
     km_at: list[float] = [0.0]
