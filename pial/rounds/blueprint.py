@@ -1,10 +1,20 @@
-"""Rounds pages: the day's rounds with their map and savings, and each driver's route sheet."""
+"""Rounds pages: the day's rounds with their map and savings, each driver's route sheet, and
+the season's savings."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -13,10 +23,11 @@ from werkzeug.wrappers import Response as Redirect
 
 from pial.access import roles
 from pial.allocation.coordination import can_coordinate
+from pial.clock import today_in_paris
 from pial.db import get_session
 from pial.errors import NotFound, ServiceError
 from pial.models import Role, Vehicle
-from pial.rounds import services
+from pial.rounds import costs, services
 from pial.rounds.forms import MoveLineForm
 from pial.rounds.svg import rounds_map
 from pial.rounds.xlsx import route_workbook
@@ -28,6 +39,7 @@ ACCESS_RULES = {
     "sheet": roles(Role.LEAD, Role.GROWER),
     "workbook": roles(Role.LEAD, Role.GROWER),
     "move_line": roles(Role.LEAD, Role.GROWER),
+    "savings": roles(Role.LEAD, Role.GROWER),
 }
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,3 +115,15 @@ def workbook(iso_week: str) -> Response | tuple[str, int]:
         return render_template("rounds/none.html", iso_week=iso_week, message=str(error)), 404
     return Response(route_workbook(days), mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="tournees-{iso_week}.xlsx"'})
+
+
+@blueprint.route("/tournees/economies")
+def savings() -> str | tuple[str, int]:
+    """Show what pooling the rounds saves, per delivery day and over a season."""
+    code = request.args.get("saison") or None
+    season = costs.find_season(code, today_in_paris())
+    if code and season is None:
+        return render_template("rounds/none.html", iso_week=code,
+                               message=_("Saison inconnue : %(code)s.", code=code)), 404
+    return render_template("rounds/savings.html", savings=costs.season_day_savings(season),
+                           seasons=costs.all_seasons())
