@@ -469,6 +469,11 @@ def list_farms() -> Sequence[Farm]:
     return get_session().scalars(select(Farm).where(Farm.is_active).order_by(Farm.name)).all()
 
 
+def farm_of(point: CollectionPoint) -> Farm | None:
+    """Return the farm a collection point is on, if any."""
+    return get_session().get(Farm, point.farm_id) if point.farm_id is not None else None
+
+
 def list_places() -> list[tuple[str, str]]:
     """Return the places a road may join, as (key, label): farms, canteens, collection points."""
     session = get_session()

@@ -62,8 +62,12 @@ def _service_error(error: ServiceError) -> NoReturn:
     abort(error.http_status, description=str(error))
 
 
-def _farm_choices(empty: str) -> list[Any]:
-    return choices([("", empty), *((str(farm.id), farm.name) for farm in setup.list_farms())])
+def _farm_choices(empty: str, current: Any = None) -> list[Any]:
+    """Return the farms to choose from: the active ones, and the record's own even if not."""
+    farms = list(setup.list_farms())
+    if current is not None and current not in farms:
+        farms.append(current)
+    return choices([("", empty), *((str(farm.id), farm.name) for farm in farms)])
 
 
 def _edit(form: FlaskForm, record: Any, to_form: Callable[[Any], dict[str, Any]],
@@ -139,7 +143,8 @@ def edit_vehicle(vehicle_id: int | None = None) -> PageResult:
     """Create or edit a vehicle."""
     vehicle = _record(setup.get_vehicle, vehicle_id)
     form = VehicleForm()
-    form.farm_id.choices = _farm_choices(_("Aucune — camion du partenaire logistique"))
+    form.farm_id.choices = _farm_choices(_("Aucune — camion du partenaire logistique"),
+                                         vehicle.farm if vehicle else None)
     if vehicle is None and request.method == "GET":
         form.process(data={"free_from": "05:00", "free_until": "13:00",
                            "cost_per_km_eur": "0,40", "cost_per_hour_eur": "15"})
@@ -152,10 +157,11 @@ def edit_vehicle(vehicle_id: int | None = None) -> PageResult:
 @blueprint.route("/tournees/reglages/vehicules/<int:vehicle_id>/actif", methods=["POST"])
 def set_vehicle_active(vehicle_id: int) -> Response:
     """Take a vehicle off the rounds, or put it back."""
-    return _toggle(lambda active: setup.set_vehicle_active(current_user, vehicle_id, active))
+    return _post_action(lambda active: setup.set_vehicle_active(current_user, vehicle_id, active))
 
 
-def _toggle(change: Callable[[bool], Any]) -> Response:
+def _post_action(change: Callable[[bool], Any]) -> Response:
+    """Run a one-button form (``active`` = "1" or "0"), then go back to the settings."""
     if not FlaskForm().validate_on_submit():
         flash(_("Le formulaire a expiré ; rien n'a été enregistré. Réessayez."), "error")
     else:
@@ -182,7 +188,8 @@ def edit_point(point_id: int | None = None) -> PageResult:
     """Create or edit a collection point."""
     point = _record(setup.get_point, point_id)
     form = PointForm()
-    form.farm_id.choices = _farm_choices(_("Aucune — un autre lieu"))
+    form.farm_id.choices = _farm_choices(_("Aucune — un autre lieu"),
+                                         setup.farm_of(point) if point else None)
     if point is None and request.method == "GET":
         form.process(data={"opens": "05:00", "handover": "07:00", "closes": "12:00",
                            "handling_min": "10"})
@@ -196,7 +203,7 @@ def edit_point(point_id: int | None = None) -> PageResult:
 @blueprint.route("/tournees/reglages/points/<int:point_id>/actif", methods=["POST"])
 def set_point_active(point_id: int) -> Response:
     """Close a collection point to the rounds, or open it again."""
-    return _toggle(lambda active: setup.set_point_active(current_user, point_id, active))
+    return _post_action(lambda active: setup.set_point_active(current_user, point_id, active))
 
 
 @blueprint.route("/tournees/reglages/creneaux/nouveau", methods=["GET", "POST"])
@@ -205,8 +212,11 @@ def edit_window(window_id: int | None = None) -> PageResult:
     """Create or edit a canteen's delivery window."""
     window = _record(setup.get_window, window_id)
     form = WindowForm()
+    canteens = list(setup.list_canteens())
+    if window is not None and window.canteen not in canteens:
+        canteens.append(window.canteen)  # a closed canteen's window stays editable
     form.canteen_id.choices = choices([("", _("Choisir une cantine")),
-                                       *((str(c.id), c.name) for c in setup.list_canteens())])
+                                       *((str(c.id), c.name) for c in canteens)])
     if window is None and request.method == "GET":
         form.process(data={"canteen_id": request.args.get("cantine", ""), "starts": "07:00",
                            "ends": "10:00", "unloading_min": "10"})
@@ -222,7 +232,7 @@ def edit_window(window_id: int | None = None) -> PageResult:
 @blueprint.route("/tournees/reglages/creneaux/<int:window_id>/supprimer", methods=["POST"])
 def delete_window(window_id: int) -> Response:
     """Delete a delivery window."""
-    return _toggle(lambda _active: setup.delete_window(current_user, window_id))
+    return _post_action(lambda _active: setup.delete_window(current_user, window_id))
 
 
 @blueprint.route("/tournees/reglages/distances/nouvelle", methods=["GET", "POST"])
@@ -245,7 +255,7 @@ def edit_road(road_id: int | None = None) -> PageResult:
 @blueprint.route("/tournees/reglages/distances/<int:road_id>/supprimer", methods=["POST"])
 def delete_road(road_id: int) -> Response:
     """Delete a road distance."""
-    return _toggle(lambda _active: setup.delete_road(current_user, road_id))
+    return _post_action(lambda _active: setup.delete_road(current_user, road_id))
 
 
 @blueprint.route("/ma-camionnette", methods=["GET", "POST"])

@@ -203,3 +203,25 @@ def test_the_van_page_and_its_refusals_read_in_english(
 
     assert "My van" in page and "Days without a round" in page and "Monday" in page
     assert "Capacity (kg): must be greater than 0." in refused
+
+
+def test_a_van_of_a_farm_no_longer_active_keeps_its_farm_on_its_page(
+    db: Session, published: Published, login: Any, client: Any
+) -> None:
+    van, farm = published.vans["luchon"], published.scenario.farms["luchon"]
+    farm.is_active = False
+    db.commit()
+    login(published.scenario.lead)
+
+    page = client.get(f"/tournees/reglages/vehicules/{van.id}").get_data(as_text=True)
+    new = client.get("/tournees/reglages/vehicules/nouveau").get_data(as_text=True)
+
+    assert f'<option selected value="{farm.id}">Ferme du Pic</option>' in page
+    assert "Ferme du Pic" not in new
+    saved = client.post(f"/tournees/reglages/vehicules/{van.id}", data={
+        "name": van.name, "farm_id": str(farm.id), "capacity_kg": "900",
+        "capacity_crates": "60", "free_from": "5:00", "free_until": "14:00",
+        "cost_per_km_eur": "0,4", "cost_per_hour_eur": "15"})
+    assert saved.status_code == 303
+    db.refresh(van)
+    assert (van.farm_id, float(van.capacity_kg)) == (farm.id, 900.0)
