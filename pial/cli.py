@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from pial.app import create_app
 from pial.db import close_session
+from pial.process import stop_on_interrupt_or_terminate
 
 SERVER_THREADS = 4  # Waitress's default
 
@@ -127,16 +128,20 @@ def _serve(host: str, port: int, threads: int, with_scheduler: bool) -> None:
     use_served_address(app, host, port)
     # The command's own session lives as long as the server: it must hold no transaction.
     close_session()
+    stop_on_interrupt_or_terminate()
     scheduler = None
     if with_scheduler:
         from pial.scheduler import start_background_scheduler
 
         scheduler = start_background_scheduler(app)
     try:
-        serve(app, host=host, port=port, threads=threads, ident="PIAL")
+        serve(app, host=host, port=port, threads=threads, ident="PIAL")  # until a stop signal
+    except KeyboardInterrupt:
+        pass  # the signal came before Waitress took it over
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+    click.echo("\nArrêt demandé : PIAL s'arrête.")
 
 
 def use_served_address(app: Flask, host: str, port: int) -> None:

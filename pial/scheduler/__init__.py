@@ -13,6 +13,7 @@ from pial import clock
 from pial.access import register_blueprint
 from pial.models import Role
 from pial.navigation import add_navigation
+from pial.process import stop_on_interrupt_or_terminate
 from pial.scheduler.blueprint import ACCESS_RULES, blueprint
 from pial.scheduler.jobs import JOB_LABELS, JOBS
 from pial.scheduler.runner import next_fire_times, run_due_jobs, run_once
@@ -26,6 +27,7 @@ __all__ = ["init_app", "start_background_scheduler"]
 def scheduler_command() -> None:
     """Run the scheduler as its own process (production: one of these, many web workers)."""
     click.echo("Planificateur démarré (Ctrl+C pour arrêter).")
+    stop_on_interrupt_or_terminate()
     run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 

@@ -36,6 +36,8 @@ def _start_demo(instance: Path, log: Path) -> tuple[subprocess.Popen[bytes], str
             [sys.executable, "-c", "from pial.cli import main; main()",
              "demo", "--port", str(port)],
             env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            # As a shell without job control starts a background command: SIGINT ignored.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )  # fmt: skip
     return process, f"http://127.0.0.1:{port}"
 
@@ -54,11 +56,12 @@ def _wait_until_served(process: subprocess.Popen[bytes], url: str, log: Path) ->
     pytest.fail(f"pial demo did not serve within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes], how: signal.Signals, log: Path) -> None:
-    """Send ``how`` and wait for the exit; if it never comes, kill and fail with the log."""
+def _stop(process: subprocess.Popen[bytes], how: signal.Signals, log: Path) -> int:
+    """Send ``how``, wait for the exit and return its code; if it never comes, kill and fail
+    with the log."""
     process.send_signal(how)
     try:
-        process.wait(timeout=STOP_TIMEOUT_S)
+        return process.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
@@ -79,7 +82,8 @@ def test_demo_serves_again_after_a_kill_and_after_a_clean_stop(tmp_path: Path) -
     try:
         _wait_until_served(second, url, log)
     finally:
-        _stop(second, signal.SIGINT, log)
+        # Ctrl+C stops it cleanly, although it was started with SIGINT ignored.
+        assert _stop(second, signal.SIGINT, log) == 0, log.read_text()
 
     third, url = _start_demo(instance, log)
     try:
@@ -87,7 +91,9 @@ def test_demo_serves_again_after_a_kill_and_after_a_clean_stop(tmp_path: Path) -
         with urllib.request.urlopen(f"{url}/static/pial.css", timeout=5) as stylesheet:
             assert stylesheet.status == 200
     finally:
-        _stop(third, signal.SIGINT, log)
+        # So does SIGTERM, what a service manager sends.
+        assert _stop(third, signal.SIGTERM, log) == 0, log.read_text()
     text = log.read_text()
     assert text.count("Démonstration non chargée") == 2  # loaded once, found loaded twice
     assert "database is locked" not in text
+    assert text.count("Arrêt demandé : PIAL s'arrête.") == 2
