@@ -107,11 +107,14 @@ def solve_integer(
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
     )
     guide_solution, relaxed = guide.solve(deadline - now())
+    # The fewest trips per canteen and day, when trips cost something: None if unknown.
     fewest: list[tuple[list[int], int]] | None = None
     if served.proven:
-        fewest = fewest_trips_by_place(
-            index, served.contract_target, served.total_target, deadline
-        )
+        fewest = []
+        if index.problem.settings.weights.deliveries > 0:
+            fewest = fewest_trips_by_place(
+                index, served.contract_target, served.total_target, deadline
+            )
     bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
