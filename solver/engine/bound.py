@@ -14,6 +14,14 @@ optima is at least the sum of each term's own minimum over the same plans:
 Both parts are relaxations, so their sum never exceeds any such plan's weighted value. The
 trip part needs every product's served optimum (stages 2 and 3 proven); otherwise only the
 week's contract and total values are known, and the bound is the LP's alone.
+
+The two parts do not see each other: the LP sends kg wherever they are cheapest, however many
+trips that takes. `trip_relaxation_bound` joins them in one LP: each (grower, canteen, day)
+trip gets a variable in [0, 1] that is at least each of its pairs' quantity over the most that
+pair can send (a trip carries nothing unless it is made), costed per trip, with the trip counts
+above as valid rows (per canteen and day, per line) and the grower limit as Σ share ≤ limit per
+line. Every plan serving the targets gives a point of that LP of the same weighted value (its
+trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above.
 """
 
 from __future__ import annotations
@@ -24,8 +32,9 @@ from collections import defaultdict
 import numpy as np
 
 from solver.engine.clock import now
-from solver.engine.index import FloatArray, ProblemIndex
+from solver.engine.index import FloatArray, IntArray, ProblemIndex
 from solver.engine.linear import LinearModel
+from solver.engine.model import AllocationModel
 
 # Each (canteen, day)'s covering MIP stops after this many nodes (work, not seconds).
 COVER_MAX_NODES = 200
@@ -68,6 +77,18 @@ def trips_lower_bound(
     deadline: float,
 ) -> int:
     """Return a lower bound on the number of trips of every plan serving the targets."""
+    fewest = fewest_trips_by_place(index, contract_target, total_target, deadline)
+    return 0 if fewest is None else sum(count for _, count in fewest)
+
+
+def fewest_trips_by_place(
+    index: ProblemIndex,
+    contract_target: dict[str, float],
+    total_target: dict[str, float],
+    deadline: float,
+) -> list[tuple[list[int], int]] | None:
+    """Return, per (canteen, day) with something it must receive, its pairs and a lower bound
+    on the trips to it of every plan serving the targets (None if the safety net struck)."""
     must = must_receive(index, contract_target, total_target)
     upper = _pair_upper(index)
     locked_on = np.nan_to_num(index.pair_locked, nan=0.0) > 0
@@ -76,13 +97,98 @@ def trips_lower_bound(
         if must[li] > 0 or locked_on[p]:
             line = index.lines[li]
             pairs_of_place[(line.canteen, line.day)].append(p)
-    total = 0
+    fewest: list[tuple[list[int], int]] = []
     for place in sorted(pairs_of_place):
         left_s = deadline - now()
         if left_s <= 0:
-            return 0  # safety net: no bound is better than a half-counted one
-        total += _fewest_trips(index, pairs_of_place[place], must, upper, locked_on, left_s)
-    return total
+            return None  # safety net: no bound is better than a half-counted one
+        pairs = pairs_of_place[place]
+        fewest.append((pairs, _fewest_trips(index, pairs, must, upper, locked_on, left_s)))
+    return fewest
+
+
+def trip_relaxation_bound(
+    model: AllocationModel,
+    fewest: list[tuple[list[int], int]],
+    contract_target: dict[str, float],
+    total_target: dict[str, float],
+    deadline: float,
+) -> float | None:
+    """Return a proven lower bound on stage 4 from the LP of trips and quantities together
+    (see the module's docstring), or None if it is not solved.
+
+    `model` is the whole week's weighted LP without the integer rules, keeping each product's
+    served optimum (stages 2 and 3 proven); it gains the trips' variables and rows, among
+    them the fewest trips per (canteen, day) of `fewest_trips_by_place`.
+    """
+    index = model.index
+    upper = _pair_upper(index)
+    trip_ids, trip_of_pair = np.unique(index.pair_trip, return_inverse=True)
+    locked_on = (np.nan_to_num(index.pair_locked, nan=0.0) > 0).astype(np.float64)
+    made = np.zeros(len(trip_ids))
+    np.maximum.at(made, trip_of_pair, locked_on)
+    deliveries = index.problem.settings.weights.deliveries
+    trip = model.lp.add_variables(
+        made, np.ones(len(trip_ids)), cost=np.full(len(trip_ids), deliveries)
+    )
+    trip_of_pair = trip[trip_of_pair]
+    # A pair sends its quantity (in steps) only on its trip: step × x / upper ≤ trip.
+    sending = np.flatnonzero(upper > 0)
+    share = index.pair_step[sending] / upper[sending]
+    num = len(sending)
+    variables = np.stack((model.var_of_pair[sending], trip_of_pair[sending]), axis=1).ravel()
+    coefs = np.stack((share, -np.ones(num)), axis=1).ravel()
+    model.lp.add_rows(
+        np.arange(0, 2 * num + 1, 2), variables, coefs, np.full(num, -np.inf), np.zeros(num)
+    )
+    _add_grower_limit_rows(model, upper)
+    _add_line_cover_rows(model, upper, trip_of_pair, contract_target, total_target)
+    for pairs, count in fewest:
+        if count > 0:
+            trips = np.unique(trip_of_pair[pairs])
+            model.lp.add_row(trips.tolist(), [1.0] * len(trips), lower=float(count))
+    solution = model.lp.solve(deadline - now(), interior_point=True)
+    if solution.outcome != "optimal" or not np.isfinite(solution.bound):
+        return None
+    return solution.bound + model.objective_offset(total_target)
+
+
+def _add_grower_limit_rows(model: AllocationModel, upper: FloatArray) -> None:
+    """At most `max_growers_per_line` growers serve a line: their shares of what they can
+    send there add up to at most that many."""
+    index = model.index
+    limit = index.problem.settings.max_growers_per_line
+    if limit is None:
+        return
+    for pairs in index.pairs_of_line:
+        sending = [p for p in pairs if upper[p] > 0]
+        if len(sending) <= limit:
+            continue
+        model.lp.add_row(
+            model.var_of_pair[sending].tolist(),
+            (index.pair_step[sending] / upper[sending]).tolist(), upper=float(limit),
+        )
+
+
+def _add_line_cover_rows(
+    model: AllocationModel,
+    upper: FloatArray,
+    trip_of_pair: IntArray,
+    contract_target: dict[str, float],
+    total_target: dict[str, float],
+) -> None:
+    """A line that must receive more than any one grower can bring needs as many trips to it
+    as the fewest of its pairs that can carry what it must receive."""
+    index = model.index
+    must = must_receive(index, contract_target, total_target)
+    for li in np.flatnonzero(must > 0).tolist():
+        pairs = index.pairs_of_line[li]
+        carried = np.cumsum(np.sort(upper[pairs])[::-1])
+        needed = min(len(pairs), int(np.searchsorted(carried, must[li])) + 1)
+        if needed >= 2:
+            model.lp.add_row(
+                trip_of_pair[pairs].tolist(), [1.0] * len(pairs), lower=float(needed)
+            )
 
 
 def _fewest_trips(

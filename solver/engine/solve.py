@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from solver.engine.bound import trips_lower_bound
+from solver.engine.bound import fewest_trips_by_place, trip_relaxation_bound
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
@@ -94,7 +94,9 @@ def solve_integer(
     Every week takes the heuristic path (LP-guided rounding, closing trips, neighbourhood
     search, all with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs then gets
     one MIP over all its pairs, whose plan is kept only if it is better, and whose dual bound
-    joins the heuristic path's bound (`bound.py`).
+    joins the heuristic path's bound (`bound.py`). The LP of trips and quantities together,
+    the strongest bound on large weeks but seconds long there, is solved once the search is
+    done, so that its time never shortens the search.
     """
     budget = min(
         SEARCH_WORK_PER_S * index.problem.settings.time_limit_s,
@@ -105,7 +107,15 @@ def solve_integer(
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
     )
     guide_solution, relaxed = guide.solve(deadline - now())
-    bound = weighted_lower_bound(index, served, guide, guide_solution, deadline)
+    # The fewest trips per canteen and day, when trips cost something: None if unknown.
+    fewest: list[tuple[list[int], int]] | None = None
+    if served.proven:
+        fewest = []
+        if index.problem.settings.weights.deliveries > 0:
+            fewest = fewest_trips_by_place(
+                index, served.contract_target, served.total_target, deadline
+            )
+    bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
         rounded = round_relaxation(index, served, relaxed)
@@ -113,6 +123,10 @@ def solve_integer(
             first = rounded
     first = close_small_trips(index, first, deadline)
     quantities = improve_by_neighbourhoods(index, first, deadline, max_work=budget)
+    if fewest is not None and now() < deadline:
+        joint = joint_lower_bound(index, served, fewest, deadline)
+        if joint is not None:
+            bound = joint if bound is None else max(bound, joint)
     # Skipped when the safety net has struck: a MIP given no time would stop at a point that
     # depends on the machine's load.
     if index.num_pairs <= WHOLE_MIP_MAX_PAIRS and now() < deadline:
@@ -142,14 +156,16 @@ def weighted_lower_bound(
     served: ServedPlan,
     guide: AllocationModel,
     guide_solution: LinearSolution,
+    fewest: list[tuple[list[int], int]] | None,
     deadline: float,
 ) -> float | None:
     """Return a proven lower bound on stage 4 over every plan serving the same contract and
     total value as the served plan (see `bound.py`), or None if its LP is not solved.
 
     When stages 2 and 3 are proven optimal, every such plan serves each product's optimum,
-    which the guide LP keeps product by product, and the trips' bound counts; otherwise the
-    LP is solved again keeping only the week's two values, and trips count for nothing.
+    which the guide LP keeps product by product, and the trips' bound (`fewest`, per canteen
+    and day) counts; otherwise the LP is solved again keeping only the week's two values, and
+    trips count for nothing.
     """
     lp, solution = guide, guide_solution
     if not served.proven:
@@ -164,8 +180,28 @@ def weighted_lower_bound(
     bound = solution.bound - BOUND_TOLERANCE * (1.0 + abs(solution.bound))
     bound += lp.objective_offset(served.total_target)
     deliveries = index.problem.settings.weights.deliveries
-    if served.proven and deliveries > 0:
-        bound += deliveries * trips_lower_bound(
-            index, served.contract_target, served.total_target, deadline
-        )
+    if served.proven and fewest is not None and deliveries > 0:
+        bound += deliveries * sum(count for _, count in fewest)
     return bound
+
+
+def joint_lower_bound(
+    index: ProblemIndex,
+    served: ServedPlan,
+    fewest: list[tuple[list[int], int]],
+    deadline: float,
+) -> float | None:
+    """Return the proven lower bound of the LP of trips and quantities together
+    (`bound.trip_relaxation_bound`), or None if it is not solved; stages 2 and 3 must be
+    proven optimal."""
+    model = build_weighted_model(
+        index, range(len(index.lines)), served.quantities, served.contract_target,
+        served.total_target, relax=True, with_integer_rules=False,
+    )
+    joint = trip_relaxation_bound(
+        model, fewest, served.contract_target, served.total_target, deadline
+    )
+    if joint is None:
+        return None
+    # The solver's tolerances, as for the guide LP.
+    return joint - BOUND_TOLERANCE * (1.0 + abs(joint))

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver.engine import index_problem, solve
-from solver.engine.bound import trips_lower_bound
+from solver.engine.bound import fewest_trips_by_place, trips_lower_bound
+from solver.engine.clock import now
+from solver.engine.model import build_weighted_model
 from solver.engine.served import plan_served
 from solver.problem import Problem, Result, Weights
 from tests.solver.test_properties import build, weeks
@@ -138,6 +140,92 @@ def test_the_trip_bound_counts_every_grower_a_full_line_needs(kit: SimpleNamespa
     # Every carrot offered must be served: y's 20 kg need two growers (10 kg each at most),
     # x's carrots and leeks one (c): 3 trips at least, and a plan makes only 3.
     assert counted == fewest_trips == 3
+
+
+def separate_and_joint_bounds(problem: Problem) -> tuple[float | None, float | None]:
+    """Return the sum of the separate parts of the bound (LP without trips + fewest trips)
+    and the bound of the LP of trips and quantities together, computed apart from a solve."""
+    index = index_problem(problem)
+    deadline = now() + 60.0
+    served = plan_served(index, deadline)
+    assert served.proven
+    guide = build_weighted_model(
+        index, range(len(index.lines)), served.quantities, served.contract_target,
+        served.total_target, relax=True, with_integer_rules=False,
+    )
+    guide_solution, _ = guide.solve(60.0)
+    fewest = fewest_trips_by_place(
+        index, served.contract_target, served.total_target, deadline
+    )
+    assert fewest is not None
+    separate = SOLVE_MODULE.weighted_lower_bound(
+        index, served, guide, guide_solution, fewest, deadline
+    )
+    joint = SOLVE_MODULE.joint_lower_bound(index, served, fewest, deadline)
+    return separate, joint
+
+
+@pytest.mark.parametrize("deliveries", [0.0, 3.0, 50.0])
+def test_the_joint_bound_lies_between_the_separate_parts_and_the_brute_force_optimum(
+    kit: SimpleNamespace, deliveries: float
+) -> None:
+    problem = two_canteens_needing_two_growers(kit, deliveries)
+    weighted, _ = brute_force_optimum(kit, problem)
+    separate, joint = separate_and_joint_bounds(problem)
+    assert separate is not None and joint is not None
+    # Each bound is lowered by the solver's relative tolerance (1e-7), on different totals.
+    assert separate - 1e-6 * (1 + abs(separate)) <= joint <= weighted + 1e-6
+
+
+def one_trip_saved_by_a_longer_drive(kit: SimpleNamespace) -> Problem:
+    """Grower b must bring x's leeks; x's carrots come 20 km closer from a, at one more trip."""
+    problem: Problem = kit.week(
+        products=[kit.product("carotte", lot=5), kit.product("poireau", lot=5)],
+        growers=[kit.grower("a"), kit.grower("b")],
+        canteens=[kit.canteen("x")],
+        offers=[("a", "carotte", 10), ("b", "carotte", 10), ("b", "poireau", 10)],
+        orders=[("x", "carotte", kit.DAY1, 10), ("x", "poireau", kit.DAY1, 10)],
+        km={("a", "x"): 5, ("b", "x"): 25},
+        weights=Weights(distance=0.1, fairness=0.0, deliveries=50.0),
+        max_growers_per_line=2,
+    )
+    return problem
+
+
+def test_the_joint_bound_prices_the_trip_that_the_separate_parts_miss(
+    kit: SimpleNamespace,
+) -> None:
+    problem = one_trip_saved_by_a_longer_drive(kit)
+    weighted, fewest_trips = brute_force_optimum(kit, problem)
+    # Best: b brings both (500 kg·km × 0.1 + one trip × 50); a's carrots cost a second trip.
+    assert (weighted, fewest_trips) == (pytest.approx(100.0), 1)
+    separate, joint = separate_and_joint_bounds(problem)
+    # The separate parts: the carrots from a (300 kg·km × 0.1) plus one trip at least.
+    assert separate == pytest.approx(80.0, rel=1e-6)
+    assert joint == pytest.approx(100.0, rel=1e-6)
+    result = solve(problem)
+    assert result.metrics.weighted == pytest.approx(100.0)
+    assert result.metrics.weighted_lower_bound == pytest.approx(100.0, rel=1e-6)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=weeks(integer=True))
+def test_the_joint_bound_never_exceeds_the_reference_optimum(
+    kit: SimpleNamespace, parts: dict[str, Any]
+) -> None:
+    problem = build(kit, parts)
+    index = index_problem(problem)
+    if not plan_served(index, now() + 60.0).proven:
+        return
+    separate, joint = separate_and_joint_bounds(problem)
+    reference = kit.reference_optimum(problem)
+    assert reference.weighted is not None
+    if joint is None:
+        return
+    assert separate is not None
+    assert joint >= separate - 1e-6 * (1 + abs(separate))
+    slack_eur = 2 * problem.settings.weights.fairness * 1e-7 * (1 + reference.served_eur)
+    assert joint <= reference.weighted + 1e-6 * (1 + abs(reference.weighted)) + slack_eur
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
