@@ -64,8 +64,12 @@ def rounds_command(week_or_check: str, document: str | None, day_text: str | Non
 
 
 def _season(first_day_text: str | None) -> None:
-    """Print each published week's pooled rounds next to each grower alone, and the total."""
-    from pial.rounds import services
+    """Print each published week's pooled rounds next to each grower alone, and the total.
+
+    The figures are those of the « Économies des tournées » page: a week whose fees are
+    accrued is read from its snapshot, the others are planned on demand (« prévisionnel »).
+    """
+    from pial.rounds import costs
 
     first_day = None
     if first_day_text is not None:
@@ -74,25 +78,30 @@ def _season(first_day_text: str | None) -> None:
         except ValueError:
             raise click.BadParameter(f"« {first_day_text} » n'est pas une date AAAA-MM-JJ",
                                      param_hint="DEPUIS") from None
-    weeks = services.season_savings(first_day)
-    if not weeks:
+    days = [day for day in costs.season_day_savings(None).days
+            if first_day is None or day.day >= first_day]
+    if not days:
         raise click.ClickException("aucune semaine publiée")
-    for week in weeks:
-        click.echo(f"{week.iso_week} : {week.pooled_km:.0f} km mutualisés contre "
-                   f"{week.alone_km:.0f} km chacun seul, {week.pooled_cost_eur:.2f} € contre "
-                   f"{week.alone_cost_eur:.2f} €"
-                   + (f" ({week.unserved} lignes non servies)" if week.unserved else ""))
-    pooled_km = sum(w.pooled_km for w in weeks)
-    alone_km = sum(w.alone_km for w in weeks)
+    weeks: dict[str, costs.SeasonSavings] = {}
+    for day in days:
+        weeks.setdefault(day.iso_week, costs.SeasonSavings(None)).days.append(day)
+    for iso_week, week in weeks.items():
+        click.echo(f"{iso_week} : {week.total('pooled_km'):.0f} km mutualisés contre "
+                   f"{week.total('alone_km'):.0f} km chacun seul, "
+                   f"{week.total('pooled_cost_eur'):.2f} € contre "
+                   f"{week.total('alone_cost_eur'):.2f} €"
+                   + (" (prévisionnel)" if week.has_forecast else ""))
+    season = costs.SeasonSavings(None, days)
+    pooled_km, alone_km = float(season.total("pooled_km")), float(season.total("alone_km"))
     click.echo(
         f"Saison ({len(weeks)} semaines) : {pooled_km:.0f} km contre {alone_km:.0f} km "
         f"({alone_km - pooled_km:.0f} km économisés), "
-        f"{sum(w.pooled_min for w in weeks) / 60:.1f} h contre "
-        f"{sum(w.alone_min for w in weeks) / 60:.1f} h, "
-        f"{sum(w.pooled_co2_kg for w in weeks):.0f} kg CO2 contre "
-        f"{sum(w.alone_co2_kg for w in weeks):.0f} kg, "
-        f"{sum(w.pooled_cost_eur for w in weeks):.2f} € contre "
-        f"{sum(w.alone_cost_eur for w in weeks):.2f} €."
+        f"{season.total('pooled_min') / 60:.1f} h contre "
+        f"{season.total('alone_min') / 60:.1f} h, "
+        f"{season.total('pooled_co2_kg'):.0f} kg CO2 contre "
+        f"{season.total('alone_co2_kg'):.0f} kg, "
+        f"{season.total('pooled_cost_eur'):.2f} € contre "
+        f"{season.total('alone_cost_eur'):.2f} €."
     )
 
 

@@ -19,12 +19,10 @@ from pial.db import get_session
 from pial.errors import NotFound
 from pial.models import (
     CollectionPoint,
-    DeliveryWeek,
     DeliveryWindow,
     RoadDistance,
     RoundPin,
     Vehicle,
-    WeekState,
     find_platform,
 )
 from pial.published.plan import PlanLine, PublishedPlan, published_plan
@@ -180,49 +178,6 @@ def week_rounds(iso_week: str) -> list[DayRounds]:
     """Plan the rounds of every delivery day of a published week."""
     plan = plan_of_week(iso_week)
     return [day_rounds(iso_week, day, plan) for day in sorted({ln.day for ln in plan.lines})]
-
-
-@dataclass(frozen=True)
-class WeekSavings:
-    """A published week's rounds in total: pooled, and each grower alone."""
-
-    iso_week: str
-    pooled_km: float
-    alone_km: float
-    pooled_min: int
-    alone_min: int
-    pooled_co2_kg: float
-    alone_co2_kg: float
-    pooled_cost_eur: float
-    alone_cost_eur: float
-    unserved: int
-
-
-def season_savings(first_day: dt.date | None = None) -> list[WeekSavings]:
-    """Return each published week's totals (from ``first_day``), planning its rounds.
-
-    Each day is solved once per process (see seam.solve): the first call on a long season
-    takes a few seconds per delivery day.
-    """
-    query = select(DeliveryWeek).where(
-        DeliveryWeek.state.in_([WeekState.PUBLISHED, WeekState.DELIVERED])
-    ).order_by(DeliveryWeek.monday_date)
-    if first_day is not None:
-        query = query.where(DeliveryWeek.monday_date >= first_day)
-    totals = []
-    for week in get_session().scalars(query):
-        days = week_rounds(week.iso_week)
-        pooled = [d.result.pooled for d in days if d.result.pooled is not None]
-        alone = [d.result.baseline for d in days if d.result.baseline is not None]
-        totals.append(WeekSavings(
-            week.iso_week,
-            sum(t.distance_km for t in pooled), sum(t.distance_km for t in alone),
-            sum(t.duration_min for t in pooled), sum(t.duration_min for t in alone),
-            sum(t.co2_kg for t in pooled), sum(t.co2_kg for t in alone),
-            sum(t.cost_eur for t in pooled), sum(t.cost_eur for t in alone),
-            sum(len(d.result.unserved) for d in days),
-        ))
-    return totals
 
 
 def check_rounds_document(data: Any) -> list[str]:
