@@ -208,19 +208,21 @@ def set_lock(
         raise InvalidInput(
             _(
                 "Quantité : %(amount)s dépasse la commande (%(ordered)s).",
-                amount=amount,
-                ordered=ordered,
+                amount=format_number(amount, 3),
+                ordered=format_number(ordered, 3),
             ),
-            {"quantity": [_("Au plus %(ordered)s (la quantité commandée).", ordered=ordered)]},
+            {"quantity": [_("Au plus %(ordered)s (la quantité commandée).",
+                            ordered=format_number(ordered, 3))]},
         )
     if product.lot_size and amount % product.lot_size != 0:
         raise InvalidInput(
             _(
                 "Quantité : %(name_fr)s se livre par caisses de %(lot_size)s.",
                 name_fr=product.name_fr,
-                lot_size=product.lot_size,
+                lot_size=format_number(product.lot_size, 3),
             ),
-            {"quantity": [_("Un multiple de %(lot_size)s.", lot_size=product.lot_size)]},
+            {"quantity": [_("Un multiple de %(lot_size)s.",
+                            lot_size=format_number(product.lot_size, 3))]},
         )
     lock = _lock_of(session, week.id, farm_id, canteen_id, product_id, day)
     before = {"quantity": str(lock.quantity)} if lock is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +75,12 @@ def test_lock_through_the_page_then_rerun_highlights_the_change(
         "day": MONDAY.isoformat(), "quantity": "9999",
     })
     assert bad.status_code == 422 and "dépasse la commande" in bad.get_data(as_text=True)
+    # Quantities written the French way: « 9 999 », « 40 », never « 9999.000 ».
+    said = re.search(r"Quantité : ([^<]*) dépasse la commande \(([^)]*)\)",
+                     bad.get_data(as_text=True))
+    assert said is not None
+    assert said.group(1).replace("\u202f", " ").replace("\xa0", " ") == "9 999"
+    assert "." not in said.group(2) and said.group(2).strip()
 
 
 def test_planning_refusals(db: Session, scenario: Scenario, login: Any, client: Any) -> None:
