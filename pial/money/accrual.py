@@ -6,7 +6,7 @@
 ``AdvanceRecovery`` rows that withhold ``recovery_rate`` of the sale from the farm's open cash
 advances. Running it again changes nothing unless a receipt changed meanwhile, in which case
 the rows of that sale are brought up to date. The first accrual of a week also writes down its
-delivery rounds (:func:`pial.rounds.costs.snapshot_week_rounds`): what each grower owes and is
+delivery rounds (:func:`pial.rounds.costs.keep_week_rounds`): what each grower owes and is
 credited for the shared rounds, kept as they were then.
 """
 
@@ -42,7 +42,7 @@ from pial.models import (
 from pial.money.rates import RateBook
 from pial.published.sales import Sale, sales_of_runs
 from pial.rounding import ZERO, share_of_eur
-from pial.rounds.costs import snapshot_week_rounds
+from pial.rounds.costs import keep_week_rounds, plan_rounds_to_keep
 from pial.weeks.calendar import get_week
 
 
@@ -94,12 +94,14 @@ def accrue_week(iso_week: str, actor: Actor = None) -> AccrualReport:
                     iso_week=iso_week,
                 )
             )
+        # The week is history now: its rounds' costs and savings are written down, once.
+        # They are planned first, for seconds, while nothing is locked.
+        rounds = plan_rounds_to_keep(week)
         # Two accruals of one week (the button and the demo, say) queue up on the week's row.
         session.execute(select(DeliveryWeek.id).where(DeliveryWeek.id == week.id)
                         .with_for_update())
         report = _accrue(session, week)
-        # The week is history now: its rounds' costs and savings are written down, once.
-        snapshot_week_rounds(week)
+        keep_week_rounds(rounds)
         record_audit(actor, "money.accrue_week", week, after={
             "created": report.created, "updated": report.updated, "removed": report.removed,
             "fee_eur": str(report.fee_eur), "fund_eur": str(report.fund_eur)})

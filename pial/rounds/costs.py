@@ -96,27 +96,47 @@ def _snapshot_day(week: DeliveryWeek, plan_version: int, rounds: DayRounds) -> R
     return snapshot
 
 
-def snapshot_week_rounds(week: DeliveryWeek) -> list[RoundDaySnapshot]:
-    """Write down a delivered week's rounds, once; the caller commits.
+@dataclass(frozen=True)
+class WeekRounds:
+    """A week's rounds as planned from its published plan, ready to be written down."""
 
-    A week already written down is left as it is (its snapshot is history); a week without a
-    published plan has no rounds and gets none.
+    week: DeliveryWeek
+    plan_version: int
+    days: list[DayRounds]
+
+
+def plan_rounds_to_keep(week: DeliveryWeek) -> WeekRounds | None:
+    """Plan the rounds of a week not yet written down; None if written or never published.
+
+    Planning takes seconds and writes nothing: callers do it before taking any lock.
     """
-    session = get_session()
-    existing = session.scalars(
-        select(RoundDaySnapshot).where(RoundDaySnapshot.week_id == week.id)
-        .order_by(RoundDaySnapshot.day)).all()
-    if existing:
-        return list(existing)
+    if _has_snapshot(week):
+        return None
     try:
         version = plan_of_week(week.iso_week).version
     except NotFound:
-        return []
-    days = week_rounds(week.iso_week)
-    snapshots = [_snapshot_day(week, version, rounds) for rounds in days]
-    session.add_all(snapshots)
+        return None
+    return WeekRounds(week, version, week_rounds(week.iso_week))
+
+
+def keep_week_rounds(planned: WeekRounds | None) -> None:
+    """Write down a week's planned rounds, once; the caller commits.
+
+    A week written down meanwhile (by a concurrent accrual) is left as it is: its snapshot is
+    history.
+    """
+    if planned is None or _has_snapshot(planned.week):
+        return
+    session = get_session()
+    session.add_all([_snapshot_day(planned.week, planned.plan_version, rounds)
+                     for rounds in planned.days])
     session.flush()
-    return snapshots
+
+
+def _has_snapshot(week: DeliveryWeek) -> bool:
+    return get_session().scalars(
+        select(RoundDaySnapshot.id).where(RoundDaySnapshot.week_id == week.id).limit(1)
+    ).first() is not None
 
 
 @dataclass(frozen=True, slots=True)

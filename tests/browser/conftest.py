@@ -228,7 +228,7 @@ def open_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., A
             has_touch=viewport["width"] < 720,
             accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         seen = PageErrors()

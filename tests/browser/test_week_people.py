@@ -92,7 +92,7 @@ def phone(browser: Any) -> Iterator[Callable[..., Any]]:
             viewport=PHONE, locale="fr-FR", java_script_enabled=javascript,
             is_mobile=True, has_touch=True,
         )  # fmt: skip
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         seen = PageErrors()
