@@ -95,13 +95,15 @@ def _take_attempt(key: str, limit: int, now: dt.datetime) -> bool:
     return int(count) <= limit
 
 
-def _forget_attempt(client_key: str, account_key: str) -> None:
-    """After a success: the account's counter restarts, the client's keeps only failures."""
+def _forget_attempt(client_key: str, account_key: str, account_any_key: str) -> None:
+    """After a success: the account's counter from this address restarts; the client's and
+    the account's across all addresses keep only failures, so that an owner who signs in
+    often (several devices, a shared desk) is never taken for a guesser."""
     session = get_session()
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key))
     session.execute(
         update(LoginThrottle)
-        .where(LoginThrottle.key == client_key, LoginThrottle.failures > 0)
+        .where(LoginThrottle.key.in_([client_key, account_any_key]), LoginThrottle.failures > 0)
         .values(failures=LoginThrottle.failures - 1)
     )
 
@@ -124,7 +126,8 @@ def authenticate(
     now = utcnow()
     keys = _throttle_keys(email, ip)
     allowed = all([_take_attempt(key, limit, now) for key, limit in keys])
-    account_open = _take_attempt(f"account-any:{email}", ACCOUNT_MAX_ATTEMPTS, now)
+    account_any_key = f"account-any:{email}"
+    account_open = _take_attempt(account_any_key, ACCOUNT_MAX_ATTEMPTS, now)
     session.commit()
     if not allowed:
         raise AccountError(
@@ -148,7 +151,7 @@ def authenticate(
                 "e-mail ; ouvrez-le et saisissez votre mot de passe."
             )
         )
-    _forget_attempt(keys[0][0], keys[1][0])
+    _forget_attempt(keys[0][0], keys[1][0], account_any_key)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_dt = now

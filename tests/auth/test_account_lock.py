@@ -90,3 +90,20 @@ def test_guesses_alone_send_no_email_and_a_forged_link_is_refused(
     deliver_outbox()
     assert [m for m in smtp_server.messages() if m["To"] == user.email] == []
     assert _browser(app).get("/connexion/lien/pas-un-vrai-lien").status_code == 410
+
+
+def test_an_owner_signing_in_often_is_never_asked_for_a_link(
+    app: Flask, make_user: Any, db: Any, smtp_server: Any
+) -> None:
+    user = make_user("lead")
+    # Many sign-ins within the window, from the office and the phone: each one succeeds.
+    for number in range(3 * ACCOUNT_MAX_ATTEMPTS):
+        answer = _attempt(app, user.email, TEST_PASSWORD, f"198.51.100.{number % 2 + 1}")
+        assert answer.status_code == 302, html.unescape(answer.get_data(as_text=True))
+    # Guesses still count, successes between them or not.
+    for number in range(ACCOUNT_MAX_ATTEMPTS - 1):
+        _attempt(app, user.email, f"devinette {number}", f"203.0.113.{number + 1}")
+        assert _attempt(app, user.email, TEST_PASSWORD, "198.51.100.1").status_code == 302
+    _attempt(app, user.email, "devinette", "203.0.113.99")
+    owner = _attempt(app, user.email, TEST_PASSWORD, "198.51.100.1")
+    assert LOCKED in html.unescape(owner.get_data(as_text=True))
