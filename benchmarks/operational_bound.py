@@ -120,6 +120,7 @@ def main() -> int:
                 differing = len(
                     {tuple(r) for r in quiet["rows"]} ^ {tuple(r) for r in loaded["rows"]}
                 )
+                loaded_value = f"weighted {loaded['weighted']:.2f}, cpu s {loaded['cpu']:.2f}"
                 lp = None if options.no_lp else run_lp(instance, work / f"{name}.lp.json")
                 lp_bound = lp["bound"]["stages"]["weighted"]["value"] if lp else None
                 lp_cpu = lp["cpu"] if lp else None
@@ -127,7 +128,7 @@ def main() -> int:
                     f"| {name} | {quiet['pairs']} | {quiet['status']} | {quiet['weighted']:.2f} "
                     f"| {_num(quiet['bound'])} | {_pct(quiet['gap'])} | {quiet['trips']} "
                     f"| {quiet['cpu']:.2f} | {quiet['wall']:.2f} "
-                    f"| {'yes' if same else f'no ({differing} rows differ)'} "
+                    f"| {'yes' if same else f'no ({differing} rows differ, {loaded_value})'} "
                     f"| {_num(lp_bound)} | {_num(lp_cpu)} "
                     f"| {_num(quiet['cpu'] / lp_cpu if lp_cpu else None)} |"
                 )
@@ -150,11 +151,20 @@ def main() -> int:
             before, _, after = text.partition(SECTION)
             rest = after.split("\n## ", 1)
             tail = "\n## " + rest[1] if len(rest) > 1 else ""
-            text = before + section + tail
+            text = before + section + _notes_after_table(rest[0]) + tail
         else:
             text = text.rstrip("\n") + "\n\n" + section
         path.write_text(text, encoding="utf-8")
     return 0
+
+
+def _notes_after_table(body: str) -> str:
+    """Return what follows the table in the old section (its notes, kept), with a blank line
+    before it."""
+    lines = body.split("\n")
+    table = [i for i, line in enumerate(lines) if line.startswith("|")]
+    notes = "\n".join(lines[table[-1] + 1:] if table else []).strip("\n")
+    return "\n" + notes + "\n" if notes else ""
 
 
 def _num(value: float | None) -> str:

@@ -203,7 +203,7 @@ class _Context:
         # What a day's deliveries take beyond that day's own offer comes out of the week's offer.
         weekly_used = 0.0
         days = {row.day for row in self.rows_by_offer.get((grower_id, product_id), [])}
-        for other_day in days:
+        for other_day in sorted(days):  # a fixed order: the float sum is the same every run
             day_offer = self.daily_offer.get((grower_id, product_id, other_day), 0.0)
             day_allocated = self.allocated.get((grower_id, product_id, other_day), 0.0)
             weekly_used += max(0.0, day_allocated - day_offer)

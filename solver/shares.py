@@ -22,7 +22,9 @@ def grower_shares(problem: Problem) -> dict[str, float]:
     }
     if all(g.target_share is not None for g in problem.growers):
         agreed = {g.id: float(g.target_share or 0.0) for g in problem.growers}
-        agreed_total = sum(agreed[g] for g in offering)
+        # In the growers' order, not the set's: a float sum's last bits depend on its order,
+        # and a set of strings has a new order in every process (string hash seed).
+        agreed_total = sum(agreed[g.id] for g in problem.growers if g.id in offering)
         if agreed_total > 0:
             return {g: (agreed[g] / agreed_total if g in offering else 0.0) for g in agreed}
     total_eur = sum(offered_eur.values())

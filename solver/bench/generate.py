@@ -46,8 +46,8 @@ SCALE_SPECS = {
     "luchon": Scale(6, 2, 30, 0.5, 0.6, 42.79, 0.59, 20, 20, 40, 10),
     "department": Scale(50, 40, 60, 0.3, 0.3, 43.15, 0.75, 100, 100, 80, 10),
     "region": Scale(200, 200, 80, 0.25, 0.3, 43.40, 1.00, 300, 200, 60, 60),
-    # A mid-size week: about 2,500 (grower, line) pairs when operational, below the whole MIP's
-    # size limit (`WHOLE_MIP_MAX_PAIRS`).
+    # A mid-size week: about 2,500 (grower, line) pairs when operational, above the whole
+    # MIP's size limit (`WHOLE_MIP_MAX_PAIRS`), which its 300 nodes do not solve in time.
     "mid": Scale(25, 20, 50, 0.3, 0.3, 43.15, 0.75, 60, 60, 50, 10),
 }
 

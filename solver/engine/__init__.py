@@ -32,10 +32,12 @@ Method
    - Integer weeks: the LP without the integer rules guides a rounding (each pair keeps its
      fractional quantity rounded down to whole lots, a min-cost flow places the missing
      lots), `trips.py` greedily closes trips whose load other growers already driving there
-     can carry more cheaply, then `search.py` re-solves neighbourhoods of nearby canteens as
-     exact MIPs, keeping each neighbourhood's served amounts, until its work budget is spent
-     or no neighbourhood improves the plan. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs)
-     then gets one MIP over all its pairs; the better plan of the two is kept (no cliff).
+     can carry more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets one MIP
+     over all its pairs, limited in nodes: a plan it proves optimal is returned at once.
+     Otherwise `search.py` re-solves neighbourhoods of nearby canteens as exact MIPs,
+     keeping each neighbourhood's served amounts, until its work budget is spent or no
+     neighbourhood improves the plan; the better plan of the MIP's and the search's is kept
+     (no cliff).
    - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
      fewest trips each canteen-day needs, and the whole MIP's dual bound when it ran), as
      `metrics.weighted_lower_bound` with `metrics.gap`.

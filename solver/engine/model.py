@@ -184,7 +184,7 @@ class AllocationModel:
             # Mixed offers: what a day needs beyond its own offer spills onto the any-day offer.
             spill_vars: list[int] = []
             fixed_spill = 0.0
-            for day in set(inside_by_day) | set(outside_by_day):
+            for day in sorted(set(inside_by_day) | set(outside_by_day)):
                 own = group.day_qty.get(day, 0.0) - outside_by_day.get(day, 0.0)
                 if day not in inside_by_day:
                     fixed_spill += max(0.0, -own)

@@ -19,8 +19,10 @@ from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
 
 # An integer week with at most this many pairs also gets one MIP over all its pairs, which
-# can prove optimality; it stops after this many nodes (work, not seconds).
-WHOLE_MIP_MAX_PAIRS = 3000
+# can prove optimality; it stops after this many nodes (work, not seconds). Measured on
+# random dense weeks (docs/benchmarks.md): up to ~900 pairs it proves its plan optimal in
+# 0.05–2.5 CPU s; from ~1,100 pairs on its 300 nodes take 15–46 CPU s and find no plan.
+WHOLE_MIP_MAX_PAIRS = 1000
 WHOLE_MIP_MAX_NODES = 300
 REPORT_TIME_SHARE = 0.05
 # The neighbourhood search's work budget: pairs re-solved per second of `time_limit_s`,
@@ -92,9 +94,10 @@ def solve_integer(
     proven lower bound on its weighted value (None if none was proven).
 
     Every week takes the heuristic path (LP-guided rounding, closing trips, neighbourhood
-    search, all with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs then gets
-    one MIP over all its pairs, whose plan is kept only if it is better, and whose dual bound
-    joins the heuristic path's bound (`bound.py`). The LP of trips and quantities together,
+    search, all with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs first gets
+    one MIP over all its pairs, with a node limit: its plan is returned at once if its dual
+    bound proves it optimal, else kept only if better than the search's; its dual bound joins
+    the heuristic path's bound (`bound.py`). The LP of trips and quantities together,
     the strongest bound on large weeks but seconds long there, is solved once the search is
     done, so that its time never shortens the search.
     """
@@ -122,28 +125,36 @@ def solve_integer(
         if not is_worse(evaluate(index, rounded).weighted, evaluate(index, first).weighted):
             first = rounded
     first = close_small_trips(index, first, deadline)
-    quantities = improve_by_neighbourhoods(index, first, deadline, max_work=budget)
-    if fewest is not None and now() < deadline:
-        joint = joint_lower_bound(index, served, fewest, deadline)
-        if joint is not None:
-            bound = joint if bound is None else max(bound, joint)
-    # Skipped when the safety net has struck: a MIP given no time would stop at a point that
-    # depends on the machine's load.
-    if index.num_pairs <= WHOLE_MIP_MAX_PAIRS and now() < deadline:
+    # A small week's MIP over all its pairs comes first, while the whole time limit is left,
+    # so that it always stops at its node limit or at optimality (work, not load); when it
+    # proves its plan optimal, the search could not beat it and is skipped.
+    whole: FloatArray | None = None
+    if index.num_pairs <= WHOLE_MIP_MAX_PAIRS:
         model = build_weighted_model(
             index, range(len(index.lines)), served.quantities,
             served.contract_target, served.total_target,
         )
-        solution, plan = model.solve(
-            deadline - now(), max_nodes=WHOLE_MIP_MAX_NODES
-        )
+        solution, whole = model.solve(deadline - now(), max_nodes=WHOLE_MIP_MAX_NODES)
         if served.proven and np.isfinite(solution.bound):
             mip_bound = solution.bound + model.objective_offset(served.total_target)
             bound = mip_bound if bound is None else max(bound, mip_bound)
-        if plan is not None and is_worse(
-            evaluate(index, quantities).weighted, evaluate(index, plan).weighted
-        ):
-            quantities = plan
+    if (
+        served.proven
+        and whole is not None
+        and bound is not None
+        and not is_worse(evaluate(index, whole).weighted, bound)
+    ):
+        return whole, "optimal", min(bound, evaluate(index, whole).weighted)
+    quantities = improve_by_neighbourhoods(index, first, deadline, max_work=budget)
+    # The heuristic path's plan, unless the MIP's is better: never worse than either.
+    if whole is not None and is_worse(
+        evaluate(index, quantities).weighted, evaluate(index, whole).weighted
+    ):
+        quantities = whole
+    if fewest is not None and now() < deadline:
+        joint = joint_lower_bound(index, served, fewest, deadline)
+        if joint is not None:
+            bound = joint if bound is None else max(bound, joint)
     weighted = evaluate(index, quantities).weighted
     if bound is not None:
         bound = min(bound, weighted)

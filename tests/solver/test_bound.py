@@ -248,30 +248,46 @@ def test_the_bound_never_exceeds_the_reference_optimum(
     assert bound <= reference.weighted + 1e-6 * (1 + abs(reference.weighted)) + slack_eur
 
 
-def mid_size_week(kit: SimpleNamespace, seed: int) -> Problem:
-    """A random operational week of 2,000 to 3,000 pairs with a cost per trip."""
-    # A generous limit: the safety net must not strike, even on a loaded machine, so that
-    # both runs do the same work.
-    problem: Problem = kit.random_week(seed, 20, 18, 12, lots=True, time_limit_s=60.0)
+def week_of(kit: SimpleNamespace, seed: int, size: tuple[int, int, int]) -> Problem:
+    """A random operational week with a cost per trip and a generous limit: the safety net
+    must not strike, even on a loaded machine, so that every run does the same work."""
+    problem: Problem = kit.random_week(seed, *size, lots=True, time_limit_s=60.0)
     return problem
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+# (seed, growers × canteens × products, fewest pairs, most pairs): a week just under the whole
+# MIP's size (914 pairs), where the MIP proves its plan optimal, and a mid-size week (2,062
+# pairs, the size the issue asks for), above it.
+JUST_UNDER = (3, (14, 12, 10), 800, SOLVE_MODULE.WHOLE_MIP_MAX_PAIRS)
+MID_SIZE = (1, (20, 18, 12), 2000, 3000)
+
+
+@pytest.mark.parametrize(("seed", "size", "fewest", "most"), [JUST_UNDER, MID_SIZE])
 def test_no_cliff_below_the_whole_mip_size(
-    kit: SimpleNamespace, seed: int, monkeypatch: pytest.MonkeyPatch
+    kit: SimpleNamespace,
+    seed: int,
+    size: tuple[int, int, int],
+    fewest: int,
+    most: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    problem = mid_size_week(kit, seed)
+    problem = week_of(kit, seed, size)
     pairs = index_problem(problem).num_pairs
-    assert 2000 <= pairs <= SOLVE_MODULE.WHOLE_MIP_MAX_PAIRS
+    assert fewest <= pairs <= most
     result = solve(problem)
     kit.check_plan(problem, result)
     monkeypatch.setattr(SOLVE_MODULE, "WHOLE_MIP_MAX_PAIRS", 0)
     heuristic = solve(problem)
     kit.check_plan(problem, heuristic)
     assert result.metrics.served_eur == pytest.approx(heuristic.metrics.served_eur)
-    assert kit.spec_weighted(problem, result) <= kit.spec_weighted(problem, heuristic) + 1e-6
+    best = kit.spec_weighted(problem, heuristic)
+    assert kit.spec_weighted(problem, result) <= best + 1e-9 * (1 + abs(best))
     assert result.metrics.weighted_lower_bound is not None
     assert result.metrics.weighted_lower_bound <= result.metrics.weighted
+    if pairs <= SOLVE_MODULE.WHOLE_MIP_MAX_PAIRS:
+        # The whole MIP proves its plan optimal, which the search alone does not.
+        assert result.status == "optimal"
+        assert heuristic.status == "feasible"
 
 
 def _burn(stop_at: float) -> None:
@@ -281,11 +297,22 @@ def _burn(stop_at: float) -> None:
         x += 1
 
 
-def test_the_same_week_gives_the_same_plan_under_load(kit: SimpleNamespace) -> None:
-    problem = kit.random_week(5, 10, 8, 8, lots=True, time_limit_s=60.0)
+@pytest.mark.parametrize(
+    ("seed", "size"),
+    [
+        pytest.param(5, (10, 8, 8), id="small"),
+        pytest.param(*JUST_UNDER[:2], id="whole-mip"),
+        # ~10 s quiet, 20–30 s beside the hogs on the 2-core machine.
+        pytest.param(*MID_SIZE[:2], id="mid-size", marks=pytest.mark.slow),
+    ],
+)
+def test_the_same_week_gives_the_same_plan_under_load(
+    kit: SimpleNamespace, seed: int, size: tuple[int, int, int]
+) -> None:
+    problem = week_of(kit, seed, size)
     quiet = solve(problem)
     hogs = [
-        multiprocessing.get_context("spawn").Process(target=_burn, args=(time.time() + 30,))
+        multiprocessing.get_context("spawn").Process(target=_burn, args=(time.time() + 120,))
         for _ in range(2)
     ]
     for hog in hogs:
@@ -301,3 +328,54 @@ def test_the_same_week_gives_the_same_plan_under_load(kit: SimpleNamespace) -> N
     assert kit.rows_of(loaded) == kit.rows_of(quiet)
     assert loaded.metrics.weighted_lower_bound == quiet.metrics.weighted_lower_bound
     assert loaded.status == quiet.status
+
+
+MODEL_DIGEST = """
+import hashlib
+from solver.engine import index_problem
+from solver.engine.clock import now
+from solver.engine.model import build_weighted_model
+from solver.engine.served import plan_served
+from solver.problem import Availability
+from solver.shares import grower_shares
+from tests.solver.conftest import DAY1, DAY2, random_week, replace
+
+problem = random_week(5, 10, 8, 8, lots=True)
+# Mixed offers: half of each offer on a named day, the rest on any day.
+offers = [o for a in problem.availability for o in (
+    Availability(a.grower, a.product, a.quantity / 2, DAY1),
+    Availability(a.grower, a.product, a.quantity / 4, DAY2),
+    Availability(a.grower, a.product, a.quantity / 4),
+)]
+# Agreed shares whose float sum depends on the order it is taken in.
+growers = tuple(
+    replace(g, target_share=0.1 * (i % 7) + 1 / 3) for i, g in enumerate(problem.growers)
+)
+problem = replace(problem, growers=growers, availability=tuple(offers))
+index = index_problem(problem)
+served = plan_served(index, now() + 60.0)
+model = build_weighted_model(
+    index, range(len(index.lines)), served.quantities, served.contract_target,
+    served.total_target,
+)
+text = model.lp._builder().export_to_lp_string() + repr(sorted(grower_shares(problem).items()))
+print(hashlib.sha256(text.encode()).hexdigest())
+"""
+
+
+def test_the_model_does_not_depend_on_the_hash_seed() -> None:
+    """Two processes build the same MIP, row for row and bit for bit: the order of the rows
+    given to HiGHS and the last bits of the fairness targets decide between plans of equal
+    value (department week: 14–26 rows differed between fresh processes, each with its own
+    string hash seed)."""
+    import os
+    import subprocess
+
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", MODEL_DIGEST], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout.strip()
+        for seed in range(1, 5)
+    }
+    assert len(digests) == 1
