@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from solver.bench.generate import SCALES, VARIANTS, generate_instance
+from solver.bench.generate import BENCH_SCALES, SCALES, VARIANTS, generate_instance
 
 
 def main(argv: list[str]) -> int:
@@ -60,7 +60,7 @@ def _bench(argv: list[str]) -> int:
     )
     parser.add_argument(
         "--scales",
-        default=",".join(SCALES),
+        default=",".join(BENCH_SCALES),
         type=lambda t: _names(t, SCALES),
         help="comma-separated scales",
     )

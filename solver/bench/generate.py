@@ -17,7 +17,10 @@ from typing import Any
 import numpy as np
 
 # "mid" is last so that the other scales keep their random streams (seeded by position).
-SCALES = ("luchon", "department", "region", "mid")
+SCALES = ("luchon", "department", "region", "mid", "national")
+# What `python -m solver bench` runs unless told: « national » is measured on its own
+# (benchmarks/memory.py), for its peak memory.
+BENCH_SCALES = ("luchon", "department", "region", "mid")
 VARIANTS = ("continuous", "operational")
 WEEK = "2026-W48"
 DAYS = ("2026-11-23", "2026-11-26")
@@ -49,6 +52,8 @@ SCALE_SPECS = {
     # A mid-size week: about 2,500 (grower, line) pairs when operational, above the whole
     # MIP's size limit (`WHOLE_MIP_MAX_PAIRS`), which its 300 nodes do not solve in time.
     "mid": Scale(25, 20, 50, 0.3, 0.3, 43.15, 0.75, 60, 60, 50, 10),
+    # 1000 growers × 1000 canteens over Occitanie: the memory target of a continuous week.
+    "national": Scale(1000, 1000, 80, 0.2, 0.25, 43.60, 1.44, 400, 400, 60, 60),
 }
 
 # (id, name, unit, unit_kg, price range €/unit, crate size in units, portion per meal in kg)
