@@ -251,6 +251,13 @@ def read_result(data: object) -> Result:
             weighted=reader.number(metrics, "weighted", "metrics", None),
             weighted_lower_bound=reader.number(metrics, "weighted_lower_bound", "metrics", None),
             gap=reader.number(metrics, "gap", "metrics", None),
+            contract_eur=reader.number(metrics, "contract_eur", "metrics", None),
+            contract_eur_upper_bound=reader.number(
+                metrics, "contract_eur_upper_bound", "metrics", None
+            ),
+            served_eur_upper_bound=reader.number(
+                metrics, "served_eur_upper_bound", "metrics", None
+            ),
         ),
         ledger_after=reader.rows(document, "ledger_after", _read_ledger_entry, required=False),
         errors=tuple(
@@ -539,11 +546,15 @@ def _read_settings(reader: _Reader, data: Mapping[str, Any] | None) -> Settings:
 
 
 def _optional_metrics(metrics: Metrics) -> dict[str, float]:
-    """Return the optional metrics a result reports (weighted value, its bound, the gap)."""
+    """Return the optional metrics a result reports (weighted value, its bound, the gap; the
+    contract value and the bounds on stages 2 and 3)."""
     optional = {
         "weighted": metrics.weighted,
         "weighted_lower_bound": metrics.weighted_lower_bound,
         "gap": metrics.gap,
+        "contract_eur": metrics.contract_eur,
+        "contract_eur_upper_bound": metrics.contract_eur_upper_bound,
+        "served_eur_upper_bound": metrics.served_eur_upper_bound,
     }
     return {key: value for key, value in optional.items() if value is not None}
 

@@ -158,6 +158,12 @@ class Metrics:
     weighted: float | None = None
     weighted_lower_bound: float | None = None
     gap: float | None = None
+    # Stages 2 and 3: the contract value served, and proven upper bounds on the contract value
+    # of every feasible plan and on the total value of every one serving the most contract
+    # value (equal to the values served when both stages are proven).
+    contract_eur: float | None = None
+    contract_eur_upper_bound: float | None = None
+    served_eur_upper_bound: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

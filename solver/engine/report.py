@@ -65,9 +65,11 @@ def build_result(
     status: Status,
     solve_s: float,
     weighted_lower_bound: float | None = None,
+    served_upper_bounds: tuple[float, float] | None = None,
 ) -> Result:
     """Return the spec's result for a plan, with its weighted value, and the proven lower
-    bound on it with their gap when one is known."""
+    bound on it with their gap when one is known; `served_upper_bounds` are proven upper
+    bounds on the contract and total value served (stages 2 and 3)."""
     problem = index.problem
     price = {p.id: p.price for p in problem.products}
     quantities = quantities.round(QUANTITY_DECIMALS)
@@ -118,6 +120,14 @@ def build_result(
         weighted=cost.weighted,
         weighted_lower_bound=weighted_lower_bound,
         gap=_gap(cost.weighted, weighted_lower_bound),
+        contract_eur=served_contract,
+        # Never below the value served: the bounds come through float sums.
+        contract_eur_upper_bound=(
+            None if served_upper_bounds is None else max(served_upper_bounds[0], served_contract)
+        ),
+        served_eur_upper_bound=(
+            None if served_upper_bounds is None else max(served_upper_bounds[1], served)
+        ),
     )
     sold = sold_eur_by_grower(index, quantities)
     ledger_after = tuple(

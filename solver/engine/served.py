@@ -15,7 +15,7 @@ it within a bounded time, the flow plan staying the fallback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +56,19 @@ class ServedPlan:
     proven: bool
     # A continuous week defers its first plan (a min-cost flow) until something needs it.
     pending_flow: MaximumFlows | None = None
+    # Proven upper bounds on each product's contract and total optima, where they may exceed
+    # the targets (products not proven optimal); a product not named is at its target.
+    contract_upper: dict[str, float] = field(default_factory=dict)
+    total_upper: dict[str, float] = field(default_factory=dict)
+
+    def upper_bounds_eur(self, price: dict[str, float]) -> tuple[float, float]:
+        """Return proven upper bounds on the contract value and the total value that any
+        feasible plan serves (the values served when stages 2 and 3 are proven)."""
+        contract = sum(
+            price[p] * self.contract_upper.get(p, qty) for p, qty in self.contract_target.items()
+        )
+        total = sum(price[p] * self.total_upper.get(p, qty) for p, qty in self.total_target.items())
+        return contract, total
 
     def first_plan(self) -> FloatArray:
         """Return the first complete plan reaching the served optima."""
@@ -111,8 +124,11 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
     limit = index.problem.settings.max_growers_per_line
     mip_deadline = now() + MIP_TIME_SHARE * (deadline - now())
     price = {p.id: p.price for p in index.problem.products}
-    # Products whose flow plan is not proven optimal, with the value possibly left on the table.
+    # Products whose flow plan is not proven optimal, with the value possibly left on the table,
+    # and their flow bounds (the grower limit and lots relaxed): proven upper bounds.
     unproven: list[tuple[tuple[float, float], str]] = []
+    contract_upper: dict[str, float] = {}
+    total_upper: dict[str, float] = {}
     for product, lines in index.lines_by_product.items():
         pairs = [p for li in lines for p in index.pairs_of_line[li]]
         network = _build_network(index, lines, quantities, _product_unit(index, product))
@@ -129,6 +145,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         if _is_better(bound, served) or _lots_blur_the_flow(index, product, lines):
             gap = (price[product] * (bound[0] - served[0]), price[product] * (bound[1] - served[1]))
             unproven.append((gap, product))
+            contract_upper[product], total_upper[product] = bound
         quantities[pairs] = plan[pairs]
         contract_target[product], total_target[product] = served
     # The largest possible gains first: the time for MIPs is bounded.
@@ -141,13 +158,22 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
             found = _solve_product_mip(
                 index, product, lines, quantities, left_s
             )
-        proven &= found is not None and found[2]
+        proven &= found is not None and found.proven
         served = (contract_target[product], total_target[product])
-        if found is not None and _is_better(found[1], served):
+        if found is not None and _is_better(found.served, served):
             pairs = [p for li in lines for p in index.pairs_of_line[li]]
-            quantities[pairs] = found[0][pairs]
-            contract_target[product], total_target[product] = found[1]
-    return ServedPlan(contract_target, total_target, quantities, proven)
+            quantities[pairs] = found.plan[pairs]
+            contract_target[product], total_target[product] = found.served
+        if found is not None:
+            contract_upper[product] = min(contract_upper[product], found.contract_upper)
+            total_upper[product] = min(total_upper[product], found.total_upper)
+        # Never below what is served (the bounds carry the solvers' tolerances).
+        contract_upper[product] = max(contract_upper[product], contract_target[product])
+        total_upper[product] = max(total_upper[product], total_target[product])
+    return ServedPlan(
+        contract_target, total_target, quantities, proven,
+        contract_upper=contract_upper, total_upper=total_upper,
+    )
 
 
 def _plan_served_continuous(index: ProblemIndex, base: FloatArray) -> ServedPlan:
@@ -532,18 +558,35 @@ def _breaks_grower_limit(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ProductOptimum:
+    """One product's MIP plan, what it serves (contract, total), whether both stages are
+    proven, and the MIPs' proven upper bounds on the contract and total optima."""
+
+    plan: FloatArray
+    served: tuple[float, float]
+    proven: bool
+    contract_upper: float
+    total_upper: float
+
+
 def _solve_product_mip(
     index: ProblemIndex, product: str, lines: list[int], base: FloatArray, time_s: float
-) -> tuple[FloatArray, tuple[float, float], bool] | None:
-    """Maximise one product's contract then total service exactly, as two small MIPs.
+) -> ProductOptimum | None:
+    """Maximise one product's contract then total service exactly, as two small MIPs; return
+    None if the first finds no plan.
 
-    Return the plan, what it serves and whether both stages are proven, or None.
+    The contract stage minimises −contract − nudge × total, so minus its dual bound caps the
+    contract optimum (its plan's contract, once proven); the total stage keeps at least the
+    contract found, a set that holds every plan at the contract optimum, so minus its dual
+    bound caps stage 3.
     """
     pairs = [p for li in lines for p in index.pairs_of_line[li]]
     started = now()
     plan: FloatArray | None = None
     proven = True
     contract_goal = 0.0
+    upper = {"contract": np.inf, "total": np.inf}
     for stage in ("contract", "total"):
         model = AllocationModel(index, lines, base)
         model.add_supply_limits()
@@ -561,15 +604,21 @@ def _solve_product_mip(
             model.lp.add_costs(variables, [-c for c in coefs])
         left_s = time_s - (now() - started)
         solution, found = model.solve(max(0.02, left_s), max_nodes=PRODUCT_MIP_MAX_NODES)
+        if solution.outcome != "optimal" and np.isfinite(solution.bound):
+            upper[stage] = -solution.bound
         if found is None:
             proven = False
             break
         proven &= solution.outcome == "optimal"
         plan = found
         contract_goal = _contract_served(index, lines, plan)
+        if solution.outcome == "optimal":
+            # The nudge is worth less than a unit of contract: the contract found is the most.
+            upper[stage] = contract_goal if stage == "contract" else float(plan[pairs].sum())
     if plan is None:
         return None
-    return plan, (_contract_served(index, lines, plan), float(plan[pairs].sum())), proven
+    served = (_contract_served(index, lines, plan), float(plan[pairs].sum()))
+    return ProductOptimum(plan, served, proven, upper["contract"], upper["total"])
 
 
 def _contract_served(index: ProblemIndex, lines: list[int], quantities: FloatArray) -> float:

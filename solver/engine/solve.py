@@ -53,8 +53,10 @@ def solve(problem: Problem) -> Result:
         if status == "optimal":
             # The min-cost flow or LP is exact (its costs to a millionth of the largest).
             bound = evaluate(index, quantities).weighted
+    price = {p.id: p.price for p in problem.products}
     return build_result(
-        index, quantities, status, time.perf_counter() - started, weighted_lower_bound=bound
+        index, quantities, status, time.perf_counter() - started, weighted_lower_bound=bound,
+        served_upper_bounds=served.upper_bounds_eur(price),
     )
 
 
