@@ -14,7 +14,7 @@ from solver.engine.model import AllocationModel, build_weighted_model
 from solver.engine.report import build_result, evaluate, infeasible_result
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
-from solver.engine.trips import close_small_trips
+from solver.engine.trips import close_small_trips, swap_to_close_trips
 from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
 
@@ -148,6 +148,8 @@ def solve_integer(
     ):
         return whole, "optimal", min(bound, evaluate(index, whole).weighted)
     quantities = improve_by_neighbourhoods(index, first, deadline, max_work=budget)
+    # Exchanges across canteens that the search's neighbourhoods (a few nearby canteens) miss.
+    quantities = swap_to_close_trips(index, quantities, deadline)
     # The heuristic path's plan, unless the MIP's is better: never worse than either.
     if whole is not None and is_worse(
         evaluate(index, quantities).weighted, evaluate(index, whole).weighted

@@ -19,6 +19,9 @@ from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.report import served_eur, sold_eur_by_grower
 
+# Trips of at most this many pairs are tried for closing by exchanges.
+EXCHANGE_MAX_PAIRS = 3
+
 
 class _PlanState:
     """A plan with the running sums a move needs: supply used, open trips, sales."""
@@ -34,6 +37,7 @@ class _PlanState:
         self.pairs_in_trip = np.bincount(
             index.pair_trip[self.q > 0], minlength=int(index.pair_trip.max(initial=-1)) + 1
         )
+        self._pairs_of_trip: dict[int, list[int]] | None = None
 
     def move(self, source: int, target: int, quantity: float) -> None:
         """Move a quantity from one pair to another of the same line."""
@@ -47,6 +51,22 @@ class _PlanState:
             day = idx.days[int(idx.pair_day[pair])]
             self.used[int(idx.pair_group[pair])][day] += signed
             self.pairs_in_trip[idx.pair_trip[pair]] += int(self.q[pair] > 0) - int(before > 0)
+
+    def pairs_of_trip(self, trip: int) -> list[int]:
+        """Return the pairs of a (grower, canteen, day) trip."""
+        if self._pairs_of_trip is None:
+            self._pairs_of_trip = defaultdict(list)
+            for p, t in enumerate(self.index.pair_trip.tolist()):
+                self._pairs_of_trip[t].append(p)
+        return self._pairs_of_trip[trip]
+
+    def within_offer(self, group_id: int) -> bool:
+        """Return whether an offer group's sends fit its offer: each day's own quantity, then
+        the any-day quantity for what spills over."""
+        group = self.index.groups[group_id]
+        used = self.used[group_id]
+        spill = sum(max(0.0, qty - group.day_qty.get(d, 0.0)) for d, qty in used.items())
+        return spill <= group.any_day_qty + 1e-9 * (1.0 + group.any_day_qty)
 
     def spare(self, target: int) -> float:
         """Return how much more a pair's grower can supply of its product on its day."""
@@ -160,3 +180,133 @@ def _empty_pair(
         if left <= 1e-9:
             return True
     return False
+
+
+def swap_to_close_trips(
+    index: ProblemIndex, quantities: FloatArray, deadline: float, max_passes: int = 10
+) -> FloatArray:
+    """Return the plan improved by closing small trips through exchanges across canteens.
+
+    Each pair of a trip of at most `EXCHANGE_MAX_PAIRS` pairs (grower g to canteen A, product p)
+    moves, in whole, to a grower h that already drives to A: on h's spare offer, or in exchange
+    for what h sends of p to another line B, which g then takes (all of it, or as much as g
+    gave). Lots stay whole, and what each line receives, so stages 2 and 3, is unchanged. Each
+    pair takes its cheapest such move; the trip's moves are kept when the trips they close
+    outweigh the extra kg·km, fairness gap and moves, else undone.
+    """
+    weights = index.problem.settings.weights
+    if weights.deliveries <= 0 or index.num_pairs == 0:
+        return quantities
+    state = _PlanState(index, quantities)
+    free = np.isnan(index.pair_locked)
+    for _ in range(max_passes):
+        improved = False
+        for trip in np.flatnonzero(
+            (state.pairs_in_trip > 0) & (state.pairs_in_trip <= EXCHANGE_MAX_PAIRS)
+        ).tolist():
+            if now() > deadline:
+                return state.q
+            carried = [p for p in state.pairs_of_trip(trip) if state.q[p] > 0]
+            if carried and free[carried].all():
+                improved |= _close_trip(state, carried, free)
+        if not improved:
+            break
+    return state.q
+
+
+Move = tuple[int, int, float]
+
+
+def _close_trip(state: _PlanState, carried: list[int], free: np.ndarray) -> bool:
+    """Move every pair of a trip by its cheapest relocation; keep the moves if the plan's
+    cost falls, else undo them. Return whether they were kept."""
+    trips_before = int(np.count_nonzero(state.pairs_in_trip))
+    cost = 0.0
+    made: list[Move] = []
+    for a in carried:
+        best: tuple[float, list[Move]] | None = None
+        for moves in _relocations(state, a, free):
+            trial = _apply(state, moves)
+            if trial is not None:
+                trial += state.index.problem.settings.weights.deliveries * (
+                    int(np.count_nonzero(state.pairs_in_trip)) - trips_before
+                )
+                if best is None or trial < best[0] - 1e-12:
+                    best = (trial, moves)
+                _undo(state, moves)
+        if best is None:
+            _undo(state, made)
+            return False
+        applied = _apply(state, best[1])
+        assert applied is not None
+        cost += applied
+        made += best[1]
+    cost += state.index.problem.settings.weights.deliveries * (
+        int(np.count_nonzero(state.pairs_in_trip)) - trips_before
+    )
+    if cost < -1e-9:
+        return True
+    _undo(state, made)
+    return False
+
+
+def _relocations(state: _PlanState, a: int, free: np.ndarray) -> list[list[Move]]:
+    """Return the ways to move all of pair a to a grower already driving to its canteen that
+    day: on that grower's spare offer, or in exchange for what it sends to another line."""
+    idx = state.index
+    limit = idx.problem.settings.max_growers_per_line
+    g, line_a = int(idx.pair_grower[a]), int(idx.pair_line[a])
+    qa = float(state.q[a])
+    line_growers = int((state.q[idx.pairs_of_line[line_a]] > 0).sum())
+    found: list[list[Move]] = []
+    for a2 in idx.pairs_of_line[line_a]:
+        h = int(idx.pair_grower[a2])
+        if (
+            h == g
+            or not free[a2]
+            or state.pairs_in_trip[idx.pair_trip[a2]] == 0
+            or state.q[a2] + qa > idx.pair_upper[a2] + 1e-9
+            # g leaves the line: h may join it only within the limit.
+            or (limit is not None and state.q[a2] <= 0 and line_growers > limit)
+        ):
+            continue
+        found.append([(a, a2, qa)])
+        for line_b in idx.lines_by_product[idx.lines[line_a].product]:
+            b2 = idx.pair_of.get((g, line_b))
+            b = idx.pair_of.get((h, line_b))
+            if line_b == line_a or b2 is None or b is None or not (free[b2] and free[b]):
+                continue
+            whole_b = float(state.q[b])
+            if whole_b <= 0:
+                continue
+            for qb in (whole_b,) if abs(whole_b - qa) <= 1e-9 else (whole_b, qa):
+                if qb > whole_b + 1e-9 or state.q[b2] + qb > idx.pair_upper[b2] + 1e-9:
+                    continue
+                if (
+                    limit is not None
+                    and qb < whole_b - 1e-9
+                    and state.q[b2] <= 0
+                    and int((state.q[idx.pairs_of_line[line_b]] > 0).sum()) >= limit
+                ):
+                    continue  # line B keeps h and would gain g beyond the limit
+                found.append([(a, a2, qa), (b, b2, qb)])
+    return found
+
+
+def _apply(state: _PlanState, moves: list[Move]) -> float | None:
+    """Make some moves and return their cost without trips, or undo them and return None if
+    they overdraw an offer."""
+    cost = 0.0
+    for source, target, quantity in moves:
+        cost += state.cost_of_move(source, target, quantity)
+        state.move(source, target, quantity)
+    if all(state.within_offer(int(state.index.pair_group[m[1]])) for m in moves):
+        return cost
+    _undo(state, moves)
+    return None
+
+
+def _undo(state: _PlanState, moves: list[Move]) -> None:
+    """Undo moves, last first."""
+    for source, target, quantity in reversed(moves):
+        state.move(target, source, quantity)
