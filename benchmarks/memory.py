@@ -1,11 +1,12 @@
 """Peak memory of a continuous week of 1000 growers × 1000 canteens (issue 22).
 
-``python benchmarks/memory.py [--scale national] [--seed 1]`` generates the « national » scale
-of ``solver.bench.generate`` (continuous), writes it to a temporary file, then solves it with
-``python -m solver solve`` in a fresh process and reports that process's peak resident memory
-(``ru_maxrss`` of the child), its CPU and wall seconds, the status and the number of (grower,
-line) pairs. The target is a peak ≤ 1 GB. Memory does not depend on the machine's load; times
-do (the load average is printed).
+``python benchmarks/memory.py [--scale national] [--seed 1] [--max-km 85]`` generates the
+« national » scale of ``solver.bench.generate`` (continuous; ``--max-km`` widens the reach of
+every grower, hence a denser week with more pairs), writes it to a temporary file, then solves
+it with ``python -m solver solve`` in a fresh process and reports that process's peak resident
+memory (``ru_maxrss`` of the child), its CPU and wall seconds, the status and the number of
+(grower, line) pairs. The target is a peak ≤ 1 GB. Memory does not depend on the machine's
+load; times do (the load average is printed).
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="national")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-km", type=float, default=None,
+                        help="override the scale's farthest grower–canteen distance")
     args = parser.parse_args()
     document = generate_instance(args.scale, "continuous", args.seed)
+    if args.max_km is not None:
+        document["settings"]["max_km"] = args.max_km
     pairs = index_problem(read_problem(document)).num_pairs
     with tempfile.TemporaryDirectory() as folder:
         instance, result = Path(folder) / "week.json", Path(folder) / "result.json"
@@ -44,8 +49,10 @@ def main() -> None:
         wall = time.perf_counter() - started
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         status = json.loads(result.read_text(encoding="utf-8"))["status"]
-    print(f"{args.scale} seed {args.seed} continuous: {len(document['growers'])} growers × "
-          f"{len(document['canteens'])} canteens, {len(document['orders'])} order lines, "
+    reach = document["settings"]["max_km"]
+    print(f"{args.scale} seed {args.seed} continuous, max {reach} km: "
+          f"{len(document['growers'])} growers × {len(document['canteens'])} canteens, "
+          f"{len(document['orders'])} order lines, "
           f"{pairs} pairs; status {status}; peak {usage.ru_maxrss / 1024:.0f} MB; "
           f"CPU {usage.ru_utime + usage.ru_stime:.1f} s, wall {wall:.1f} s "
           f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)")

@@ -24,6 +24,8 @@ IntArray = npt.NDArray[np.int64]
 
 # Quantities are compared with this relative slack: inputs are decimals, sums are floats.
 QUANTITY_EPS = 1e-9
+# Candidate (line, offer) pairs screened at once when indexing a week (memory, not results).
+CANDIDATES_PER_BLOCK = 1 << 20
 
 
 def run_starts(sorted_keys: IntArray) -> IntArray:
@@ -112,7 +114,8 @@ class ProblemIndex:
     pair_day: IntArray
     pair_trip: IntArray
     pairs_of_line: list[list[int]]
-    pair_of: dict[tuple[int, int], int]
+    # Line li's pairs are pairs line_first_pair[li] to line_first_pair[li + 1] - 1.
+    line_first_pair: IntArray
     group_any_day_qty: FloatArray
     group_day_qty: FloatArray
     previous_outside_qty: float
@@ -123,6 +126,10 @@ class ProblemIndex:
     def num_pairs(self) -> int:
         """Return the number of allowed (grower, line) pairs."""
         return len(self.pair_line)
+
+    def pair_at(self, grower: int, line: int) -> int | None:
+        """Return the pair of a grower (position) and a line, or None if it is not allowed."""
+        return _pair_at(self.pair_grower, self.line_first_pair, grower, line)
 
     def locked_quantities(self) -> FloatArray:
         """Return each pair's locked quantity, 0 where the pair is not locked."""
@@ -186,12 +193,10 @@ def index_problem(problem: Problem) -> ProblemIndex:
     )
     num_pairs = len(pair_line)
     # Pairs come by line: each line's pairs are a range.
-    line_bounds = np.searchsorted(pair_line, np.arange(len(lines) + 1)).tolist()
-    pairs_of_line = [list(range(a, b)) for a, b in pairwise(line_bounds)]
+    line_first_pair = np.searchsorted(pair_line, np.arange(len(lines) + 1))
+    pairs_of_line = [list(range(a, b)) for a, b in pairwise(line_first_pair.tolist())]
     for pair, gi in enumerate(pair_group.tolist()):
         groups[gi].pairs.append(pair)
-    pair_of = dict(zip(zip(pair_grower.tolist(), pair_line.tolist(), strict=True),
-                       range(num_pairs), strict=True))
     pair_product = line_product[pair_line]
     catalogue = problem.products
     product_step = np.array([step[p.id] for p in catalogue], dtype=np.float64)
@@ -208,7 +213,7 @@ def index_problem(problem: Problem) -> ProblemIndex:
         line = lines[li]
         where = f"locked : {grower_ids[g]} → {line.canteen} {line.product} {line.day}"
         no_offer = f"ce producteur n'offre pas de {line.product} ce jour-là"
-        pi = pair_of.get((g, li))
+        pi = _pair_at(pair_grower, line_first_pair, g, li)
         if pi is None:
             if qty > 0:
                 contradictions.append(f"{where} : {no_offer}")
@@ -236,7 +241,8 @@ def index_problem(problem: Problem) -> ProblemIndex:
     previous_outside_qty = 0.0
     for row in problem.previous:
         key = (row.canteen, row.product, row.day)
-        pi = pair_of.get((grower_pos.get(row.grower, -1), line_of.get(key, -1)))
+        grower, li = grower_pos.get(row.grower, -1), line_of.get(key, -1)
+        pi = None if li < 0 else _pair_at(pair_grower, line_first_pair, grower, li)
         if pi is None:
             previous_outside_qty += row.quantity
         else:
@@ -268,7 +274,7 @@ def index_problem(problem: Problem) -> ProblemIndex:
         pair_day=pair_day,
         pair_trip=pair_trip,
         pairs_of_line=pairs_of_line,
-        pair_of=pair_of,
+        line_first_pair=line_first_pair,
         group_any_day_qty=group_any_day_qty,
         group_day_qty=group_day_qty,
         previous_outside_qty=previous_outside_qty,
@@ -329,31 +335,61 @@ def _allowed_pairs(
     group_product, group_grower, group_reach = group_data
     km_matrix = distance_matrix_km(problem)
     num_products = len(problem.products)
-    # Every (line, group of the line's product), by line, then by group.
     groups_by_product = np.argsort(group_product, kind="stable")
     num_groups_of = np.bincount(group_product, minlength=num_products)
     first_group_of = np.cumsum(num_groups_of) - num_groups_of
     per_line = num_groups_of[line_product]
-    line_of = np.repeat(np.arange(len(line_product), dtype=np.int64), per_line)
-    rank = np.arange(len(line_of)) - np.repeat(np.cumsum(per_line) - per_line, per_line)
-    group_of = groups_by_product[np.repeat(first_group_of[line_product], per_line) + rank]
-    grower_of = group_grower[group_of]
-    km_of = km_matrix[grower_of, line_canteen[line_of]]
-    reach = group_reach[group_of, line_day[line_of]]
-    usable = (reach > 0) & (line_qty[line_of] > 0)
-    max_km = problem.settings.max_km
-    if max_km is not None:
-        usable &= km_of <= max_km
-    if locked:
-        num_growers = len(problem.growers)
-        locked_keys = np.array([li * num_growers + g for g, li in locked], dtype=np.int64)
-        usable |= np.isin(line_of * num_growers + grower_of, locked_keys)
-    upper_of = np.minimum(reach, line_qty[line_of])
-    return (
-        grower_of[usable].astype(np.int64), line_of[usable].astype(np.int64),
-        group_of[usable].astype(np.int64), km_of[usable].astype(np.float64),
-        upper_of[usable].astype(np.float64),
+    num_growers = len(problem.growers)
+    locked_keys = np.array(
+        sorted(li * num_growers + g for g, li in locked), dtype=np.int64
     )
+    max_km = problem.settings.max_km
+    # Candidates (line, group of the line's product) are screened a block of lines at a time:
+    # at 1000 growers × 1000 canteens they number millions, and whole-week arrays of them
+    # took most of the solver's peak memory.
+    ends = np.cumsum(per_line)
+    chunks: list[tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]] = []
+    begin = 0
+    while begin < len(line_product):
+        end = int(np.searchsorted(ends, ends[begin] - per_line[begin] + CANDIDATES_PER_BLOCK,
+                                  side="right"))
+        end = max(end, begin + 1)
+        lines = np.arange(begin, end, dtype=np.int64)
+        counts = per_line[lines]
+        line_of = np.repeat(lines, counts)
+        rank = np.arange(len(line_of)) - np.repeat(np.cumsum(counts) - counts, counts)
+        group_of = groups_by_product[np.repeat(first_group_of[line_product[lines]], counts) + rank]
+        grower_of = group_grower[group_of]
+        km_of = km_matrix[grower_of, line_canteen[line_of]]
+        reach = group_reach[group_of, line_day[line_of]]
+        usable = (reach > 0) & (line_qty[line_of] > 0)
+        if max_km is not None:
+            usable &= km_of <= max_km
+        if len(locked_keys):
+            usable |= np.isin(line_of * num_growers + grower_of, locked_keys)
+        upper_of = np.minimum(reach, line_qty[line_of])
+        chunks.append((
+            grower_of[usable].astype(np.int64), line_of[usable], group_of[usable].astype(np.int64),
+            km_of[usable].astype(np.float64), upper_of[usable].astype(np.float64),
+        ))
+        begin = end
+    if not chunks:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0), np.zeros(0)
+    growers, line_ids, group_ids, kms, uppers = zip(*chunks, strict=True)
+    return (
+        np.concatenate(growers), np.concatenate(line_ids), np.concatenate(group_ids),
+        np.concatenate(kms), np.concatenate(uppers),
+    )
+
+
+def _pair_at(
+    pair_grower: IntArray, line_first_pair: IntArray, grower: int, line: int
+) -> int | None:
+    """Return the pair of a grower and a line among the line's range of pairs, or None."""
+    first = int(line_first_pair[line])
+    found = np.flatnonzero(pair_grower[first:int(line_first_pair[line + 1])] == grower)
+    return first + int(found[0]) if len(found) else None
 
 
 def _merge_order_lines(problem: Problem) -> tuple[list[Line], dict[tuple[str, str, str], int]]:

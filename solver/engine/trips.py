@@ -272,8 +272,8 @@ def _relocations(state: _PlanState, a: int, free: np.ndarray) -> list[list[Move]
             continue
         found.append([(a, a2, qa)])
         for line_b in idx.lines_by_product[idx.lines[line_a].product]:
-            b2 = idx.pair_of.get((g, line_b))
-            b = idx.pair_of.get((h, line_b))
+            b2 = idx.pair_at(g, line_b)
+            b = idx.pair_at(h, line_b)
             if line_b == line_a or b2 is None or b is None or not (free[b2] and free[b]):
                 continue
             whole_b = float(state.q[b])

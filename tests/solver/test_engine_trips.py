@@ -36,9 +36,9 @@ def scattered_plan(problem: Problem) -> tuple[ProblemIndex, FloatArray]:
     quantities = np.zeros(index.num_pairs)
     grower = {g: i for i, g in enumerate(index.grower_ids)}
     line = {ln.product: i for i, ln in enumerate(index.lines)}
-    quantities[index.pair_of[(grower["big"], line["carotte"])]] = 10
-    quantities[index.pair_of[(grower["big"], line["poireau"])]] = 5
-    quantities[index.pair_of[(grower["small"], line["poireau"])]] = 5
+    quantities[index.pair_at(grower["big"], line["carotte"])] = 10
+    quantities[index.pair_at(grower["big"], line["poireau"])] = 5
+    quantities[index.pair_at(grower["small"], line["poireau"])] = 5
     return index, quantities
 
 
@@ -90,7 +90,7 @@ def exchange_week(kit: SimpleNamespace, deliveries: float, km_h_to_a: float = 10
     plan = np.zeros(index.num_pairs)
     for g, canteen, product in (("g", "A", "carotte"), ("g", "B", "poireau"),
                                 ("h", "A", "oignon"), ("h", "B", "carotte")):
-        plan[index.pair_of[(grower[g], line[(canteen, product)])]] = 10
+        plan[index.pair_at(grower[g], line[(canteen, product)])] = 10
     return week, index, plan
 
 
