@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$#" -eq 0 ]; then
-    set -- --scales luchon,department,region --variants continuous,operational --seeds 1,2 \
-        --mip-time-limit 60 --markdown docs/benchmarks.md
+    set -- --scales luchon,mid,department,region --variants continuous,operational --seeds 1 \
+        --also national/continuous/1 --mip-time-limit 60 --markdown docs/benchmarks.md
 fi
 exec python -m solver bench "$@"

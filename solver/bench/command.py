@@ -51,12 +51,44 @@ def _names(text: str, allowed: tuple[str, ...]) -> list[str]:
     return names
 
 
+def _instance(text: str) -> tuple[str, str, int]:
+    """Parse one SCALE/VARIANT/SEED."""
+    try:
+        scale, variant, seed = text.split("/")
+        return _names(scale, SCALES)[0], _names(variant, VARIANTS)[0], int(seed)
+    except (ValueError, IndexError) as error:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected SCALE/VARIANT/SEED, e.g. national/continuous/1"
+        ) from error
+
+
+def _command_line(options: argparse.Namespace) -> str:
+    """Return the command that runs this bench again, every option spelt out."""
+    words = [
+        "python", "-m", "solver", "bench",
+        "--scales", ",".join(options.scales),
+        "--variants", ",".join(options.variants),
+        "--seeds", ",".join(str(seed) for seed in options.seeds),
+    ]  # fmt: skip
+    for scale, variant, seed in options.also:
+        words += ["--also", f"{scale}/{variant}/{seed}"]
+    words += ["--mip-time-limit", f"{options.mip_time_limit:g}"]
+    if options.methods:
+        words += ["--methods", ",".join(options.methods)]
+    if not options.determinism:
+        words.append("--no-determinism")
+    if options.markdown:
+        words += ["--markdown", options.markdown]
+    return shlex.join(words)
+
+
 def _bench(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m solver bench",
         description="Run the solver, two heuristics, the HiGHS LP bound and (operational) a "
-        "generic MIP on generated instances; print a table, gaps and verdicts per instance. "
-        "`python -m solver bench generate --help` writes one instance.",
+        "generic MIP on generated instances, and the solver again beside busy processes to "
+        "check that it returns the same plan; print a table, the solver's bound and gap, and "
+        "verdicts per instance. `python -m solver bench generate --help` writes one instance.",
     )
     parser.add_argument(
         "--scales",
@@ -77,6 +109,14 @@ def _bench(argv: list[str]) -> int:
         help="comma-separated seeds",
     )
     parser.add_argument(
+        "--also",
+        metavar="SCALE/VARIANT/SEED",
+        action="append",
+        default=[],
+        type=_instance,
+        help="run this instance too, after the others (repeatable), e.g. national/continuous/1",
+    )
+    parser.add_argument(
         "--mip-time-limit",
         type=float,
         default=60.0,
@@ -87,7 +127,13 @@ def _bench(argv: list[str]) -> int:
         "--methods",
         default=None,
         type=lambda t: _names(t, ("solver", "greedy", "prorata", "lp", "mip")),
-        help="run only these methods (default: all that apply)",
+        help="run only these methods (default: all that apply, less those skipped at a scale)",
+    )
+    parser.add_argument(
+        "--no-determinism",
+        dest="determinism",
+        action="store_false",
+        help="do not solve each week a second time beside busy processes to compare the plans",
     )
     parser.add_argument(
         "--markdown",
@@ -105,6 +151,7 @@ def _bench(argv: list[str]) -> int:
 
     from solver.bench.report import (
         format_table,
+        instance_notes,
         render_section,
         table_rows,
         verdicts,
@@ -112,32 +159,38 @@ def _bench(argv: list[str]) -> int:
     )
     from solver.bench.run import run_instance
 
-    command = "python -m solver bench " + shlex.join(argv)
+    instances = [
+        (scale, variant, seed)
+        for scale in options.scales
+        for variant in options.variants
+        for seed in options.seeds
+    ]
+    instances += [instance for instance in options.also if instance not in instances]
     with tempfile.TemporaryDirectory(prefix="pial-bench-") as tmp:
         workdir = Path(options.workdir) if options.workdir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         runs = []
-        for scale in options.scales:
-            for variant in options.variants:
-                for seed in options.seeds:
-                    run = run_instance(
-                        scale,
-                        variant,
-                        seed,
-                        workdir,
-                        options.mip_time_limit,
-                        tuple(options.methods) if options.methods else None,
-                    )
-                    runs.append(run)
-                    print(f"\n== {scale} / {variant} / seed {seed}: {run.size}")
-                    print(format_table(table_rows(run), markdown=False))
-                    for verdict in verdicts(run):
-                        print(verdict.line())
-                    sys.stdout.flush()
+        for scale, variant, seed in instances:
+            run = run_instance(
+                scale,
+                variant,
+                seed,
+                workdir,
+                options.mip_time_limit,
+                tuple(options.methods) if options.methods else None,
+                check_determinism=options.determinism,
+            )
+            runs.append(run)
+            print(f"\n== {scale} / {variant} / seed {seed}: {run.size}")
+            print(format_table(table_rows(run), markdown=False))
+            for note in instance_notes(run):
+                print(note)
+            for verdict in verdicts(run):
+                print(verdict.line())
+            sys.stdout.flush()
     if options.markdown:
-        write_section(
-            Path(options.markdown), render_section(runs, command.strip(), options.mip_time_limit)
-        )
+        section = render_section(runs, _command_line(options), options.mip_time_limit)
+        write_section(Path(options.markdown), section)
         print(f"\nwrote the '## Allocation solver' section of {options.markdown}")
     missed = [v for run in runs for v in verdicts(run) if not v.passed]
     unreachable = sum(v.unreachable for v in missed)

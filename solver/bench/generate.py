@@ -18,8 +18,8 @@ import numpy as np
 
 # "mid" is last so that the other scales keep their random streams (seeded by position).
 SCALES = ("luchon", "department", "region", "mid", "national")
-# What `python -m solver bench` runs unless told: « national » is measured on its own
-# (benchmarks/memory.py), for its peak memory.
+# What `python -m solver bench` runs unless told: « national » is run on its own, continuous
+# (`--also national/continuous/1`, as benchmarks/allocation_solver.sh does), for its memory.
 BENCH_SCALES = ("luchon", "department", "region", "mid")
 VARIANTS = ("continuous", "operational")
 WEEK = "2026-W48"

@@ -15,14 +15,23 @@ import solver
 import solver.bench.run
 from solver.bench import main as bench_main
 from solver.bench.baselines import nearest_grower_first, pro_rata
+from solver.bench.determinism import PlanComparison, compare_plans
 from solver.bench.generate import generate_instance
 from solver.bench.instance import parse_instance
 from solver.bench.metrics import PlanMetrics, check_plan, measure_plan
-from solver.bench.report import verdicts, write_section
+from solver.bench.report import (
+    instance_notes,
+    render_section,
+    table_rows,
+    verdicts,
+    write_section,
+)
 from solver.bench.run import (
     InstanceRun,
     MethodRun,
+    run_instance,
     run_method_subprocess,
+    solve_again_under_load,
     time_short_runs_again,
 )
 
@@ -429,3 +438,142 @@ def test_first_and_warm_script_needs_a_warm_solve() -> None:
     )
     assert run.returncode == 2
     assert "--repeats" in run.stderr
+
+
+def test_same_plan_check_counts_the_rows_that_differ(tmp_path: Path) -> None:
+    doc = generate_instance("luchon", "continuous", 1)
+    path = tmp_path / "luchon.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    inst = parse_instance(doc)
+    first = run_method_subprocess(inst, "solver", path, tmp_path / "first.json", 5.0)
+    assert first.metrics is not None
+    outcome = json.loads((tmp_path / "first.json").read_text(encoding="utf-8"))
+    rows = outcome["result"]["allocations"]
+    # Another plan: one quantity changed (a row gone, a row new) and one row dropped.
+    changed = [dict(rows[0], quantity=rows[0]["quantity"] + 1.0), *rows[2:]]
+    outcome["result"]["allocations"] = changed
+    (tmp_path / "other.json").write_text(json.dumps(outcome), encoding="utf-8")
+
+    again, comparison = solve_again_under_load(
+        inst, path, tmp_path / "other.json", tmp_path / "again.json", 5.0
+    )
+
+    assert again.metrics is not None and again.metrics.feasible
+    assert comparison == PlanComparison(num_rows=len(changed), num_differing_rows=3)
+    assert comparison.describe() == "no (3 rows differ)"
+    again_rows = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert compare_plans(rows, again_rows["result"]["allocations"]).same
+
+
+def solver_run_reporting(weighted: float, bound: float, gap: float) -> MethodRun:
+    """Return a solver run whose result reports a weighted value, a bound and a gap."""
+    return MethodRun(
+        "solver",
+        8.0,
+        160.0,
+        plan_metrics(899.0, 399.0, 5000, 60),
+        "feasible",
+        reported={"weighted": weighted, "weighted_lower_bound": bound, "gap": gap},
+        cpu_s=7.5,
+    )
+
+
+def test_notes_under_the_table_show_the_bound_the_gap_and_the_same_plan_check() -> None:
+    under_load = replace(
+        solver_run_reporting(10_640.12, 9_601.99, 0.0976),
+        metrics=plan_metrics(899.0, 399.0, 5100, 60),
+        time_s=12.5,
+    )
+    first = solver_run_reporting(10_637.27, 9_601.99, 0.0973)
+    run = InstanceRun(
+        "mid", "operational", 1, "", {"solver": first}, under_load=under_load,
+        same_plan=PlanComparison(245, 30),
+    )  # fmt: skip
+
+    notes = instance_notes(run)
+
+    assert notes[0] == (
+        "solver's own report: weighted 10 637.27, proven bound 9 601.99, gap 9.73 %"
+    )
+    assert notes[1] == (
+        "same plan under load: no (30 rows differ; weighted 111.00 vs 110.00; solved again "
+        "beside 2 busy processes: 12.500 s, CPU 7.500 s)"
+    )
+    found = {v.target: v for v in verdicts(run)}
+    assert not found["same plan beside 2 busy processes"].passed
+    section = render_section([run], "python -m solver bench", 60.0)
+    table_end = section.index("| solver |")
+    assert table_end < section.index("- solver's own report: weighted 10 637.27") < section.index(
+        "### Verdicts"
+    )
+    assert "- MISS [mid/operational/seed 1] same plan beside 2 busy processes: 30 rows differ" in (
+        section
+    )
+
+    # Same rows, but a bound that moved with the load is said too.
+    moved = replace(under_load, reported={"weighted_lower_bound": 8_251.48})
+    run = replace(run, under_load=moved, same_plan=PlanComparison(245, 0))
+    assert instance_notes(run)[1] == (
+        "same plan under load: yes (solved again beside 2 busy processes: 12.500 s, CPU 7.500 s; "
+        "proven bound 8 251.48 the second time)"
+    )
+    found = {v.target: v for v in verdicts(run)}
+    assert found["same plan beside 2 busy processes"].passed
+    assert found["same plan beside 2 busy processes"].detail.startswith("245 rows identical")
+
+    run = replace(run, under_load=None, same_plan=None)
+    assert instance_notes(run)[1] == "same plan under load: not checked"
+    assert "same plan beside 2 busy processes" not in {v.target for v in verdicts(run)}
+
+
+def test_national_memory_has_a_verdict_and_no_time_target() -> None:
+    solver_run = replace(solver_run_reporting(246_116.52, 246_116.52, 0.0), peak_mb=640.0)
+    run = InstanceRun("national", "continuous", 1, "", {"solver": solver_run})
+    found = {v.target: v for v in verdicts(run)}
+    assert found["peak memory ≤ 1024 MB"].passed
+    assert found["peak memory ≤ 1024 MB"].detail == "solver 640 MB"
+    assert not any(target.startswith("time") for target in found)
+
+
+def test_a_skipped_method_is_shown_with_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("solver.bench.run.SHORT_RUN_TIMINGS", 1)
+    skipped = ("solver", "prorata", "lp")
+    reasons = {("luchon", method): f"{method} takes too long here" for method in skipped}
+    monkeypatch.setattr("solver.bench.run.SKIPPED_METHODS", reasons)
+
+    run = run_instance("luchon", "continuous", 1, tmp_path, 5.0)
+
+    assert list(run.runs) == ["greedy"]
+    assert run.skipped["lp"] == "lp takes too long here"
+    assert run.under_load is None  # no solver run, nothing to solve again
+    assert table_rows(run)[-1][:2] == ["(d) LP bound", "skipped"]
+    assert "(d) LP bound skipped at this scale: lp takes too long here" in instance_notes(run)
+    assert "- (c) pro-rata skipped at this scale: prorata takes too long here" in render_section(
+        [run], "python -m solver bench", 60.0
+    )
+    # Named on the command line, a method runs even where it is skipped by default.
+    named = run_instance("luchon", "continuous", 1, tmp_path, 5.0, ("lp",), False)
+    assert list(named.runs) == ["lp"] and not named.skipped
+
+
+def test_bench_writes_the_command_that_produced_the_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("solver.bench.run.SHORT_RUN_TIMINGS", 1)
+    markdown = tmp_path / "benchmarks.md"
+    argv = [
+        "--scales", "luchon", "--variants", "continuous", "--also", "luchon/operational/2",
+        "--methods", "greedy", "--no-determinism", "--workdir", str(tmp_path),
+        "--markdown", str(markdown),
+    ]  # fmt: skip
+    assert bench_main(argv) == 0
+    text = markdown.read_text(encoding="utf-8")
+    assert (
+        "Command: `python -m solver bench --scales luchon --variants continuous --seeds 1 "
+        "--also luchon/operational/2 --mip-time-limit 60 --methods greedy --no-determinism "
+        f"--markdown {markdown}`"
+    ) in text
+    assert "### luchon / continuous / seed 1" in text
+    assert "### luchon / operational / seed 2" in text
