@@ -164,6 +164,13 @@ def instance_notes(run: InstanceRun) -> list[str]:
             f"{_num(100 * gap if gap is not None else None, 2) or '?'} %",
             f"same plan under load: {describe_same_plan(run)}",
         ]
+        if reported.get("contract_eur_upper_bound") is not None:
+            notes.append(
+                f"stages 2 and 3: contract {_num(reported.get('contract_eur'), 2)} € (proven "
+                f"at most {_num(reported['contract_eur_upper_bound'], 2)} €), served "
+                f"{_num(reported.get('served_eur'), 2)} € (proven at most "
+                f"{_num(reported.get('served_eur_upper_bound'), 2)} €)"
+            )
     notes += [
         f"{METHOD_LABELS.get(method, method)} skipped at this scale: {reason}"
         for method, reason in run.skipped.items()

@@ -577,3 +577,20 @@ def test_bench_writes_the_command_that_produced_the_section(
     ) in text
     assert "### luchon / continuous / seed 1" in text
     assert "### luchon / operational / seed 2" in text
+
+
+def test_notes_show_the_proven_bounds_of_stages_2_and_3() -> None:
+    solver = solver_run_reporting(10_637.27, 9_601.99, 0.0973)
+    reported = {
+        **(solver.reported or {}), "contract_eur": 3_120.5, "contract_eur_upper_bound": 3_180.0,
+        "served_eur": 9_870.25, "served_eur_upper_bound": 9_990.0,
+    }
+    run = InstanceRun(
+        "mid", "operational", 1, "", {"solver": replace(solver, reported=reported)},
+        same_plan=PlanComparison(245, 0),
+    )  # fmt: skip
+
+    assert instance_notes(run)[2] == (
+        "stages 2 and 3: contract 3 120.50 € (proven at most 3 180.00 €), served 9 870.25 € "
+        "(proven at most 9 990.00 €)"
+    )
