@@ -303,7 +303,7 @@ def _burn(stop_at: float) -> None:
     [
         pytest.param(5, (10, 8, 8), id="small"),
         pytest.param(*JUST_UNDER[:2], id="whole-mip"),
-        # 3.5–4 CPU s a solve: 10–15 s in all, more beside the hogs on the 2-core machine.
+        # ~3.7 CPU s a solve: 9 s in all on a quiet 2-core machine, 25 s on a busy one.
         pytest.param(*MID_SIZE[:2], id="mid-size", marks=pytest.mark.slow),
     ],
 )
