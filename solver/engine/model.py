@@ -441,10 +441,11 @@ class AllocationModel:
     # --- solve -------------------------------------------------------------------------------
 
     def solve(
-        self, time_limit_s: float, max_nodes: int | None = None
+        self, time_limit_s: float, max_nodes: int | None = None, count_work: bool = False
     ) -> tuple[LinearSolution, FloatArray | None]:
-        """Solve and return the solution with the full quantity array (None without a plan)."""
-        solution = self.lp.solve(time_limit_s, max_nodes)
+        """Solve and return the solution with the full quantity array (None without a plan);
+        with `count_work`, the solution tells HiGHS's counts of the MIP's work."""
+        solution = self.lp.solve(time_limit_s, max_nodes, count_work=count_work)
         if solution.outcome == "none":
             return solution, None
         idx = self.index

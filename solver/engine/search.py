@@ -7,9 +7,19 @@ stages 2 and 3 stay optimal; it is accepted only when the week's weighted cost f
 
 The search is deterministic: its effort is counted in work, not in seconds. Each step's MIP
 stops after `STEP_MAX_NODES` nodes; a step solved to optimality grows the next neighbourhood,
-one stopped by its node limit shrinks it; the search ends when the pairs of all its steps add
-up to its work budget, or when a whole pass of seeds improves nothing. The deadline is only a
-safety net against a machine far slower than the one the budget was calibrated on.
+one stopped by its node limit shrinks it; the search ends when the work of its steps adds up
+to its budget, when its steps have re-solved `max_passes` times the week's pairs, or when a
+whole pass of seeds improves nothing. The deadline is only a safety net against a machine far
+slower than the one the budget was calibrated on.
+
+A step's work (`step_work`) is counted in pairs: its scope's pairs, plus HiGHS's own count of
+its simplex iterations times the rows of its presolved MIP, read from HiGHS's log
+(`LinearSolution.row_iterations`); both are the same on every run whatever the load. Pairs
+alone cost 4–5 times more CPU on random dense weeks than on department (0.5–0.8 against
+0.12–0.16 ms a pair): a step's MIP has as many integer variables and nonzeros per pair on
+either, but department's presolve to a tenth of their rows, dense weeks' to three quarters,
+and these take far more iterations. Counted so, a unit of work costs 0.09–0.12 ms on all five
+weeks measured (`benchmarks/search_work.py`, see `ROW_ITERATIONS_PER_PAIR`).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import numpy as np
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
+from solver.engine.linear import LinearSolution
 from solver.engine.model import build_weighted_model
 from solver.engine.report import evaluate, served_eur, sold_eur_by_grower
 from solver.geography import haversine_km
@@ -30,6 +41,17 @@ FIRST_NEIGHBOURHOOD_PAIRS = 300
 MIN_NEIGHBOURHOOD_PAIRS = 60
 MAX_NEIGHBOURHOOD_PAIRS = 600
 STEP_MAX_NODES = 50
+# A step's work: its pairs, plus HiGHS's row-iterations (simplex iterations times the rows of
+# the presolved MIP), this many counting as one pair. Least squares of a step's CPU on the two
+# (`PYTHONPATH=. python benchmarks/search_work.py --time-limit 30`, five weeks, 201 steps, 2
+# cores, load 3–4): 0.115 ms a pair and 0.265 ms per 1,000 row-iterations, one pair ≈ 430
+# (≈ 420 over 279 steps of a first run, work still counted in pairs). Each week's CPU lies
+# within 0.90–1.10 of the fit; its CPU per unit of work varies 1.2× between weeks, per pair 4.4×.
+ROW_ITERATIONS_PER_PAIR = 400.0
+# When HiGHS's counts are unknown (`LinearSolution.row_iterations` is -1: no usable log file),
+# a step counts this many times its pairs, about a dense week's average (5–7; department 1.2–1.3),
+# so that the search still stops on its budget, if early, rather than on the safety net.
+UNCOUNTED_WORK_PER_PAIR = 6.0
 
 
 def improve_by_neighbourhoods(
@@ -39,9 +61,11 @@ def improve_by_neighbourhoods(
     seed: int = 0,
     max_steps: int | None = None,
     max_work: float = float("inf"),
+    max_passes: float = float("inf"),
 ) -> FloatArray:
-    """Return the plan improved until its work budget (pairs over all steps) is spent or until
-    no neighbourhood improves it; the deadline is a safety net.
+    """Return the plan improved until its work budget (`step_work` over all steps) is spent,
+    its steps have re-solved `max_passes` times the week's pairs, or no neighbourhood
+    improves it; the deadline is a safety net.
 
     A neighbourhood is the canteens nearest a seed place: every canteen in turn, and the
     growers furthest from their fairness target, whose sales it lets move between canteens.
@@ -64,12 +88,13 @@ def improve_by_neighbourhoods(
     nearest: dict[tuple[str, str], list[Canteen]] = {}
     target_pairs = float(FIRST_NEIGHBOURHOOD_PAIRS)
     seeds: list[tuple[str, str]] = []
-    failures = steps = 0
+    failures = steps = pairs_solved = 0
     work = 0.0
     while (
         failures < len(canteens)
         and (max_steps is None or steps < max_steps)
         and work < max_work
+        and pairs_solved < max_passes * index.num_pairs
     ):
         left_s = deadline - now()
         if left_s <= 0.01:
@@ -90,10 +115,11 @@ def improve_by_neighbourhoods(
             if size >= target_pairs:
                 break
         steps += 1
-        work += size
+        pairs_solved += size
         contract_target, total_target = _scope_targets(index, scope, quantities)
         model = build_weighted_model(index, scope, quantities, contract_target, total_target)
-        solution, plan = model.solve(left_s, max_nodes=STEP_MAX_NODES)
+        solution, plan = model.solve(left_s, max_nodes=STEP_MAX_NODES, count_work=True)
+        work += step_work(size, solution)
         if solution.outcome == "optimal":
             target_pairs = min(MAX_NEIGHBOURHOOD_PAIRS, target_pairs * 1.25)
         else:
@@ -108,6 +134,14 @@ def improve_by_neighbourhoods(
             break  # the whole week was re-solved in vain: every other seed gives the same step
         failures += 1
     return quantities
+
+
+def step_work(num_pairs: int, solution: LinearSolution) -> float:
+    """Return the work of one step, in pairs: its scope's pairs plus HiGHS's simplex work on
+    its MIP (`ROW_ITERATIONS_PER_PAIR`), the same on every run whatever the machine's load."""
+    if solution.row_iterations < 0:
+        return UNCOUNTED_WORK_PER_PAIR * num_pairs
+    return num_pairs + solution.row_iterations / ROW_ITERATIONS_PER_PAIR
 
 
 def _next_seeds(

@@ -25,10 +25,15 @@ from solver.problem import Problem, Result, Status
 WHOLE_MIP_MAX_PAIRS = 1000
 WHOLE_MIP_MAX_NODES = 300
 REPORT_TIME_SHARE = 0.05
-# The neighbourhood search's work budget: pairs re-solved per second of `time_limit_s`,
-# calibrated so that a department week ends well within its time limit on the bench machine.
-SEARCH_WORK_PER_S = 2_500.0
-# ... and at most this many times the week's own pairs (a small week needs few passes).
+# The neighbourhood search's work budget per second of `time_limit_s`, in `search.step_work`
+# units (a step's pairs plus its simplex row-iterations / 400: 0.09–0.12 CPU ms each on the
+# 2-core bench machine, `PYTHONPATH=. python benchmarks/search_work.py`). Calibrated on the
+# department week, which keeps the effort it had at 2,500 pairs a second (33 steps against
+# 32; seed 1 at 10 s: weighted 26,548.80 → 26,528.51); at 10 s the search then stops on its
+# budget after 3.2–4.0 CPU s on department, mid and dense weeks of 2,000–3,000 pairs alike.
+SEARCH_WORK_PER_S = 3_000.0
+# ... and the search's steps re-solve at most this many times the week's own pairs (a small
+# week needs few passes).
 SEARCH_MAX_PASSES = 20
 # A plan within this relative gap of its proven bound is reported `optimal`.
 OPTIMAL_GAP = 1e-4
@@ -103,10 +108,7 @@ def solve_integer(
     the strongest bound on large weeks but seconds long there, is solved once the search is
     done, so that its time never shortens the search.
     """
-    budget = min(
-        SEARCH_WORK_PER_S * index.problem.settings.time_limit_s,
-        SEARCH_MAX_PASSES * float(index.num_pairs),
-    )
+    budget = SEARCH_WORK_PER_S * index.problem.settings.time_limit_s
     guide = build_weighted_model(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
@@ -147,7 +149,9 @@ def solve_integer(
         and not is_worse(evaluate(index, whole).weighted, bound)
     ):
         return whole, "optimal", min(bound, evaluate(index, whole).weighted)
-    quantities = improve_by_neighbourhoods(index, first, deadline, max_work=budget)
+    quantities = improve_by_neighbourhoods(
+        index, first, deadline, max_work=budget, max_passes=SEARCH_MAX_PASSES
+    )
     # Exchanges across canteens that the search's neighbourhoods (a few nearby canteens) miss.
     quantities = swap_to_close_trips(index, quantities, deadline)
     # The heuristic path's plan, unless the MIP's is better: never worse than either.

@@ -249,9 +249,10 @@ def test_the_bound_never_exceeds_the_reference_optimum(
 
 
 def week_of(kit: SimpleNamespace, seed: int, size: tuple[int, int, int]) -> Problem:
-    """A random operational week with a cost per trip and a generous limit: the safety net
-    must not strike, even on a loaded machine, so that every run does the same work."""
-    problem: Problem = kit.random_week(seed, *size, lots=True, time_limit_s=60.0)
+    """A random operational week with a cost per trip, at the default 10 s limit: its search
+    stops on its work budget (HiGHS's simplex work counted, `search.step_work`) long before
+    the CPU safety net, so that every run does the same work even on a loaded machine."""
+    problem: Problem = kit.random_week(seed, *size, lots=True)
     return problem
 
 
@@ -302,7 +303,7 @@ def _burn(stop_at: float) -> None:
     [
         pytest.param(5, (10, 8, 8), id="small"),
         pytest.param(*JUST_UNDER[:2], id="whole-mip"),
-        # ~10 s quiet, 20–30 s beside the hogs on the 2-core machine.
+        # ~3.7 CPU s a solve: 9 s in all on a quiet 2-core machine, 25 s on a busy one.
         pytest.param(*MID_SIZE[:2], id="mid-size", marks=pytest.mark.slow),
     ],
 )
@@ -310,7 +311,9 @@ def test_the_same_week_gives_the_same_plan_under_load(
     kit: SimpleNamespace, seed: int, size: tuple[int, int, int]
 ) -> None:
     problem = week_of(kit, seed, size)
+    started_cpu_s = now()
     quiet = solve(problem)
+    quiet_cpu_s = now() - started_cpu_s
     hogs = [
         multiprocessing.get_context("spawn").Process(target=_burn, args=(time.time() + 120,))
         for _ in range(2)
@@ -324,7 +327,11 @@ def test_the_same_week_gives_the_same_plan_under_load(
             hog.terminate()
             hog.join()
     kit.check_plan(problem, loaded)
-    assert quiet.metrics.solve_s < 0.5 * problem.settings.time_limit_s
+    # The quiet run stopped on its work budget, far from the safety net (95 % of the limit, in
+    # CPU seconds: `clock.py`). Its CPU time is asserted, not `metrics.solve_s`: wall time
+    # grows with whatever else runs on the machine.
+    assert problem.settings.time_limit_s == 10.0
+    assert quiet_cpu_s < 0.7 * problem.settings.time_limit_s
     assert kit.rows_of(loaded) == kit.rows_of(quiet)
     assert loaded.metrics.weighted_lower_bound == quiet.metrics.weighted_lower_bound
     assert loaded.status == quiet.status

@@ -1,10 +1,26 @@
-"""Integer weeks too large for one MIP: a valid plan at once, a better one with more time."""
+"""Integer weeks too large for one MIP: a valid plan at once, a better one with more time, and
+the search's work counted from HiGHS's own counts."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
+import pytest
+
 from solver.engine import index_problem, solve
+from solver.engine.clock import now
+from solver.engine.linear import LinearSolution
+from solver.engine.model import build_weighted_model
+from solver.engine.search import (
+    ROW_ITERATIONS_PER_PAIR,
+    STEP_MAX_NODES,
+    UNCOUNTED_WORK_PER_PAIR,
+    step_work,
+)
+from solver.engine.served import plan_served
 from solver.engine.solve import WHOLE_MIP_MAX_PAIRS
 
 
@@ -24,3 +40,34 @@ def test_neighbourhood_search_lowers_the_weighted_cost(kit: SimpleNamespace) -> 
     kit.check_plan(patient, improved)
     assert improved.metrics.served_eur == first.metrics.served_eur
     assert kit.spec_weighted(patient, improved) < kit.spec_weighted(hurried, first)
+
+
+def test_highs_counts_a_mips_work_the_same_on_every_run(
+    kit: SimpleNamespace, capfd: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = kit.random_week(5, 10, 8, 8, lots=True)
+    index = index_problem(problem)
+    served = plan_served(index, now() + 60.0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def solved(count_work: bool) -> LinearSolution:
+        model = build_weighted_model(
+            index, range(len(index.lines)), served.quantities, served.contract_target,
+            served.total_target,
+        )
+        solution, _ = model.solve(60.0, max_nodes=STEP_MAX_NODES, count_work=count_work)
+        return solution
+
+    first, second, uncounted = solved(True), solved(True), solved(False)
+    assert first.lp_iterations > 0
+    assert first.row_iterations > first.lp_iterations
+    counts = (first.lp_iterations, first.row_iterations, first.nodes)
+    assert counts == (second.lp_iterations, second.row_iterations, second.nodes)
+    assert (uncounted.lp_iterations, uncounted.row_iterations, uncounted.nodes) == (-1, -1, -1)
+    # Reading HiGHS's log changes nothing in its answer, prints nothing and leaves no file.
+    assert np.array_equal(first.values, uncounted.values)
+    assert capfd.readouterr().out == ""
+    assert list(tmp_path.iterdir()) == []
+    assert step_work(100, first) == 100 + first.row_iterations / ROW_ITERATIONS_PER_PAIR
+    assert step_work(100, uncounted) == 100 * UNCOUNTED_WORK_PER_PAIR
