@@ -183,7 +183,7 @@ def _empty_pair(
 
 
 def swap_to_close_trips(
-    index: ProblemIndex, quantities: FloatArray, deadline: float, max_passes: int = 10
+    index: ProblemIndex, quantities: FloatArray, deadline: float, max_passes: int = 5
 ) -> FloatArray:
     """Return the plan improved by closing small trips through exchanges across canteens.
 
