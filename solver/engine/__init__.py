@@ -36,8 +36,11 @@ Method
      over all its pairs, limited in nodes: a plan it proves optimal is returned at once.
      Otherwise `search.py` re-solves neighbourhoods of nearby canteens as exact MIPs,
      keeping each neighbourhood's served amounts, until its work budget is spent or no
-     neighbourhood improves the plan; the better plan of the MIP's and the search's is kept
-     (no cliff).
+     neighbourhood improves the plan. Then `trips.py` exchanges quantities across canteens to
+     close small trips (a grower alone at a canteen with one product hands it to a grower
+     already driving there, and takes that grower's quantity of the same product elsewhere):
+     moves a neighbourhood of nearby canteens cannot make. The better plan of the MIP's and
+     the heuristic path's is kept (no cliff).
    - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
      fewest trips each canteen-day needs, and the whole MIP's dual bound when it ran), as
      `metrics.weighted_lower_bound` with `metrics.gap`.
