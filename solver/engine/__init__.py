@@ -39,8 +39,10 @@ Method
      neighbourhood improves the plan. Then `trips.py` exchanges quantities across canteens to
      close small trips (a grower alone at a canteen with one product hands it to a grower
      already driving there, and takes that grower's quantity of the same product elsewhere):
-     moves a neighbourhood of nearby canteens cannot make. The better plan of the MIP's and
-     the heuristic path's is kept (no cliff).
+     moves a neighbourhood of nearby canteens cannot make; and `open_trips.py` re-solves
+     groups of nearby canteens exactly on the trips the plan already makes (a much smaller
+     MIP that may close trips but opens none). The better plan of the MIP's and the
+     heuristic path's is kept (no cliff).
    - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
      fewest trips each canteen-day needs, and the whole MIP's dual bound when it ran), as
      `metrics.weighted_lower_bound` with `metrics.gap`.

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from solver.engine.index import (
     FloatArray,
@@ -73,9 +74,12 @@ class AllocationModel:
         current_q: FloatArray,
         *,
         relax: bool = False,
+        blocked: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self.index = index
         self.relax = relax
+        # Pairs that may send nothing here (unless locked): a restricted model.
+        self.blocked = blocked
         self.lp = LinearModel()
         self.scope_lines = list(scope_lines)
         line_in_scope = np.zeros(len(index.lines), dtype=bool)
@@ -101,6 +105,8 @@ class AllocationModel:
         integral = idx.pair_integral[self.pairs]
         upper = idx.pair_upper[self.pairs] / steps
         upper = np.where(integral, np.floor(upper + 1e-9), upper)
+        if self.blocked is not None:
+            upper = np.where(self.blocked[self.pairs], 0.0, upper)
         locked = idx.pair_locked[self.pairs]
         is_locked = ~np.isnan(locked)
         lower = np.where(is_locked, locked / steps, 0.0)
@@ -469,15 +475,16 @@ def build_weighted_model(
     relax: bool = False,
     with_integer_rules: bool = True,
     per_product: bool = True,
+    blocked: npt.NDArray[np.bool_] | None = None,
 ) -> AllocationModel:
     """Build the stage-4 model of some lines: every rule, served optima kept, weighted costs.
 
     Without the integer rules (grower limit, trips) the model is the LP used as a guide.
     Without `per_product` only the week's contract and total values are kept (see
-    `AllocationModel.add_served_targets`).
+    `AllocationModel.add_served_targets`). `blocked` pairs send nothing (unless locked).
     """
     weights = index.problem.settings.weights
-    model = AllocationModel(index, scope_lines, current_q, relax=relax)
+    model = AllocationModel(index, scope_lines, current_q, relax=relax, blocked=blocked)
     model.add_supply_limits()
     contract_terms = model.add_order_limits()
     model.add_served_targets(contract_terms, contract_target, total_target, per_product)

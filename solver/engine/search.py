@@ -116,7 +116,7 @@ def improve_by_neighbourhoods(
                 break
         steps += 1
         pairs_solved += size
-        contract_target, total_target = _scope_targets(index, scope, quantities)
+        contract_target, total_target = scope_targets(index, scope, quantities)
         model = build_weighted_model(index, scope, quantities, contract_target, total_target)
         solution, plan = model.solve(left_s, max_nodes=STEP_MAX_NODES, count_work=True)
         work += step_work(size, solution)
@@ -161,7 +161,7 @@ def _next_seeds(
     return seeds
 
 
-def _scope_targets(
+def scope_targets(
     index: ProblemIndex, scope: list[int], quantities: FloatArray
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Return what the scope's lines serve now, per product: contract part and total."""

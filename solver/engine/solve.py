@@ -11,6 +11,7 @@ from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
 from solver.engine.model import AllocationModel, build_weighted_model
+from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import build_result, evaluate, infeasible_result
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
@@ -29,11 +30,12 @@ REPORT_TIME_SHARE = 0.05
 # units (a step's pairs plus its simplex row-iterations / 400: 0.09–0.12 CPU ms each on the
 # 2-core bench machine, `PYTHONPATH=. python benchmarks/search_work.py`). Calibrated on the
 # department week, where 3,000 units a second kept the effort the search had before (33 steps
-# against 32). Then lowered to 2,000 once the exchanges after the search (`trips.py`) took
-# over most of its gains (department at 10 s, weighted: search 3,000 + exchanges 23,742 /
-# 22,641 on seeds 1 / 2; 2,000 + exchanges 23,768 / 22,736; exchanges alone 24,297 / 22,672),
-# so that the LP of trips behind the bound (4.4–4.9 CPU s there) still fits in the limit.
-SEARCH_WORK_PER_S = 2_000.0
+# against 32). Then lowered to 1,000 once the exchanges and the re-solve on open trips after
+# the search (`trips.py`, `open_trips.py`) took over most of its gains (department at 10 s,
+# weighted, seeds 1 / 2: search 3,000 + exchanges 23,742 / 22,641; exchanges alone 24,297 /
+# 22,672; search 1,000 + exchanges + open trips 23,193 / 22,316), so that the LP of trips
+# behind the bound (4.4–4.9 CPU s there) still fits in the limit.
+SEARCH_WORK_PER_S = 1_000.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).
 SEARCH_MAX_PASSES = 20
@@ -156,6 +158,7 @@ def solve_integer(
     )
     # Exchanges across canteens that the search's neighbourhoods (a few nearby canteens) miss.
     quantities = swap_to_close_trips(index, quantities, deadline)
+    quantities = improve_on_open_trips(index, quantities, deadline)
     # The heuristic path's plan, unless the MIP's is better: never worse than either.
     if whole is not None and is_worse(
         evaluate(index, quantities).weighted, evaluate(index, whole).weighted

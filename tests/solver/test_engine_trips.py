@@ -6,10 +6,12 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from solver.engine import ProblemIndex, evaluate, index_problem
 from solver.engine.clock import now
 from solver.engine.index import FloatArray
+from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import build_result
 from solver.engine.served import plan_served
 from solver.engine.trips import close_small_trips, swap_to_close_trips
@@ -131,4 +133,27 @@ def test_exchanges_keep_every_rule_and_what_each_line_receives(kit: SimpleNamesp
         assert cost <= cost_before + 1e-9
         improved += cost < cost_before - 1e-9
     # The first plans (a min-cost flow each product, trips ignored) leave exchanges to make.
+    assert improved >= 4
+
+
+def test_re_solving_on_open_trips_opens_none_and_keeps_every_rule(kit: SimpleNamespace) -> None:
+    improved = 0
+    for seed in range(6):
+        problem = kit.random_week(seed, 9, 7, 6, lots=True)
+        index = index_problem(problem)
+        first = plan_served(index, now() + 60.0).quantities
+        solved = improve_on_open_trips(index, first, now() + 60.0)
+        result = build_result(index, solved, "feasible", 0.0)
+        kit.check_plan(problem, result)
+        # Lines of one product may trade quantities; the product's contract and total stay.
+        served = np.bincount(index.line_product[index.pair_line], weights=solved)
+        served_before = np.bincount(index.line_product[index.pair_line], weights=first)
+        np.testing.assert_allclose(served, served_before, atol=1e-9)
+        assert result.metrics.contract_eur == pytest.approx(
+            build_result(index, first, "feasible", 0.0).metrics.contract_eur
+        )
+        assert set(index.pair_trip[solved > 0]) <= set(index.pair_trip[first > 0])
+        cost, cost_before = evaluate(index, solved).weighted, evaluate(index, first).weighted
+        assert cost <= cost_before + 1e-9
+        improved += cost < cost_before - 1e-9
     assert improved >= 4
