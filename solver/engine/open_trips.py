@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import numpy.typing as npt
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
@@ -42,10 +43,10 @@ def improve_on_open_trips(
     for scope in _groups(index, plan):
         if now() > deadline:
             break
-        on_trip = np.isin(index.pair_trip, index.pair_trip[plan > 0])
         contract_target, total_target = scope_targets(index, scope, plan)
         model = build_weighted_model(
-            index, scope, plan, contract_target, total_target, blocked=~on_trip,
+            index, scope, plan, contract_target, total_target,
+            blocked=~on_open_trips(index, plan),
         )
         _, found = model.solve(deadline - now(), max_nodes=GROUP_MAX_NODES)
         if found is None:
@@ -56,10 +57,16 @@ def improve_on_open_trips(
     return plan
 
 
+def on_open_trips(index: ProblemIndex, plan: FloatArray) -> npt.NDArray[np.bool_]:
+    """Return, per pair, whether its (grower, canteen, day) trip is made by the plan."""
+    made: npt.NDArray[np.bool_] = np.isin(index.pair_trip, index.pair_trip[plan > 0])
+    return made
+
+
 def _groups(index: ProblemIndex, plan: FloatArray) -> list[list[int]]:
     """Return the lines of groups of nearby canteens, each with at most `GROUP_MAX_PAIRS`
     pairs on open trips (a canteen alone may have more), every canteen in one group."""
-    on_trip = np.isin(index.pair_trip, index.pair_trip[plan > 0])
+    on_trip = on_open_trips(index, plan)
     lines_of: dict[str, list[int]] = defaultdict(list)
     pairs_of: dict[str, int] = defaultdict(int)
     for li, line in enumerate(index.lines):
