@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import numpy as np
@@ -118,12 +119,20 @@ def test_an_exchange_is_not_made_when_the_kilometres_cost_more(kit: SimpleNamesp
     assert np.array_equal(swapped, plan)
 
 
-def test_exchanges_keep_every_rule_and_what_each_line_receives(kit: SimpleNamespace) -> None:
-    improved = 0
-    for seed in range(8):
+def first_plans(
+    kit: SimpleNamespace, seeds: int
+) -> Iterator[tuple[Problem, ProblemIndex, FloatArray]]:
+    """Yield random operational weeks with their first plans (a min-cost flow each product,
+    trips ignored): plans that leave trips to close."""
+    for seed in range(seeds):
         problem = kit.random_week(seed, 9, 7, 6, lots=True)
         index = index_problem(problem)
-        first = plan_served(index, now() + 60.0).quantities
+        yield problem, index, plan_served(index, now() + 60.0).quantities
+
+
+def test_exchanges_keep_every_rule_and_what_each_line_receives(kit: SimpleNamespace) -> None:
+    improved = 0
+    for problem, index, first in first_plans(kit, 8):
         swapped = swap_to_close_trips(index, first, now() + 60.0)
         kit.check_plan(problem, build_result(index, swapped, "feasible", 0.0))
         received = np.bincount(index.pair_line, weights=swapped, minlength=len(index.lines))
@@ -138,10 +147,7 @@ def test_exchanges_keep_every_rule_and_what_each_line_receives(kit: SimpleNamesp
 
 def test_re_solving_on_open_trips_opens_none_and_keeps_every_rule(kit: SimpleNamespace) -> None:
     improved = 0
-    for seed in range(6):
-        problem = kit.random_week(seed, 9, 7, 6, lots=True)
-        index = index_problem(problem)
-        first = plan_served(index, now() + 60.0).quantities
+    for problem, index, first in first_plans(kit, 6):
         solved = improve_on_open_trips(index, first, now() + 60.0)
         result = build_result(index, solved, "feasible", 0.0)
         kit.check_plan(problem, result)
