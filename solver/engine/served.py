@@ -133,16 +133,18 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         pairs = [p for li in lines for p in index.pairs_of_line[li]]
         network = _build_network(index, lines, quantities, _product_unit(index, product))
         contract_flow, total_flow = _max_flows(network)
-        bound = (
-            network.base_contract + contract_flow * network.unit,
-            network.base_total + total_flow * network.unit,
-        )
+        bound = _flow_bound(network, contract_flow, total_flow)
         plan = quantities.copy()
         _cheapest_flow(network, contract_flow, total_flow, plan)
         served = bound
         if limit is not None and _breaks_grower_limit(index, lines, plan, limit):
             plan, served = _respect_grower_limit(index, product, lines, quantities, plan, limit)
-        if _is_better(bound, served) or _lots_blur_the_flow(index, product, lines):
+        blurred = _lots_blur_the_flow(index, product, lines)
+        if blurred:
+            # Counted in whole lots per node, the flow may miss what lots combined across
+            # nodes serve: the flow without lots bounds every plan instead.
+            bound = _flow_bound(_build_network(index, lines, quantities, RESOLUTION))
+        if _is_better(bound, served) or blurred:
             gap = (price[product] * (bound[0] - served[0]), price[product] * (bound[1] - served[1]))
             unproven.append((gap, product))
             contract_upper[product], total_upper[product] = bound
@@ -452,6 +454,19 @@ def _build_network(
         is_regular=np.concatenate([*regular, np.zeros(2 * len(free), bool)]),
         base_contract=base_contract,
         base_total=base_total,
+    )
+
+
+def _flow_bound(
+    network: FlowNetwork, contract_flow: int | None = None, total_flow: int | None = None
+) -> tuple[float, float]:
+    """Return the contract and total quantities of a network's maximum flows (computed unless
+    given): upper bounds on what any plan its network relaxes serves."""
+    if contract_flow is None or total_flow is None:
+        contract_flow, total_flow = _max_flows(network)
+    return (
+        network.base_contract + contract_flow * network.unit,
+        network.base_total + total_flow * network.unit,
     )
 
 

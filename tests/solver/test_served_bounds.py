@@ -68,6 +68,26 @@ def test_unproven_stages_say_feasible_with_the_flow_bound(
     assert again.metrics.served_eur_upper_bound == pytest.approx(60.0)
 
 
+def test_the_bound_counts_a_crate_made_of_any_day_and_named_day_offers(
+    kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by the property test below: 1 kg offered for any day and 1 kg for the day make one
+    # 2 kg crate, which a flow counting whole crates per offer node cannot see.
+    problem = kit.week(
+        products=[kit.product("carotte", price=1.0, lot=2.0)],
+        growers=[kit.grower("g1")],
+        canteens=[kit.canteen("c1")],
+        offers=[("g1", "carotte", 1.0), ("g1", "carotte", 1.0, kit.DAY1)],
+        orders=[("c1", "carotte", kit.DAY1, 2.0)],
+        km={("g1", "c1"): 1.0},
+    )
+    starve_product_mips(monkeypatch)
+    result = solve(problem)
+    kit.check_plan(problem, result)
+    assert result.status == "feasible"
+    assert result.metrics.served_eur_upper_bound >= 2.0
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parts=weeks(integer=True), product_mips=st.sampled_from(["full", "one node", "none"]))
 def test_the_served_bounds_never_fall_below_the_reference_optima(
