@@ -37,7 +37,9 @@ class _PlanState:
         self.pairs_in_trip = np.bincount(
             index.pair_trip[self.q > 0], minlength=int(index.pair_trip.max(initial=-1)) + 1
         )
+        self.open_trips = int(np.count_nonzero(self.pairs_in_trip))
         self._pairs_of_trip: dict[int, list[int]] | None = None
+        self._pair_of_line: dict[int, dict[int, int]] = {}
 
     def move(self, source: int, target: int, quantity: float) -> None:
         """Move a quantity from one pair to another of the same line."""
@@ -50,7 +52,10 @@ class _PlanState:
             self.sold_eur[idx.pair_grower[pair]] += signed * idx.pair_price[pair]
             day = idx.days[int(idx.pair_day[pair])]
             self.used[int(idx.pair_group[pair])][day] += signed
-            self.pairs_in_trip[idx.pair_trip[pair]] += int(self.q[pair] > 0) - int(before > 0)
+            trip = idx.pair_trip[pair]
+            carried_before = self.pairs_in_trip[trip]
+            self.pairs_in_trip[trip] += int(self.q[pair] > 0) - int(before > 0)
+            self.open_trips += int(self.pairs_in_trip[trip] > 0) - int(carried_before > 0)
 
     def pairs_of_trip(self, trip: int) -> list[int]:
         """Return the pairs of a (grower, canteen, day) trip."""
@@ -59,6 +64,17 @@ class _PlanState:
             for p, t in enumerate(self.index.pair_trip.tolist()):
                 self._pairs_of_trip[t].append(p)
         return self._pairs_of_trip[trip]
+
+    def pair_at(self, grower: int, line: int) -> int | None:
+        """Return the pair of a grower and a line, or None (`ProblemIndex.pair_at`, from a map
+        per grower built when first asked: the exchanges ask millions of times on a region)."""
+        pair_of_line = self._pair_of_line.get(grower)
+        if pair_of_line is None:
+            pairs = np.flatnonzero(self.index.pair_grower == grower)
+            lines = self.index.pair_line[pairs].tolist()
+            pair_of_line = dict(zip(lines, pairs.tolist(), strict=True))
+            self._pair_of_line[grower] = pair_of_line
+        return pair_of_line.get(line)
 
     def within_offer(self, group_id: int) -> bool:
         """Return whether an offer group's sends fit its offer: each day's own quantity, then
@@ -220,7 +236,7 @@ Move = tuple[int, int, float]
 def _close_trip(state: _PlanState, carried: list[int], free: np.ndarray) -> bool:
     """Move every pair of a trip by its cheapest relocation; keep the moves if the plan's
     cost falls, else undo them. Return whether they were kept."""
-    trips_before = int(np.count_nonzero(state.pairs_in_trip))
+    trips_before = state.open_trips
     cost = 0.0
     made: list[Move] = []
     for a in carried:
@@ -229,7 +245,7 @@ def _close_trip(state: _PlanState, carried: list[int], free: np.ndarray) -> bool
             trial = _apply(state, moves)
             if trial is not None:
                 trial += state.index.problem.settings.weights.deliveries * (
-                    int(np.count_nonzero(state.pairs_in_trip)) - trips_before
+                    state.open_trips - trips_before
                 )
                 if best is None or trial < best[0] - 1e-12:
                     best = (trial, moves)
@@ -242,7 +258,7 @@ def _close_trip(state: _PlanState, carried: list[int], free: np.ndarray) -> bool
         cost += applied
         made += best[1]
     cost += state.index.problem.settings.weights.deliveries * (
-        int(np.count_nonzero(state.pairs_in_trip)) - trips_before
+        state.open_trips - trips_before
     )
     if cost < -1e-9:
         return True
@@ -272,8 +288,8 @@ def _relocations(state: _PlanState, a: int, free: np.ndarray) -> list[list[Move]
             continue
         found.append([(a, a2, qa)])
         for line_b in idx.lines_by_product[idx.lines[line_a].product]:
-            b2 = idx.pair_at(g, line_b)
-            b = idx.pair_at(h, line_b)
+            b2 = state.pair_at(g, line_b)
+            b = state.pair_at(h, line_b)
             if line_b == line_a or b2 is None or b is None or not (free[b2] and free[b]):
                 continue
             whole_b = float(state.q[b])
