@@ -10,8 +10,8 @@ that model to HiGHS's MIP under a time limit, to show what a generic engine reac
 LP relaxation (crates, switches and trips continuous), so each stage's optimum bounds what any
 plan can reach. The model is built in one sparse matrix.
 
-Run it only in its own process (`python -m solver.bench.bound lp instance.json out.json`):
-highspy and OR-Tools ship clashing native libraries and cannot share a process.
+Run it in its own process (`python -m solver.bench.bound lp instance.json out.json`), so that
+the bench measures its time and memory apart from the solver's.
 """
 
 from __future__ import annotations

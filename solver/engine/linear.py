@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import highspy
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
@@ -132,8 +134,8 @@ class LinearModel:
         self._row_upper.append(np.array(upper, dtype=np.float64))
         self.num_rows += len(edges) - 1
 
-    def _builder(self) -> mbh.ModelBuilderHelper:
-        """Return OR-Tools' model of these variables, rows and costs."""
+    def _arrays(self) -> _ModelArrays:
+        """Return the columns, the objective and the rows (compressed sparse rows), joined."""
         costs = np.concatenate(self._costs) if self._costs else np.zeros(0)
         self._costs = [costs]
 
@@ -143,7 +145,7 @@ class LinearModel:
             return np.concatenate([np.asarray(block, dtype=dtype) for block in blocks])
 
         lengths = joined(self._row_lengths, np.int64)
-        # 32-bit indices are what OR-Tools reads: 64-bit ones would be converted on the way.
+        # 32-bit indices are what OR-Tools and HiGHS read: 64-bit ones would be converted.
         indptr = np.zeros(len(lengths) + 1, dtype=np.int32)
         np.cumsum(lengths, out=indptr[1:])
         matrix = sp.csr_matrix(
@@ -152,15 +154,31 @@ class LinearModel:
         )
         # Terms repeated within a row add up, as they would in a sum.
         matrix.sum_duplicates()
-        objective: Any = costs  # OR-Tools' stubs misname the array type
+        return _ModelArrays(
+            joined(self._lower, np.float64), joined(self._upper, np.float64), costs,
+            joined(self._integral, bool), joined(self._row_lower, np.float64),
+            joined(self._row_upper, np.float64), matrix,
+        )
+
+    def _builder(self, arrays: _ModelArrays) -> mbh.ModelBuilderHelper:
+        """Return OR-Tools' model of these variables, rows and costs."""
+        # OR-Tools' stubs misname the array type.
+        lower: Any = arrays.lower
+        upper: Any = arrays.upper
+        cost: Any = arrays.cost
+        row_lower: Any = arrays.row_lower
+        row_upper: Any = arrays.row_upper
         builder = mbh.ModelBuilderHelper()
         builder.fill_model_from_sparse_data(
-            joined(self._lower, np.float64), joined(self._upper, np.float64), objective,
-            joined(self._row_lower, np.float64), joined(self._row_upper, np.float64), matrix,
+            lower, upper, cost, row_lower, row_upper, arrays.matrix
         )
-        for var in np.flatnonzero(joined(self._integral, bool)).tolist():
+        for var in np.flatnonzero(arrays.integral).tolist():
             builder.set_var_integrality(var, True)
         return builder
+
+    def as_lp_text(self) -> str:
+        """Return the model in the LP file format (a fingerprint of it, for tests)."""
+        return str(self._builder(self._arrays()).export_to_lp_string())
 
     def solve(
         self,
@@ -168,6 +186,7 @@ class LinearModel:
         max_nodes: int | None = None,
         interior_point: bool = False,
         count_work: bool = False,
+        start: tuple[IntArray, FloatArray] | None = None,
     ) -> LinearSolution:
         """Minimise the objective within a time limit; never prints.
 
@@ -175,63 +194,49 @@ class LinearModel:
         at most `SMALL_LP_MAX_VARIABLES` variables (half the time on a small week). A MIP
         stops after `max_nodes` branch-and-bound nodes: a limit counted in work, so that the
         same model gives the same answer whatever the machine's load (one thread, HiGHS's
-        fixed seed); the time limit is then only a safety net. With `interior_point`, a large
-        LP is solved by HiGHS's interior point method then crossover: 7× quicker than its dual
+        fixed seed); the time limit is then only a safety net. A MIP starts from `start`
+        (variables and their values, those left out completed by HiGHS) when given: its
+        answer is then never worse than that plan. With `interior_point`, a large LP is
+        solved by HiGHS's interior point method then crossover: 7× quicker than its dual
         simplex on the LP of trips of a department week (`bound.py`). With `count_work`, a
         MIP's solution also tells HiGHS's counts of its work (`LinearSolution`).
         """
-        started = now()
-        builder = self._builder()
-        work: dict[str, int] = {}
-        small_lp = not self.has_integers and self.num_variables <= SMALL_LP_MAX_VARIABLES
-        if small_lp:
+        arrays = self._arrays()
+        if self.has_integers:
+            return _solve_mip(arrays, time_limit_s, max_nodes, count_work, start)
+        builder = self._builder(arrays)
+        if self.num_variables <= SMALL_LP_MAX_VARIABLES:
             solver = _run(builder, "glop", "use_dual_simplex:true,use_preprocessing:false",
                           time_limit_s)
-        elif not self.has_integers:
+        else:
             # On the pure LPs of this engine, presolve only costs time (a third at department
             # scale) and the dual simplex beats HiGHS's own choice at region scale.
             options = f"{_HIGHS_BASE}\npresolve=off\nsimplex_strategy=1"
             if interior_point:
                 options = f"{_HIGHS_BASE}\nsolver=ipm"
             solver = _run(builder, "highs", options, time_limit_s)
-        else:
-            mip_options = _HIGHS_BASE
-            if max_nodes is not None:
-                mip_options += f"\nmip_max_nodes={max(1, int(max_nodes))}"
-            # HiGHS's log, written only to count its work, must not reach the real stdout.
-            with (
-                _native_stdout_silenced() as silenced,
-                _highs_work_counter(count_work and silenced) as counter,
-            ):
-                solver = counter.run(builder, mip_options, time_limit_s)
-                if solver.status() == mbh.SolveStatus.INFEASIBLE:
-                    # Every model of this engine holds the plan it improves on, so this answer
-                    # is wrong: HiGHS's MIP presolve was seen to give it on a 15-variable week
-                    # that SCIP, CP-SAT and HiGHS without presolve all solve. Ask again so.
-                    left_s = time_limit_s - (now() - started)
-                    solver = counter.run(builder, f"{mip_options}\npresolve=off", left_s)
-            work = {
-                "lp_iterations": counter.lp_iterations,
-                "row_iterations": counter.row_iterations,
-                "nodes": counter.nodes,
-            }
         status = solver.status()
-        bound = -np.inf
         if status == mbh.SolveStatus.OPTIMAL:
-            outcome: SolveOutcome = "optimal"
-            bound = float(solver.objective_value())
-        elif status == mbh.SolveStatus.FEASIBLE and solver.has_solution():
-            outcome = "feasible"
-        else:
-            return LinearSolution("none", np.zeros(self.num_variables), np.inf, **work)
-        if self.has_integers and solver.has_response():
-            dual = float(solver.best_objective_bound())
-            if np.isfinite(dual):
-                bound = min(dual, float(solver.objective_value()))
-        return LinearSolution(
-            outcome, np.asarray(solver.variable_values(), dtype=np.float64),
-            float(solver.objective_value()), bound, **work,
-        )
+            objective = float(solver.objective_value())
+            values = np.asarray(solver.variable_values(), dtype=np.float64)
+            return LinearSolution("optimal", values, objective, objective)
+        if status == mbh.SolveStatus.FEASIBLE and solver.has_solution():
+            values = np.asarray(solver.variable_values(), dtype=np.float64)
+            return LinearSolution("feasible", values, float(solver.objective_value()))
+        return LinearSolution("none", np.zeros(self.num_variables), np.inf)
+
+
+@dataclass(frozen=True, slots=True)
+class _ModelArrays:
+    """A model as arrays: column bounds, costs and integrality, row bounds and matrix."""
+
+    lower: FloatArray
+    upper: FloatArray
+    cost: FloatArray
+    integral: npt.NDArray[np.bool_]
+    row_lower: FloatArray
+    row_upper: FloatArray
+    matrix: sp.csr_matrix
 
 
 def _run(
@@ -239,38 +244,104 @@ def _run(
     solver_name: str,
     options: str,
     time_limit_s: float,
-    output: bool = False,
 ) -> mbh.ModelSolverHelper:
-    """Solve a model with one back-end and its options within a time limit."""
+    """Solve an LP with one of OR-Tools' back-ends and its options within a time limit."""
     solver = mbh.ModelSolverHelper(solver_name)
-    solver.enable_output(output)
+    solver.enable_output(False)
     solver.set_solver_specific_parameters(options)
     solver.set_time_limit_in_seconds(max(0.01, time_limit_s) * WALL_PER_CPU_S)
     solver.solve(builder)
     return solver
 
 
-class _HighsWorkCounter:
-    """Run HiGHS on MIPs and add up the simplex iterations, row-iterations and nodes that its
-    logs report."""
+def _solve_mip(
+    arrays: _ModelArrays,
+    time_limit_s: float,
+    max_nodes: int | None,
+    count_work: bool,
+    start: tuple[IntArray, FloatArray] | None,
+) -> LinearSolution:
+    """Solve a MIP with HiGHS itself (highspy): OR-Tools' wrapper cannot hand it a starting
+    solution (`add_hint` crashes the process with HiGHS, OR-Tools 9.15)."""
+    started = now()
+    with _native_stdout_silenced() as silenced, _highs_log(count_work and silenced) as log:
+        highs = _run_mip(arrays, time_limit_s, max_nodes, log, start)
+        if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            # Every model of this engine holds the plan it improves on, so this answer is
+            # wrong: HiGHS's MIP presolve was seen to give it on a 15-variable week that SCIP,
+            # CP-SAT and HiGHS without presolve all solve. Ask again so.
+            left_s = time_limit_s - (now() - started)
+            highs = _run_mip(arrays, left_s, max_nodes, log, start, presolve=False)
+        work = log.counts() if log is not None else _UNKNOWN_WORK
+    info = highs.getInfo()
+    status = highs.getModelStatus()
+    if info.primal_solution_status != _FEASIBLE_POINT:
+        return LinearSolution("none", np.zeros(len(arrays.lower)), np.inf, **work)
+    objective = float(info.objective_function_value)
+    values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+    dual = float(info.mip_dual_bound)
+    if status == highspy.HighsModelStatus.kOptimal:
+        return LinearSolution("optimal", values, objective, objective, **work)
+    bound = min(dual, objective) if np.isfinite(dual) else -np.inf
+    return LinearSolution("feasible", values, objective, bound, **work)
 
-    def __init__(self, log_path: Path | None) -> None:
-        self.log_path = log_path
-        self.lp_iterations = self.row_iterations = self.nodes = 0 if log_path else -1
 
-    def run(
-        self, builder: mbh.ModelBuilderHelper, options: str, time_limit_s: float
-    ) -> mbh.ModelSolverHelper:
-        """Solve a MIP with HiGHS and these options; count its work if there is a log file."""
-        if self.log_path is None:
-            return _run(builder, "highs", options, time_limit_s)
-        # OR-Tools' wrapper does not hand HiGHS's counters back, nor its log to Python (no
-        # callback binding): HiGHS writes its log to a file, and to the console, silenced.
-        self.log_path.write_bytes(b"")
-        solver = _run(
-            builder, "highs", f"{options}\nlog_file={self.log_path}", time_limit_s, output=True
-        )
-        log = self.log_path.read_text(encoding="utf-8", errors="replace")
+# HiGHS's code for a feasible primal point (`primal_solution_status`).
+_FEASIBLE_POINT = 2
+_UNKNOWN_WORK = {"lp_iterations": -1, "row_iterations": -1, "nodes": -1}
+
+
+def _run_mip(
+    arrays: _ModelArrays,
+    time_limit_s: float,
+    max_nodes: int | None,
+    log: _HighsLog | None,
+    start: tuple[IntArray, FloatArray] | None,
+    presolve: bool = True,
+) -> highspy.Highs:
+    """Run HiGHS once on the MIP with the engine's options (one thread, quiet, its log read
+    into `log` if any), from `start` if given; return it, solved."""
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", log is not None)
+    highs.setOptionValue("log_to_console", False)
+    if log is not None:
+        highs.setOptionValue("log_file", str(log.path))
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("time_limit", max(0.01, time_limit_s) * WALL_PER_CPU_S)
+    if max_nodes is not None:
+        highs.setOptionValue("mip_max_nodes", max(1, int(max_nodes)))
+    if not presolve:
+        highs.setOptionValue("presolve", "off")
+    matrix = arrays.matrix
+    integrality = np.where(
+        arrays.integral, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous)
+    ).astype(np.int32)
+    highs.passModel(
+        len(arrays.lower), matrix.shape[0], matrix.nnz, int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize), 0.0, arrays.cost, arrays.lower, arrays.upper,
+        arrays.row_lower, arrays.row_upper, matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32), matrix.data, integrality,
+    )
+    if start is not None:
+        variables, values = start
+        highs.setSolution(len(variables), variables.astype(np.int32), values)
+    highs.run()
+    if log is not None:
+        log.read_run()
+    return highs
+
+
+class _HighsLog:
+    """A file HiGHS writes its log to, read back to count the MIP's work."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lp_iterations = self.row_iterations = self.nodes = 0
+
+    def read_run(self) -> None:
+        """Add the simplex iterations, row-iterations and nodes of the run just logged."""
+        log = self.path.read_text(encoding="utf-8", errors="replace")
+        self.path.write_bytes(b"")
         iterations = _last_count(_LP_ITERATIONS, log)
         # The rows left by presolve (its first report; restarts shrink the model further);
         # the model's own rows when presolve is off or reduced nothing.
@@ -279,13 +350,20 @@ class _HighsWorkCounter:
         self.lp_iterations += iterations
         self.row_iterations += iterations * rows
         self.nodes += _last_count(_NODES, log)
-        return solver
+
+    def counts(self) -> dict[str, int]:
+        """Return the work of the runs read so far."""
+        return {
+            "lp_iterations": self.lp_iterations,
+            "row_iterations": self.row_iterations,
+            "nodes": self.nodes,
+        }
 
 
 # The lines of HiGHS's MIP report ("Solving report") that count its work.
 _LP_ITERATIONS = re.compile(r"^\s*LP iterations\s+(\d+)", re.MULTILINE)
 _NODES = re.compile(r"^\s*Nodes\s+(\d+)", re.MULTILINE)
-_PRESOLVED_ROWS = re.compile(r"^Presolve reductions: rows (\d+)", re.MULTILINE)
+_PRESOLVED_ROWS = re.compile(r"^Solving MIP model with:\s+(\d+) rows", re.MULTILINE)
 _MODEL_ROWS = re.compile(r"^MIP has (\d+) rows", re.MULTILINE)
 
 
@@ -296,20 +374,16 @@ def _last_count(pattern: re.Pattern[str], log: str) -> int:
 
 
 @contextmanager
-def _highs_work_counter(count: bool) -> Iterator[_HighsWorkCounter]:
-    """Yield a counter of HiGHS's work, with a log file of its own if `count`, removed after.
-
-    OR-Tools reads HiGHS options as `name=value` split at spaces, commas and `=`: a log path
-    holding one of them cannot be passed, and the work is then unknown (-1).
-    """
+def _highs_log(count: bool) -> Iterator[_HighsLog | None]:
+    """Yield a log file of HiGHS's own if `count` (None otherwise), removed after."""
     if not count:
-        yield _HighsWorkCounter(None)
+        yield None
         return
     handle, name = tempfile.mkstemp(prefix="pial-highs-", suffix=".log")
     os.close(handle)
     path = Path(name)
     try:
-        yield _HighsWorkCounter(None if re.search(r"[\s,=]", name) else path)
+        yield _HighsLog(path)
     finally:
         path.unlink(missing_ok=True)
 
@@ -319,8 +393,8 @@ def _native_stdout_silenced() -> Iterator[bool]:
     """Send the process's stdout (file descriptor 1) to /dev/null while native code runs;
     yield whether it could.
 
-    HiGHS 1.12's MIP solver prints a debugging line with printf whatever its output options,
-    which would corrupt a JSON result written to stdout. The redirection is process-wide, so
+    HiGHS prints its banner with printf when created, whatever its output options, which
+    would corrupt a JSON result written to stdout. The redirection is process-wide, so
     another thread's writes to stdout during a MIP solve are lost too.
     """
     if sys.stdout is not None:

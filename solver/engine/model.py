@@ -92,6 +92,8 @@ class AllocationModel:
         self.var_of_pair = np.full(index.num_pairs, -1, dtype=np.int64)
         # The most steps each in-scope pair may send (its variable's upper bound).
         self.max_steps = np.zeros(index.num_pairs)
+        # On/off variables (grower-limit switches, trips) and the pairs that turn each on.
+        self.on_off: list[tuple[int, list[int]]] = []
         self.x = self.add_quantities()
         self.var_of_pair[self.pairs] = self.x
 
@@ -338,6 +340,7 @@ class AllocationModel:
         lower = (idx.pair_locked[list(pairs)] > 0).astype(np.float64)
         switches = self.lp.add_variables(lower, np.ones(num), not self.relax)
         for p, switch in zip(pairs, switches.tolist(), strict=True):
+            self.on_off.append((switch, [p]))
             var = int(self.var_of_pair[p])
             step = float(idx.pair_step[p])
             self.lp.add_row([var, switch], [step, -float(idx.pair_upper[p])], upper=0.0)
@@ -399,6 +402,7 @@ class AllocationModel:
             lower, np.ones(len(trips)), not self.relax, cost=np.full(len(trips), weight)
         )
         for pairs, trip in zip(trips, trip_vars.tolist(), strict=True):
+            self.on_off.append((trip, pairs))
             for p in pairs:
                 var = int(self.var_of_pair[p])
                 self.lp.add_row(
@@ -447,11 +451,19 @@ class AllocationModel:
     # --- solve -------------------------------------------------------------------------------
 
     def solve(
-        self, time_limit_s: float, max_nodes: int | None = None, count_work: bool = False
+        self,
+        time_limit_s: float,
+        max_nodes: int | None = None,
+        count_work: bool = False,
+        start: FloatArray | None = None,
     ) -> tuple[LinearSolution, FloatArray | None]:
         """Solve and return the solution with the full quantity array (None without a plan);
-        with `count_work`, the solution tells HiGHS's counts of the MIP's work."""
-        solution = self.lp.solve(time_limit_s, max_nodes, count_work=count_work)
+        a MIP starts from the plan `start` (full quantities) when given; with `count_work`,
+        the solution tells HiGHS's counts of the MIP's work."""
+        solution = self.lp.solve(
+            time_limit_s, max_nodes, count_work=count_work,
+            start=None if start is None else self.start_values(start),
+        )
         if solution.outcome == "none":
             return solution, None
         idx = self.index
@@ -463,6 +475,20 @@ class AllocationModel:
         full = self.outside_q.copy()
         full[self.pairs] = quantity
         return solution, full
+
+
+    def start_values(self, plan: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Return the model's quantity and on/off variables with their values in a plan (full
+        quantities); the solver completes the others (gaps, moves)."""
+        idx = self.index
+        steps = plan[self.pairs] / idx.pair_step[self.pairs]
+        integral = idx.pair_integral[self.pairs] & ~self.relax
+        steps = np.where(integral, steps.round(), steps)
+        sends = plan > 0
+        on_off = [(var, float(sends[pairs].any())) for var, pairs in self.on_off]
+        variables = np.concatenate((self.x, np.array([v for v, _ in on_off], dtype=np.int64)))
+        values = np.concatenate((steps, np.array([on for _, on in on_off])))
+        return variables, values
 
 
 def build_weighted_model(

@@ -48,7 +48,7 @@ def improve_on_open_trips(
             index, scope, plan, contract_target, total_target,
             blocked=~on_open_trips(index, plan),
         )
-        _, found = model.solve(deadline - now(), max_nodes=GROUP_MAX_NODES)
+        _, found = model.solve(deadline - now(), max_nodes=GROUP_MAX_NODES, start=plan)
         if found is None:
             continue
         cost = evaluate(index, found).weighted

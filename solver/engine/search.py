@@ -118,7 +118,9 @@ def improve_by_neighbourhoods(
         pairs_solved += size
         contract_target, total_target = scope_targets(index, scope, quantities)
         model = build_weighted_model(index, scope, quantities, contract_target, total_target)
-        solution, plan = model.solve(left_s, max_nodes=STEP_MAX_NODES, count_work=True)
+        solution, plan = model.solve(
+            left_s, max_nodes=STEP_MAX_NODES, count_work=True, start=quantities
+        )
         work += step_work(size, solution)
         if solution.outcome == "optimal":
             target_pairs = min(MAX_NEIGHBOURHOOD_PAIRS, target_pairs * 1.25)

@@ -618,7 +618,10 @@ def _solve_product_mip(
             model.add_served_targets(contract_terms, {product: contract_goal}, {})
             model.lp.add_costs(variables, [-c for c in coefs])
         left_s = time_s - (now() - started)
-        solution, found = model.solve(max(0.02, left_s), max_nodes=PRODUCT_MIP_MAX_NODES)
+        # The total stage starts from the contract stage's plan, which serves the contract.
+        solution, found = model.solve(
+            max(0.02, left_s), max_nodes=PRODUCT_MIP_MAX_NODES, start=plan
+        )
         if solution.outcome != "optimal" and np.isfinite(solution.bound):
             upper[stage] = -solution.bound
         if found is None:

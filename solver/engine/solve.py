@@ -106,7 +106,8 @@ def solve_integer(
 
     Every week takes the heuristic path (LP-guided rounding, closing trips, neighbourhood
     search, all with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs first gets
-    one MIP over all its pairs, with a node limit: its plan is returned at once if its dual
+    one MIP over all its pairs, started from the first plan (every MIP of the engine starts
+    from the best plan it knows), with a node limit: its plan is returned at once if its dual
     bound proves it optimal, else kept only if better than the search's; its dual bound joins
     the heuristic path's bound (`bound.py`). The LP of trips and quantities together,
     the strongest bound on large weeks but seconds long there, is solved once the search is
@@ -142,7 +143,9 @@ def solve_integer(
             index, range(len(index.lines)), served.quantities,
             served.contract_target, served.total_target,
         )
-        solution, whole = model.solve(deadline - now(), max_nodes=WHOLE_MIP_MAX_NODES)
+        solution, whole = model.solve(
+            deadline - now(), max_nodes=WHOLE_MIP_MAX_NODES, start=first
+        )
         if served.proven and np.isfinite(solution.bound):
             mip_bound = solution.bound + model.objective_offset(served.total_target)
             bound = mip_bound if bound is None else max(bound, mip_bound)

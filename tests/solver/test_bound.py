@@ -365,7 +365,7 @@ model = build_weighted_model(
     index, range(len(index.lines)), served.quantities, served.contract_target,
     served.total_target,
 )
-text = model.lp._builder().export_to_lp_string() + repr(sorted(grower_shares(problem).items()))
+text = model.lp.as_lp_text() + repr(sorted(grower_shares(problem).items()))
 print(hashlib.sha256(text.encode()).hexdigest())
 """
 
