@@ -28,7 +28,8 @@ WHOLE_MIP_MAX_NODES = 300
 REPORT_TIME_SHARE = 0.05
 # The neighbourhood search's work budget per second of `time_limit_s`, in `search.step_work`
 # units (a step's pairs plus its simplex row-iterations / 400: 0.09–0.12 CPU ms each on the
-# 2-core bench machine, `PYTHONPATH=. python benchmarks/search_work.py`). Calibrated on the
+# 2-core bench machine with OR-Tools' HiGHS 1.12, 0.07–0.18 with highspy's 1.16;
+# `PYTHONPATH=. python benchmarks/search_work.py`). Calibrated on the
 # department week, where 3,000 units a second kept the effort the search had before (33 steps
 # against 32). Then lowered to 1,000 once the exchanges and the re-solve on open trips after
 # the search (`trips.py`, `open_trips.py`) took over most of its gains (department at 10 s,
