@@ -476,7 +476,6 @@ class AllocationModel:
         full[self.pairs] = quantity
         return solution, full
 
-
     def start_values(self, plan: FloatArray) -> tuple[IntArray, FloatArray]:
         """Return the model's quantity and on/off variables with their values in a plan (full
         quantities); the solver completes the others (gaps, moves)."""
@@ -485,10 +484,9 @@ class AllocationModel:
         integral = idx.pair_integral[self.pairs] & ~self.relax
         steps = np.where(integral, steps.round(), steps)
         sends = plan > 0
-        on_off = [(var, float(sends[pairs].any())) for var, pairs in self.on_off]
-        variables = np.concatenate((self.x, np.array([v for v, _ in on_off], dtype=np.int64)))
-        values = np.concatenate((steps, np.array([on for _, on in on_off])))
-        return variables, values
+        switches = np.array([var for var, _ in self.on_off], dtype=np.int64)
+        on = np.array([float(sends[pairs].any()) for _, pairs in self.on_off])
+        return np.concatenate((self.x, switches)), np.concatenate((steps, on))
 
 
 def build_weighted_model(

@@ -133,7 +133,7 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         pairs = [p for li in lines for p in index.pairs_of_line[li]]
         network = _build_network(index, lines, quantities, _product_unit(index, product))
         contract_flow, total_flow = _max_flows(network)
-        bound = _flow_bound(network, contract_flow, total_flow)
+        bound = _flow_bound(network, (contract_flow, total_flow))
         plan = quantities.copy()
         _cheapest_flow(network, contract_flow, total_flow, plan)
         served = bound
@@ -143,7 +143,8 @@ def plan_served(index: ProblemIndex, deadline: float) -> ServedPlan:
         if blurred:
             # Counted in whole lots per node, the flow may miss what lots combined across
             # nodes serve: the flow without lots bounds every plan instead.
-            bound = _flow_bound(_build_network(index, lines, quantities, RESOLUTION))
+            relaxed = _build_network(index, lines, quantities, RESOLUTION)
+            bound = _flow_bound(relaxed, _max_flows(relaxed))
         if _is_better(bound, served) or blurred:
             gap = (price[product] * (bound[0] - served[0]), price[product] * (bound[1] - served[1]))
             unproven.append((gap, product))
@@ -457,13 +458,10 @@ def _build_network(
     )
 
 
-def _flow_bound(
-    network: FlowNetwork, contract_flow: int | None = None, total_flow: int | None = None
-) -> tuple[float, float]:
-    """Return the contract and total quantities of a network's maximum flows (computed unless
-    given): upper bounds on what any plan its network relaxes serves."""
-    if contract_flow is None or total_flow is None:
-        contract_flow, total_flow = _max_flows(network)
+def _flow_bound(network: FlowNetwork, flows: tuple[int, int]) -> tuple[float, float]:
+    """Return the contract and total quantities of a network's maximum flows (in steps, as
+    `_max_flows` gives them): upper bounds on what any plan its network relaxes serves."""
+    contract_flow, total_flow = flows
     return (
         network.base_contract + contract_flow * network.unit,
         network.base_total + total_flow * network.unit,
