@@ -258,7 +258,17 @@ def follow_menu(page: Any, name: str) -> None:
     link = page.locator("nav .nav").get_by_role("link", name=name, exact=True)
     if not link.is_visible():
         page.locator("nav .nav-more summary").click()
-    link.click()
+    follow(link)
+
+
+def follow(target: Any) -> None:
+    """Click a link or a button that loads another page, and wait until that page has loaded.
+
+    Playwright's click returns once the next page starts loading: what is read right after
+    could still come from the page left behind.
+    """
+    with target.page.expect_event("load"):
+        target.click()
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = False) -> Path:

@@ -11,6 +11,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow,
     screenshot,
     sign_in,
 )
@@ -57,20 +58,20 @@ def test_a_person_switches_the_interface_to_english(
 ) -> None:
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, "jb.sabatier@demo.pial.example")
-    page.get_by_role("link", name="Langue").click()
+    follow(page.get_by_role("link", name="Langue"))
     page.get_by_label("English").check()
-    page.get_by_role("button", name="Enregistrer").click()
+    follow(page.get_by_role("button", name="Enregistrer"))
     assert page.locator(".flash-success").inner_text() == "Language saved."
     assert page.locator("html").get_attribute("lang") == "en"
-    page.get_by_role("link", name="Home").first.click()
+    follow(page.get_by_role("link", name="Home").first)
     main = page.inner_text("main")
     assert "My offer" in main and "We are in week" in main
     assert accessibility_violations(page) == []
     screenshot(page, "home-grower-english-360")
     # Back to French, so that the account reads as the demo describes it.
-    page.get_by_role("link", name="Language").click()
+    follow(page.get_by_role("link", name="Language"))
     page.get_by_label("Français").check()
-    page.get_by_role("button", name="Save").click()
+    follow(page.get_by_role("button", name="Save"))
     assert page.locator("html").get_attribute("lang") == "fr"
 
 
@@ -80,7 +81,7 @@ def test_a_farm_page_with_its_certificates_is_accessible(
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, "coordination@demo.pial.example")
     page.goto(f"{live_server.url}/admin/fermes")
-    page.get_by_role("link", name="Les Jardins de la Pique").click()
+    follow(page.get_by_role("link", name="Les Jardins de la Pique"))
     certificates = page.get_by_role("region", name="Certificats (bio et autres labels)")
     assert "FR-BIO-01-31-2014-0412" in certificates.inner_text()
     assert page.get_by_label("SIRET (14 chiffres)").input_value() == "81470312000018"
@@ -93,13 +94,13 @@ def test_a_canteen_group_page_and_the_invoiced_to_choice_are_accessible(
     page = open_page(viewport=DESKTOP)
     sign_in(page, live_server, "coordination@demo.pial.example")
     page.goto(f"{live_server.url}/admin/cantines")
-    page.get_by_role("link", name="Groupements de cantines (acheteurs facturés)").click()
-    page.get_by_role("link", name="Groupement Cité scolaire – EHPAD de Luchon").click()
+    follow(page.get_by_role("link", name="Groupements de cantines (acheteurs facturés)"))
+    follow(page.get_by_role("link", name="Groupement Cité scolaire – EHPAD de Luchon"))
     assert page.get_by_label("SIRET (14 chiffres)").input_value() == "21310080000019"
     assert page.get_by_label("Cité scolaire de Luchon").is_checked()
     assert accessibility_violations(page) == []
     page.goto(f"{live_server.url}/admin/cantines")
-    page.get_by_role("link", name="Cité scolaire de Luchon").click()
+    follow(page.get_by_role("link", name="Cité scolaire de Luchon"))
     invoiced_to = page.get_by_label("Facturé à")
     assert invoiced_to.locator("option:checked").inner_text() == (
         "Groupement Cité scolaire – EHPAD de Luchon")

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow,
     screenshot,
     sign_in,
 )
@@ -53,10 +54,10 @@ def test_the_coordinator_sees_it_is_their_week_and_its_actions(
                              w=iso_week)[0][0] == "open"
 
     card.get_by_label("Suppléant (une ferme qui peut vous remplacer)").select_option(index=1)
-    card.get_by_role("button", name="Enregistrer le suppléant").click()
+    follow(card.get_by_role("button", name="Enregistrer le suppléant"))
     assert page.locator(".flash-success").inner_text() == "Suppléant enregistré."
-    page.locator("section.coordination").first.get_by_role(
-        "button", name="Je confirme : je coordonne cette semaine").click()
+    follow(page.locator("section.coordination").first.get_by_role(
+        "button", name="Je confirme : je coordonne cette semaine"))
     assert "vous coordonnez cette semaine" in page.locator(".flash-success").inner_text()
     assert "Coordination confirmée le" in page.locator("section.coordination").first.inner_text()
 
@@ -98,6 +99,6 @@ def test_error_pages_are_french_inside_the_layout(
     assert response is not None and response.status == 404
     assert page.locator("h1").inner_text() == "Page introuvable"
     assert "Not Found" not in page.inner_text("body")
-    page.get_by_role("link", name="Retour à l'accueil").click()
+    follow(page.get_by_role("link", name="Retour à l'accueil"))
     assert page.url.startswith(f"{live_server.url}/connexion")
     assert accessibility_violations(page) == []

@@ -10,6 +10,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow,
     follow_menu,
     screenshot,
     sign_in,
@@ -51,7 +52,7 @@ def test_a_canteen_manager_reads_the_dashboard_and_enters_other_purchases_at_360
     page.get_by_label("dont sous label EGalim, bio compris (€ HT)").fill("1 500,50")
     page.get_by_label("dont bio (€ HT)").fill("800")
     page.get_by_label("dont local (€ HT)").fill("0")
-    page.get_by_role("button", name="Enregistrer le mois").click()
+    follow(page.get_by_role("button", name="Enregistrer le mois"))
     assert "enregistrés" in page.locator(".flash-info, .flash-success").first.inner_text()
     assert page.get_by_role("region", name="Depuis janvier").inner_text() != before
     _fits_the_screen(page)

@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow,
     screenshot,
     sign_in,
 )
@@ -91,7 +92,7 @@ def test_grower_declares_the_weekly_offer_on_a_phone(
     # A typing slip is refused next to its field, and nothing is saved.
     first.fill("12,5")
     second.fill("beaucoup")
-    page.get_by_role("button", name="Enregistrer mon offre").click()
+    follow(page.get_by_role("button", name="Enregistrer mon offre"))
     assert page.locator(".flash-error").is_visible()
     error_id = f"{second.get_attribute('id')}-errors"
     assert error_id in (second.get_attribute("aria-describedby") or "")
@@ -100,13 +101,13 @@ def test_grower_declares_the_weekly_offer_on_a_phone(
     screenshot(page, "offre-erreur-360", full_page=False)
 
     second.fill("")
-    page.get_by_role("button", name="Enregistrer mon offre").click()
+    follow(page.get_by_role("button", name="Enregistrer mon offre"))
     assert page.locator(".flash-success").is_visible()
     assert page.locator(f"input[name='{first_name}']").input_value() == "12,5"
     page.evaluate("() => document.querySelector('.week-head').scrollIntoView()")
     screenshot(page, "offre-producteur-360")
 
-    page.get_by_role("link", name="Accueil").first.click()
+    follow(page.get_by_role("link", name="Accueil").first)
     assert "offre déclarée" in page.locator("section.todo").first.inner_text()
 
 
@@ -127,7 +128,7 @@ def test_canteen_orders_without_javascript(open_page: Any, live_server: LiveServ
     label = page.locator(f"label[for='{quantity.get_attribute('id')}']")
     assert label.count() == 1 and label.inner_text().strip()
     quantity.fill("7,5")
-    page.get_by_role("button", name="Enregistrer ma commande").click()
+    follow(page.get_by_role("button", name="Enregistrer ma commande"))
     assert page.locator(".flash-success").is_visible()
     assert page.locator(f"input[name='{name}']").input_value() == "7,5"
     page.locator("table.order-table").scroll_into_view_if_needed()
@@ -150,16 +151,16 @@ def test_lead_allocates_reviews_publishes_and_downloads_the_workbook(
     screenshot(page, "accueil-responsable-1280")
     assert accessibility_violations(page) == []
 
-    page.get_by_role("link", name="Semaines", exact=True).click()
+    follow(page.get_by_role("link", name="Semaines", exact=True))
     row = page.locator(f"#semaine-{iso_week}")
     row.get_by_role("button", name="Clore").click()  # irreversible: the box must be ticked
     assert page.locator(".flash-success").count() == 0
     row.get_by_label("Je confirme : offres et commandes arrêtées.").check()
-    row.get_by_role("button", name="Clore").click()
+    follow(row.get_by_role("button", name="Clore"))
     assert page.locator(".flash-success").is_visible()
 
     page.goto(f"{live_server.url}/semaines/{iso_week}/planning")
-    page.get_by_role("button", name="Lancer la répartition").click()
+    follow(page.get_by_role("button", name="Lancer la répartition"))
     success = page.locator(".flash-success").inner_text()
     assert re.search(r"Répartition n°1 calculée : [\d,]+ % de la commande servie", success)
     assert page.locator("table td.num").count() > 20
@@ -199,17 +200,17 @@ def test_lead_allocates_reviews_publishes_and_downloads_the_workbook(
     other = plain.locator("td:has(details.cell-edit)").first
     other_id = other.get_attribute("id")
     other.locator("summary").click()
-    other.get_by_role("button", name="Verrouiller").click()
+    follow(other.get_by_role("button", name="Verrouiller"))
     assert "Case verrouillée" in plain.locator(".flash-success").inner_text()
     assert plain.url.endswith(f"#{other_id}")
     assert plain.locator(f"#{other_id} .locked").is_visible()
-    page.get_by_role("button", name="Relancer la répartition").click()
+    follow(page.get_by_role("button", name="Relancer la répartition"))
 
     publish = page.get_by_role("button", name=re.compile(r"Publier cette répartition"))
     publish.click()  # not sent: the confirmation box is not ticked
     assert page.locator(".flash-success").inner_text().startswith("Répartition n°2")
     page.get_by_label(re.compile("Je confirme : producteurs et cantines")).check()
-    publish.click()
+    follow(publish)
     assert "Planning publié (version 1)" in page.locator(".flash-success").inner_text()
 
     page.goto(f"{live_server.url}/tableurs/?semaine={iso_week}")
@@ -265,7 +266,7 @@ def test_grower_declares_a_crop_failure_and_gets_the_replanned_version(
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, str(rows[0][0]))
     page.goto(f"{live_server.url}/semaines/{iso_week}/mes-livraisons")
-    page.get_by_role("link", name="Déclarer une perte de récolte").click()
+    follow(page.get_by_role("link", name="Déclarer une perte de récolte"))
 
     planned_table = page.get_by_role("table", name="Ce qui est prévu pour votre ferme")
     assert "Reste de votre offre" in planned_table.inner_text()
@@ -275,7 +276,7 @@ def test_grower_declares_a_crop_failure_and_gets_the_replanned_version(
     page.get_by_label("Quantité perdue").fill("2,5")
     page.get_by_label("Ce qui s'est passé (facultatif)").fill("Grêle mardi soir")
     assert accessibility_violations(page) == []
-    page.get_by_role("button", name="Déclarer la perte et recalculer").click()
+    follow(page.get_by_role("button", name="Déclarer la perte et recalculer"))
 
     flash = page.locator(".flash-success").inner_text()
     assert re.search(r"Perte enregistrée\. .*publié \(version \d+\) : \d+ ligne", flash), flash

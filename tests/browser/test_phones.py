@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, LiveServer, screenshot, sign_in
+from tests.browser.conftest import (
+    PHONE,
+    LiveServer,
+    follow,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,6 +100,6 @@ def test_the_menu_shows_each_role_what_it_uses_the_rest_under_plus(
     more = page.locator("nav .nav-more")
     assert not more.get_by_role("link", name="Jetons d'API").is_visible()
     more.get_by_text("Plus").click()
-    more.get_by_role("link", name="Jetons d'API").click()
+    follow(more.get_by_role("link", name="Jetons d'API"))
     assert page.locator("h1").inner_text() == "Jetons d'API"
     screenshot(page, "menu-plus-360")

@@ -10,6 +10,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow,
     follow_menu,
     screenshot,
     sign_in,
@@ -29,7 +30,7 @@ def test_a_grower_ticks_monday_off_on_a_phone(open_page: Any, live_server: LiveS
 
     page.get_by_label("lundi").check()
     page.get_by_label("Téléphone du chauffeur").fill("06 12 34 56 78")
-    page.get_by_role("button", name="Enregistrer").click()
+    follow(page.get_by_role("button", name="Enregistrer"))
 
     page.wait_for_url(f"{live_server.url}/ma-camionnette/*")
     text = page.locator("main").inner_text()
@@ -59,7 +60,7 @@ def test_the_lead_enters_a_road_distance_and_a_wrong_one_is_named(
     page.wait_for_url(f"{live_server.url}/tournees/reglages")
     screenshot(page, "tournees-reglages-360", full_page=True)
     assert accessibility_violations(page) == []
-    page.get_by_role("link", name="Saisir une distance").click()
+    follow(page.get_by_role("link", name="Saisir une distance"))
     options = page.get_by_label("Lieu de départ").locator("option").all_inner_texts()
     farm = next(text for text in options if text.startswith("Ferme — "))
     canteen = next(text for text in options if text.startswith("Cantine — "))
@@ -67,13 +68,12 @@ def test_the_lead_enters_a_road_distance_and_a_wrong_one_is_named(
     page.get_by_label("Lieu de départ").select_option(label=farm)
     page.get_by_label("Lieu d'arrivée").select_option(label=farm)
     page.get_by_label("Distance (km)").fill("12,5")
-    page.get_by_role("button", name="Enregistrer").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Enregistrer"))
     assert "Lieu d'arrivée : un lieu différent du lieu de départ est attendu." in (
         page.locator("main").inner_text())
     assert accessibility_violations(page) == []
     page.get_by_label("Lieu d'arrivée").select_option(label=canteen)
-    page.get_by_role("button", name="Enregistrer").click()
+    follow(page.get_by_role("button", name="Enregistrer"))
 
     page.wait_for_url(f"{live_server.url}/tournees/reglages")
     row = page.locator("#distances").locator("..").locator("tbody tr").first.inner_text()

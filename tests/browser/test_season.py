@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     PHONE,
     LiveServer,
     accessibility_violations,
+    follow,
     follow_menu,
     screenshot,
     sign_in,
@@ -36,7 +37,7 @@ def test_a_grower_reads_its_crop_plan_on_a_phone(open_page: Any, live_server: Li
     lead.get_by_label(re.compile("Saisons simulées")).fill("100")
     lead.get_by_role("button", name="Calculer le plan").click()
     lead.wait_for_url(re.compile(r"/saison/plans/\d+$"), timeout=120_000)
-    lead.get_by_role("button", name="Publier aux fermes").click()
+    follow(lead.get_by_role("button", name="Publier aux fermes"))
     assert "Plan publié" in lead.locator(".flashes").inner_text()
 
     page = open_page(viewport=PHONE)
@@ -57,7 +58,7 @@ def test_a_grower_reads_its_crop_plan_on_a_phone(open_page: Any, live_server: Li
     page.get_by_label("De la semaine du").fill("2027-09-06")
     page.get_by_label("À la semaine du (incluse)").fill("2027-10-04")
     page.get_by_label(re.compile("Volume par semaine")).fill("150")
-    page.get_by_role("button", name="Envoyer la proposition").click()
+    follow(page.get_by_role("button", name="Envoyer la proposition"))
     assert "Proposition envoyée" in page.locator(".flashes").inner_text()
     assert "en attente de la coordination" in page.locator("main").inner_text()
     _fits_the_screen(page)

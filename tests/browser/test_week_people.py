@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     LiveServer,
     PageErrors,
     accessibility_violations,
+    follow,
     screenshot,
     sign_in,
 )
@@ -202,7 +203,7 @@ def test_canteen_orders_seeing_the_offer_with_a_live_total(
     assert beyond.is_visible() and "au-delà du reste" in beyond.inner_text()
     screenshot(page, "commande-disponible-360")
 
-    page.get_by_role("button", name="Enregistrer ma commande").click()
+    follow(page.get_by_role("button", name="Enregistrer ma commande"))
     assert "ligne" in page.locator(".flash-success").inner_text()
     warning = page.locator(".flash-warning", has_text="au-delà de ce que les producteurs offrent")
     assert warning.is_visible()
@@ -219,7 +220,7 @@ def test_canteen_total_is_right_without_javascript(
     page.goto(f"{saturday_server.url}/semaine/{OPEN_WEEK}/commande")
     boxes = page.locator("table.order-table input[data-day]")
     boxes.first.fill("3")
-    page.get_by_role("button", name="Enregistrer ma commande").click()
+    follow(page.get_by_role("button", name="Enregistrer ma commande"))
     assert page.locator(".flash-success").is_visible()
     expected_kg, expected_eur = Decimal(0), Decimal(0)
     for index in range(boxes.count()):
@@ -278,12 +279,12 @@ def test_grower_offers_from_my_products_and_sees_the_closures_ahead(
 
     # The grower adds one of the other products to « mes produits »: it now comes first.
     added = other_names[0]
-    page.get_by_role("link", name="modifier la liste").click()
+    follow(page.get_by_role("link", name="modifier la liste"))
     page.get_by_label(added, exact=True).check()
-    page.get_by_role("button", name="Enregistrer mes produits").click()
+    follow(page.get_by_role("button", name="Enregistrer mes produits"))
     assert "Mes produits enregistrés" in page.locator(".flash-success").inner_text()
     _fits_the_screen(page)
-    page.get_by_role("link", name="Retour à mon offre").click()
+    follow(page.get_by_role("link", name="Retour à mon offre"))
     mine_names = [name.split(" (")[0].strip() for name in mine.all_inner_texts()]
     assert added in mine_names and mine_names == _collated(mine_names)
 
@@ -305,7 +306,7 @@ def test_a_school_declares_a_closure_and_nobody_orders_that_day(
     page.get_by_label("Fermée du").fill("2026-12-14")
     page.get_by_label("au (inclus)").fill("2026-12-14")
     page.get_by_label("Raison (sortie scolaire, travaux…)").fill("Sortie au ski")
-    page.get_by_role("button", name="Déclarer la fermeture").click()
+    follow(page.get_by_role("button", name="Déclarer la fermeture"))
     assert "Fermeture enregistrée." in page.locator(".flash-success").inner_text()
     # The standing order copied into week 51 for that Monday is withdrawn.
     assert re.search(r"\d+ lignes? de commande de ces jours-là", page.locator(".flash-warning")
@@ -362,7 +363,7 @@ def test_canteen_records_a_shortfall_and_confirms_a_whole_farm_as_conforme(
         received = planned - 2
         row.get_by_label("Quantité reçue").fill(str(received).replace(".", ","))
         row.get_by_label("Raison du manque (si moins que prévu)").fill("Grêle sur la parcelle")
-        row.get_by_role("button", name="Enregistrer").click()
+        follow(row.get_by_role("button", name="Enregistrer"))
         assert page.locator(".flash-success").inner_text() == "Réception enregistrée."
         text = page.locator(f"#ligne-{line_id} p.shortfall").inner_text()
         planned_text = _french(planned)
@@ -380,7 +381,7 @@ def test_canteen_records_a_shortfall_and_confirms_a_whole_farm_as_conforme(
         assert others, "the nursing home has a second farm on Monday 7 December"
         farm_name = str(others[0][3])
         note = page.locator("section.card", has=page.locator("#bon-2026-12-07"))
-        note.get_by_role("button", name=f"Tout conforme : {farm_name}").click()
+        follow(note.get_by_role("button", name=f"Tout conforme : {farm_name}"))
         assert "Livraison reçue en entier et conforme" in page.locator(
             ".flash-success").inner_text()
         note = page.locator("section.card", has=page.locator("#bon-2026-12-07"))
