@@ -75,11 +75,14 @@ class AllocationModel:
         *,
         relax: bool = False,
         blocked: npt.NDArray[np.bool_] | None = None,
+        kept: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self.index = index
         self.relax = relax
         # Pairs that may send nothing here (unless locked): a restricted model.
         self.blocked = blocked
+        # In-scope pairs that send what they send in `current_q`: only the others move.
+        self.kept = kept
         self.lp = LinearModel()
         self.scope_lines = list(scope_lines)
         line_in_scope = np.zeros(len(index.lines), dtype=bool)
@@ -101,7 +104,7 @@ class AllocationModel:
 
     def add_quantities(self) -> IntArray:
         """Each pair sends a quantity in steps, between 0 and what the pair can carry; locked
-        pairs send exactly their locked quantity."""
+        pairs send exactly their locked quantity, kept pairs what they send now."""
         idx = self.index
         steps = idx.pair_step[self.pairs]
         integral = idx.pair_integral[self.pairs]
@@ -112,6 +115,11 @@ class AllocationModel:
         locked = idx.pair_locked[self.pairs]
         is_locked = ~np.isnan(locked)
         lower = np.where(is_locked, locked / steps, 0.0)
+        if self.kept is not None:
+            kept = self.kept[self.pairs] & ~is_locked
+            sent = self.current_q[self.pairs] / steps
+            lower = np.where(kept, np.where(integral, sent.round(), sent), lower)
+            is_locked |= kept
         upper = np.where(is_locked, lower, upper)
         self.max_steps[self.pairs] = upper
         return self.lp.add_variables(lower, upper, integral & ~self.relax)
@@ -500,15 +508,19 @@ def build_weighted_model(
     with_integer_rules: bool = True,
     per_product: bool = True,
     blocked: npt.NDArray[np.bool_] | None = None,
+    kept: npt.NDArray[np.bool_] | None = None,
 ) -> AllocationModel:
     """Build the stage-4 model of some lines: every rule, served optima kept, weighted costs.
 
     Without the integer rules (grower limit, trips) the model is the LP used as a guide.
     Without `per_product` only the week's contract and total values are kept (see
-    `AllocationModel.add_served_targets`). `blocked` pairs send nothing (unless locked).
+    `AllocationModel.add_served_targets`). `blocked` pairs send nothing (unless locked);
+    `kept` pairs send what they send in `current_q`.
     """
     weights = index.problem.settings.weights
-    model = AllocationModel(index, scope_lines, current_q, relax=relax, blocked=blocked)
+    model = AllocationModel(
+        index, scope_lines, current_q, relax=relax, blocked=blocked, kept=kept
+    )
     model.add_supply_limits()
     contract_terms = model.add_order_limits()
     model.add_served_targets(contract_terms, contract_target, total_target, per_product)

@@ -1,18 +1,19 @@
-"""Large integer weeks: improve a complete plan by re-solving neighbourhoods of canteens.
+"""Large integer weeks: improve a complete plan by re-solving neighbourhoods.
 
-Each step frees the order lines of a few neighbouring canteens, keeps everything else fixed,
-and solves that small MIP exactly (lots, trips, grower limits, fairness gaps against the
-growers' sales elsewhere). A step keeps the served quantities of its lines per product, so
-stages 2 and 3 stay optimal; it is accepted only when the week's weighted cost falls.
+Each step frees the order lines of a few neighbouring canteens, or the pairs of a few
+neighbouring growers on every line they can serve, keeps everything else fixed, and solves
+that small MIP exactly (lots, trips, grower limits, fairness gaps against the growers' sales
+elsewhere). A step keeps the served quantities of its lines per product, so stages 2 and 3
+stay optimal; it is accepted only when the week's weighted cost falls.
 
 The search is deterministic: its effort is counted in work, not in seconds. Each step's MIP
-stops after `STEP_MAX_NODES` nodes; a step solved to optimality grows the next neighbourhood,
-one stopped by its node limit shrinks it; the search ends when the work of its steps adds up
-to its budget, when its steps have re-solved `max_passes` times the week's pairs, or when a
-whole pass of seeds improves nothing. The deadline is only a safety net against a machine far
-slower than the one the budget was calibrated on.
+stops after `STEP_MAX_NODES` nodes; a canteen step solved to optimality grows the next
+neighbourhood, one stopped by its node limit shrinks it; each kind of step ends when the work
+of all steps adds up to its budget, when the steps have re-solved `max_passes` times the
+week's pairs, or when a whole pass of its seeds improves nothing. The deadline is only a
+safety net against a machine far slower than the one the budget was calibrated on.
 
-A step's work (`step_work`) is counted in pairs: its scope's pairs, plus HiGHS's own count of
+A step's work (`step_work`) is counted in pairs: its free pairs, plus HiGHS's own count of
 its simplex iterations times the rows of its presolved MIP, read from HiGHS's log
 (`LinearSolution.row_iterations`); both are the same on every run whatever the load. Pairs
 alone cost 4–5 times more CPU on random dense weeks than on department (0.5–0.8 against
@@ -28,6 +29,7 @@ import random
 from collections import defaultdict
 
 import numpy as np
+import numpy.typing as npt
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
@@ -41,6 +43,13 @@ FIRST_NEIGHBOURHOOD_PAIRS = 300
 MIN_NEIGHBOURHOOD_PAIRS = 60
 MAX_NEIGHBOURHOOD_PAIRS = 600
 STEP_MAX_NODES = 50
+# A group of growers re-solved together: a grower and its nearest others.
+GROWER_GROUP_SIZE = 3
+# The share of the search's work budget its first groups of growers may spend (the canteens'
+# neighbourhoods get the rest, then groups again what the canteens leave). Measured at a 10 s
+# limit on mid and department (docs/benchmarks.md): groups first with half the budget gave
+# plans 0.2–1.4 % cheaper than canteens alone, with the whole budget 0.5 % dearer on mid seed 2.
+GROWER_GROUPS_WORK_SHARE = 0.5
 # A step's work: its pairs, plus HiGHS's row-iterations (simplex iterations times the rows of
 # the presolved MIP), this many counting as one pair. Least squares of a step's CPU on the two
 # (`PYTHONPATH=. python benchmarks/search_work.py --time-limit 30`, five weeks, 201 steps, 2
@@ -67,10 +76,70 @@ def improve_by_neighbourhoods(
     its steps have re-solved `max_passes` times the week's pairs, or no neighbourhood
     improves it; the deadline is a safety net.
 
-    A neighbourhood is the canteens nearest a seed place: every canteen in turn, and the
-    growers furthest from their fairness target, whose sales it lets move between canteens.
+    Two kinds of neighbourhood take turns: groups of nearby growers across every canteen they
+    serve (`_improve_by_grower_groups`), with `GROWER_GROUPS_WORK_SHARE` of the budget; then
+    the canteens nearest a seed place (`_improve_by_canteens`); then groups of growers again
+    with whatever work the canteens left.
     """
-    rng = random.Random(seed)
+    effort = _Effort(deadline, max_steps, max_work, max_passes * index.num_pairs)
+    quantities = _improve_by_grower_groups(
+        index, first, effort, GROWER_GROUPS_WORK_SHARE * max_work
+    )
+    quantities = _improve_by_canteens(index, quantities, effort, random.Random(seed))
+    return _improve_by_grower_groups(index, quantities, effort, max_work)
+
+
+class _Effort:
+    """The search's steps, each a MIP from the current plan, and what they have cost."""
+
+    def __init__(
+        self, deadline: float, max_steps: int | None, max_work: float, max_pairs: float
+    ) -> None:
+        self.deadline = deadline
+        self.max_steps = max_steps
+        self.max_work = max_work
+        self.max_pairs = max_pairs
+        self.steps = 0
+        self.pairs_solved = 0
+        self.work = 0.0
+
+    def left(self) -> bool:
+        """Return whether another step may start."""
+        return (
+            (self.max_steps is None or self.steps < self.max_steps)
+            and self.work < self.max_work
+            and self.pairs_solved < self.max_pairs
+            and self.deadline - now() > 0.01
+        )
+
+    def step(
+        self,
+        index: ProblemIndex,
+        scope: list[int],
+        size: int,
+        quantities: FloatArray,
+        kept: npt.NDArray[np.bool_] | None = None,
+    ) -> tuple[LinearSolution, FloatArray | None]:
+        """Re-solve the scope's lines (`size` pairs, `kept` ones staying as they are), keeping
+        what they serve of each product; return the MIP's solution and plan."""
+        self.steps += 1
+        self.pairs_solved += size
+        contract_target, total_target = scope_targets(index, scope, quantities)
+        model = build_weighted_model(
+            index, scope, quantities, contract_target, total_target, kept=kept
+        )
+        solution, plan = model.solve(
+            self.deadline - now(), max_nodes=STEP_MAX_NODES, count_work=True, start=quantities
+        )
+        self.work += step_work(size, solution)
+        return solution, plan
+
+
+def _improve_by_canteens(
+    index: ProblemIndex, first: FloatArray, effort: _Effort, rng: random.Random
+) -> FloatArray:
+    """Return the plan improved by neighbourhoods of canteens, grown while their MIPs are
+    solved to optimality and shrunk when they stop at their node limit."""
     quantities = first.copy()
     best = evaluate(index, quantities).weighted
     lines_of_canteen: dict[str, list[int]] = defaultdict(list)
@@ -88,17 +157,8 @@ def improve_by_neighbourhoods(
     nearest: dict[tuple[str, str], list[Canteen]] = {}
     target_pairs = float(FIRST_NEIGHBOURHOOD_PAIRS)
     seeds: list[tuple[str, str]] = []
-    failures = steps = pairs_solved = 0
-    work = 0.0
-    while (
-        failures < len(canteens)
-        and (max_steps is None or steps < max_steps)
-        and work < max_work
-        and pairs_solved < max_passes * index.num_pairs
-    ):
-        left_s = deadline - now()
-        if left_s <= 0.01:
-            break
+    failures = 0
+    while failures < len(canteens) and effort.left():
         if not seeds:
             seeds = _next_seeds(index, quantities, canteens, rng)
         place = seeds.pop()
@@ -114,14 +174,7 @@ def improve_by_neighbourhoods(
             size += num_pairs_of_canteen[canteen.id]
             if size >= target_pairs:
                 break
-        steps += 1
-        pairs_solved += size
-        contract_target, total_target = scope_targets(index, scope, quantities)
-        model = build_weighted_model(index, scope, quantities, contract_target, total_target)
-        solution, plan = model.solve(
-            left_s, max_nodes=STEP_MAX_NODES, count_work=True, start=quantities
-        )
-        work += step_work(size, solution)
+        solution, plan = effort.step(index, scope, size, quantities)
         if solution.outcome == "optimal":
             target_pairs = min(MAX_NEIGHBOURHOOD_PAIRS, target_pairs * 1.25)
         else:
@@ -135,6 +188,48 @@ def improve_by_neighbourhoods(
         if len(scope) == num_lines:
             break  # the whole week was re-solved in vain: every other seed gives the same step
         failures += 1
+    return quantities
+
+
+def _improve_by_grower_groups(
+    index: ProblemIndex, first: FloatArray, effort: _Effort, max_work: float
+) -> FloatArray:
+    """Return the plan improved by groups of nearby growers until the search's work reaches
+    `max_work` or a whole pass of groups improves nothing.
+
+    A group is each grower in turn with its nearest `GROWER_GROUP_SIZE - 1`: their pairs are
+    free across every line they can serve, the other growers' pairs on these lines kept. Such
+    a step can trade whole canteens between growers far apart, which neighbourhoods of a few
+    canteens cannot. Its work counts its free pairs only: HiGHS's presolve removes the kept
+    ones, and its simplex work is counted apart (`step_work`).
+    """
+    quantities = first
+    best = evaluate(index, quantities).weighted
+    growers = index.problem.growers
+    failures = turn = 0
+    while failures < len(growers) and effort.left() and effort.work < max_work:
+        grower = growers[turn % len(growers)]
+        turn += 1
+        group = sorted(
+            range(len(growers)),
+            key=lambda g: (haversine_km(grower.lat, grower.lon, growers[g].lat, growers[g].lon), g),
+        )[:GROWER_GROUP_SIZE]
+        in_group = np.isin(index.pair_grower, group)
+        line_in_scope = np.zeros(len(index.lines), dtype=bool)
+        line_in_scope[index.pair_line[in_group]] = True
+        in_scope = line_in_scope[index.pair_line]
+        failures += 1
+        if not in_group.any():
+            continue
+        _, plan = effort.step(
+            index, np.flatnonzero(line_in_scope).tolist(), int(in_group.sum()), quantities,
+            kept=in_scope & ~in_group,
+        )
+        if plan is not None:
+            cost = evaluate(index, plan).weighted
+            if cost < best - 1e-9 * (1 + abs(best)):
+                quantities, best = plan, cost
+                failures = 0
     return quantities
 
 

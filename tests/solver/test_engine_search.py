@@ -11,8 +11,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from solver.engine import index_problem, solve
+from solver.engine import index_problem, search, solve
 from solver.engine.clock import now
+from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.linear import LinearModel, LinearSolution
 from solver.engine.model import build_weighted_model
 from solver.engine.report import evaluate
@@ -21,10 +22,12 @@ from solver.engine.search import (
     STEP_MAX_NODES,
     UNCOUNTED_WORK_PER_PAIR,
     improve_by_neighbourhoods,
+    scope_targets,
     step_work,
 )
 from solver.engine.served import plan_served
 from solver.engine.solve import WHOLE_MIP_MAX_PAIRS
+from solver.problem import Weights
 
 
 def test_a_tiny_time_limit_still_returns_a_valid_feasible_plan(kit: SimpleNamespace) -> None:
@@ -115,3 +118,71 @@ def test_every_mip_of_a_week_starts_from_the_plan_it_improves(kit: SimpleNamespa
 
     assert found is not None
     assert evaluate(index, found).weighted <= evaluate(index, plan).weighted + 1e-9
+
+
+def _crossed_week(kit: SimpleNamespace) -> tuple[ProblemIndex, FloatArray]:
+    """Return a week where two growers each hold one crate of two products, two canteens
+    each want one of each, and a plan where each grower drives to both canteens (4 trips)
+    where 2 suffice; no single canteen can be served by one grower without the other
+    canteen changing too."""
+    products = [kit.product("p", lot=1.0), kit.product("q", lot=1.0)]
+    problem = kit.week(
+        products=products,
+        growers=[kit.grower("a"), kit.grower("b")],
+        canteens=[kit.canteen("x"), kit.canteen("y")],
+        offers=[("a", "p", 1.0), ("a", "q", 1.0), ("b", "p", 1.0), ("b", "q", 1.0)],
+        orders=[(c, p, kit.DAY1, 1.0) for c in ("x", "y") for p in ("p", "q")],
+        km={(g, c): 10.0 for g in ("a", "b") for c in ("x", "y")},
+        weights=Weights(distance=0.0, fairness=0.0, deliveries=20.0),
+    )
+    index = index_problem(problem)
+    crossed = {("a", "x", "p"), ("a", "y", "q"), ("b", "x", "q"), ("b", "y", "p")}
+    plan = np.zeros(index.num_pairs)
+    for pair in range(index.num_pairs):
+        line = index.lines[index.pair_line[pair]]
+        grower = index.grower_ids[index.pair_grower[pair]]
+        if (grower, line.canteen, line.product) in crossed:
+            plan[pair] = 1.0
+    assert evaluate(index, plan).deliveries == 4
+    return index, plan
+
+
+def test_kept_pairs_send_what_they_sent(kit: SimpleNamespace) -> None:
+    index, plan = _crossed_week(kit)
+    kept = np.asarray(index.pair_grower == index.grower_ids.index("b"))
+    lines = list(range(len(index.lines)))
+    contract_target, total_target = scope_targets(index, lines, plan)
+    free = build_weighted_model(index, lines, plan, contract_target, total_target)
+    restricted = build_weighted_model(
+        index, lines, plan, contract_target, total_target, kept=kept
+    )
+
+    _, best = free.solve(60.0, start=plan)
+    _, held = restricted.solve(60.0, start=plan)
+
+    assert best is not None and held is not None
+    assert evaluate(index, best).deliveries == 2
+    # Grower b's crates stay where they were, so grower a cannot gather its own either.
+    assert np.array_equal(held[kept], plan[kept])
+    assert evaluate(index, held).deliveries == 4
+
+
+def test_a_group_of_growers_trades_whole_canteens(
+    kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index, plan = _crossed_week(kit)
+    # Neighbourhoods of canteens hold one canteen here, as on a week too big for two at once.
+    for size in ("FIRST", "MIN", "MAX"):
+        monkeypatch.setattr(search, f"{size}_NEIGHBOURHOOD_PAIRS", 1)
+    canteen_x = [li for li, line in enumerate(index.lines) if line.canteen == "x"]
+    contract_target, total_target = scope_targets(index, canteen_x, plan)
+    one_canteen = build_weighted_model(index, canteen_x, plan, contract_target, total_target)
+    _, alone = one_canteen.solve(60.0, start=plan)
+    assert alone is not None and evaluate(index, alone).deliveries == 4
+
+    improved = improve_by_neighbourhoods(index, plan, now() + 60.0)
+
+    assert evaluate(index, improved).deliveries == 2
+    for product in ("p", "q"):
+        of_product = np.array([index.lines[li].product == product for li in index.pair_line])
+        assert improved[of_product].sum() == plan[of_product].sum() == 2.0
