@@ -34,9 +34,10 @@ Method
      lots), `trips.py` greedily closes trips whose load other growers already driving there
      can carry more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets one MIP
      over all its pairs, limited in nodes: a plan it proves optimal is returned at once.
-     Otherwise `search.py` re-solves neighbourhoods of nearby canteens as exact MIPs,
-     keeping each neighbourhood's served amounts, until its work budget is spent or no
-     neighbourhood improves the plan. Then `trips.py` exchanges quantities across canteens to
+     Otherwise `search.py` re-solves neighbourhoods as exact MIPs, keeping each one's
+     served amounts: groups of three nearby growers across every canteen they serve (the
+     other growers' quantities kept), then nearby canteens, then groups again, until its
+     work budget is spent or no neighbourhood improves the plan. Then `trips.py` exchanges quantities across canteens to
      close small trips (a grower alone at a canteen with one product hands it to a grower
      already driving there, and takes that grower's quantity of the same product elsewhere):
      moves a neighbourhood of nearby canteens cannot make; and `open_trips.py` re-solves
