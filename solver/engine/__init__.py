@@ -30,19 +30,19 @@ Method
      costs, are solved as one LP instead: GLOP's dual simplex when small
      (≤ `SMALL_LP_MAX_VARIABLES` variables), else HiGHS's.
    - Integer weeks: the LP without the integer rules guides a rounding (each pair keeps its
-     fractional quantity rounded down to whole lots, a min-cost flow places the missing
-     lots), `trips.py` greedily closes trips whose load other growers already driving there
-     can carry more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets one MIP
-     over all its pairs, limited in nodes: a plan it proves optimal is returned at once.
-     Otherwise `search.py` re-solves neighbourhoods as exact MIPs, keeping each one's
-     served amounts: groups of three nearby growers across every canteen they serve (the
-     other growers' quantities kept), then nearby canteens, then groups again, until its
-     work budget is spent or no neighbourhood improves the plan. Then `trips.py` exchanges quantities across canteens to
-     close small trips (a grower alone at a canteen with one product hands it to a grower
-     already driving there, and takes that grower's quantity of the same product elsewhere):
-     moves a neighbourhood of nearby canteens cannot make; and `open_trips.py` re-solves
-     groups of nearby canteens exactly on the trips the plan already makes (a much smaller
-     MIP that may close trips but opens none). The better plan of the MIP's and the
+     fractional quantity rounded down to whole lots, a min-cost flow places the missing lots),
+     `trips.py` greedily closes trips whose load other growers already driving there can carry
+     more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets one MIP over all its
+     pairs, limited in nodes: a plan it proves optimal is returned at once. Otherwise
+     `search.py` re-solves neighbourhoods as exact MIPs, keeping each one's served amounts:
+     groups of three nearby growers across every canteen they serve (the other growers'
+     quantities kept), then nearby canteens, then groups again, until its work budget is spent
+     or no neighbourhood improves the plan. Then `trips.py` exchanges quantities across
+     canteens to close small trips (a grower alone at a canteen with one product hands it to a
+     grower already driving there, and takes that grower's quantity of the same product
+     elsewhere): moves a neighbourhood of nearby canteens cannot make; and `open_trips.py`
+     re-solves groups of nearby canteens exactly on the trips the plan already makes (a much
+     smaller MIP that may close trips but opens none). The better plan of the MIP's and the
      heuristic path's is kept (no cliff). Every MIP starts from the best plan known when it
      starts (`linear.py` hands MIPs to HiGHS through highspy, which takes a starting
      solution), so none returns a worse plan than the one it was asked to improve.
