@@ -20,7 +20,7 @@ import numpy.typing as npt
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
-from solver.engine.report import evaluate
+from solver.engine.report import evaluate, is_worse
 from solver.engine.search import scope_targets
 from solver.geography import haversine_km
 
@@ -52,7 +52,7 @@ def improve_on_open_trips(
         if found is None:
             continue
         cost = evaluate(index, found).weighted
-        if cost < best - 1e-9 * (1 + abs(best)):
+        if is_worse(best, cost):
             plan, best = found, cost
     return plan
 

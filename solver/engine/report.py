@@ -59,6 +59,11 @@ def evaluate(index: ProblemIndex, quantities: FloatArray) -> PlanCost:
     return PlanCost(kg_km, deviation, num_trips, moved, weighted)
 
 
+def is_worse(cost: float, than: float, tolerance: float = 1e-9) -> bool:
+    """Return whether a weighted cost is worse than another beyond float noise."""
+    return cost > than + tolerance * (1.0 + abs(than))
+
+
 def build_result(
     index: ProblemIndex,
     quantities: FloatArray,

@@ -35,7 +35,7 @@ from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.linear import LinearSolution
 from solver.engine.model import build_weighted_model
-from solver.engine.report import evaluate, served_eur, sold_eur_by_grower
+from solver.engine.report import evaluate, is_worse, served_eur, sold_eur_by_grower
 from solver.geography import haversine_km
 from solver.problem import Canteen
 
@@ -181,7 +181,7 @@ def _improve_by_canteens(
             target_pairs = max(MIN_NEIGHBOURHOOD_PAIRS, target_pairs * 0.7)
         if plan is not None:
             cost = evaluate(index, plan).weighted
-            if cost < best - 1e-9 * (1 + abs(best)):
+            if is_worse(best, cost):
                 quantities, best = plan, cost
                 failures = 0
                 continue
@@ -227,14 +227,14 @@ def _improve_by_grower_groups(
         )
         if plan is not None:
             cost = evaluate(index, plan).weighted
-            if cost < best - 1e-9 * (1 + abs(best)):
+            if is_worse(best, cost):
                 quantities, best = plan, cost
                 failures = 0
     return quantities
 
 
 def step_work(num_pairs: int, solution: LinearSolution) -> float:
-    """Return the work of one step, in pairs: its scope's pairs plus HiGHS's simplex work on
+    """Return the work of one step, in pairs: its free pairs plus HiGHS's simplex work on
     its MIP (`ROW_ITERATIONS_PER_PAIR`), the same on every run whatever the machine's load."""
     if solution.row_iterations < 0:
         return UNCOUNTED_WORK_PER_PAIR * num_pairs

@@ -12,7 +12,7 @@ from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
 from solver.engine.model import AllocationModel, build_weighted_model
 from solver.engine.open_trips import improve_on_open_trips
-from solver.engine.report import build_result, evaluate, infeasible_result
+from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
 from solver.engine.trips import close_small_trips, swap_to_close_trips
@@ -68,11 +68,6 @@ def solve(problem: Problem) -> Result:
         index, quantities, status, time.perf_counter() - started, weighted_lower_bound=bound,
         served_upper_bounds=served.upper_bounds_eur(price),
     )
-
-
-def is_worse(cost: float, than: float, tolerance: float = 1e-9) -> bool:
-    """Return whether a weighted cost is worse than another beyond float noise."""
-    return cost > than + tolerance * (1.0 + abs(than))
 
 
 def solve_continuous(
