@@ -30,11 +30,16 @@ Method
      costs, are solved as one LP instead: GLOP's dual simplex when small
      (≤ `SMALL_LP_MAX_VARIABLES` variables), else HiGHS's.
    - Integer weeks: the LP without the integer rules guides a rounding (each pair keeps its
-     fractional quantity rounded down to whole lots, a min-cost flow places the missing lots),
-     `trips.py` greedily closes trips whose load other growers already driving there can carry
-     more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets one MIP over all its
-     pairs, limited in nodes: a plan it proves optimal is returned at once. Otherwise
-     `search.py` re-solves neighbourhoods as exact MIPs, keeping each one's served amounts:
+     fractional quantity rounded down to whole lots, the largest growers of a line within the
+     grower limit; a min-cost flow places the missing lots). `trip_scaling.py` solves that
+     LP again ten times with each trip's cost spread per kg over what it carried the round
+     before (dynamic slope scaling), so that kg gather on fewer trips, and rounds each, a
+     pair on a trip not yet made costing its charge more: the best plan of all is the
+     first plan. `trips.py` greedily closes trips whose load other growers already driving
+     there can carry more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets
+     one MIP over all its pairs, limited in nodes: a plan it proves optimal is returned at
+     once. Otherwise `search.py` re-solves neighbourhoods as exact MIPs, keeping each one's
+     served amounts:
      groups of three nearby growers across every canteen they serve (the other growers'
      quantities kept), then nearby canteens, then groups again, until its work budget is spent
      or no neighbourhood improves the plan. Then `trips.py` exchanges quantities across

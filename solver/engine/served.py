@@ -286,33 +286,116 @@ def _respect_grower_limit(
 
 
 def round_relaxation(
-    index: ProblemIndex, served: ServedPlan, relaxed_q: FloatArray
+    index: ProblemIndex,
+    served: ServedPlan,
+    relaxed_q: FloatArray,
+    trip_charge_per_kg: FloatArray | None = None,
 ) -> FloatArray:
     """Return a plan in whole lots close to a fractional one, serving the same optima.
 
-    Each pair keeps its fractional quantity rounded down; per product, a min-cost flow then
-    places the missing lots. The fractional remainder is a fractional flow of that residual
-    network with integral capacities and demands, so an integral one exists. A product whose
-    rounded plan breaks the grower limit keeps the first plan's quantities.
+    Each pair keeps its fractional quantity rounded down (on a line with more growers than
+    `max_growers_per_line`, only the largest keep theirs); per product, a min-cost flow then
+    places the missing lots, a pair whose trip the plan does not make yet costing
+    `trip_charge_per_kg` more per kg. A line at the grower limit takes no new grower; a line
+    the flow takes past it keeps its largest newcomers and the flow runs again. A product
+    the flow cannot complete so is placed again from its locks alone, the same way, and
+    failing that keeps the first plan's quantities.
     """
     unit = np.where(index.pair_integral, index.pair_step, RESOLUTION)
     floors = np.floor(np.clip(relaxed_q, 0.0, None) / unit + 1e-9) * unit
     quantities = np.where(np.isnan(index.pair_locked), floors, index.pair_locked)
     limit = index.problem.settings.max_growers_per_line
+    _, trip_of_pair = np.unique(index.pair_trip, return_inverse=True)
     for product, lines in index.lines_by_product.items():
-        network = _build_network(index, lines, quantities, _product_unit(index, product))
-        contract_left = round((served.contract_target[product] - network.base_contract)
-                              / network.unit)
-        total_left = round((served.total_target[product] - network.base_total) / network.unit)
-        pairs = [p for li in lines for p in index.pairs_of_line[li]]
-        try:
-            _cheapest_flow(network, max(0, contract_left), max(0, total_left), quantities)
-        except RuntimeError:
-            quantities[pairs] = served.quantities[pairs]
-            continue
-        if limit is not None and _breaks_grower_limit(index, lines, quantities, limit):
-            quantities[pairs] = served.quantities[pairs]
+        pairs = np.array([p for li in lines for p in index.pairs_of_line[li]], dtype=np.int64)
+        if limit is not None:
+            _keep_largest_growers(index, lines, quantities, limit)
+        charge = None
+        if trip_charge_per_kg is not None:
+            made = np.bincount(trip_of_pair, weights=quantities) > 0
+            charge = np.where(made[trip_of_pair], 0.0, trip_charge_per_kg)
+        placed = _place_product(index, served, product, lines, quantities, charge, True)
+        if placed is None:
+            quantities[pairs] = np.nan_to_num(index.pair_locked[pairs], nan=0.0)
+            placed = _place_product(index, served, product, lines, quantities, charge, False)
+        if placed is None:
+            placed = quantities
+            placed[pairs] = served.quantities[pairs]
+        quantities = placed
     return quantities
+
+
+# A rounded product whose flow still breaks the grower limit after this many re-runs (each
+# blocking more newcomers) keeps the first plan's quantities.
+ROUNDING_MAX_RUNS = 6
+
+
+def _keep_largest_growers(
+    index: ProblemIndex, lines: list[int], quantities: FloatArray, limit: int
+) -> None:
+    """On each line served by more growers than allowed, keep the locked pairs and the largest
+    others up to the limit; the rest send nothing (in place)."""
+    for li in lines:
+        line_pairs = np.asarray(index.pairs_of_line[li], dtype=np.int64)
+        users = line_pairs[quantities[line_pairs] > 0]
+        if len(users) <= limit:
+            continue
+        unlocked = users[np.isnan(index.pair_locked[users])]
+        room = max(0, limit - (len(users) - len(unlocked)))
+        by_size = unlocked[np.argsort(-quantities[unlocked], kind="stable")]
+        quantities[by_size[room:]] = 0.0
+
+
+def _place_product(
+    index: ProblemIndex,
+    served: ServedPlan,
+    product: str,
+    lines: list[int],
+    quantities: FloatArray,
+    charge_per_kg: FloatArray | None,
+    close_full_lines: bool,
+) -> FloatArray | None:
+    """Return `quantities` with one product's missing lots placed by a min-cost flow within
+    the grower limit (see `round_relaxation`), or None if no flow so found serves its optima.
+    With `close_full_lines`, lines already at the limit take no new grower."""
+    limit = index.problem.settings.max_growers_per_line
+    blocked = np.zeros(index.num_pairs, dtype=bool)
+    if limit is not None and close_full_lines:
+        for li in lines:
+            line_pairs = np.asarray(index.pairs_of_line[li], dtype=np.int64)
+            if np.count_nonzero(quantities[line_pairs] > 0) >= limit:
+                blocked[line_pairs[quantities[line_pairs] <= 0]] = True
+    for _ in range(ROUNDING_MAX_RUNS):
+        network = _build_network(
+            index, lines, quantities, _product_unit(index, product), blocked, charge_per_kg
+        )
+        contract_left = round(
+            (served.contract_target[product] - network.base_contract) / network.unit
+        )
+        total_left = round((served.total_target[product] - network.base_total) / network.unit)
+        attempt = quantities.copy()
+        try:
+            _cheapest_flow(network, max(0, contract_left), max(0, total_left), attempt)
+        except RuntimeError:
+            return None
+        if limit is None:
+            return attempt
+        over = [li for li in lines if _growers_of_line(index, li, attempt) > limit]
+        if not over:
+            return attempt
+        for li in over:
+            line_pairs = np.asarray(index.pairs_of_line[li], dtype=np.int64)
+            room = max(0, limit - _growers_of_line(index, li, quantities))
+            newcomers = line_pairs[(attempt[line_pairs] > 0) & (quantities[line_pairs] <= 0)]
+            by_size = newcomers[np.argsort(-attempt[newcomers], kind="stable")]
+            blocked[line_pairs[quantities[line_pairs] <= 0]] = True
+            blocked[by_size[:room]] = False
+    return None
+
+
+def _growers_of_line(index: ProblemIndex, line: int, quantities: FloatArray) -> int:
+    """Return how many pairs send something to a line."""
+    return int(np.count_nonzero(quantities[index.pairs_of_line[line]] > 0))
 
 
 def _build_network(
@@ -321,10 +404,11 @@ def _build_network(
     base: FloatArray,
     unit: float,
     blocked: npt.NDArray[np.bool_] | None = None,
+    charge_per_kg: FloatArray | None = None,
 ) -> FlowNetwork:
     """Build the flow network of some lines, counted in steps of `unit`, for what comes on top
     of `base` quantities (locked rows, and any quantities already settled), taken off the
-    capacities.
+    capacities; a pair's kg cost `charge_per_kg` more when given.
 
     Nodes: source, sink, contract and regular hubs, one per line, one per grower's any-day
     offer and one per (grower, day) served.
@@ -427,6 +511,8 @@ def _build_network(
     free = pairs[is_free]
     weights = index.problem.settings.weights
     km_cost = weights.distance * index.pair_unit_kg[free] * index.pair_km[free] * unit
+    if charge_per_kg is not None:
+        km_cost = km_cost + charge_per_kg[free] * index.pair_unit_kg[free] * unit
     move_cost = weights.stability * unit if index.problem.previous else 0.0
     room = index.pair_upper[free] - base[free]
     cap = np.maximum(0, np.floor(room / unit + 1e-9)).astype(np.int64)

@@ -15,6 +15,7 @@ from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
+from solver.engine.trip_scaling import plan_by_trip_scaling
 from solver.engine.trips import close_small_trips, swap_to_close_trips
 from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
@@ -129,6 +130,12 @@ def solve_integer(
         rounded = round_relaxation(index, served, relaxed)
         if not is_worse(evaluate(index, rounded).weighted, evaluate(index, first).weighted):
             first = rounded
+    # The same LP with each trip's cost spread over what it carries gathers kg on fewer trips.
+    scaled = plan_by_trip_scaling(index, served, deadline)
+    if scaled is not None and not is_worse(
+        evaluate(index, scaled).weighted, evaluate(index, first).weighted
+    ):
+        first = scaled
     first = close_small_trips(index, first, deadline)
     # A small week's MIP over all its pairs comes first, while the whole time limit is left,
     # so that it always stops at its node limit or at optimality (work, not load); when it
