@@ -47,10 +47,13 @@ Method
      grower already driving there, and takes that grower's quantity of the same product
      elsewhere): moves a neighbourhood of nearby canteens cannot make; and `open_trips.py`
      re-solves groups of nearby canteens exactly on the trips the plan already makes (a much
-     smaller MIP that may close trips but opens none). The better plan of the MIP's and the
-     heuristic path's is kept (no cliff). Every MIP starts from the best plan known when it
-     starts (`linear.py` hands MIPs to HiGHS through highspy, which takes a starting
-     solution), so none returns a worse plan than the one it was asked to improve.
+     smaller MIP that may close trips but opens none). Last, `trip_scaling.py` charges the
+     LP with the finished plan's trip loads, rounds it and finishes that plan the same way
+     (exchanges, re-solve on open trips): kept if better, and again from it, twice at most.
+     The better plan of the MIP's and the heuristic path's is kept (no cliff). Every MIP
+     starts from the best plan known when it starts (`linear.py` hands MIPs to HiGHS through
+     highspy, which takes a starting solution), so none returns a worse plan than the one it
+     was asked to improve.
    - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
      fewest trips each canteen-day needs, and the whole MIP's dual bound when it ran), as
      `metrics.weighted_lower_bound` with `metrics.gap`.

@@ -15,7 +15,7 @@ from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
 from solver.engine.search import improve_by_neighbourhoods
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
-from solver.engine.trip_scaling import plan_by_trip_scaling
+from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
 from solver.engine.trips import close_small_trips, swap_to_close_trips
 from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
@@ -36,8 +36,11 @@ REPORT_TIME_SHARE = 0.05
 # the search (`trips.py`, `open_trips.py`) took over most of its gains (department at 10 s,
 # weighted, seeds 1 / 2: search 3,000 + exchanges 23,742 / 22,641; exchanges alone 24,297 /
 # 22,672; search 1,000 + exchanges + open trips 23,193 / 22,316), so that the LP of trips
-# behind the bound (4.4–4.9 CPU s there) still fits in the limit.
-SEARCH_WORK_PER_S = 1_000.0
+# behind the bound (4.4–4.9 CPU s there) still fits in the limit. Then lowered to 300 once
+# the first plan came from trip scaling and new plans from finished ones followed the search
+# (`trip_scaling.py`): the time goes further there (department seeds 1 / 2, 10 s: search
+# 1,000 alone 21,913 / 21,100; search 300 then two new plans 21,463 / 20,457, 9.4–9.7 CPU s).
+SEARCH_WORK_PER_S = 300.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).
 SEARCH_MAX_PASSES = 20
@@ -165,6 +168,8 @@ def solve_integer(
     # Exchanges across canteens that the search's neighbourhoods (a few nearby canteens) miss.
     quantities = swap_to_close_trips(index, quantities, deadline)
     quantities = improve_on_open_trips(index, quantities, deadline)
+    # New plans from the charges its trips' loads give, finished the same way.
+    quantities = improve_by_rescaling(index, served, quantities, deadline)
     # The heuristic path's plan, unless the MIP's is better: never worse than either.
     if whole is not None and is_worse(
         evaluate(index, quantities).weighted, evaluate(index, whole).weighted

@@ -1,15 +1,19 @@
-"""A first plan with few trips: the guide LP with each trip's cost spread over what it carries.
+"""Plans with few trips: the guide LP with each trip's cost spread over what it carries.
 
 Dynamic slope scaling (Kim and Pardalos, 1999, for fixed-charge network flows): the LP without
 the integer rules knows nothing of trips, so its plan spreads every product over many growers
 and canteens. Each round adds to every pair a cost per kg, its trip's cost over the kg that
-trip carried in the previous round's LP (at first, over the most the pair can carry), solves
-the LP again and rounds its plan in whole lots (`served.round_relaxation`, where a pair
-whose trip the rounded plan does not make yet costs its charge more per kg). Trips that carry
-much become cheap per kg, those that carry little dear, and the LP's plan gathers on fewer
-trips round after round. The best rounded plan of all rounds is kept.
+trip carried before (in the previous round's LP, or in a plan), solves the LP again and rounds
+its plan in whole lots (`served.round_relaxation`, where a pair whose trip the rounded plan
+does not make yet costs its charge more per kg). Trips that carry much become cheap per kg,
+those that carry little dear, and the LP's plan gathers on fewer trips round after round.
 
-A fixed number of rounds (work, not seconds): the same week gives the same plan.
+- `plan_by_trip_scaling`: the first plan, from charges over the most each pair can carry;
+- `improve_by_rescaling`: from charges read on a finished plan, a new plan that the
+  exchanges and the re-solve on open trips finish, kept if better; again from it, until one
+  is not.
+
+Rounds are counted, never timed: the same week gives the same plan.
 """
 
 from __future__ import annotations
@@ -17,14 +21,24 @@ from __future__ import annotations
 import numpy as np
 
 from solver.engine.clock import now
-from solver.engine.index import FloatArray, ProblemIndex
+from solver.engine.index import FloatArray, IntArray, ProblemIndex
 from solver.engine.model import build_weighted_model
+from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import evaluate, is_worse
 from solver.engine.served import ServedPlan, round_relaxation
+from solver.engine.trips import close_small_trips, swap_to_close_trips
 
-# Measured on the bench's department weeks (docs/benchmarks.md): the LP's trips keep falling
-# for ~10 rounds (842 → 567 on seed 1), its rounded plan's best round comes at 5–10.
-SCALING_ROUNDS = 10
+# Measured on the bench's mid and department weeks at a 10 s limit (docs/benchmarks.md): the
+# LP's trips keep falling for ~10 rounds (842 → 567 on department seed 1), but within the time
+# limit 6 rounds then two new plans from finished ones give the best plans (department seeds
+# 1 / 2: 21,463 / 20,457; 10 rounds and none: 21,913 / 21,100; 4 rounds: 21,532 / 20,699).
+SCALING_ROUNDS = 6
+# From a finished plan one round: its charges already gather the kg (three rounds gave the
+# same plans on those weeks).
+RESCALING_ROUNDS = 1
+# At most this many new plans from finished ones (three: department seed 2 20,402, 0.9 CPU s
+# more).
+RESCALING_MAX_PLANS = 2
 
 
 def plan_by_trip_scaling(
@@ -32,16 +46,72 @@ def plan_by_trip_scaling(
 ) -> FloatArray | None:
     """Return the best rounded plan of `SCALING_ROUNDS` slope-scaled LPs, or None if trips
     cost nothing or no LP was solved."""
-    deliveries = index.problem.settings.weights.deliveries
-    if deliveries <= 0:
+    if index.problem.settings.weights.deliveries <= 0:
         return None
+    return _best_rounding(index, served, _charge_by_reach(index), SCALING_ROUNDS, deadline)
+
+
+def improve_by_rescaling(
+    index: ProblemIndex, served: ServedPlan, plan: FloatArray, deadline: float
+) -> FloatArray:
+    """Return the plan, or a better one found from the charges its trips' loads give (see the
+    module's docstring)."""
+    if index.problem.settings.weights.deliveries <= 0:
+        return plan
+    weighted = evaluate(index, plan).weighted
+    for _ in range(RESCALING_MAX_PLANS):
+        charge = _charge_by_load(index, plan, _charge_by_reach(index))
+        rounded = _best_rounding(index, served, charge, RESCALING_ROUNDS, deadline)
+        if rounded is None:
+            break
+        candidate = close_small_trips(index, rounded, deadline)
+        candidate = swap_to_close_trips(index, candidate, deadline)
+        candidate = improve_on_open_trips(index, candidate, deadline)
+        candidate_weighted = evaluate(index, candidate).weighted
+        if not is_worse(weighted, candidate_weighted):
+            break
+        plan, weighted = candidate, candidate_weighted
+    return plan
+
+
+def _trip_of_pair(index: ProblemIndex) -> IntArray:
+    """Return each pair's trip, numbered from 0."""
     _, trip_of_pair = np.unique(index.pair_trip, return_inverse=True)
-    # At first a pair's trip cost is spread over the most that pair can carry (spread over
-    # what all the trip's pairs can carry, department weeks came out 2–3 % dearer).
-    kg_upper = index.pair_upper * index.pair_unit_kg
-    charge = deliveries / np.maximum(kg_upper, 1e-9)
+    result: IntArray = trip_of_pair
+    return result
+
+
+def _charge_by_reach(index: ProblemIndex) -> FloatArray:
+    """Return each pair's trip cost per kg over the most that pair can carry."""
+    deliveries = index.problem.settings.weights.deliveries
+    charge: FloatArray = deliveries / np.maximum(index.pair_upper * index.pair_unit_kg, 1e-9)
+    return charge
+
+
+def _charge_by_load(index: ProblemIndex, quantities: FloatArray, otherwise: FloatArray
+                    ) -> FloatArray:
+    """Return each pair's trip cost per kg over what its trip carries in `quantities` (a
+    fractional plan too), or `otherwise` where the trip carries nothing."""
+    trip_of_pair = _trip_of_pair(index)
+    carried = np.bincount(trip_of_pair, weights=quantities * index.pair_unit_kg)[trip_of_pair]
+    deliveries = index.problem.settings.weights.deliveries
+    charge: FloatArray = np.where(
+        carried > 1e-9, deliveries / np.maximum(carried, 1e-9), otherwise
+    )
+    return charge
+
+
+def _best_rounding(
+    index: ProblemIndex,
+    served: ServedPlan,
+    charge: FloatArray,
+    rounds: int,
+    deadline: float,
+) -> FloatArray | None:
+    """Return the best rounded plan of `rounds` slope-scaled LPs from these charges, or None
+    if no LP was solved."""
     best: tuple[float, FloatArray] | None = None
-    for _ in range(SCALING_ROUNDS):
+    for _ in range(rounds):
         if now() >= deadline:
             break  # safety net only: the rounds are counted, not timed
         model = build_weighted_model(
@@ -60,6 +130,5 @@ def plan_by_trip_scaling(
         weighted = evaluate(index, plan).weighted
         if best is None or is_worse(best[0], weighted):
             best = (weighted, plan)
-        carried = np.bincount(trip_of_pair, weights=relaxed * index.pair_unit_kg)[trip_of_pair]
-        charge = np.where(carried > 1e-9, deliveries / np.maximum(carried, 1e-9), charge)
+        charge = _charge_by_load(index, relaxed, charge)
     return None if best is None else best[1]
