@@ -123,13 +123,13 @@ def trip_relaxation_bound(
     """
     index = model.index
     upper = _pair_upper(index)
-    trip_ids, trip_of_pair = np.unique(index.pair_trip, return_inverse=True)
+    num_trips, trip_of_pair = index.trips()
     locked_on = (np.nan_to_num(index.pair_locked, nan=0.0) > 0).astype(np.float64)
-    made = np.zeros(len(trip_ids))
+    made = np.zeros(num_trips)
     np.maximum.at(made, trip_of_pair, locked_on)
     deliveries = index.problem.settings.weights.deliveries
     trip = model.lp.add_variables(
-        made, np.ones(len(trip_ids)), cost=np.full(len(trip_ids), deliveries)
+        made, np.ones(num_trips), cost=np.full(num_trips, deliveries)
     )
     trip_of_pair = trip[trip_of_pair]
     # A pair sends its quantity (in steps) only on its trip: step × x / upper ≤ trip.

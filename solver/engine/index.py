@@ -131,6 +131,13 @@ class ProblemIndex:
         """Return the pair of a grower (position) and a line, or None if it is not allowed."""
         return _pair_at(self.pair_grower, self.line_first_pair, grower, line)
 
+    def trips(self) -> tuple[int, IntArray]:
+        """Return how many (grower, canteen, day) trips the pairs lie on, and each pair's trip
+        numbered from 0."""
+        trip_ids, trip_of_pair = np.unique(self.pair_trip, return_inverse=True)
+        numbers: IntArray = trip_of_pair
+        return len(trip_ids), numbers
+
     def locked_quantities(self) -> FloatArray:
         """Return each pair's locked quantity, 0 where the pair is not locked."""
         locked = self.pair_locked

@@ -305,7 +305,7 @@ def round_relaxation(
     floors = np.floor(np.clip(relaxed_q, 0.0, None) / unit + 1e-9) * unit
     quantities = np.where(np.isnan(index.pair_locked), floors, index.pair_locked)
     limit = index.problem.settings.max_growers_per_line
-    _, trip_of_pair = np.unique(index.pair_trip, return_inverse=True)
+    _, trip_of_pair = index.trips()
     for product, lines in index.lines_by_product.items():
         pairs = np.array([p for li in lines for p in index.pairs_of_line[li]], dtype=np.int64)
         if limit is not None:

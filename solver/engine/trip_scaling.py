@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from solver.engine.clock import now
-from solver.engine.index import FloatArray, IntArray, ProblemIndex
+from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
 from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import evaluate, is_worse
@@ -81,13 +81,6 @@ def improve_by_rescaling(
     return plan
 
 
-def _trip_of_pair(index: ProblemIndex) -> IntArray:
-    """Return each pair's trip, numbered from 0."""
-    _, trip_of_pair = np.unique(index.pair_trip, return_inverse=True)
-    result: IntArray = trip_of_pair
-    return result
-
-
 def _charge_by_reach(index: ProblemIndex) -> FloatArray:
     """Return each pair's trip cost per kg over the most that pair can carry."""
     deliveries = index.problem.settings.weights.deliveries
@@ -95,11 +88,12 @@ def _charge_by_reach(index: ProblemIndex) -> FloatArray:
     return charge
 
 
-def _charge_by_load(index: ProblemIndex, quantities: FloatArray, otherwise: FloatArray
-                    ) -> FloatArray:
+def _charge_by_load(
+    index: ProblemIndex, quantities: FloatArray, otherwise: FloatArray
+) -> FloatArray:
     """Return each pair's trip cost per kg over what its trip carries in `quantities` (a
     fractional plan too), or `otherwise` where the trip carries nothing."""
-    trip_of_pair = _trip_of_pair(index)
+    _, trip_of_pair = index.trips()
     carried = np.bincount(trip_of_pair, weights=quantities * index.pair_unit_kg)[trip_of_pair]
     deliveries = index.problem.settings.weights.deliveries
     charge: FloatArray = np.where(
