@@ -8,15 +8,16 @@ import numpy as np
 
 from solver.engine import evaluate, index_problem
 from solver.engine.clock import now
+from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
 from solver.engine.open_trips import improve_on_open_trips
-from solver.engine.served import plan_served, round_relaxation
+from solver.engine.served import ServedPlan, plan_served, round_relaxation
 from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
 from solver.engine.trips import close_small_trips, swap_to_close_trips
 from solver.problem import Weights
 
 
-def _served_per_product(index, plan):  # type: ignore[no-untyped-def]
+def _served_per_product(index: ProblemIndex, plan: FloatArray) -> dict[str, float]:
     product_of_pair = np.array([index.lines[li].product for li in index.pair_line])
     return {p: float(plan[product_of_pair == p].sum()) for p in set(product_of_pair)}
 
@@ -89,10 +90,12 @@ def test_trip_scaling_is_skipped_when_trips_cost_nothing(kit: SimpleNamespace) -
     assert plan_by_trip_scaling(index, served, now() + 60.0) is None
 
 
-def _finished_plan(index, served):  # type: ignore[no-untyped-def]
+def _finished_plan(index: ProblemIndex, served: ServedPlan) -> FloatArray:
     """Return the first plan once closed, exchanged and re-solved on its open trips."""
     deadline = now() + 60.0
-    plan = close_small_trips(index, plan_by_trip_scaling(index, served, deadline), deadline)
+    first = plan_by_trip_scaling(index, served, deadline)
+    assert first is not None
+    plan = close_small_trips(index, first, deadline)
     return improve_on_open_trips(index, swap_to_close_trips(index, plan, deadline), deadline)
 
 
