@@ -263,9 +263,7 @@ def _respect_grower_limit(
         blocked = np.zeros(index.num_pairs, dtype=bool)
         attempt = plan
         served = (_contract_served(index, lines, plan), float(plan[pairs].sum()))
-        while over := [
-            li for li in lines if int((attempt[index.pairs_of_line[li]] > 0).sum()) > limit
-        ]:
+        while over := [li for li in lines if _growers_of_line(index, li, attempt) > limit]:
             for li in over:
                 sent = attempt[index.pairs_of_line[li]]
                 reach = index.pair_upper[index.pairs_of_line[li]]
@@ -363,7 +361,7 @@ def _place_product(
     if limit is not None and close_full_lines:
         for li in lines:
             line_pairs = np.asarray(index.pairs_of_line[li], dtype=np.int64)
-            if np.count_nonzero(quantities[line_pairs] > 0) >= limit:
+            if _growers_of_line(index, li, quantities) >= limit:
                 blocked[line_pairs[quantities[line_pairs] <= 0]] = True
     for _ in range(ROUNDING_MAX_RUNS):
         network = _build_network(
@@ -652,9 +650,7 @@ def _breaks_grower_limit(
     index: ProblemIndex, lines: list[int], quantities: FloatArray, limit: int
 ) -> bool:
     """Return whether some line of the plan is served by more growers than allowed."""
-    return any(
-        sum(1 for p in index.pairs_of_line[li] if quantities[p] > 0) > limit for li in lines
-    )
+    return any(_growers_of_line(index, li, quantities) > limit for li in lines)
 
 
 @dataclass(frozen=True, slots=True)
