@@ -50,16 +50,24 @@ Method
      smaller MIP that may close trips but opens none). Last, `trip_scaling.py` charges the
      LP with the finished plan's trip loads, rounds it and finishes that plan the same way
      (exchanges, re-solve on open trips): kept if better, and again from it, twice at most.
+     Then `search.improve_by_products` re-solves each product's lines across every canteen,
+     the other products kept (a trip they make costs nothing more), products on the plan's
+     smallest trips first, within a work budget: it moves a product onto trips the others
+     make, across canteens far apart.
      The better plan of the MIP's and the heuristic path's is kept (no cliff). Every MIP
      starts from the best plan known when it starts (`linear.py` hands MIPs to HiGHS through
      highspy, which takes a starting solution), so none returns a worse plan than the one it
      was asked to improve.
    - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
-     fewest trips each canteen-day needs, and the whole MIP's dual bound when it ran), as
-     `metrics.weighted_lower_bound` with `metrics.gap`.
+     fewest trips each canteen-day needs, the LP of trips and quantities together, and the
+     whole MIP's dual bound when it ran), as `metrics.weighted_lower_bound` with
+     `metrics.gap`. The LP of trips, seconds long on a department week, is solved in a thread
+     of its own beside the plan's search (HiGHS lets go of Python's lock), on the machine's
+     other core; it never changes the plan.
    - Determinism: every search is limited in work (MIP nodes, pairs re-solved, one HiGHS
      thread, a fixed seed), never in seconds, so a week gives the same plan whatever the
-     machine's load; `settings.time_limit_s` is only a safety net.
+     machine's load; `settings.time_limit_s` is only a safety net, read on the solving
+     thread's CPU time (`clock.py`).
 4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
 
 Status: `optimal` when every stage is proven optimal (stage 4 within `OPTIMAL_GAP` of its

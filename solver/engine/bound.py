@@ -21,19 +21,22 @@ trip gets a variable in [0, 1] that is at least each of its pairs' quantity over
 pair can send (a trip carries nothing unless it is made), costed per trip, with the trip counts
 above as valid rows (per canteen and day, per line) and the grower limit as Σ share ≤ limit per
 line. Every plan serving the targets gives a point of that LP of the same weighted value (its
-trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above.
+trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above. That LP takes
+seconds on a department week: it is solved in a thread of its own while the plan is searched
+(`start_trip_relaxation_bound`), on the machine's other core.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from concurrent.futures import Future
 
 import numpy as np
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, IntArray, ProblemIndex
-from solver.engine.linear import LinearModel
+from solver.engine.linear import LinearModel, LinearSolution
 from solver.engine.model import AllocationModel
 
 # Each (canteen, day)'s covering MIP stops after this many nodes (work, not seconds).
@@ -107,15 +110,30 @@ def fewest_trips_by_place(
     return fewest
 
 
-def trip_relaxation_bound(
+class PendingBound:
+    """A lower bound whose LP is being solved in a thread of its own."""
+
+    def __init__(self, solution: Future[LinearSolution], offset: float) -> None:
+        self._solution = solution
+        self._offset = offset
+
+    def result(self) -> float | None:
+        """Wait for the LP; return its bound, or None if it is not proven optimal."""
+        solution = self._solution.result()
+        if solution.outcome != "optimal" or not np.isfinite(solution.bound):
+            return None
+        return solution.bound + self._offset
+
+
+def start_trip_relaxation_bound(
     model: AllocationModel,
     fewest: list[tuple[list[int], int]],
     contract_target: dict[str, float],
     total_target: dict[str, float],
     deadline: float,
-) -> float | None:
-    """Return a proven lower bound on stage 4 from the LP of trips and quantities together
-    (see the module's docstring), or None if it is not solved.
+) -> PendingBound:
+    """Start solving the LP of trips and quantities together (see the module's docstring),
+    beside the caller's work, and return its proven lower bound on stage 4 to come.
 
     `model` is the whole week's weighted LP without the integer rules, keeping each product's
     served optimum (stages 2 and 3 proven); it gains the trips' variables and rows, among
@@ -147,10 +165,9 @@ def trip_relaxation_bound(
         if count > 0:
             trips = np.unique(trip_of_pair[pairs])
             model.lp.add_row(trips.tolist(), [1.0] * len(trips), lower=float(count))
-    solution = model.lp.solve(deadline - now(), interior_point=True)
-    if solution.outcome != "optimal" or not np.isfinite(solution.bound):
-        return None
-    return solution.bound + model.objective_offset(total_target)
+    return PendingBound(
+        model.lp.start_interior_point(deadline - now()), model.objective_offset(total_target)
+    )
 
 
 def _add_grower_limit_rows(model: AllocationModel, upper: FloatArray) -> None:

@@ -1,9 +1,11 @@
-"""The clock of the engine's safety nets: this process's CPU time, not the wall clock.
+"""The clock of the engine's safety nets: the solving thread's CPU time, not the wall clock.
 
 Search effort is limited in work (nodes, pairs), so the plan does not depend on time; the
-safety nets (`settings.time_limit_s`) still read a clock. Reading the process's CPU time keeps
-them, too, out of reach of other programs loading the machine: a solve is cut short only if
-its own work exceeds the limit. Native solvers only take wall-clock limits; they get the CPU
+safety nets (`settings.time_limit_s`) still read a clock. Reading the solving thread's CPU
+time keeps them, too, out of reach of other programs loading the machine: a solve is cut short
+only if its own work exceeds the limit. The LP of the bound, solved beside the search in a
+thread of its own (`LinearModel.start_interior_point`), has a time limit of its own and is not
+counted. Native solvers only take wall-clock limits; they get the CPU
 seconds left times `WALL_PER_CPU_S`, a backstop against a runaway call on a loaded machine.
 """
 
@@ -15,5 +17,5 @@ WALL_PER_CPU_S = 10.0
 
 
 def now() -> float:
-    """Return the CPU seconds this process has used (all its threads)."""
-    return time.process_time()
+    """Return the CPU seconds the calling thread has used."""
+    return time.thread_time()

@@ -396,7 +396,8 @@ class AllocationModel:
         self.lp.add_rows(starts, variables, coefs, aim, aim)
 
     def add_delivery_cost(self, weight: float) -> None:
-        """Consolidation: each distinct (grower, canteen, day) trip costs `weight`."""
+        """Consolidation: each distinct (grower, canteen, day) trip costs `weight`; a trip
+        also made by pairs outside the scope is made whatever the scope does."""
         if weight == 0:
             return
         idx = self.index
@@ -405,7 +406,11 @@ class AllocationModel:
             pairs_of_trip[trip].append(p)
         trips = list(pairs_of_trip.values())
         locked = idx.locked_quantities()
-        lower = np.array([float(any(locked[p] > 0 for p in pairs)) for pairs in trips])
+        # A trip made by a pair outside the scope (or locked on) is made whatever the scope
+        # does: its cost is a constant here.
+        made_outside = np.zeros(int(idx.pair_trip.max(initial=-1)) + 1, dtype=bool)
+        made_outside[idx.pair_trip[(self.outside_q > 0) | (locked > 0)]] = True
+        lower = made_outside[np.array(list(pairs_of_trip), dtype=np.int64)].astype(np.float64)
         trip_vars = self.lp.add_variables(
             lower, np.ones(len(trips)), not self.relax, cost=np.full(len(trips), weight)
         )

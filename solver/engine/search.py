@@ -50,6 +50,9 @@ GROWER_GROUP_SIZE = 3
 # limit on mid and department (docs/benchmarks.md): groups first with half the budget gave
 # plans 0.2–1.4 % cheaper than canteens alone, with the whole budget 0.5 % dearer on mid seed 2.
 GROWER_GROUPS_WORK_SHARE = 0.5
+# Product steps take first the products with pairs on trips carrying at most this many pairs:
+# these steps can close such trips.
+SMALL_TRIP_PAIRS = 2
 # A step's work: its pairs, plus HiGHS's row-iterations (simplex iterations times the rows of
 # the presolved MIP), this many counting as one pair. Least squares of a step's CPU on the two
 # (`PYTHONPATH=. python benchmarks/search_work.py --time-limit 30`, five weeks, 201 steps, 2
@@ -270,3 +273,49 @@ def scope_targets(
         contract[line.product] += min(served, line.contract_qty)
         total[line.product] += served
     return dict(contract), dict(total)
+
+
+def improve_by_products(
+    index: ProblemIndex, first: FloatArray, deadline: float, max_work: float = float("inf")
+) -> FloatArray:
+    """Return the plan improved by re-solving each product's lines across every canteen, the
+    other products' quantities kept, once each, until the steps' work reaches `max_work`.
+    Products carried on the plan's smallest trips come first.
+
+    A product's step sees which trips the other products already make (their cost is paid):
+    it can move the product's kg onto them, closing a trip that carried it alone — across
+    canteens far apart, which neither a few nearby canteens nor a few nearby growers reach.
+    """
+    quantities = first
+    best = evaluate(index, quantities).weighted
+    lines_of_product: dict[int, list[int]] = defaultdict(list)
+    for li in range(len(index.lines)):
+        if index.pairs_of_line[li]:
+            lines_of_product[int(index.line_product[li])].append(li)
+    effort = _Effort(deadline, None, max_work, float("inf"))
+    for product in _products_on_small_trips_first(index, quantities, list(lines_of_product)):
+        if not effort.left():
+            break
+        scope = lines_of_product[product]
+        size = sum(len(index.pairs_of_line[li]) for li in scope)
+        _, plan = effort.step(index, scope, size, quantities)
+        if plan is not None:
+            cost = evaluate(index, plan).weighted
+            if is_worse(best, cost):
+                quantities, best = plan, cost
+    return quantities
+
+
+def _products_on_small_trips_first(
+    index: ProblemIndex, quantities: FloatArray, products: list[int]
+) -> list[int]:
+    """Return the products (catalogue positions) by how many of their pairs travel on small
+    trips of the plan, most first, then in the catalogue's order."""
+    sending = quantities > 0
+    num_trips = int(index.pair_trip.max(initial=-1)) + 1
+    pairs_on_trip = np.bincount(index.pair_trip[sending], minlength=num_trips)
+    small = sending & (pairs_on_trip[index.pair_trip] <= SMALL_TRIP_PAIRS)
+    on_small = np.bincount(
+        index.line_product[index.pair_line[small]], minlength=len(index.problem.products)
+    )
+    return sorted(products, key=lambda k: (-int(on_small[k]), k))

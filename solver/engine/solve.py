@@ -6,14 +6,14 @@ import time
 
 import numpy as np
 
-from solver.engine.bound import fewest_trips_by_place, trip_relaxation_bound
+from solver.engine.bound import PendingBound, fewest_trips_by_place, start_trip_relaxation_bound
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
 from solver.engine.model import AllocationModel, build_weighted_model
 from solver.engine.open_trips import improve_on_open_trips
 from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
-from solver.engine.search import improve_by_neighbourhoods
+from solver.engine.search import improve_by_neighbourhoods, improve_by_products
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
 from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
 from solver.engine.trips import close_small_trips, swap_to_close_trips
@@ -41,6 +41,12 @@ REPORT_TIME_SHARE = 0.05
 # (`trip_scaling.py`): the time goes further there (department seeds 1 / 2, 10 s: search
 # 1,000 alone 21,913 / 21,100; search 300 then two new plans 21,463 / 20,457, 9.4–9.7 CPU s).
 SEARCH_WORK_PER_S = 300.0
+# The product steps' work budget per second of `time_limit_s` (same units), once the LP of the
+# bound was solved beside the search: a whole pass costs ~26,000 units on department (about 3
+# CPU s). Department seeds 1–4 at 10 s, weighted: without them 21,151 / 20,422 / 21,690 /
+# 17,954; 800 units a second 20,996 / 20,093 / 21,444 / 17,721 (main thread 6.7–8.7 CPU s);
+# 1,500 units 20,827 / 20,021 / 21,255 / 17,453, but up to 9.8 CPU s, at the safety net.
+PRODUCT_WORK_PER_S = 800.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).
 SEARCH_MAX_PASSES = 20
@@ -110,10 +116,12 @@ def solve_integer(
     from the best plan it knows), with a node limit: its plan is returned at once if its dual
     bound proves it optimal, else kept only if better than the search's; its dual bound joins
     the heuristic path's bound (`bound.py`). The LP of trips and quantities together,
-    the strongest bound on large weeks but seconds long there, is solved once the search is
-    done, so that its time never shortens the search.
+    the strongest bound on large weeks but seconds long there, is solved in a thread of its
+    own beside the plan's search, which it never shortens (the safety net reads the solving
+    thread's CPU time).
     """
-    budget = SEARCH_WORK_PER_S * index.problem.settings.time_limit_s
+    settings = index.problem.settings
+    budget = SEARCH_WORK_PER_S * settings.time_limit_s
     guide = build_weighted_model(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
@@ -128,6 +136,9 @@ def solve_integer(
                 index, served.contract_target, served.total_target, deadline
             )
     bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)
+    # The LP of trips and quantities together, the strongest bound on large weeks but seconds
+    # long there, is solved beside the search, on the machine's other core.
+    joint = None if fewest is None else start_joint_lower_bound(index, served, fewest, deadline)
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
         rounded = round_relaxation(index, served, relaxed)
@@ -161,6 +172,9 @@ def solve_integer(
         and bound is not None
         and not is_worse(evaluate(index, whole).weighted, bound)
     ):
+        # The LP of trips has nothing to add to a proof, but no thread outlives the solve.
+        if joint is not None:
+            joint.result()
         return whole, "optimal", min(bound, evaluate(index, whole).weighted)
     quantities = improve_by_neighbourhoods(
         index, first, deadline, max_work=budget, max_passes=SEARCH_MAX_PASSES
@@ -170,15 +184,19 @@ def solve_integer(
     quantities = improve_on_open_trips(index, quantities, deadline)
     # New plans from the charges its trips' loads give, finished the same way.
     quantities = improve_by_rescaling(index, served, quantities, deadline)
+    # Each product re-solved across every canteen, on the trips the others make.
+    quantities = improve_by_products(
+        index, quantities, deadline, max_work=PRODUCT_WORK_PER_S * settings.time_limit_s
+    )
     # The heuristic path's plan, unless the MIP's is better: never worse than either.
     if whole is not None and is_worse(
         evaluate(index, quantities).weighted, evaluate(index, whole).weighted
     ):
         quantities = whole
-    if fewest is not None and now() < deadline:
-        joint = joint_lower_bound(index, served, fewest, deadline)
-        if joint is not None:
-            bound = joint if bound is None else max(bound, joint)
+    joint_bound = None if joint is None else joint.result()
+    if joint_bound is not None:
+        joint_bound = lowered_by_tolerance(joint_bound)
+        bound = joint_bound if bound is None else max(bound, joint_bound)
     weighted = evaluate(index, quantities).weighted
     if bound is not None:
         bound = min(bound, weighted)
@@ -211,8 +229,7 @@ def weighted_lower_bound(
         solution, _ = lp.solve(deadline - now())
     if solution.outcome != "optimal" or not np.isfinite(solution.bound):
         return None
-    # The simplex's tolerances: the bound is lowered by a hair so that it stays proven.
-    bound = solution.bound - BOUND_TOLERANCE * (1.0 + abs(solution.bound))
+    bound = lowered_by_tolerance(solution.bound)
     bound += lp.objective_offset(served.total_target)
     deliveries = index.problem.settings.weights.deliveries
     if served.proven and fewest is not None and deliveries > 0:
@@ -220,23 +237,24 @@ def weighted_lower_bound(
     return bound
 
 
-def joint_lower_bound(
+def start_joint_lower_bound(
     index: ProblemIndex,
     served: ServedPlan,
     fewest: list[tuple[list[int], int]],
     deadline: float,
-) -> float | None:
-    """Return the proven lower bound of the LP of trips and quantities together
-    (`bound.trip_relaxation_bound`), or None if it is not solved; stages 2 and 3 must be
-    proven optimal."""
+) -> PendingBound:
+    """Start solving the LP of trips and quantities together (`bound.py`) and return its
+    proven lower bound to come; stages 2 and 3 must be proven optimal."""
     model = build_weighted_model(
         index, range(len(index.lines)), served.quantities, served.contract_target,
         served.total_target, relax=True, with_integer_rules=False,
     )
-    joint = trip_relaxation_bound(
+    return start_trip_relaxation_bound(
         model, fewest, served.contract_target, served.total_target, deadline
     )
-    if joint is None:
-        return None
-    # The solver's tolerances, as for the guide LP.
-    return joint - BOUND_TOLERANCE * (1.0 + abs(joint))
+
+
+def lowered_by_tolerance(bound: float) -> float:
+    """Return an LP's optimum lowered by a hair (the solver's tolerances), so that it stays a
+    proven bound."""
+    return bound - BOUND_TOLERANCE * (1.0 + abs(bound))

@@ -10,12 +10,14 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver.engine import index_problem, solve
 from solver.engine.bound import fewest_trips_by_place, trips_lower_bound
 from solver.engine.clock import now
+from solver.engine.linear import LinearModel
 from solver.engine.model import build_weighted_model
 from solver.engine.served import plan_served
 from solver.problem import Problem, Result, Weights
@@ -161,8 +163,8 @@ def separate_and_joint_bounds(problem: Problem) -> tuple[float | None, float | N
     separate = SOLVE_MODULE.weighted_lower_bound(
         index, served, guide, guide_solution, fewest, deadline
     )
-    joint = SOLVE_MODULE.joint_lower_bound(index, served, fewest, deadline)
-    return separate, joint
+    joint = SOLVE_MODULE.start_joint_lower_bound(index, served, fewest, deadline).result()
+    return separate, None if joint is None else SOLVE_MODULE.lowered_by_tolerance(joint)
 
 
 @pytest.mark.parametrize("deliveries", [0.0, 3.0, 50.0])
@@ -386,3 +388,19 @@ def test_the_model_does_not_depend_on_the_hash_seed() -> None:
         for seed in range(1, 5)
     }
     assert len(digests) == 1
+
+
+def test_the_lp_of_the_bound_solved_beside_gives_the_same_optimum() -> None:
+    def model() -> LinearModel:
+        lp = LinearModel()
+        x = lp.add_variables(np.zeros(3), np.full(3, 4.0), cost=np.array([1.0, 2.0, 3.0]))
+        lp.add_row(x.tolist(), [1.0, 1.0, 1.0], lower=7.0)
+        lp.add_row([int(x[0]), int(x[1])], [1.0, -1.0], upper=1.0)
+        return lp
+
+    beside = model().start_interior_point(60.0).result()
+    here = model().solve(60.0)
+
+    assert beside.outcome == here.outcome == "optimal"
+    # x0 + x1 + x2 ≥ 7 with x0 ≤ x1 + 1, each ≤ 4: x0 = 4, x1 = 3 at best, x2 = 0.
+    assert beside.bound == pytest.approx(here.bound) == pytest.approx(4.0 + 2 * 3.0)

@@ -22,6 +22,7 @@ from solver.engine.search import (
     STEP_MAX_NODES,
     UNCOUNTED_WORK_PER_PAIR,
     improve_by_neighbourhoods,
+    improve_by_products,
     scope_targets,
     step_work,
 )
@@ -186,3 +187,53 @@ def test_a_group_of_growers_trades_whole_canteens(
     for product in ("p", "q"):
         of_product = np.array([index.lines[li].product == product for li in index.pair_line])
         assert improved[of_product].sum() == plan[of_product].sum() == 2.0
+
+
+def test_a_product_step_moves_a_product_onto_a_trip_another_product_makes(
+    kit: SimpleNamespace,
+) -> None:
+    # a already drives p to x; b drives r there alone. Re-solving r alone, a takes it on its
+    # trip, paid by p: one trip instead of two.
+    problem = kit.week(
+        products=[kit.product("p", lot=1.0), kit.product("r", lot=1.0)],
+        growers=[kit.grower("a"), kit.grower("b")],
+        canteens=[kit.canteen("x")],
+        offers=[("a", "p", 10.0), ("a", "r", 10.0), ("b", "r", 10.0)],
+        orders=[("x", "p", kit.DAY1, 10.0), ("x", "r", kit.DAY1, 10.0)],
+        # b is nearer: only the trip a already makes tips r its way.
+        km={("a", "x"): 6.0, ("b", "x"): 5.0},
+        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
+        max_growers_per_line=3,
+    )
+    index = index_problem(problem)
+    a, b = index.grower_ids.index("a"), index.grower_ids.index("b")
+    is_r = np.array([index.lines[li].product == "r" for li in index.pair_line])
+    plan = np.where(is_r, np.where(index.pair_grower == b, 10.0, 0.0),
+                    np.where(index.pair_grower == a, 10.0, 0.0))
+    assert evaluate(index, plan).deliveries == 2
+
+    improved = improve_by_products(index, plan, now() + 60.0)
+
+    assert evaluate(index, improved).deliveries == 1
+    assert improved[is_r & (index.pair_grower == a)].sum() == 10.0
+    # No budget, no step.
+    assert np.array_equal(improve_by_products(index, plan, now() + 60.0, max_work=0.0), plan)
+
+
+def test_product_steps_never_worsen_a_plan_and_keep_what_each_product_serves(
+    kit: SimpleNamespace,
+) -> None:
+    problem = kit.random_week(11, 10, 8, 6, lots=True)
+    index = index_problem(problem)
+    first = plan_served(index, now() + 60.0).quantities
+    product_of_pair = np.array([index.lines[li].product for li in index.pair_line])
+
+    improved = improve_by_products(index, first, now() + 60.0)
+
+    assert evaluate(index, improved).weighted < evaluate(index, first).weighted
+    for product in set(product_of_pair.tolist()):
+        mine = product_of_pair == product
+        assert improved[mine].sum() == pytest.approx(first[mine].sum())
+    limit = problem.settings.max_growers_per_line
+    for pairs in index.pairs_of_line:
+        assert np.count_nonzero(improved[pairs] > 0) <= limit
