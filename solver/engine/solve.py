@@ -59,7 +59,7 @@ def solve(problem: Problem) -> Result:
     """Allocate one week: feasibility, contract value, total value, then the weighted costs."""
     started = time.perf_counter()
     # The last share of the time limit is kept for writing the result; the safety net reads
-    # this process's CPU time (`clock.py`).
+    # the solving thread's CPU time (`clock.py`).
     deadline = now() + (1.0 - REPORT_TIME_SHARE) * problem.settings.time_limit_s
     index = index_problem(problem)
     if index.contradictions:
