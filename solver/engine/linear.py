@@ -187,6 +187,7 @@ class LinearModel:
         max_nodes: int | None = None,
         count_work: bool = False,
         start: tuple[IntArray, FloatArray] | None = None,
+        restarts: bool = True,
     ) -> LinearSolution:
         """Minimise the objective within a time limit; never prints.
 
@@ -197,11 +198,12 @@ class LinearModel:
         fixed seed); the time limit is then only a safety net. A MIP starts from `start`
         (variables and their values, those left out completed by HiGHS) when given: its
         answer is then never worse than that plan. With `count_work`, a
-        MIP's solution also tells HiGHS's counts of its work (`LinearSolution`).
+        MIP's solution also tells HiGHS's counts of its work (`LinearSolution`). Without
+        `restarts`, HiGHS does not restart a MIP whose root fixed many columns.
         """
         arrays = self._arrays()
         if self.has_integers:
-            return _solve_mip(arrays, time_limit_s, max_nodes, count_work, start)
+            return _solve_mip(arrays, time_limit_s, max_nodes, count_work, start, restarts)
         builder = self._builder(arrays)
         if self.num_variables <= SMALL_LP_MAX_VARIABLES:
             solver = _run(builder, "glop", "use_dual_simplex:true,use_preprocessing:false",
@@ -304,18 +306,21 @@ def _solve_mip(
     max_nodes: int | None,
     count_work: bool,
     start: tuple[IntArray, FloatArray] | None,
+    restarts: bool = True,
 ) -> LinearSolution:
     """Solve a MIP with HiGHS itself (highspy): OR-Tools' wrapper cannot hand it a starting
     solution (`add_hint` crashes the process with HiGHS, OR-Tools 9.15)."""
     started = now()
     with _native_stdout_silenced() as silenced, _highs_log(count_work and silenced) as log:
-        highs = _run_mip(arrays, time_limit_s, max_nodes, log, start)
+        highs = _run_mip(arrays, time_limit_s, max_nodes, log, start, restarts=restarts)
         if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
             # Every model of this engine holds the plan it improves on, so this answer is
             # wrong: HiGHS's MIP presolve was seen to give it on a 15-variable week that SCIP,
             # CP-SAT and HiGHS without presolve all solve. Ask again so.
             left_s = time_limit_s - (now() - started)
-            highs = _run_mip(arrays, left_s, max_nodes, log, start, presolve=False)
+            highs = _run_mip(
+                arrays, left_s, max_nodes, log, start, presolve=False, restarts=restarts
+            )
         work = log.counts() if log is not None else _UNKNOWN_WORK
     info = highs.getInfo()
     status = highs.getModelStatus()
@@ -342,6 +347,7 @@ def _run_mip(
     log: _HighsLog | None,
     start: tuple[IntArray, FloatArray] | None,
     presolve: bool = True,
+    restarts: bool = True,
 ) -> highspy.Highs:
     """Run HiGHS once on the MIP with the engine's options (one thread, quiet, its log read
     into `log` if any), from `start` if given; return it, solved."""
@@ -356,6 +362,8 @@ def _run_mip(
         highs.setOptionValue("mip_max_nodes", max(1, int(max_nodes)))
     if not presolve:
         highs.setOptionValue("presolve", "off")
+    if not restarts:
+        highs.setOptionValue("mip_allow_restart", False)
     _pass_model(highs, arrays)
     if start is not None:
         variables, values = start

@@ -42,11 +42,13 @@ REPORT_TIME_SHARE = 0.05
 # 1,000 alone 21,913 / 21,100; search 300 then two new plans 21,463 / 20,457, 9.4–9.7 CPU s).
 SEARCH_WORK_PER_S = 300.0
 # The product steps' work budget per second of `time_limit_s` (same units), once the LP of the
-# bound was solved beside the search: a whole pass costs ~26,000 units on department (about 3
-# CPU s). Department seeds 1–4 at 10 s, weighted: without them 21,151 / 20,422 / 21,690 /
-# 17,954; 800 units a second 20,996 / 20,093 / 21,444 / 17,721 (main thread 6.7–8.7 CPU s);
-# 1,500 units 20,827 / 20,021 / 21,255 / 17,453, but up to 9.8 CPU s, at the safety net.
-PRODUCT_WORK_PER_S = 800.0
+# bound was solved beside the search. Their MIPs cost 0.2–0.4 CPU ms a unit (the search's
+# 0.1). Department seeds 1–4 at 10 s, weighted (solving thread's CPU s): without them 21,151 /
+# 20,422 / 21,690 / 17,954; 800 units a second, HiGHS restarting, products by count on small
+# trips: 20,996 / 20,093 / 21,444 / 17,721 (8.7 / 7.1 / 6.7 / 7.4); without restarts, by
+# share: 1,000 units 20,843 / 20,075 / 21,378 / 17,632 (7.9 / 6.5 / 6.9 / 7.1), 1,200 units
+# 20,749 / 20,054 / 21,378 / 17,556 but up to 9.3 on seed 1, near the 9.5 s safety net.
+PRODUCT_WORK_PER_S = 1000.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).
 SEARCH_MAX_PASSES = 20
