@@ -131,6 +131,12 @@ class ProblemIndex:
         """Return the pair of a grower (position) and a line, or None if it is not allowed."""
         return _pair_at(self.pair_grower, self.line_first_pair, grower, line)
 
+    @property
+    def trip_id_bound(self) -> int:
+        """Return one more than the largest trip id of `pair_trip` (arrays indexed by trip id
+        have this length)."""
+        return int(self.pair_trip.max(initial=-1)) + 1
+
     def trips(self) -> tuple[int, IntArray]:
         """Return how many (grower, canteen, day) trips the pairs lie on, and each pair's trip
         numbered from 0."""

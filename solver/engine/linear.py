@@ -197,9 +197,9 @@ class LinearModel:
         same model gives the same answer whatever the machine's load (one thread, HiGHS's
         fixed seed); the time limit is then only a safety net. A MIP starts from `start`
         (variables and their values, those left out completed by HiGHS) when given: its
-        answer is then never worse than that plan. With `count_work`, a
-        MIP's solution also tells HiGHS's counts of its work (`LinearSolution`). Without
-        `restarts`, HiGHS does not restart a MIP whose root fixed many columns.
+        answer is then never worse than that plan. With `count_work`, a MIP's solution also
+        tells HiGHS's counts of its work (`LinearSolution`). Without `restarts`, HiGHS does
+        not restart a MIP whose root fixed many of its columns.
         """
         arrays = self._arrays()
         if self.has_integers:
@@ -222,7 +222,6 @@ class LinearModel:
             values = np.asarray(solver.variable_values(), dtype=np.float64)
             return LinearSolution("feasible", values, float(solver.objective_value()))
         return LinearSolution("none", np.zeros(self.num_variables), np.inf)
-
 
     def start_interior_point(self, time_limit_s: float) -> Future[LinearSolution]:
         """Start minimising this LP with HiGHS's interior point method then crossover, in a

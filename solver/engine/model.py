@@ -408,7 +408,7 @@ class AllocationModel:
         locked = idx.locked_quantities()
         # A trip made by a pair outside the scope (or locked on) is made whatever the scope
         # does: its cost is a constant here.
-        made_outside = np.zeros(int(idx.pair_trip.max(initial=-1)) + 1, dtype=bool)
+        made_outside = np.zeros(idx.trip_id_bound, dtype=bool)
         made_outside[idx.pair_trip[(self.outside_q > 0) | (locked > 0)]] = True
         lower = made_outside[np.array(list(pairs_of_trip), dtype=np.int64)].astype(np.float64)
         trip_vars = self.lp.add_variables(

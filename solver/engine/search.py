@@ -322,8 +322,7 @@ def _products_on_small_trips_first(
     all).
     """
     sending = quantities > 0
-    num_trips = int(index.pair_trip.max(initial=-1)) + 1
-    pairs_on_trip = np.bincount(index.pair_trip[sending], minlength=num_trips)
+    pairs_on_trip = np.bincount(index.pair_trip[sending], minlength=index.trip_id_bound)
     small = sending & (pairs_on_trip[index.pair_trip] <= SMALL_TRIP_PAIRS)
     num_products = len(index.problem.products)
     product_of_pair = index.line_product[index.pair_line]

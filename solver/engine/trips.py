@@ -35,7 +35,7 @@ class _PlanState:
         for p in np.flatnonzero(self.q > 0).tolist():
             self.used[int(index.pair_group[p])][index.days[int(index.pair_day[p])]] += self.q[p]
         self.pairs_in_trip = np.bincount(
-            index.pair_trip[self.q > 0], minlength=int(index.pair_trip.max(initial=-1)) + 1
+            index.pair_trip[self.q > 0], minlength=index.trip_id_bound
         )
         self.open_trips = int(np.count_nonzero(self.pairs_in_trip))
         self._pairs_of_trip: dict[int, list[int]] | None = None
