@@ -16,14 +16,14 @@ trip part needs every product's served optimum (stages 2 and 3 proven); otherwis
 week's contract and total values are known, and the bound is the LP's alone.
 
 The two parts do not see each other: the LP sends kg wherever they are cheapest, however many
-trips that takes. `trip_relaxation_bound` joins them in one LP: each (grower, canteen, day)
-trip gets a variable in [0, 1] that is at least each of its pairs' quantity over the most that
-pair can send (a trip carries nothing unless it is made), costed per trip, with the trip counts
-above as valid rows (per canteen and day, per line) and the grower limit as Σ share ≤ limit per
-line. Every plan serving the targets gives a point of that LP of the same weighted value (its
-trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above. That LP takes
-seconds on a department week: it is solved in a thread of its own while the plan is searched
-(`start_trip_relaxation_bound`), on the machine's other core.
+trips that takes. `start_trip_relaxation_bound` joins them in one LP: each (grower, canteen,
+day) trip gets a variable in [0, 1] that is at least each of its pairs' quantity over the most
+that pair can send (a trip carries nothing unless it is made), costed per trip, with the trip
+counts above as valid rows (per canteen and day, per line) and the grower limit as Σ share ≤
+limit per line. Every plan serving the targets gives a point of that LP of the same weighted
+value (its trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above.
+That LP takes seconds on a department week: it is solved in a thread of its own while the plan
+is searched, on the machine's other core.
 """
 
 from __future__ import annotations
