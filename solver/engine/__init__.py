@@ -52,8 +52,8 @@ Method
      (exchanges, re-solve on open trips): kept if better, and again from it, twice at most.
      Then `search.improve_by_products` re-solves each product's lines across every canteen,
      the other products kept (a trip they make costs nothing more), products on the plan's
-     smallest trips first, within a work budget: it moves a product onto trips the others
-     make, across canteens far apart.
+     smallest trips first, pass after pass while a pass improves the plan, within a work
+     budget: it moves a product onto trips the others make, across canteens far apart.
      The better plan of the MIP's and the heuristic path's is kept (no cliff). Every MIP
      starts from the best plan known when it starts (`linear.py` hands MIPs to HiGHS through
      highspy, which takes a starting solution), so none returns a worse plan than the one it

@@ -282,12 +282,14 @@ def improve_by_products(
     index: ProblemIndex, first: FloatArray, deadline: float, max_work: float = float("inf")
 ) -> FloatArray:
     """Return the plan improved by re-solving each product's lines across every canteen, the
-    other products' quantities kept, once each, until the steps' work reaches `max_work`.
-    Products carried most on the plan's smallest trips come first.
+    other products' quantities kept, pass after pass over the products while a pass improves
+    the plan, until the steps' work reaches `max_work`. Each pass takes first the products
+    carried most on the plan's smallest trips.
 
     A product's step sees which trips the other products already make (their cost is paid):
     it can move the product's kg onto them, closing a trip that carried it alone — across
     canteens far apart, which neither a few nearby canteens nor a few nearby growers reach.
+    A pass that closes trips opens moves to the products stepped before it, hence the passes.
     """
     quantities = first
     best = evaluate(index, quantities).weighted
@@ -296,18 +298,23 @@ def improve_by_products(
         if index.pairs_of_line[li]:
             lines_of_product[int(index.line_product[li])].append(li)
     effort = _Effort(deadline, None, max_work, float("inf"))
-    for product in _products_on_small_trips_first(index, quantities, list(lines_of_product)):
-        if not effort.left():
-            break
-        scope = lines_of_product[product]
-        size = sum(len(index.pairs_of_line[li]) for li in scope)
-        # Without restarts a product's MIP costs a third less CPU, for the same plans on the
-        # department week's first steps (restarting, it solves its root again).
-        _, plan = effort.step(index, scope, size, quantities, restarts=False)
-        if plan is not None:
-            cost = evaluate(index, plan).weighted
-            if is_worse(best, cost):
-                quantities, best = plan, cost
+    improved = True
+    while improved and effort.left():
+        improved = False
+        for product in _products_on_small_trips_first(
+            index, quantities, list(lines_of_product)
+        ):
+            if not effort.left():
+                break
+            scope = lines_of_product[product]
+            size = sum(len(index.pairs_of_line[li]) for li in scope)
+            # Without restarts a product's MIP costs a third less CPU, for the same plans on
+            # the department week's first steps (restarting, it solves its root again).
+            _, plan = effort.step(index, scope, size, quantities, restarts=False)
+            if plan is not None:
+                cost = evaluate(index, plan).weighted
+                if is_worse(best, cost):
+                    quantities, best, improved = plan, cost, True
     return quantities
 
 

@@ -48,6 +48,11 @@ SEARCH_WORK_PER_S = 300.0
 # trips: 20,996 / 20,093 / 21,444 / 17,721 (8.7 / 7.1 / 6.7 / 7.4); without restarts, by
 # share: 1,000 units 20,843 / 20,075 / 21,378 / 17,632 (7.9 / 6.5 / 6.9 / 7.1), 1,200 units
 # 20,749 / 20,054 / 21,378 / 17,556 but up to 9.3 on seed 1, near the 9.5 s safety net.
+# A week whose first pass over its products ends within the budget gets more passes while one
+# improves: at 10 s department spends its budget in the first pass (same plans), mid seeds
+# 1 / 2 go on (10,251.68 / 8,065.29 → 10,229.19 / 8,053.92, ~2 CPU s more); at longer limits
+# department seed 1 20,636 (120 s, stopping after 14 s) → 20,507 (30 s), region seed 1 at 60 s
+# 121,327.98 → 120,600.06.
 PRODUCT_WORK_PER_S = 1000.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).

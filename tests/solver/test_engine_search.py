@@ -220,6 +220,35 @@ def test_a_product_step_moves_a_product_onto_a_trip_another_product_makes(
     assert np.array_equal(improve_by_products(index, plan, now() + 60.0, max_work=0.0), plan)
 
 
+def test_product_steps_pass_again_over_products_a_later_step_opened_moves_to(
+    kit: SimpleNamespace,
+) -> None:
+    # a drives p to x, far b drives q. p's step comes first and finds nothing: g, nearer
+    # than b but farther than a, makes no trip yet. q's step moves q to g. Only a second pass
+    # moves p onto g's trip: one trip instead of two.
+    problem = kit.week(
+        products=[kit.product("p", lot=1.0), kit.product("q", lot=1.0)],
+        growers=[kit.grower("a"), kit.grower("b"), kit.grower("g")],
+        canteens=[kit.canteen("x")],
+        offers=[("a", "p", 10.0), ("b", "q", 10.0), ("g", "p", 10.0), ("g", "q", 10.0)],
+        orders=[("x", "p", kit.DAY1, 10.0), ("x", "q", kit.DAY1, 10.0)],
+        km={("a", "x"): 5.0, ("b", "x"): 50.0, ("g", "x"): 10.0},
+        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
+        max_growers_per_line=3,
+    )
+    index = index_problem(problem)
+    a, b, g = (index.grower_ids.index(name) for name in ("a", "b", "g"))
+    is_q = np.array([index.lines[li].product == "q" for li in index.pair_line])
+    plan = np.where(is_q, np.where(index.pair_grower == b, 10.0, 0.0),
+                    np.where(index.pair_grower == a, 10.0, 0.0))
+    assert evaluate(index, plan).deliveries == 2
+
+    improved = improve_by_products(index, plan, now() + 60.0)
+
+    assert evaluate(index, improved).deliveries == 1
+    assert improved[index.pair_grower == g].sum() == 20.0
+
+
 def test_product_steps_never_worsen_a_plan_and_keep_what_each_product_serves(
     kit: SimpleNamespace,
 ) -> None:
