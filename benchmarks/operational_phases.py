@@ -37,8 +37,7 @@ PHASES = (
     "plan_by_trip_scaling",
     "close_small_trips",
     "improve_by_neighbourhoods",
-    "swap_to_close_trips",
-    "improve_on_open_trips",
+    "finish_on_trips",
     "improve_by_rescaling",
     "improve_by_products",
 )

@@ -22,6 +22,7 @@ from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
 from solver.engine.report import evaluate, is_worse
 from solver.engine.search import scope_targets
+from solver.engine.trips import swap_to_close_trips
 from solver.geography import haversine_km
 
 # A group's pairs on open trips, and its MIP's node limit. Groups of 800 pairs take 0.2–0.4
@@ -30,6 +31,13 @@ from solver.geography import haversine_km
 # close to the time limit's safety net for a plan that must not depend on load.
 GROUP_MAX_PAIRS = 800
 GROUP_MAX_NODES = 50
+
+
+def finish_on_trips(index: ProblemIndex, quantities: FloatArray, deadline: float) -> FloatArray:
+    """Return the plan after the exchanges across canteens that close small trips
+    (`trips.swap_to_close_trips`), then re-solved on the trips it makes."""
+    quantities = swap_to_close_trips(index, quantities, deadline)
+    return improve_on_open_trips(index, quantities, deadline)
 
 
 def improve_on_open_trips(

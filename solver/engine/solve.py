@@ -11,12 +11,12 @@ from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
 from solver.engine.model import AllocationModel, build_weighted_model
-from solver.engine.open_trips import improve_on_open_trips
+from solver.engine.open_trips import finish_on_trips
 from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
 from solver.engine.search import improve_by_neighbourhoods, improve_by_products
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
 from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
-from solver.engine.trips import close_small_trips, swap_to_close_trips
+from solver.engine.trips import close_small_trips
 from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
 
@@ -186,9 +186,9 @@ def solve_integer(
     quantities = improve_by_neighbourhoods(
         index, first, deadline, max_work=budget, max_passes=SEARCH_MAX_PASSES
     )
-    # Exchanges across canteens that the search's neighbourhoods (a few nearby canteens) miss.
-    quantities = swap_to_close_trips(index, quantities, deadline)
-    quantities = improve_on_open_trips(index, quantities, deadline)
+    # Exchanges across canteens that the search's neighbourhoods (a few nearby canteens) miss,
+    # then the re-solve on the trips the plan makes.
+    quantities = finish_on_trips(index, quantities, deadline)
     # New plans from the charges its trips' loads give, finished the same way.
     quantities = improve_by_rescaling(index, served, quantities, deadline)
     # Each product re-solved across every canteen, on the trips the others make.

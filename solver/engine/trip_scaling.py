@@ -23,10 +23,10 @@ import numpy as np
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
 from solver.engine.model import build_weighted_model
-from solver.engine.open_trips import improve_on_open_trips
+from solver.engine.open_trips import finish_on_trips
 from solver.engine.report import evaluate, is_worse
 from solver.engine.served import ServedPlan, round_relaxation
-from solver.engine.trips import close_small_trips, swap_to_close_trips
+from solver.engine.trips import close_small_trips
 
 # Measured on the bench's mid and department weeks at a 10 s limit (docs/benchmarks.md): the
 # LP's trips keep falling for ~10 rounds (842 → 567 on department seed 1), but within the time
@@ -71,9 +71,7 @@ def improve_by_rescaling(
         rounded = _best_rounding(index, served, charge, RESCALING_ROUNDS, deadline)
         if rounded is None:
             break
-        candidate = close_small_trips(index, rounded, deadline)
-        candidate = swap_to_close_trips(index, candidate, deadline)
-        candidate = improve_on_open_trips(index, candidate, deadline)
+        candidate = finish_on_trips(index, close_small_trips(index, rounded, deadline), deadline)
         candidate_weighted = evaluate(index, candidate).weighted
         if not is_worse(weighted, candidate_weighted):
             break
