@@ -194,28 +194,17 @@ def test_a_product_step_moves_a_product_onto_a_trip_another_product_makes(
 ) -> None:
     # a already drives p to x; b drives r there alone. Re-solving r alone, a takes it on its
     # trip, paid by p: one trip instead of two.
-    problem = kit.week(
-        products=[kit.product("p", lot=1.0), kit.product("r", lot=1.0)],
-        growers=[kit.grower("a"), kit.grower("b")],
-        canteens=[kit.canteen("x")],
-        offers=[("a", "p", 10.0), ("a", "r", 10.0), ("b", "r", 10.0)],
-        orders=[("x", "p", kit.DAY1, 10.0), ("x", "r", kit.DAY1, 10.0)],
-        # b is nearer: only the trip a already makes tips r its way.
-        km={("a", "x"): 6.0, ("b", "x"): 5.0},
-        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
-        max_growers_per_line=3,
+    # b is nearer: only the trip a already makes tips r its way.
+    index = _one_canteen_week(
+        kit, [("a", "p"), ("a", "r"), ("b", "r")], km={"a": 6.0, "b": 5.0}
     )
-    index = index_problem(problem)
-    a, b = index.grower_ids.index("a"), index.grower_ids.index("b")
-    is_r = np.array([index.lines[li].product == "r" for li in index.pair_line])
-    plan = np.where(is_r, np.where(index.pair_grower == b, 10.0, 0.0),
-                    np.where(index.pair_grower == a, 10.0, 0.0))
+    plan = _each_line_served_by(index, {"p": "a", "r": "b"})
     assert evaluate(index, plan).deliveries == 2
 
     improved = improve_by_products(index, plan, now() + 60.0)
 
     assert evaluate(index, improved).deliveries == 1
-    assert improved[is_r & (index.pair_grower == a)].sum() == 10.0
+    assert np.array_equal(improved, _each_line_served_by(index, {"p": "a", "r": "a"}))
     # No budget, no step.
     assert np.array_equal(improve_by_products(index, plan, now() + 60.0, max_work=0.0), plan)
 
@@ -226,27 +215,44 @@ def test_product_steps_pass_again_over_products_a_later_step_opened_moves_to(
     # a drives p to x, far b drives q. p's step comes first and finds nothing: g, nearer
     # than b but farther than a, makes no trip yet. q's step moves q to g. Only a second pass
     # moves p onto g's trip: one trip instead of two.
-    problem = kit.week(
-        products=[kit.product("p", lot=1.0), kit.product("q", lot=1.0)],
-        growers=[kit.grower("a"), kit.grower("b"), kit.grower("g")],
-        canteens=[kit.canteen("x")],
-        offers=[("a", "p", 10.0), ("b", "q", 10.0), ("g", "p", 10.0), ("g", "q", 10.0)],
-        orders=[("x", "p", kit.DAY1, 10.0), ("x", "q", kit.DAY1, 10.0)],
-        km={("a", "x"): 5.0, ("b", "x"): 50.0, ("g", "x"): 10.0},
-        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
-        max_growers_per_line=3,
+    index = _one_canteen_week(
+        kit, [("a", "p"), ("b", "q"), ("g", "p"), ("g", "q")],
+        km={"a": 5.0, "b": 50.0, "g": 10.0},
     )
-    index = index_problem(problem)
-    a, b, g = (index.grower_ids.index(name) for name in ("a", "b", "g"))
-    is_q = np.array([index.lines[li].product == "q" for li in index.pair_line])
-    plan = np.where(is_q, np.where(index.pair_grower == b, 10.0, 0.0),
-                    np.where(index.pair_grower == a, 10.0, 0.0))
+    plan = _each_line_served_by(index, {"p": "a", "q": "b"})
     assert evaluate(index, plan).deliveries == 2
 
     improved = improve_by_products(index, plan, now() + 60.0)
 
     assert evaluate(index, improved).deliveries == 1
-    assert improved[index.pair_grower == g].sum() == 20.0
+    assert np.array_equal(improved, _each_line_served_by(index, {"p": "g", "q": "g"}))
+
+
+def _one_canteen_week(
+    kit: SimpleNamespace, offers: list[tuple[str, str]], km: dict[str, float]
+) -> ProblemIndex:
+    """Return the index of a week where canteen x orders 10 kg of each product offered, each
+    (grower, product) offering 10 kg; km from each grower to x; trips cost 10, a kg·km 0.01."""
+    products = sorted({product for _, product in offers})
+    problem = kit.week(
+        products=[kit.product(product, lot=1.0) for product in products],
+        growers=[kit.grower(grower) for grower in km],
+        canteens=[kit.canteen("x")],
+        offers=[(grower, product, 10.0) for grower, product in offers],
+        orders=[("x", product, kit.DAY1, 10.0) for product in products],
+        km={(grower, "x"): distance for grower, distance in km.items()},
+        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
+        max_growers_per_line=3,
+    )
+    return index_problem(problem)
+
+
+def _each_line_served_by(index: ProblemIndex, grower_of_product: dict[str, str]) -> FloatArray:
+    """Return the plan in which each line (10 kg) is served whole by its product's grower."""
+    return np.array([
+        10.0 if index.grower_ids[g] == grower_of_product[index.lines[li].product] else 0.0
+        for g, li in zip(index.pair_grower.tolist(), index.pair_line.tolist(), strict=True)
+    ])
 
 
 def test_product_steps_never_worsen_a_plan_and_keep_what_each_product_serves(
