@@ -40,6 +40,7 @@ PHASES = (
     "finish_on_trips",
     "improve_by_rescaling",
     "improve_by_products",
+    "improve_by_small_trips",
 )
 
 

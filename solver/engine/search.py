@@ -4,7 +4,9 @@ Each step frees the order lines of a few neighbouring canteens, or the pairs of 
 neighbouring growers on every line they can serve, keeps everything else fixed, and solves
 that small MIP exactly (lots, trips, grower limits, fairness gaps against the growers' sales
 elsewhere). A step keeps the served quantities of its lines per product, so stages 2 and 3
-stay optimal; it is accepted only when the week's weighted cost falls.
+stay optimal; it is accepted only when the week's weighted cost falls. Later steps free a
+product's lines everywhere (`improve_by_products`), or the products a grower's small trips
+carry (`improve_by_small_trips`).
 
 The search is deterministic: its effort is counted in work, not in seconds. Each step's MIP
 stops after `STEP_MAX_NODES` nodes; a canteen step solved to optimality grows the next
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -51,8 +54,14 @@ GROWER_GROUP_SIZE = 3
 # plans 0.2–1.4 % cheaper than canteens alone, with the whole budget 0.5 % dearer on mid seed 2.
 GROWER_GROUPS_WORK_SHARE = 0.5
 # Product steps take first the products whose pairs travel most on trips carrying at most this
-# many pairs: these steps can close such trips.
+# many pairs: these steps can close such trips. Small-trip steps re-solve what such trips carry.
 SMALL_TRIP_PAIRS = 2
+# A small-trip step re-solves its products on every line when they hold at most this many
+# pairs, else only where its grower drives. Mid and department seeds 1–4 at 10 s, weighted in
+# all (products 500, small trips 2,000 units a second): 117,511.5 with 600; 117,952.6 with 0
+# (always where it drives); 117,643.8 with 1,000, its steps dearer (department up to 8.1 CPU s
+# of the solving thread).
+SMALL_TRIP_SCOPE_PAIRS = 600
 # A step's work: its pairs, plus HiGHS's row-iterations (simplex iterations times the rows of
 # the presolved MIP), this many counting as one pair. Least squares of a step's CPU on the two
 # (`PYTHONPATH=. python benchmarks/search_work.py --time-limit 30`, five weeks, 201 steps, 2
@@ -291,31 +300,90 @@ def improve_by_products(
     canteens far apart, which neither a few nearby canteens nor a few nearby growers reach.
     A pass that closes trips opens moves to the products stepped before it, hence the passes.
     """
-    quantities = first
-    best = evaluate(index, quantities).weighted
     lines_of_product: dict[int, list[int]] = defaultdict(list)
     for li in range(len(index.lines)):
         if index.pairs_of_line[li]:
             lines_of_product[int(index.line_product[li])].append(li)
+
+    def scopes(quantities: FloatArray) -> list[list[int]]:
+        products = _products_on_small_trips_first(index, quantities, list(lines_of_product))
+        return [lines_of_product[product] for product in products]
+
+    return _improve_in_passes(index, first, deadline, max_work, scopes)
+
+
+def improve_by_small_trips(
+    index: ProblemIndex, first: FloatArray, deadline: float, max_work: float = float("inf")
+) -> FloatArray:
+    """Return the plan improved by re-solving, grower by grower, the products its small trips
+    carry (`_small_trip_scopes`), every grower free on those lines, pass after pass while a
+    pass improves the plan, until the steps' work reaches `max_work`.
+
+    Such a step moves several products at once: the grower can bring what a small trip
+    carried on another of its trips, while other growers take over what it brought there; a
+    product step, one product at a time, leaves the trip made by the others.
+    """
+    return _improve_in_passes(
+        index, first, deadline, max_work, lambda quantities: _small_trip_scopes(index, quantities)
+    )
+
+
+def _improve_in_passes(
+    index: ProblemIndex,
+    first: FloatArray,
+    deadline: float,
+    max_work: float,
+    scopes_of: Callable[[FloatArray], list[list[int]]],
+) -> FloatArray:
+    """Return the plan improved by re-solving each scope (lines) that `scopes_of(plan)` gives,
+    pass after pass while a pass improves it, until the steps' work reaches `max_work`."""
+    quantities = first
+    best = evaluate(index, quantities).weighted
     effort = _Effort(deadline, None, max_work, float("inf"))
     improved = True
     while improved and effort.left():
         improved = False
-        for product in _products_on_small_trips_first(
-            index, quantities, list(lines_of_product)
-        ):
+        for scope in scopes_of(quantities):
             if not effort.left():
                 break
-            scope = lines_of_product[product]
             size = sum(len(index.pairs_of_line[li]) for li in scope)
-            # Without restarts a product's MIP costs a third less CPU, for the same plans on
-            # the department week's first steps (restarting, it solves its root again).
+            # Without restarts these MIPs cost a third less CPU, for the same plans on the
+            # department week's first product steps (restarting, HiGHS solves its root again).
             _, plan = effort.step(index, scope, size, quantities, restarts=False)
             if plan is not None:
                 cost = evaluate(index, plan).weighted
                 if is_worse(best, cost):
                     quantities, best, improved = plan, cost, True
     return quantities
+
+
+def _small_trip_scopes(index: ProblemIndex, quantities: FloatArray) -> list[list[int]]:
+    """Return, grower by grower (most pairs on small trips first), the lines to re-solve: those
+    of the products its small trips carry, all of them if they hold at most
+    `SMALL_TRIP_SCOPE_PAIRS` pairs, else those at the canteens and days the grower drives to."""
+    small = _on_small_trips(index, quantities)
+    pairs_on_small = np.bincount(index.pair_grower[small], minlength=len(index.grower_ids))
+    product_of_pair = index.line_product[index.pair_line]
+    scopes = []
+    for grower in sorted(
+        np.flatnonzero(pairs_on_small).tolist(), key=lambda g: (-pairs_on_small[g], g)
+    ):
+        mine = index.pair_grower == grower
+        of_products = np.isin(product_of_pair, product_of_pair[small & mine])
+        if of_products.sum() > SMALL_TRIP_SCOPE_PAIRS:
+            driven = np.zeros(index.trip_id_bound, dtype=bool)
+            driven[index.pair_trip[mine & (quantities > 0)]] = True
+            of_products &= mine & driven[index.pair_trip]
+        scopes.append(np.unique(index.pair_line[of_products]).tolist())
+    return scopes
+
+
+def _on_small_trips(index: ProblemIndex, quantities: FloatArray) -> npt.NDArray[np.bool_]:
+    """Return which pairs send on a trip of the plan carrying at most `SMALL_TRIP_PAIRS`."""
+    sending = quantities > 0
+    pairs_on_trip = np.bincount(index.pair_trip[sending], minlength=index.trip_id_bound)
+    on_small: npt.NDArray[np.bool_] = sending & (pairs_on_trip[index.pair_trip] <= SMALL_TRIP_PAIRS)
+    return on_small
 
 
 def _products_on_small_trips_first(
@@ -328,9 +396,7 @@ def _products_on_small_trips_first(
     1–4, 12,000 units: 79,810 by count, 79,737 by share, 79,974 in the catalogue's order, in
     all).
     """
-    sending = quantities > 0
-    pairs_on_trip = np.bincount(index.pair_trip[sending], minlength=index.trip_id_bound)
-    small = sending & (pairs_on_trip[index.pair_trip] <= SMALL_TRIP_PAIRS)
+    small = _on_small_trips(index, quantities)
     num_products = len(index.problem.products)
     product_of_pair = index.line_product[index.pair_line]
     on_small = np.bincount(product_of_pair[small], minlength=num_products)

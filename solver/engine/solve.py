@@ -13,7 +13,11 @@ from solver.engine.linear import LinearSolution
 from solver.engine.model import AllocationModel, build_weighted_model
 from solver.engine.open_trips import finish_on_trips
 from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
-from solver.engine.search import improve_by_neighbourhoods, improve_by_products
+from solver.engine.search import (
+    improve_by_neighbourhoods,
+    improve_by_products,
+    improve_by_small_trips,
+)
 from solver.engine.served import ServedPlan, plan_served, round_relaxation
 from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
 from solver.engine.trips import close_small_trips
@@ -48,12 +52,18 @@ SEARCH_WORK_PER_S = 300.0
 # trips: 20,996 / 20,093 / 21,444 / 17,721 (8.7 / 7.1 / 6.7 / 7.4); without restarts, by
 # share: 1,000 units 20,843 / 20,075 / 21,378 / 17,632 (7.9 / 6.5 / 6.9 / 7.1), 1,200 units
 # 20,749 / 20,054 / 21,378 / 17,556 but up to 9.3 on seed 1, near the 9.5 s safety net.
-# A week whose first pass over its products ends within the budget gets more passes while one
-# improves: at 10 s department spends its budget in the first pass (same plans), mid seeds
-# 1 / 2 go on (10,251.68 / 8,065.29 → 10,229.19 / 8,053.92, ~2 CPU s more); at longer limits
-# department seed 1 20,636 (120 s, stopping after 14 s) → 20,507 (30 s), region seed 1 at 60 s
-# 121,327.98 → 120,600.06.
-PRODUCT_WORK_PER_S = 1000.0
+# Then the small-trip steps after them (`search.improve_by_small_trips`) took most of it: mid
+# and department seeds 1–4 at 10 s, weighted in all (department's solving thread, CPU s):
+# products 1,000 alone 118,068.8 (6.1–7.4); products then small trips, 700 + 1,000
+# 117,782.5; 500 + 1,500 117,667.0 (6.3–7.7, kept); 500 + 2,000 117,511.5 (6.4–7.5), but a
+# random dense week of the tests (30 × 30 × 10, seed 3) then reached the 9.5 s safety net,
+# one step of 442 pairs costing 2.6 CPU s (6.8 s with 1,500); 500 + 2,500 117,403.7 (up to
+# 8.5); 400 + 2,500 117,549.3; 300 + 2,000 117,846.2. Small trips before products (seeds
+# 1–2, 1,000 + 300): dearer, up to 8.2 CPU s.
+# A week whose first pass ends within its budget gets more passes while one improves (mid at
+# 10 s; longer limits: region seed 1 at 60 s, products 1,000 alone, 121,327.98 → 120,600.06).
+PRODUCT_WORK_PER_S = 500.0
+SMALL_TRIP_WORK_PER_S = 1500.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).
 SEARCH_MAX_PASSES = 20
@@ -194,6 +204,10 @@ def solve_integer(
     # Each product re-solved across every canteen, on the trips the others make.
     quantities = improve_by_products(
         index, quantities, deadline, max_work=PRODUCT_WORK_PER_S * settings.time_limit_s
+    )
+    # The products of each grower's small trips re-solved together, where it drives.
+    quantities = improve_by_small_trips(
+        index, quantities, deadline, max_work=SMALL_TRIP_WORK_PER_S * settings.time_limit_s
     )
     # The heuristic path's plan, unless the MIP's is better: never worse than either.
     if whole is not None and is_worse(

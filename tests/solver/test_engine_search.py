@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,6 +24,7 @@ from solver.engine.search import (
     UNCOUNTED_WORK_PER_PAIR,
     improve_by_neighbourhoods,
     improve_by_products,
+    improve_by_small_trips,
     scope_targets,
     step_work,
 )
@@ -255,15 +257,59 @@ def _each_line_served_by(index: ProblemIndex, grower_of_product: dict[str, str])
     ])
 
 
-def test_product_steps_never_worsen_a_plan_and_keep_what_each_product_serves(
-    kit: SimpleNamespace,
+@pytest.mark.parametrize("scope_pairs", [search.SMALL_TRIP_SCOPE_PAIRS, 0])
+def test_a_small_trip_step_moves_two_products_together_where_product_steps_cannot(
+    kit: SimpleNamespace, scope_pairs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # x drives r to c1 and p, q to c2; y drives p, q to c1. Moving p alone, or q alone, leaves
+    # x's trip to c2 made by the other: only both together close it (x brings p, q to c1 with
+    # r, y takes c2). Small weeks re-solve the products everywhere, large ones (scope_pairs 0)
+    # where x drives: here the same lines.
+    monkeypatch.setattr(search, "SMALL_TRIP_SCOPE_PAIRS", scope_pairs)
+    problem = kit.week(
+        products=[kit.product(name, lot=1.0) for name in ("p", "q", "r")],
+        growers=[kit.grower("x"), kit.grower("y")],
+        canteens=[kit.canteen("c1"), kit.canteen("c2")],
+        offers=[("x", "p", 10.0), ("x", "q", 10.0), ("x", "r", 10.0),
+                ("y", "p", 10.0), ("y", "q", 10.0)],
+        orders=[("c1", "p", kit.DAY1, 10.0), ("c1", "q", kit.DAY1, 10.0),
+                ("c1", "r", kit.DAY1, 10.0), ("c2", "p", kit.DAY1, 10.0),
+                ("c2", "q", kit.DAY1, 10.0)],
+        km={(g, c): 5.0 for g in ("x", "y") for c in ("c1", "c2")},
+        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
+        max_growers_per_line=3,
+    )
+    index = index_problem(problem)
+    crossed = {("x", "c1", "r"), ("x", "c2", "p"), ("x", "c2", "q"), ("y", "c1", "p"),
+               ("y", "c1", "q")}
+    plan = np.array([
+        10.0 if (index.grower_ids[g], index.lines[li].canteen, index.lines[li].product) in crossed
+        else 0.0
+        for g, li in zip(index.pair_grower.tolist(), index.pair_line.tolist(), strict=True)
+    ])
+    assert evaluate(index, plan).deliveries == 3
+    assert evaluate(index, improve_by_products(index, plan, now() + 60.0)).deliveries == 3
+
+    improved = improve_by_small_trips(index, plan, now() + 60.0)
+
+    assert evaluate(index, improved).deliveries == 2
+    trips = {(index.grower_ids[index.pair_grower[p]], index.lines[index.pair_line[p]].canteen)
+             for p in np.flatnonzero(improved > 0)}
+    assert trips == {("x", "c1"), ("y", "c2")}
+    # No budget, no step.
+    assert np.array_equal(improve_by_small_trips(index, plan, now() + 60.0, max_work=0.0), plan)
+
+
+@pytest.mark.parametrize("improve", [improve_by_products, improve_by_small_trips])
+def test_product_and_small_trip_steps_never_worsen_a_plan_and_keep_what_each_product_serves(
+    kit: SimpleNamespace, improve: Callable[..., FloatArray]
 ) -> None:
     problem = kit.random_week(11, 10, 8, 6, lots=True)
     index = index_problem(problem)
     first = plan_served(index, now() + 60.0).quantities
     product_of_pair = np.array([index.lines[li].product for li in index.pair_line])
 
-    improved = improve_by_products(index, first, now() + 60.0)
+    improved = improve(index, first, now() + 60.0)
 
     assert evaluate(index, improved).weighted < evaluate(index, first).weighted
     for product in set(product_of_pair.tolist()):
