@@ -53,7 +53,10 @@ Method
      Then `search.improve_by_products` re-solves each product's lines across every canteen,
      the other products kept (a trip they make costs nothing more), products on the plan's
      smallest trips first, pass after pass while a pass improves the plan, within a work
-     budget: it moves a product onto trips the others make, across canteens far apart.
+     budget: it moves a product onto trips the others make, across canteens far apart. Then
+     `search.improve_by_small_trips` re-solves, grower by grower, the products its small
+     trips carry, together (everywhere if their lines are few, else where the grower
+     drives), with a budget of its own: two products sharing a trip move at once.
      The better plan of the MIP's and the heuristic path's is kept (no cliff). Every MIP
      starts from the best plan known when it starts (`linear.py` hands MIPs to HiGHS through
      highspy, which takes a starting solution), so none returns a worse plan than the one it
