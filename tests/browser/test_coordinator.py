@@ -6,12 +6,12 @@ nothing is closed, so the lead's journey closes it afterwards.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 import pytest
 
+from pial.clock import today_in_paris
 from tests.browser.conftest import (
     PHONE,
     LiveServer,
@@ -65,12 +65,14 @@ def test_the_coordinator_sees_it_is_their_week_and_its_actions(
 def test_a_canteen_cannot_receive_a_delivery_still_to_come(
     open_page: Any, live_server: LiveServer
 ) -> None:
-    # The demo's published week is delivered after today (the server runs on the real clock):
-    # a receipt may not be confirmed yet. Shortfalls and « Tout conforme » on past days are
-    # proven in Chromium on a stopped clock in test_week_people.py.
-    today = dt.date.today().isoformat()
+    # The demo's published week has a delivery after today (the server runs on the real
+    # clock): its receipt may not be confirmed yet, though an earlier day's of the same week
+    # may. Shortfalls and « Tout conforme » on past days are proven in Chromium on a stopped
+    # clock in test_week_people.py. Today is the platform's (Paris): from 23:00 UTC in winter
+    # the machine's own date is yesterday's there.
+    today = today_in_paris().isoformat()
     rows = live_server.query(
-        """SELECT w.iso_week, u.email FROM allocation_lines l
+        """SELECT w.iso_week, u.email, l.day FROM allocation_lines l
            JOIN allocation_runs r ON r.id = l.run_id
            JOIN delivery_weeks w ON w.id = r.week_id
            JOIN users u ON u.canteen_id = l.canteen_id AND u.role = 'canteen' AND u.is_active
@@ -79,14 +81,14 @@ def test_a_canteen_cannot_receive_a_delivery_still_to_come(
         today=today,
     )
     assert rows, "the demo has a published week still to deliver"
-    iso_week, email = str(rows[0][0]), str(rows[0][1])
+    iso_week, email, day = str(rows[0][0]), str(rows[0][1]), str(rows[0][2])[:10]
     page = open_page(viewport=PHONE)
     sign_in(page, live_server, email)
     page.goto(f"{live_server.url}/semaines/{iso_week}/mes-livraisons")
-    main = page.inner_text("main")
-    assert "À confirmer le jour de la livraison." in main
-    assert page.get_by_role("button", name=re.compile(r"^Tout conforme")).count() == 0
-    assert page.locator("details").filter(has_text="Confirmer la réception").count() == 0
+    note = page.locator(f"section[aria-labelledby='bon-{day}']")
+    assert "À confirmer le jour de la livraison." in note.inner_text()
+    assert note.get_by_role("button", name=re.compile(r"^Tout conforme")).count() == 0
+    assert note.locator("details").filter(has_text="Confirmer la réception").count() == 0
     assert accessibility_violations(page) == []
     screenshot(page, "receptions-a-venir-360")
 
