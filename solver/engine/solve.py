@@ -55,7 +55,7 @@ SEARCH_WORK_PER_S = 300.0
 # Then the small-trip steps after them (`search.improve_by_small_trips`) took most of it: mid
 # and department seeds 1–4 at 10 s, weighted in all (department's solving thread, CPU s):
 # products 1,000 alone 118,068.8 (6.1–7.4); products then small trips, 700 + 1,000
-# 117,782.5; 500 + 1,500 117,667.0 (6.3–7.7, kept); 500 + 2,000 117,511.5 (6.4–7.5), but a
+# 117,782.5; 500 + 1,500 117,667.0 (5.8–7.7, kept); 500 + 2,000 117,511.5 (6.4–7.5), but a
 # random dense week of the tests (30 × 30 × 10, seed 3) then reached the 9.5 s safety net,
 # one step of 442 pairs costing 2.6 CPU s (6.8 s with 1,500); 500 + 2,500 117,403.7 (up to
 # 8.5); 400 + 2,500 117,549.3; 300 + 2,000 117,846.2. Small trips before products (seeds
