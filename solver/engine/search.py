@@ -300,10 +300,12 @@ def improve_by_products(
     canteens far apart, which neither a few nearby canteens nor a few nearby growers reach.
     A pass that closes trips opens moves to the products stepped before it, hence the passes.
     """
-    lines_of_product: dict[int, list[int]] = defaultdict(list)
-    for li in range(len(index.lines)):
-        if index.pairs_of_line[li]:
-            lines_of_product[int(index.line_product[li])].append(li)
+    position = {product.id: k for k, product in enumerate(index.problem.products)}
+    lines_of_product = {
+        position[product]: [li for li in lines if index.pairs_of_line[li]]
+        for product, lines in index.lines_by_product.items()
+    }
+    lines_of_product = {k: lines for k, lines in lines_of_product.items() if lines}
 
     def scopes(quantities: FloatArray) -> list[list[int]]:
         products = _products_on_small_trips_first(index, quantities, list(lines_of_product))
