@@ -55,18 +55,18 @@ SEARCH_WORK_PER_S = 300.0
 # Then the small-trip steps after them (`search.improve_by_small_trips`) took most of it: mid
 # and department seeds 1–4 at 10 s, weighted in all (department's solving thread, CPU s):
 # products 1,000 alone 118,068.8 (6.1–7.4); products then small trips, 700 + 1,000
-# 117,782.5; 500 + 1,500 117,667.0 (5.8–7.7, kept); 500 + 2,000 117,511.5 (6.4–7.5), but a
-# random dense week of the tests (30 × 30 × 10, seed 3) then reached the 9.5 s safety net,
-# one step of 442 pairs costing 2.6 CPU s (6.8 s with 1,500); 500 + 2,500 117,403.7 (up to
-# 8.5); 400 + 2,500 117,549.3; 300 + 2,000 117,846.2. Small trips before products (seeds
-# 1–2, 1,000 + 300): dearer, up to 8.2 CPU s.
+# 117,782.5; 500 + 1,500 117,667.0 (5.8–7.7, kept until lowered below); 500 + 2,000
+# 117,511.5 (6.4–7.5), but a random dense week of the tests (30 × 30 × 10, seed 3) then
+# reached the 9.5 s safety net, one step of 442 pairs costing 2.6 CPU s (6.8 s with 1,500);
+# 500 + 2,500 117,403.7 (up to 8.5); 400 + 2,500 117,549.3; 300 + 2,000 117,846.2. Small
+# trips before products (seeds 1–2, 1,000 + 300): dearer, up to 8.2 CPU s.
 # A week whose first pass ends within its budget gets more passes while one improves (mid at
 # 10 s; longer limits: region seed 1 at 60 s, products 1,000 alone, 121,327.98 → 120,600.06).
 # Then lowered to 800 when the 2-core machine ran 1.9× slower than on the day of these figures
-# (the same department plan took 14.3 CPU s instead of 7.4): a week's CPU time must keep a
+# (the same department plan took 14.3 CPU s instead of 7.2): a week's CPU time must keep a
 # margin of about 2× under the safety net, or its plan depends on the machine. With 1,500 the
 # tests' mid-size dense week (20 × 18 × 12, seed 1, 2,062 pairs) took 7.2–8.6 of its 9.5 s,
-# with 800 5.4 (its plan is the same: these steps find nothing there); mid and department
+# with 800 4.8–6.2 (the same plan: these steps find nothing there); mid and department
 # seeds 1–2 at 10 s in all 59,039.84 → 59,307.38 (+0.45 %; 1,000: 59,252.41 but 6.3 s).
 PRODUCT_WORK_PER_S = 500.0
 SMALL_TRIP_WORK_PER_S = 800.0
