@@ -305,7 +305,7 @@ def _burn(stop_at: float) -> None:
     [
         pytest.param(5, (10, 8, 8), id="small"),
         pytest.param(*JUST_UNDER[:2], id="whole-mip"),
-        # 5.4–6 CPU s a solve on the 2-core machine on a day it ran 1.9× slow (`solve.py`).
+        # 4.8–6.2 CPU s a solve on the 2-core machine on a day it ran 1.9× slow (`solve.py`).
         pytest.param(*MID_SIZE[:2], id="mid-size", marks=pytest.mark.slow),
     ],
 )
