@@ -329,11 +329,13 @@ def test_the_same_week_gives_the_same_plan_under_load(
             hog.terminate()
             hog.join()
     kit.check_plan(problem, loaded)
-    # The quiet run stopped on its work budget, far from the safety net (95 % of the limit, in
-    # CPU seconds: `clock.py`). Its CPU time is asserted, not `metrics.solve_s`: wall time
-    # grows with whatever else runs on the machine.
+    # The quiet run stopped on its work budget, well before the safety net (95 % of the limit,
+    # in CPU seconds: `clock.py`). Its CPU time is asserted, not `metrics.solve_s`: wall time
+    # grows with whatever else runs on the machine. Its thread's CPU time grows too when both
+    # cores are busy (7.5 s for this mid-size week in CI beside the other suite, on a day the
+    # machine ran 1.9× slow; 4.8–6.2 s alone): the margin asked is 10 % of the limit.
     assert problem.settings.time_limit_s == 10.0
-    assert quiet_cpu_s < 0.7 * problem.settings.time_limit_s
+    assert quiet_cpu_s < 0.85 * problem.settings.time_limit_s
     assert kit.rows_of(loaded) == kit.rows_of(quiet)
     assert loaded.metrics.weighted_lower_bound == quiet.metrics.weighted_lower_bound
     assert loaded.status == quiet.status
