@@ -95,8 +95,9 @@ class AllocationModel:
         self.var_of_pair = np.full(index.num_pairs, -1, dtype=np.int64)
         # The most steps each in-scope pair may send (its variable's upper bound).
         self.max_steps = np.zeros(index.num_pairs)
-        # On/off variables (grower-limit switches, trips) and the pairs that turn each on.
-        self.on_off: list[tuple[int, list[int]]] = []
+        # On/off variables (grower-limit switches, trips) in blocks, each with the pairs that
+        # turn them on and, per pair, its variable's position in the block.
+        self.on_off: list[tuple[IntArray, IntArray, IntArray]] = []
         self.x = self.add_quantities()
         self.var_of_pair[self.pairs] = self.x
 
@@ -333,33 +334,39 @@ class AllocationModel:
         if limit is None:
             return
         idx = self.index
-        for li in self.scope_lines:
-            pairs = idx.pairs_of_line[li]
-            if len(pairs) <= limit:
-                continue
-            used = self.add_switches(pairs)
-            self.lp.add_row(used.tolist(), [1.0] * len(pairs), upper=float(limit))
-
-    def add_switches(self, pairs: Sequence[int]) -> IntArray:
-        """Add one on/off variable per pair that must be on for the pair to send anything."""
-        idx = self.index
-        num = len(pairs)
+        lines = [li for li in self.scope_lines if len(idx.pairs_of_line[li]) > limit]
+        if not lines:
+            return
+        sizes = np.array([len(idx.pairs_of_line[li]) for li in lines], dtype=np.int64)
+        pairs = np.concatenate([idx.pairs_of_line[li] for li in lines]).astype(np.int64)
         # NaN (not locked) compares False: only positive locks force a switch on.
-        lower = (idx.pair_locked[list(pairs)] > 0).astype(np.float64)
-        switches = self.lp.add_variables(lower, np.ones(num), not self.relax)
-        for p, switch in zip(pairs, switches.tolist(), strict=True):
-            self.on_off.append((switch, [p]))
-            var = int(self.var_of_pair[p])
-            step = float(idx.pair_step[p])
-            self.lp.add_row([var, switch], [step, -float(idx.pair_upper[p])], upper=0.0)
-        return switches
+        lower = (idx.pair_locked[pairs] > 0).astype(np.float64)
+        switches = self.lp.add_variables(lower, np.ones(len(pairs)), not self.relax)
+        self.on_off.append((switches, pairs, np.arange(len(pairs))))
+        # Each line's rows `step × quantity ≤ upper × switch`, then its row Σ switches ≤ limit:
+        # the order of the rows is part of the model HiGHS solves (`LinearModel.add_rows`).
+        first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        line_of_pair = run_numbers(first, len(pairs))
+        position = np.arange(len(pairs)) - first[line_of_pair]
+        num_rows = len(pairs) + len(lines)
+        switch_row = np.arange(len(pairs)) + line_of_pair
+        limit_row = first + sizes + np.arange(len(lines))
+        lengths = np.empty(num_rows, dtype=np.int64)
+        lengths[switch_row] = 2
+        lengths[limit_row] = sizes
+        starts = np.concatenate(([0], np.cumsum(lengths)))
+        variables = np.empty(starts[-1], dtype=np.int64)
+        coefs = np.empty(starts[-1])
+        at = starts[switch_row]
+        variables[at], coefs[at] = self.var_of_pair[pairs], idx.pair_step[pairs]
+        variables[at + 1], coefs[at + 1] = switches, -idx.pair_upper[pairs]
+        at = starts[limit_row][line_of_pair] + position
+        variables[at], coefs[at] = switches, 1.0
+        upper = np.zeros(num_rows)
+        upper[limit_row] = float(limit)
+        self.lp.add_rows(starts, variables, coefs, np.full(num_rows, -np.inf), upper)
 
     # --- weighted objective terms (stage 4) --------------------------------------------------
-
-    def add_free_cost_variable(self, weight: float) -> int:
-        """Add one variable ≥ 0 costing `weight` per unit (a gap or a move to be measured)."""
-        added = self.lp.add_variables(np.zeros(1), np.full(1, np.inf), cost=np.full(1, weight))
-        return int(added[0])
 
     def add_distance_cost(self, weight: float) -> None:
         """Proximity: every kg carried one km costs `weight`."""
@@ -401,42 +408,57 @@ class AllocationModel:
         if weight == 0:
             return
         idx = self.index
-        pairs_of_trip: dict[int, list[int]] = defaultdict(list)
-        for p, trip in zip(self.pairs.tolist(), idx.pair_trip[self.pairs].tolist(), strict=True):
-            pairs_of_trip[trip].append(p)
-        trips = list(pairs_of_trip.values())
+        # The trips in the order of their first pair, each with its pairs in order.
+        trips, first, trip_of_pair = np.unique(
+            idx.pair_trip[self.pairs], return_index=True, return_inverse=True
+        )
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(trips), dtype=np.int64)
+        rank[order] = np.arange(len(trips))
+        trips, trip_of_pair = trips[order], rank[trip_of_pair.ravel()]
+        by_trip = np.argsort(trip_of_pair, kind="stable")
+        pairs, trip_of_pair = self.pairs[by_trip], trip_of_pair[by_trip]
         locked = idx.locked_quantities()
         # A trip made by a pair outside the scope (or locked on) is made whatever the scope
         # does: its cost is a constant here.
         made_outside = np.zeros(idx.trip_id_bound, dtype=bool)
         made_outside[idx.pair_trip[(self.outside_q > 0) | (locked > 0)]] = True
-        lower = made_outside[np.array(list(pairs_of_trip), dtype=np.int64)].astype(np.float64)
         trip_vars = self.lp.add_variables(
-            lower, np.ones(len(trips)), not self.relax, cost=np.full(len(trips), weight)
+            made_outside[trips].astype(np.float64), np.ones(len(trips)), not self.relax,
+            cost=np.full(len(trips), weight),
         )
-        for pairs, trip in zip(trips, trip_vars.tolist(), strict=True):
-            self.on_off.append((trip, pairs))
-            for p in pairs:
-                var = int(self.var_of_pair[p])
-                self.lp.add_row(
-                    [var, trip], [float(idx.pair_step[p]), -float(idx.pair_upper[p])], upper=0.0
-                )
+        self.on_off.append((trip_vars, pairs, trip_of_pair))
+        # Per pair, step × quantity ≤ upper × trip.
+        self.lp.add_rows(
+            np.arange(0, 2 * len(pairs) + 1, 2),
+            np.column_stack((self.var_of_pair[pairs], trip_vars[trip_of_pair])).ravel(),
+            np.column_stack((idx.pair_step[pairs], -idx.pair_upper[pairs])).ravel(),
+            np.full(len(pairs), -np.inf), np.zeros(len(pairs)),
+        )
 
     def add_stability_cost(self, weight: float) -> None:
         """Stability: every unit moved away from the previous plan costs `weight`."""
         if weight == 0 or not self.index.problem.previous:
             return
         idx = self.index
-        for p in self.pairs.tolist():
-            var = int(self.var_of_pair[p])
-            step = float(idx.pair_step[p])
-            previous = float(idx.pair_previous[p])
-            if previous <= 0:
-                self.lp.add_costs([var], [weight * step])
-                continue
-            moved = self.add_free_cost_variable(weight)
-            self.lp.add_row([var, moved], [step, -1.0], upper=previous)
-            self.lp.add_row([var, moved], [step, 1.0], lower=previous)
+        step = idx.pair_step[self.pairs]
+        previous = idx.pair_previous[self.pairs]
+        variables = self.var_of_pair[self.pairs]
+        fresh = previous <= 0
+        self.lp.add_costs(variables[fresh], weight * step[fresh])
+        # Elsewhere a variable `moved` ≥ |step × quantity − previous|, costing `weight`.
+        count = int((~fresh).sum())
+        moved = self.lp.add_variables(
+            np.zeros(count), np.full(count, np.inf), cost=np.full(count, weight)
+        )
+        kept, step, previous = variables[~fresh], step[~fresh], previous[~fresh]
+        self.lp.add_rows(
+            np.arange(0, 4 * count + 1, 2),
+            np.column_stack((kept, moved, kept, moved)).ravel(),
+            np.column_stack((step, np.full(count, -1.0), step, np.ones(count))).ravel(),
+            np.column_stack((np.full(count, -np.inf), previous)).ravel(),
+            np.column_stack((previous, np.full(count, np.inf))).ravel(),
+        )
 
     def objective_offset(self, total_target: dict[str, float]) -> float:
         """Return the constant part of stage 4 that the model's objective leaves out, when its
@@ -499,9 +521,14 @@ class AllocationModel:
         integral = idx.pair_integral[self.pairs] & ~self.relax
         steps = np.where(integral, steps.round(), steps)
         sends = plan > 0
-        switches = np.array([var for var, _ in self.on_off], dtype=np.int64)
-        on = np.array([float(sends[pairs].any()) for _, pairs in self.on_off])
-        return np.concatenate((self.x, switches)), np.concatenate((steps, on))
+        on = [
+            np.bincount(owner, weights=sends[pairs], minlength=len(switches)) > 0
+            for switches, pairs, owner in self.on_off
+        ]
+        return (
+            np.concatenate((self.x, *(switches for switches, _, _ in self.on_off))),
+            np.concatenate((steps, *on)).astype(np.float64),
+        )
 
 
 def build_weighted_model(

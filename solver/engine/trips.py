@@ -29,52 +29,60 @@ class _PlanState:
     def __init__(self, index: ProblemIndex, quantities: FloatArray) -> None:
         self.index = index
         self.q = quantities.copy()
-        self.sold_eur = sold_eur_by_grower(index, self.q)
-        self.targets_eur = index.targets_eur(served_eur(index, self.q))
+        # The index's per-pair arrays as lists: moves read them an element at a time, which
+        # lists do several times faster (the same floats, so the same sums).
+        self.pair_grower: list[int] = index.pair_grower.tolist()
+        self.pair_price: list[float] = index.pair_price.tolist()
+        self.pair_group: list[int] = index.pair_group.tolist()
+        self.pair_day: list[str] = [index.days[day] for day in index.pair_day.tolist()]
+        self.pair_trip: list[int] = index.pair_trip.tolist()
+        self.pair_kg_km: list[float] = (index.pair_unit_kg * index.pair_km).tolist()
+        self.sold_eur: list[float] = sold_eur_by_grower(index, self.q).tolist()
+        self.targets_eur: list[float] = index.targets_eur(served_eur(index, self.q)).tolist()
         self.used: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for p in np.flatnonzero(self.q > 0).tolist():
-            self.used[int(index.pair_group[p])][index.days[int(index.pair_day[p])]] += self.q[p]
-        self.pairs_in_trip = np.bincount(
+            self.used[self.pair_group[p]][self.pair_day[p]] += float(self.q[p])
+        self.pairs_in_trip: list[int] = np.bincount(
             index.pair_trip[self.q > 0], minlength=index.trip_id_bound
-        )
-        self.open_trips = int(np.count_nonzero(self.pairs_in_trip))
+        ).tolist()
+        self.open_trips = sum(1 for count in self.pairs_in_trip if count > 0)
         self._pairs_of_trip: dict[int, list[int]] | None = None
         self._pair_of_line: dict[int, dict[int, int]] = {}
 
     def move(self, source: int, target: int, quantity: float) -> None:
         """Move a quantity from one pair to another of the same line."""
-        idx = self.index
         for pair, signed in ((source, -quantity), (target, quantity)):
-            before = self.q[pair]
-            self.q[pair] = before + signed
-            if abs(self.q[pair]) < 1e-9:
-                self.q[pair] = 0.0
-            self.sold_eur[idx.pair_grower[pair]] += signed * idx.pair_price[pair]
-            day = idx.days[int(idx.pair_day[pair])]
-            self.used[int(idx.pair_group[pair])][day] += signed
-            trip = idx.pair_trip[pair]
+            before = float(self.q[pair])
+            after = before + signed
+            if abs(after) < 1e-9:
+                after = 0.0
+            self.q[pair] = after
+            self.sold_eur[self.pair_grower[pair]] += signed * self.pair_price[pair]
+            self.used[self.pair_group[pair]][self.pair_day[pair]] += signed
+            trip = self.pair_trip[pair]
             carried_before = self.pairs_in_trip[trip]
-            self.pairs_in_trip[trip] += int(self.q[pair] > 0) - int(before > 0)
-            self.open_trips += int(self.pairs_in_trip[trip] > 0) - int(carried_before > 0)
+            carried = carried_before + int(after > 0) - int(before > 0)
+            self.pairs_in_trip[trip] = carried
+            self.open_trips += int(carried > 0) - int(carried_before > 0)
 
     def pairs_of_trip(self, trip: int) -> list[int]:
         """Return the pairs of a (grower, canteen, day) trip."""
         if self._pairs_of_trip is None:
             self._pairs_of_trip = defaultdict(list)
-            for p, t in enumerate(self.index.pair_trip.tolist()):
+            for p, t in enumerate(self.pair_trip):
                 self._pairs_of_trip[t].append(p)
         return self._pairs_of_trip[trip]
 
-    def pair_at(self, grower: int, line: int) -> int | None:
-        """Return the pair of a grower and a line, or None (`ProblemIndex.pair_at`, from a map
-        per grower built when first asked: the exchanges ask millions of times on a region)."""
+    def pair_of_line(self, grower: int) -> dict[int, int]:
+        """Return a grower's pair of each line it may serve (`ProblemIndex.pair_at`, as a map
+        built when first asked: the exchanges ask millions of times on a region)."""
         pair_of_line = self._pair_of_line.get(grower)
         if pair_of_line is None:
             pairs = np.flatnonzero(self.index.pair_grower == grower)
             lines = self.index.pair_line[pairs].tolist()
             pair_of_line = dict(zip(lines, pairs.tolist(), strict=True))
             self._pair_of_line[grower] = pair_of_line
-        return pair_of_line.get(line)
+        return pair_of_line
 
     def within_offer(self, group_id: int) -> bool:
         """Return whether an offer group's sends fit its offer: each day's own quantity, then
@@ -86,10 +94,9 @@ class _PlanState:
 
     def spare(self, target: int) -> float:
         """Return how much more a pair's grower can supply of its product on its day."""
-        idx = self.index
-        group = idx.groups[int(idx.pair_group[target])]
-        used = self.used[int(idx.pair_group[target])]
-        day = idx.days[int(idx.pair_day[target])]
+        group = self.index.groups[self.pair_group[target]]
+        used = self.used[self.pair_group[target]]
+        day = self.pair_day[target]
         own_left = max(0.0, group.day_qty.get(day, 0.0) - used.get(day, 0.0))
         spill = sum(max(0.0, qty - group.day_qty.get(d, 0.0)) for d, qty in used.items())
         return own_left + max(0.0, group.any_day_qty - spill)
@@ -98,12 +105,9 @@ class _PlanState:
         """Return the change of weighted cost (without trips) if a quantity moves pairs."""
         idx = self.index
         weights = idx.problem.settings.weights
-        kg_km = quantity * (
-            idx.pair_unit_kg[target] * idx.pair_km[target]
-            - idx.pair_unit_kg[source] * idx.pair_km[source]
-        )
-        value = quantity * idx.pair_price[source]
-        g_from, g_to = int(idx.pair_grower[source]), int(idx.pair_grower[target])
+        kg_km = quantity * (self.pair_kg_km[target] - self.pair_kg_km[source])
+        value = quantity * self.pair_price[source]
+        g_from, g_to = self.pair_grower[source], self.pair_grower[target]
         gap = 0.0
         if g_from != g_to:
             sold, aim = self.sold_eur, self.targets_eur
@@ -217,8 +221,9 @@ def swap_to_close_trips(
     free = np.isnan(index.pair_locked)
     for _ in range(max_passes):
         improved = False
+        pairs_in_trip = np.array(state.pairs_in_trip)
         for trip in np.flatnonzero(
-            (state.pairs_in_trip > 0) & (state.pairs_in_trip <= EXCHANGE_MAX_PAIRS)
+            (pairs_in_trip > 0) & (pairs_in_trip <= EXCHANGE_MAX_PAIRS)
         ).tolist():
             if now() > deadline:
                 return state.q
@@ -271,25 +276,28 @@ def _relocations(state: _PlanState, a: int, free: np.ndarray) -> list[list[Move]
     day: on that grower's spare offer, or in exchange for what it sends to another line."""
     idx = state.index
     limit = idx.problem.settings.max_growers_per_line
-    g, line_a = int(idx.pair_grower[a]), int(idx.pair_line[a])
+    g, line_a = state.pair_grower[a], int(idx.pair_line[a])
     qa = float(state.q[a])
     line_growers = int((state.q[idx.pairs_of_line[line_a]] > 0).sum())
+    lines_b = idx.lines_by_product[idx.lines[line_a].product]
+    g_pair_of_line = state.pair_of_line(g)
     found: list[list[Move]] = []
     for a2 in idx.pairs_of_line[line_a]:
-        h = int(idx.pair_grower[a2])
+        h = state.pair_grower[a2]
         if (
             h == g
             or not free[a2]
-            or state.pairs_in_trip[idx.pair_trip[a2]] == 0
+            or state.pairs_in_trip[state.pair_trip[a2]] == 0
             or state.q[a2] + qa > idx.pair_upper[a2] + 1e-9
             # g leaves the line: h may join it only within the limit.
             or (limit is not None and state.q[a2] <= 0 and line_growers > limit)
         ):
             continue
         found.append([(a, a2, qa)])
-        for line_b in idx.lines_by_product[idx.lines[line_a].product]:
-            b2 = state.pair_at(g, line_b)
-            b = state.pair_at(h, line_b)
+        h_pair_of_line = state.pair_of_line(h)
+        for line_b in lines_b:
+            b2 = g_pair_of_line.get(line_b)
+            b = h_pair_of_line.get(line_b)
             if line_b == line_a or b2 is None or b is None or not (free[b2] and free[b]):
                 continue
             whole_b = float(state.q[b])
