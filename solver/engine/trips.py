@@ -218,7 +218,7 @@ def swap_to_close_trips(
     if weights.deliveries <= 0 or index.num_pairs == 0:
         return quantities
     state = _PlanState(index, quantities)
-    free = np.isnan(index.pair_locked)
+    free: list[bool] = np.isnan(index.pair_locked).tolist()
     for _ in range(max_passes):
         improved = False
         pairs_in_trip = np.array(state.pairs_in_trip)
@@ -228,7 +228,7 @@ def swap_to_close_trips(
             if now() > deadline:
                 return state.q
             carried = [p for p in state.pairs_of_trip(trip) if state.q[p] > 0]
-            if carried and free[carried].all():
+            if carried and all(free[p] for p in carried):
                 improved |= _close_trip(state, carried, free)
         if not improved:
             break
@@ -238,7 +238,7 @@ def swap_to_close_trips(
 Move = tuple[int, int, float]
 
 
-def _close_trip(state: _PlanState, carried: list[int], free: np.ndarray) -> bool:
+def _close_trip(state: _PlanState, carried: list[int], free: list[bool]) -> bool:
     """Move every pair of a trip by its cheapest relocation; keep the moves if the plan's
     cost falls, else undo them. Return whether they were kept."""
     trips_before = state.open_trips
@@ -271,7 +271,7 @@ def _close_trip(state: _PlanState, carried: list[int], free: np.ndarray) -> bool
     return False
 
 
-def _relocations(state: _PlanState, a: int, free: np.ndarray) -> list[list[Move]]:
+def _relocations(state: _PlanState, a: int, free: list[bool]) -> list[list[Move]]:
     """Return the ways to move all of pair a to a grower already driving to its canteen that
     day: on that grower's spare offer, or in exchange for what it sends to another line."""
     idx = state.index
