@@ -92,7 +92,9 @@ class ProblemIndex:
     integer_mode: bool
     grower_ids: list[str]
     lines: list[Line]
-    # Per line: its product (position in `problem.products`), whole and contract quantity.
+    # Each product's position in `problem.products`, by which products are numbered below.
+    product_position: dict[str, int]
+    # Per line: its product (position), whole and contract quantity.
     line_product: IntArray
     line_qty: FloatArray
     line_contract_qty: FloatArray
@@ -101,6 +103,8 @@ class ProblemIndex:
     step: dict[str, float]
     pair_grower: IntArray
     pair_line: IntArray
+    # Per pair: its product (position).
+    pair_product: IntArray
     pair_group: IntArray
     pair_km: FloatArray
     pair_step: FloatArray
@@ -194,10 +198,11 @@ def index_problem(problem: Problem) -> ProblemIndex:
         locked_qty[(grower_pos[row.grower], line_of[key])] += row.quantity
 
     days = sorted({line.day for line in lines})
-    line_data = _line_columns(problem, lines, days)
+    product_position = {p.id: k for k, p in enumerate(problem.products)}
+    line_data = _line_columns(problem, lines, days, product_position)
     line_product, line_canteen, line_day, line_qty = line_data
     group_product, group_grower, group_any_day_qty, group_day_qty = _group_columns(
-        problem, groups, days
+        groups, days, product_position
     )
     # What each grower can send of a product on each day: its any-day offer and that day's.
     group_reach = group_any_day_qty[:, None] + group_day_qty
@@ -266,6 +271,7 @@ def index_problem(problem: Problem) -> ProblemIndex:
         integer_mode=integer_mode,
         grower_ids=grower_ids,
         lines=lines,
+        product_position=product_position,
         line_product=line_product,
         line_qty=line_qty,
         line_contract_qty=np.array([line.contract_qty for line in lines], dtype=np.float64),
@@ -274,6 +280,7 @@ def index_problem(problem: Problem) -> ProblemIndex:
         step=step,
         pair_grower=pair_grower,
         pair_line=pair_line,
+        pair_product=pair_product,
         pair_group=pair_group,
         pair_km=pair_km,
         pair_step=product_step[pair_product],
@@ -300,10 +307,9 @@ def index_problem(problem: Problem) -> ProblemIndex:
 
 
 def _line_columns(
-    problem: Problem, lines: list[Line], days: list[str]
+    problem: Problem, lines: list[Line], days: list[str], product_pos: dict[str, int]
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
     """Return each line's product, canteen and day (their positions) and its quantity."""
-    product_pos = {p.id: k for k, p in enumerate(problem.products)}
     canteen_pos = {c.id: j for j, c in enumerate(problem.canteens)}
     day_pos = {day: i for i, day in enumerate(days)}
     return (
@@ -315,11 +321,10 @@ def _line_columns(
 
 
 def _group_columns(
-    problem: Problem, groups: list[SupplyGroup], days: list[str]
+    groups: list[SupplyGroup], days: list[str], product_pos: dict[str, int]
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Return each supply group's product (its position), grower, any-day quantity and
     quantity per day (a groups × days array)."""
-    product_pos = {p.id: k for k, p in enumerate(problem.products)}
     day_qty = np.array(
         [[g.day_qty.get(day, 0.0) for day in days] for g in groups], dtype=np.float64
     ).reshape(len(groups), len(days))

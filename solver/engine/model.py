@@ -243,7 +243,7 @@ class AllocationModel:
             variables=np.concatenate((self.var_of_pair[pure_pairs], served)),
             coefs=np.concatenate((idx.pair_step[pure_pairs], np.ones(len(served)))),
             product=np.concatenate(
-                (idx.line_product[pair_line[pure]], idx.line_product[mixed_lines])
+                (idx.pair_product[pure_pairs], idx.line_product[mixed_lines])
             ),
         )
 
@@ -266,7 +266,7 @@ class AllocationModel:
         products = [p.id for p in idx.problem.products]
         nan = float("nan")
         total = np.array([total_target.get(product, nan) for product in products])
-        pair_product = idx.line_product[idx.pair_line[self.pairs]]
+        pair_product = idx.pair_product[self.pairs]
         if not per_product:
             self._add_week_value_rows(contract_terms, contract_target, total, pair_product)
             return

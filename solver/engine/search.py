@@ -300,9 +300,8 @@ def improve_by_products(
     canteens far apart, which neither a few nearby canteens nor a few nearby growers reach.
     A pass that closes trips opens moves to the products stepped before it, hence the passes.
     """
-    position = {product.id: k for k, product in enumerate(index.problem.products)}
     lines_of_product = {
-        position[product]: [li for li in lines if index.pairs_of_line[li]]
+        index.product_position[product]: [li for li in lines if index.pairs_of_line[li]]
         for product, lines in index.lines_by_product.items()
     }
     lines_of_product = {k: lines for k, lines in lines_of_product.items() if lines}
@@ -365,7 +364,7 @@ def _small_trip_scopes(index: ProblemIndex, quantities: FloatArray) -> list[list
     `SMALL_TRIP_SCOPE_PAIRS` pairs, else those at the canteens and days the grower drives to."""
     small = _on_small_trips(index, quantities)
     pairs_on_small = np.bincount(index.pair_grower[small], minlength=len(index.grower_ids))
-    product_of_pair = index.line_product[index.pair_line]
+    product_of_pair = index.pair_product
     scopes = []
     for grower in sorted(
         np.flatnonzero(pairs_on_small).tolist(), key=lambda g: (-pairs_on_small[g], g)
@@ -400,7 +399,7 @@ def _products_on_small_trips_first(
     """
     small = _on_small_trips(index, quantities)
     num_products = len(index.problem.products)
-    product_of_pair = index.line_product[index.pair_line]
+    product_of_pair = index.pair_product
     on_small = np.bincount(product_of_pair[small], minlength=num_products)
     pairs = np.bincount(product_of_pair, minlength=num_products)
     share = on_small / np.maximum(pairs, 1)

@@ -202,11 +202,11 @@ def _flow_units(index: ProblemIndex, total_steps: IntArray) -> tuple[IntArray, f
 
 def _arc_products(index: ProblemIndex, network: FlowNetwork) -> IntArray:
     """Return the product (its position) whose quantity each arc of the network carries."""
-    product_pos = {p.id: k for k, p in enumerate(index.problem.products)}
-    group_product = np.array([product_pos[g.product] for g in index.groups], dtype=np.int64)
+    position = index.product_position
+    group_product = np.array([position[g.product] for g in index.groups], dtype=np.int64)
     arc_product = np.zeros(len(network.caps), dtype=np.int64)
     on_pair = network.pair_of_arc >= 0
-    arc_product[on_pair] = index.line_product[index.pair_line[network.pair_of_arc[on_pair]]]
+    arc_product[on_pair] = index.pair_product[network.pair_of_arc[on_pair]]
     to_hub = network.line_of_arc >= 0
     arc_product[to_hub] = index.line_product[network.line_of_arc[to_hub]]
     of_offer = network.group_of_arc >= 0
