@@ -305,7 +305,8 @@ def _burn(stop_at: float) -> None:
     [
         pytest.param(5, (10, 8, 8), id="small"),
         pytest.param(*JUST_UNDER[:2], id="whole-mip"),
-        # 4.8–6.2 CPU s a solve on the 2-core machine on a day it ran 1.9× slow (`solve.py`).
+        # 4.8–6.2 CPU s a solve on the 2-core machine on a day it ran 1.9× slow (`solve.py`);
+        # 3.3–4.0 s since the models' rows are built as arrays (docs/benchmarks.md).
         pytest.param(*MID_SIZE[:2], id="mid-size", marks=pytest.mark.slow),
     ],
 )
