@@ -116,6 +116,12 @@ def test_every_mip_of_a_week_starts_from_the_plan_it_improves(kit: SimpleNamespa
     assert len(np.unique(variables)) == len(variables)
     assert np.allclose(values[: len(model.x)] * index.pair_step, plan)
     assert set(values[len(model.x):].tolist()) <= {0.0, 1.0}
+    limit = problem.settings.max_growers_per_line
+    switched_on = sum(
+        int(np.count_nonzero(plan[pairs] > 0))
+        for pairs in index.pairs_of_line if len(pairs) > limit
+    )
+    assert values[len(model.x):].sum() == switched_on + evaluate(index, plan).deliveries
 
     _, found = model.solve(60.0, max_nodes=1, start=plan)
 
