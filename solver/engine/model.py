@@ -344,7 +344,7 @@ class AllocationModel:
         switches = self.lp.add_variables(lower, np.ones(len(pairs)), not self.relax)
         self.on_off.append((switches, pairs, np.arange(len(pairs))))
         # Each line's rows `step × quantity ≤ upper × switch`, then its row Σ switches ≤ limit:
-        # the order of the rows is part of the model HiGHS solves (`LinearModel.add_rows`).
+        # the order HiGHS has always been given, which decides between plans of equal value.
         first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         line_of_pair = run_numbers(first, len(pairs))
         position = np.arange(len(pairs)) - first[line_of_pair]
