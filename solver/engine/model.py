@@ -357,14 +357,23 @@ class AllocationModel:
         starts = np.concatenate(([0], np.cumsum(lengths)))
         variables = np.empty(starts[-1], dtype=np.int64)
         coefs = np.empty(starts[-1])
-        at = starts[switch_row]
-        variables[at], coefs[at] = self.var_of_pair[pairs], idx.pair_step[pairs]
-        variables[at + 1], coefs[at + 1] = switches, -idx.pair_upper[pairs]
+        at = np.column_stack((starts[switch_row], starts[switch_row] + 1))
+        variables[at], coefs[at] = self._switch_terms(pairs, switches)
         at = starts[limit_row][line_of_pair] + position
         variables[at], coefs[at] = switches, 1.0
         upper = np.zeros(num_rows)
         upper[limit_row] = float(limit)
         self.lp.add_rows(starts, variables, coefs, np.full(num_rows, -np.inf), upper)
+
+    def _switch_terms(self, pairs: IntArray, switches: IntArray) -> tuple[IntArray, FloatArray]:
+        """Return, one row per pair, the variables and coefficients of its row
+        `step × quantity − upper × switch ≤ 0`: the pair sends nothing unless its switch (a
+        grower-limit switch, a trip) is on."""
+        idx = self.index
+        return (
+            np.column_stack((self.var_of_pair[pairs], switches)),
+            np.column_stack((idx.pair_step[pairs], -idx.pair_upper[pairs])),
+        )
 
     # --- weighted objective terms (stage 4) --------------------------------------------------
 
@@ -428,11 +437,9 @@ class AllocationModel:
             cost=np.full(len(trips), weight),
         )
         self.on_off.append((trip_vars, pairs, trip_of_pair))
-        # Per pair, step × quantity ≤ upper × trip.
+        variables, coefs = self._switch_terms(pairs, trip_vars[trip_of_pair])
         self.lp.add_rows(
-            np.arange(0, 2 * len(pairs) + 1, 2),
-            np.column_stack((self.var_of_pair[pairs], trip_vars[trip_of_pair])).ravel(),
-            np.column_stack((idx.pair_step[pairs], -idx.pair_upper[pairs])).ravel(),
+            np.arange(0, 2 * len(pairs) + 1, 2), variables.ravel(), coefs.ravel(),
             np.full(len(pairs), -np.inf), np.zeros(len(pairs)),
         )
 
