@@ -23,7 +23,9 @@ counts above as valid rows (per canteen and day, per line) and the grower limit 
 limit per line. Every plan serving the targets gives a point of that LP of the same weighted
 value (its trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above.
 That LP takes seconds on a department week: it is solved in a thread of its own while the plan
-is searched, on the machine's other core.
+is searched, on the machine's other core. Lagrangian relaxations of it (blocks per canteen-day,
+grower-day or grower, each a MIP) raise it by at most 0.6 % on the bench's weeks
+(`benchmarks/lagrangian_bound.py`, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -136,9 +138,24 @@ def start_trip_relaxation_bound(
     beside the caller's work, and return its proven lower bound on stage 4 to come.
 
     `model` is the whole week's weighted LP without the integer rules, keeping each product's
-    served optimum (stages 2 and 3 proven); it gains the trips' variables and rows, among
-    them the fewest trips per (canteen, day) of `fewest_trips_by_place`.
+    served optimum (stages 2 and 3 proven); it gains the trips' variables and rows
+    (`add_trip_relaxation`).
     """
+    add_trip_relaxation(model, fewest, contract_target, total_target)
+    return PendingBound(
+        model.lp.start_interior_point(deadline - now()), model.objective_offset(total_target)
+    )
+
+
+def add_trip_relaxation(
+    model: AllocationModel,
+    fewest: list[tuple[list[int], int]],
+    contract_target: dict[str, float],
+    total_target: dict[str, float],
+) -> IntArray:
+    """Add the trips' variables and rows of the LP of trips and quantities together to the
+    whole week's weighted LP, among them the fewest trips per (canteen, day) of
+    `fewest_trips_by_place`; return each trip's variable, trips numbered as `index.trips()`."""
     index = model.index
     upper = _pair_upper(index)
     num_trips, trip_of_pair = index.trips()
@@ -165,9 +182,7 @@ def start_trip_relaxation_bound(
         if count > 0:
             trips = np.unique(trip_of_pair[pairs])
             model.lp.add_row(trips.tolist(), [1.0] * len(trips), lower=float(count))
-    return PendingBound(
-        model.lp.start_interior_point(deadline - now()), model.objective_offset(total_target)
-    )
+    return trip
 
 
 def _add_grower_limit_rows(model: AllocationModel, upper: FloatArray) -> None:

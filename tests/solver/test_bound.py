@@ -3,23 +3,27 @@ and the same plan on every run whatever the machine's load."""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import multiprocessing
 import sys
 import time
-from types import SimpleNamespace
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from solver.bench.generate import generate_instance
 from solver.engine import index_problem, solve
 from solver.engine.bound import fewest_trips_by_place, trips_lower_bound
 from solver.engine.clock import now
 from solver.engine.linear import LinearModel
 from solver.engine.model import build_weighted_model
 from solver.engine.served import plan_served
+from solver.io import read_problem
 from solver.problem import Problem, Result, Weights
 from tests.solver.test_properties import build, weeks
 
@@ -348,6 +352,7 @@ from solver.engine import index_problem
 from solver.engine.clock import now
 from solver.engine.model import build_weighted_model
 from solver.engine.served import plan_served
+from solver.io import read_problem
 from solver.problem import Availability
 from solver.shares import grower_shares
 from tests.solver.conftest import DAY1, DAY2, random_week, replace
@@ -407,3 +412,37 @@ def test_the_lp_of_the_bound_solved_beside_gives_the_same_optimum() -> None:
     assert beside.outcome == here.outcome == "optimal"
     # x0 + x1 + x2 ≥ 7 with x0 ≤ x1 + 1, each ≤ 4: x0 = 4, x1 = 3 at best, x2 = 0.
     assert beside.bound == pytest.approx(here.bound) == pytest.approx(4.0 + 2 * 3.0)
+
+
+LAGRANGIAN_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "lagrangian_bound.py"
+
+
+def benchmark_module(path: Path) -> ModuleType:
+    """Import a benchmark script (the benchmarks are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_lagrangian_bounds_measured_stay_below_the_proven_optimum(seed: int) -> None:
+    # benchmarks/lagrangian_bound.py measures the Lagrangian relaxations issue 22 suggests:
+    # its prices must give back the joint LP's optimum with LP blocks (the signs right) and
+    # never pass the optimum the solver proves on a luchon-size week, even when its
+    # subgradient steps aim above it.
+    lagrangian = benchmark_module(LAGRANGIAN_BENCHMARK)
+    problem = read_problem(generate_instance("luchon", "operational", seed))
+    result = solve(problem)
+    assert result.status == "optimal"
+    optimum = result.metrics.weighted
+    assert optimum is not None
+    index = index_problem(problem)
+    lp = lagrangian.joint_lp(index)
+    for by in ("place", "grower-day", "grower"):
+        found = lagrangian.block_bounds(index, lp, by, 10, 200, 1.05 * optimum)
+        assert found.check == pytest.approx(lp.optimum + lp.offset, rel=1e-6)
+        assert found.at_duals >= found.check - 1e-6 * abs(found.check)
+        assert found.best <= optimum + 1e-6 * abs(optimum)
