@@ -352,7 +352,6 @@ from solver.engine import index_problem
 from solver.engine.clock import now
 from solver.engine.model import build_weighted_model
 from solver.engine.served import plan_served
-from solver.io import read_problem
 from solver.problem import Availability
 from solver.shares import grower_shares
 from tests.solver.conftest import DAY1, DAY2, random_week, replace
