@@ -65,6 +65,8 @@ def joint_lp(index: ProblemIndex) -> JointLP:
     """Build the week's joint LP as the engine does and solve it for its duals."""
     deadline = now() + UNLIMITED_S
     served = plan_served(index, deadline)
+    if not served.proven:
+        raise SystemExit("stages 2 and 3 are not proven on this week: the joint LP bounds nothing")
     fewest = fewest_trips_by_place(
         index, served.contract_target, served.total_target, deadline
     ) or []
@@ -81,6 +83,8 @@ def joint_lp(index: ProblemIndex) -> JointLP:
     highs.setOptionValue("solver", "ipm")
     _pass_model(highs, arrays)
     highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise SystemExit("HiGHS did not solve the joint LP to optimality")
     integral = np.zeros(len(arrays.lower), dtype=bool)
     integral[model.var_of_pair[index.pair_integral & (model.var_of_pair >= 0)]] = True
     integral[trip_column] = True
