@@ -34,7 +34,7 @@ from solver.bench.generate import generate_instance
 from solver.engine.bound import add_trip_relaxation, fewest_trips_by_place
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, IntArray, ProblemIndex, index_problem
-from solver.engine.linear import _pass_model
+from solver.engine.linear import _ModelArrays, _pass_model
 from solver.engine.model import build_weighted_model
 from solver.engine.served import plan_served
 from solver.io import read_problem
@@ -126,9 +126,22 @@ def row_blocks(lp: JointLP, block: IntArray) -> IntArray:
     return np.where((low == high) & (low >= 0), low, -1)
 
 
+Block = tuple[IntArray, IntArray, sp.csr_matrix]
+
+
+def block_parts(lp: JointLP, block: IntArray, row_block: IntArray) -> list[Block]:
+    """Return each block's columns, rows and their part of the matrix."""
+    parts = []
+    for b in range(int(block.max()) + 1):
+        cols = np.flatnonzero(block == b)
+        rows = np.flatnonzero(row_block == b)
+        parts.append((cols, rows, lp.matrix[rows][:, cols].tocsr()))
+    return parts
+
+
 def lagrangian(
-    lp: JointLP, block: IntArray, row_block: IntArray, prices: FloatArray, nodes: int,
-    integral: bool,
+    lp: JointLP, block: IntArray, row_block: IntArray, parts: list[Block],
+    prices: FloatArray, nodes: int, integral: bool,
 ) -> tuple[float, FloatArray]:
     """Return L(prices) (see the module's docstring) and the blocks' solutions."""
     coupling = row_block < 0
@@ -142,21 +155,16 @@ def lagrangian(
     x[free] = cheapest
     terms = np.where(reduced[free] == 0, 0.0, reduced[free] * cheapest)
     value += float(terms.sum())  # -inf when a price leaves a column unbounded below
-    for b in range(int(block.max()) + 1):
-        cols = np.flatnonzero(block == b)
-        rows = np.flatnonzero(row_block == b)
-        sub = lp.matrix[rows][:, cols].tocsr()
+    for cols, rows, sub in parts:
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("threads", 1)
         highs.setOptionValue("mip_max_nodes", nodes)
-        kinds = np.where(lp.integral[cols] & integral, 1, 0).astype(np.int32)
-        highs.passModel(
-            len(cols), len(rows), sub.nnz, int(highspy.MatrixFormat.kRowwise),
-            int(highspy.ObjSense.kMinimize), 0.0, reduced[cols], lp.lower[cols],
-            lp.upper[cols], lp.row_lower[rows], lp.row_upper[rows],
-            sub.indptr.astype(np.int32), sub.indices.astype(np.int32), sub.data, kinds,
-        )
+        kinds = lp.integral[cols] & integral
+        _pass_model(highs, _ModelArrays(
+            lp.lower[cols], lp.upper[cols], reduced[cols], kinds,
+            lp.row_lower[rows], lp.row_upper[rows], sub,
+        ))
         highs.run()
         info = highs.getInfo()
         # The MIP's dual bound, not its objective (`LinearModel.solve` reports that as the bound
@@ -201,9 +209,10 @@ def block_bounds(
     ).ravel() > 0
     weight = index.problem.settings.weights.fairness
     prices = projected(lp, np.where(coupling, lp.duals, 0.0), weight, holds_free)
-    check, _ = lagrangian(lp, block, row_block, prices, nodes, integral=False)
+    parts = block_parts(lp, block, row_block)
+    check, _ = lagrangian(lp, block, row_block, parts, prices, nodes, integral=False)
     started = time.process_time()
-    at_duals, x = lagrangian(lp, block, row_block, prices, nodes, integral=True)
+    at_duals, x = lagrangian(lp, block, row_block, parts, prices, nodes, integral=True)
     pass_cpu_s = time.process_time() - started
     best, value, theta = at_duals, at_duals, 0.1
     aim = target if target is not None else 1.1 * at_duals
@@ -222,7 +231,7 @@ def block_bounds(
         prices = projected(
             lp, prices + theta * (aim - value) / norm * direction, weight, holds_free
         )
-        value, x = lagrangian(lp, block, row_block, prices, nodes, integral=True)
+        value, x = lagrangian(lp, block, row_block, parts, prices, nodes, integral=True)
         best = max(best, value)
         if step % 5 == 4:
             theta *= 0.6
