@@ -1,5 +1,6 @@
-"""Where an operational week's time goes: each phase of `solve_integer`, with the LP of the bound
-solved beside it in a thread of its own.
+"""Where an operational week's time goes: each phase of `solve_integer`, with the trips' part of
+the bound (the fewest trips per canteen and day, the LP of trips) computed beside it in a thread
+of its own.
 
 For each week (`solver.bench.generate`, operational) it prints the plan's weighted value, its
 proven bound and gap, its trips; the solve's wall seconds, the solving thread's CPU seconds (the
@@ -32,7 +33,6 @@ from solver.io import read_problem
 
 # The phases of `solve_integer`, in their order, as the module names them.
 PHASES = (
-    "fewest_trips_by_place",
     "round_relaxation",
     "plan_by_trip_scaling",
     "close_small_trips",

@@ -64,9 +64,9 @@ Method
    - Every integer week reports a proven lower bound on stage 4 (`bound.py`: that LP plus the
      fewest trips each canteen-day needs, the LP of trips and quantities together, and the
      whole MIP's dual bound when it ran), as `metrics.weighted_lower_bound` with
-     `metrics.gap`. The LP of trips, seconds long on a department week, is solved in a thread
-     of its own beside the plan's search (HiGHS lets go of Python's lock), on the machine's
-     other core; it never changes the plan.
+     `metrics.gap`. The fewest trips and the LP of trips, seconds long on a department week,
+     are computed in a thread of their own beside the plan's search (HiGHS lets go of
+     Python's lock), on the machine's other core; they never change the plan.
    - Determinism: every search is limited in work (MIP nodes, pairs re-solved, one HiGHS
      thread, a fixed seed), never in seconds, so a week gives the same plan whatever the
      machine's load; `settings.time_limit_s` is only a safety net, read on the solving

@@ -16,31 +16,35 @@ trip part needs every product's served optimum (stages 2 and 3 proven); otherwis
 week's contract and total values are known, and the bound is the LP's alone.
 
 The two parts do not see each other: the LP sends kg wherever they are cheapest, however many
-trips that takes. `start_trip_relaxation_bound` joins them in one LP: each (grower, canteen,
-day) trip gets a variable in [0, 1] that is at least each of its pairs' quantity over the most
+trips that takes. `add_trip_relaxation` joins them in one LP: each (grower, canteen, day)
+trip gets a variable in [0, 1] that is at least each of its pairs' quantity over the most
 that pair can send (a trip carries nothing unless it is made), costed per trip, with the trip
 counts above as valid rows (per canteen and day, per line) and the grower limit as Σ share ≤
 limit per line. Every plan serving the targets gives a point of that LP of the same weighted
 value (its trips at 0 or 1), so the LP's optimum is a bound too, and at least the sum above.
-That LP takes seconds on a department week: it is solved in a thread of its own while the plan
-is searched, on the machine's other core. Lagrangian relaxations of it (blocks per canteen-day,
-grower-day or grower, each a MIP) raise it by at most 0.6 % on the bench's weeks
-(`benchmarks/lagrangian_bound.py`, docs/benchmarks.md).
+That LP takes seconds on a department week: `start_trip_bounds` counts the fewest trips, then
+solves it, in a thread of its own while the plan is searched, on the machine's other core.
+Lagrangian relaxations of it (blocks per canteen-day, grower-day or grower, each a MIP) raise
+it by at most 0.6 % on the bench's weeks (`benchmarks/lagrangian_bound.py`,
+docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, IntArray, ProblemIndex
-from solver.engine.linear import LinearModel, LinearSolution
+from solver.engine.linear import LinearModel
 from solver.engine.model import AllocationModel
 
+# Per (canteen, day) with something it must receive: its pairs, and the fewest trips to it.
+FewestTrips = list[tuple[list[int], int]]
 # Each (canteen, day)'s covering MIP stops after this many nodes (work, not seconds).
 COVER_MAX_NODES = 200
 # Quantities a line must receive are lowered by this share, against float noise.
@@ -91,7 +95,7 @@ def fewest_trips_by_place(
     contract_target: dict[str, float],
     total_target: dict[str, float],
     deadline: float,
-) -> list[tuple[list[int], int]] | None:
+) -> FewestTrips | None:
     """Return, per (canteen, day) with something it must receive, its pairs and a lower bound
     on the trips to it of every plan serving the targets (None if the safety net struck)."""
     must = must_receive(index, contract_target, total_target)
@@ -102,7 +106,7 @@ def fewest_trips_by_place(
         if must[li] > 0 or locked_on[p]:
             line = index.lines[li]
             pairs_of_place[(line.canteen, line.day)].append(p)
-    fewest: list[tuple[list[int], int]] = []
+    fewest: FewestTrips = []
     for place in sorted(pairs_of_place):
         left_s = deadline - now()
         if left_s <= 0:
@@ -112,44 +116,74 @@ def fewest_trips_by_place(
     return fewest
 
 
-class PendingBound:
-    """A lower bound whose LP is being solved in a thread of its own."""
+class PendingTripBounds:
+    """The trips' part of the bound, computed in a thread of its own (`start_trip_bounds`):
+    the fewest trips per (canteen, day) first, then the LP of trips and quantities together."""
 
-    def __init__(self, solution: Future[LinearSolution], offset: float) -> None:
-        self._solution = solution
-        self._offset = offset
+    def __init__(self, fewest: Future[FewestTrips | None], joint: Future[float | None]) -> None:
+        self._fewest = fewest
+        self._joint = joint
 
-    def result(self) -> float | None:
-        """Wait for the LP; return its bound, or None if it is not proven optimal."""
-        solution = self._solution.result()
-        if solution.outcome != "optimal" or not np.isfinite(solution.bound):
-            return None
-        return solution.bound + self._offset
+    def fewest(self) -> FewestTrips | None:
+        """Wait for the fewest trips per (canteen, day) (`fewest_trips_by_place`)."""
+        return self._fewest.result()
+
+    def joint(self) -> float | None:
+        """Wait for the LP of trips and quantities together; return its bound, or None if it
+        is not proven optimal."""
+        return self._joint.result()
 
 
-def start_trip_relaxation_bound(
-    model: AllocationModel,
-    fewest: list[tuple[list[int], int]],
+def start_trip_bounds(
+    build_model: Callable[[], AllocationModel],
     contract_target: dict[str, float],
     total_target: dict[str, float],
-    deadline: float,
-) -> PendingBound:
-    """Start solving the LP of trips and quantities together (see the module's docstring),
-    beside the caller's work, and return its proven lower bound on stage 4 to come.
+    time_limit_s: float,
+) -> PendingTripBounds:
+    """Start computing the trips' bounds in a thread of their own, beside the caller's work,
+    and return them to come: the fewest trips per (canteen, day) (none counted when trips cost
+    nothing), then the LP of trips and quantities together (see the module's docstring).
 
-    `model` is the whole week's weighted LP without the integer rules, keeping each product's
-    served optimum (stages 2 and 3 proven); it gains the trips' variables and rows
-    (`add_trip_relaxation`).
+    `build_model` returns the whole week's weighted LP without the integer rules, keeping each
+    product's served optimum (stages 2 and 3 proven); it gains the trips' variables and rows
+    (`add_trip_relaxation`). The thread's safety net is `time_limit_s` of its own CPU time, so
+    the solving thread's clock (`clock.py`) counts none of this work: HiGHS lets go of Python's
+    lock while it solves, and the bound takes the machine's other core.
     """
-    add_trip_relaxation(model, fewest, contract_target, total_target)
-    return PendingBound(
-        model.lp.start_interior_point(deadline - now()), model.objective_offset(total_target)
-    )
+    fewest: Future[FewestTrips | None] = Future()
+
+    def work() -> float | None:
+        deadline = now() + time_limit_s
+        model = build_model()
+        try:
+            counted: FewestTrips | None = []
+            if model.index.problem.settings.weights.deliveries > 0:
+                counted = fewest_trips_by_place(
+                    model.index, contract_target, total_target, deadline
+                )
+        except BaseException as error:
+            fewest.set_exception(error)
+            raise
+        fewest.set_result(counted)
+        if counted is None:
+            return None
+        add_trip_relaxation(model, counted, contract_target, total_target)
+        solution = model.lp.solve_interior_point(deadline - now())
+        if solution.outcome != "optimal" or not np.isfinite(solution.bound):
+            return None
+        return solution.bound + model.objective_offset(total_target)
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pial-bound")
+    try:
+        joint = executor.submit(work)
+    finally:
+        executor.shutdown(wait=False)
+    return PendingTripBounds(fewest, joint)
 
 
 def add_trip_relaxation(
     model: AllocationModel,
-    fewest: list[tuple[list[int], int]],
+    fewest: FewestTrips,
     contract_target: dict[str, float],
     total_target: dict[str, float],
 ) -> IntArray:

@@ -3,9 +3,9 @@
 Search effort is limited in work (nodes, pairs), so the plan does not depend on time; the
 safety nets (`settings.time_limit_s`) still read a clock. Reading the solving thread's CPU
 time keeps them, too, out of reach of other programs loading the machine: a solve is cut short
-only if its own work exceeds the limit. The LP of the bound, solved beside the search in a
-thread of its own (`LinearModel.start_interior_point`), has a time limit of its own and is not
-counted. Native solvers only take wall-clock limits; they get the CPU
+only if its own work exceeds the limit. The trips' part of the bound, computed beside the
+search in a thread of its own (`bound.start_trip_bounds`), has a time limit of its own on that
+thread's CPU time and is not counted. Native solvers only take wall-clock limits; they get the CPU
 seconds left times `WALL_PER_CPU_S`, a backstop against a runaway call on a loaded machine.
 """
 

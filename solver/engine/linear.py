@@ -11,8 +11,8 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,14 +223,13 @@ class LinearModel:
             return LinearSolution("feasible", values, float(solver.objective_value()))
         return LinearSolution("none", np.zeros(self.num_variables), np.inf)
 
-    def start_interior_point(self, time_limit_s: float) -> Future[LinearSolution]:
-        """Start minimising this LP with HiGHS's interior point method then crossover, in a
-        thread of its own, and return the solution to come.
+    def solve_interior_point(self, time_limit_s: float) -> LinearSolution:
+        """Minimise this LP with HiGHS's interior point method then crossover; return the
+        solution if proven optimal.
 
-        HiGHS lets go of Python's lock while it solves, so the caller's work goes on beside it,
-        on another core; the caller's clock (`clock.now`, its own thread's CPU time) does not
-        count it. The interior point method is 7× quicker than the dual simplex on the LP of
-        trips of a department week (`bound.py`). HiGHS is created here, its banner silenced.
+        The interior point method is 7× quicker than the dual simplex on the LP of trips of a
+        department week (`bound.py`, which solves it in a thread of its own: HiGHS lets go of
+        Python's lock while it solves). HiGHS is created here, its banner silenced.
         """
         arrays = self._arrays()
         with _native_stdout_silenced():
@@ -240,21 +239,12 @@ class LinearModel:
         highs.setOptionValue("solver", "ipm")
         highs.setOptionValue("time_limit", max(0.01, time_limit_s) * WALL_PER_CPU_S)
         _pass_model(highs, arrays)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pial-lp")
-        try:
-            return executor.submit(_run_lp, highs, len(arrays.lower))
-        finally:
-            executor.shutdown(wait=False)
-
-
-def _run_lp(highs: highspy.Highs, num_variables: int) -> LinearSolution:
-    """Run HiGHS on the LP passed to it; return the solution if proven optimal."""
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return LinearSolution("none", np.zeros(num_variables), np.inf)
-    objective = float(highs.getInfo().objective_function_value)
-    values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
-    return LinearSolution("optimal", values, objective, objective)
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return LinearSolution("none", np.zeros(len(arrays.lower)), np.inf)
+        objective = float(highs.getInfo().objective_function_value)
+        values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+        return LinearSolution("optimal", values, objective, objective)
 
 
 def _pass_model(highs: highspy.Highs, arrays: _ModelArrays) -> None:
@@ -430,6 +420,45 @@ def _highs_log(count: bool) -> Iterator[_HighsLog | None]:
         path.unlink(missing_ok=True)
 
 
+class _StdoutSilence:
+    """The process's stdout (file descriptor 1) sent to /dev/null while any thread needs it
+    silent: the first to enter redirects it, the last to leave restores it (each thread
+    saving and restoring on its own would leave it silenced when their solves overlap)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved_fd: int | None = None
+
+    def enter(self) -> bool:
+        """Silence stdout (or keep it silenced); return whether it is."""
+        with self._lock:
+            if self._holders == 0:
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+                try:
+                    saved_fd = os.dup(1)
+                except OSError:
+                    return False
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                self._saved_fd = saved_fd
+            self._holders += 1
+            return True
+
+    def leave(self) -> None:
+        """Give up one hold; the last restores stdout."""
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0 and self._saved_fd is not None:
+                os.dup2(self._saved_fd, 1)
+                os.close(self._saved_fd)
+                self._saved_fd = None
+
+
+_STDOUT_SILENCE = _StdoutSilence()
+
+
 @contextmanager
 def _native_stdout_silenced() -> Iterator[bool]:
     """Send the process's stdout (file descriptor 1) to /dev/null while native code runs;
@@ -437,19 +466,13 @@ def _native_stdout_silenced() -> Iterator[bool]:
 
     HiGHS prints its banner with printf when created, whatever its output options, which
     would corrupt a JSON result written to stdout. The redirection is process-wide, so
-    another thread's writes to stdout during a MIP solve are lost too.
+    another thread's writes to stdout during a MIP solve are lost too; the bound's thread
+    and the solving thread share it (`_StdoutSilence`).
     """
-    if sys.stdout is not None:
-        sys.stdout.flush()
-    try:
-        saved_fd = os.dup(1)
-    except OSError:
+    if not _STDOUT_SILENCE.enter():
         yield False
         return
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 1)
         yield True
     finally:
-        os.dup2(saved_fd, 1)
-        os.close(saved_fd)
+        _STDOUT_SILENCE.leave()

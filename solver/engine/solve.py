@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from solver.engine.bound import PendingBound, fewest_trips_by_place, start_trip_relaxation_bound
+from solver.engine.bound import FewestTrips, PendingTripBounds, start_trip_bounds
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex, index_problem
 from solver.engine.linear import LinearSolution
@@ -138,30 +138,22 @@ def solve_integer(
     one MIP over all its pairs, started from the first plan (every MIP of the engine starts
     from the best plan it knows), with a node limit: its plan is returned at once if its dual
     bound proves it optimal, else kept only if better than the search's; its dual bound joins
-    the heuristic path's bound (`bound.py`). The LP of trips and quantities together,
-    the strongest bound on large weeks but seconds long there, is solved in a thread of its
-    own beside the plan's search, which it never shortens (the safety net reads the solving
-    thread's CPU time).
+    the heuristic path's bound (`bound.py`). The trips' part of the bound, the fewest trips
+    per canteen and day then the LP of trips and quantities together (the strongest bound on
+    large weeks but seconds long there), is computed in a thread of its own beside the plan's
+    search, which it never shortens (the safety net reads the solving thread's CPU time).
     """
     settings = index.problem.settings
     budget = SEARCH_WORK_PER_S * settings.time_limit_s
+    # The trips' part of the bound (the fewest trips per canteen and day, then the LP of trips
+    # and quantities together), seconds long on large weeks, is computed beside the plan's
+    # search, on the machine's other core; it needs stages 2 and 3 proven.
+    trip_bounds = start_trip_bounds_of_week(index, served, deadline) if served.proven else None
     guide = build_weighted_model(
         index, range(len(index.lines)), served.quantities,
         served.contract_target, served.total_target, relax=True, with_integer_rules=False,
     )
     guide_solution, relaxed = guide.solve(deadline - now())
-    # The fewest trips per canteen and day, when trips cost something: None if unknown.
-    fewest: list[tuple[list[int], int]] | None = None
-    if served.proven:
-        fewest = []
-        if index.problem.settings.weights.deliveries > 0:
-            fewest = fewest_trips_by_place(
-                index, served.contract_target, served.total_target, deadline
-            )
-    bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)
-    # The LP of trips and quantities together, the strongest bound on large weeks but seconds
-    # long there, is solved beside the search, on the machine's other core.
-    joint = None if fewest is None else start_joint_lower_bound(index, served, fewest, deadline)
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
         rounded = round_relaxation(index, served, relaxed)
@@ -174,6 +166,8 @@ def solve_integer(
     ):
         first = scaled
     first = close_small_trips(index, first, deadline)
+    fewest = None if trip_bounds is None else trip_bounds.fewest()
+    bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)
     # A small week's MIP over all its pairs comes first, while the whole time limit is left,
     # so that it always stops at its node limit or at optimality (work, not load); when it
     # proves its plan optimal, the search could not beat it and is skipped.
@@ -196,8 +190,8 @@ def solve_integer(
         and not is_worse(evaluate(index, whole).weighted, bound)
     ):
         # The LP of trips has nothing to add to a proof, but no thread outlives the solve.
-        if joint is not None:
-            joint.result()
+        if trip_bounds is not None:
+            trip_bounds.joint()
         return whole, "optimal", min(bound, evaluate(index, whole).weighted)
     quantities = improve_by_neighbourhoods(
         index, first, deadline, max_work=budget, max_passes=SEARCH_MAX_PASSES
@@ -220,7 +214,7 @@ def solve_integer(
         evaluate(index, quantities).weighted, evaluate(index, whole).weighted
     ):
         quantities = whole
-    joint_bound = None if joint is None else joint.result()
+    joint_bound = None if trip_bounds is None else trip_bounds.joint()
     if joint_bound is not None:
         joint_bound = lowered_by_tolerance(joint_bound)
         bound = joint_bound if bound is None else max(bound, joint_bound)
@@ -236,7 +230,7 @@ def weighted_lower_bound(
     served: ServedPlan,
     guide: AllocationModel,
     guide_solution: LinearSolution,
-    fewest: list[tuple[list[int], int]] | None,
+    fewest: FewestTrips | None,
     deadline: float,
 ) -> float | None:
     """Return a proven lower bound on stage 4 over every plan serving the same contract and
@@ -264,20 +258,20 @@ def weighted_lower_bound(
     return bound
 
 
-def start_joint_lower_bound(
-    index: ProblemIndex,
-    served: ServedPlan,
-    fewest: list[tuple[list[int], int]],
-    deadline: float,
-) -> PendingBound:
-    """Start solving the LP of trips and quantities together (`bound.py`) and return its
-    proven lower bound to come; stages 2 and 3 must be proven optimal."""
-    model = build_weighted_model(
-        index, range(len(index.lines)), served.quantities, served.contract_target,
-        served.total_target, relax=True, with_integer_rules=False,
-    )
-    return start_trip_relaxation_bound(
-        model, fewest, served.contract_target, served.total_target, deadline
+def start_trip_bounds_of_week(
+    index: ProblemIndex, served: ServedPlan, deadline: float
+) -> PendingTripBounds:
+    """Start computing the trips' part of the bound (`bound.start_trip_bounds`) on the whole
+    week's LP without the integer rules; stages 2 and 3 must be proven optimal."""
+
+    def whole_week_lp() -> AllocationModel:
+        return build_weighted_model(
+            index, range(len(index.lines)), served.quantities, served.contract_target,
+            served.total_target, relax=True, with_integer_rules=False,
+        )
+
+    return start_trip_bounds(
+        whole_week_lp, served.contract_target, served.total_target, deadline - now()
     )
 
 

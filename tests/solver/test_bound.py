@@ -6,7 +6,10 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import multiprocessing
+import os
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -18,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 
 from solver.bench.generate import generate_instance
 from solver.engine import index_problem, solve
-from solver.engine.bound import fewest_trips_by_place, trips_lower_bound
+from solver.engine.bound import trips_lower_bound
 from solver.engine.clock import now
 from solver.engine.linear import LinearModel
 from solver.engine.model import build_weighted_model
@@ -160,14 +163,13 @@ def separate_and_joint_bounds(problem: Problem) -> tuple[float | None, float | N
         served.total_target, relax=True, with_integer_rules=False,
     )
     guide_solution, _ = guide.solve(60.0)
-    fewest = fewest_trips_by_place(
-        index, served.contract_target, served.total_target, deadline
-    )
+    trip_bounds = SOLVE_MODULE.start_trip_bounds_of_week(index, served, deadline)
+    fewest = trip_bounds.fewest()
     assert fewest is not None
     separate = SOLVE_MODULE.weighted_lower_bound(
         index, served, guide, guide_solution, fewest, deadline
     )
-    joint = SOLVE_MODULE.start_joint_lower_bound(index, served, fewest, deadline).result()
+    joint = trip_bounds.joint()
     return separate, None if joint is None else SOLVE_MODULE.lowered_by_tolerance(joint)
 
 
@@ -384,8 +386,6 @@ def test_the_model_does_not_depend_on_the_hash_seed() -> None:
     given to HiGHS and the last bits of the fairness targets decide between plans of equal
     value (department week: 14–26 rows differed between fresh processes, each with its own
     string hash seed)."""
-    import os
-    import subprocess
 
     digests = {
         subprocess.run(
@@ -397,7 +397,7 @@ def test_the_model_does_not_depend_on_the_hash_seed() -> None:
     assert len(digests) == 1
 
 
-def test_the_lp_of_the_bound_solved_beside_gives_the_same_optimum() -> None:
+def test_the_lp_of_the_bound_by_interior_point_gives_the_same_optimum() -> None:
     def model() -> LinearModel:
         lp = LinearModel()
         x = lp.add_variables(np.zeros(3), np.full(3, 4.0), cost=np.array([1.0, 2.0, 3.0]))
@@ -405,12 +405,78 @@ def test_the_lp_of_the_bound_solved_beside_gives_the_same_optimum() -> None:
         lp.add_row([int(x[0]), int(x[1])], [1.0, -1.0], upper=1.0)
         return lp
 
-    beside = model().start_interior_point(60.0).result()
-    here = model().solve(60.0)
+    interior = model().solve_interior_point(60.0)
+    simplex = model().solve(60.0)
 
-    assert beside.outcome == here.outcome == "optimal"
+    assert interior.outcome == simplex.outcome == "optimal"
     # x0 + x1 + x2 ≥ 7 with x0 ≤ x1 + 1, each ≤ 4: x0 = 4, x1 = 3 at best, x2 = 0.
-    assert beside.bound == pytest.approx(here.bound) == pytest.approx(4.0 + 2 * 3.0)
+    assert interior.bound == pytest.approx(simplex.bound) == pytest.approx(4.0 + 2 * 3.0)
+
+
+def test_the_trips_bound_is_counted_beside_the_solving_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fewest trips per canteen and day and the LP of trips take the bound's own thread:
+    the solving thread's clock, the safety net's, counts none of their work."""
+    bound_module = sys.modules["solver.engine.bound"]
+    threads: list[threading.Thread] = []
+    for name in ("fewest_trips_by_place", "add_trip_relaxation"):
+        original = getattr(bound_module, name)
+
+        def spy(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            threads.append(threading.current_thread())
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(bound_module, name, spy)
+    problem = read_problem(generate_instance("luchon", "operational", 1))
+
+    result = solve(problem)
+
+    assert len(threads) == 2
+    assert threading.current_thread() not in threads
+    # Both parts still count: the fewest trips make the bound meet the plan (optimal).
+    assert result.status == "optimal"
+    assert result.metrics.weighted_lower_bound == pytest.approx(result.metrics.weighted)
+
+
+STDOUT_SILENCED_IN_TURN = """
+import threading
+from solver.engine.linear import _native_stdout_silenced
+
+a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+def first():
+    with _native_stdout_silenced():
+        print("lost a", flush=True)
+        a_in.set()
+        b_in.wait()
+    a_out.set()
+
+def second():
+    a_in.wait()
+    with _native_stdout_silenced():
+        b_in.set()
+        a_out.wait()
+        print("lost b", flush=True)
+
+threads = [threading.Thread(target=first), threading.Thread(target=second)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("seen", flush=True)
+"""
+
+
+def test_stdout_comes_back_after_overlapping_silences() -> None:
+    """The bound's thread and the solving thread both silence HiGHS's banner; when the first
+    to silence is the first to finish, stdout still comes back once both are done (the JSON
+    result of `python -m solver solve` is written there)."""
+    completed = subprocess.run(
+        [sys.executable, "-c", STDOUT_SILENCED_IN_TURN], capture_output=True, text=True,
+        check=True, timeout=60,
+    )
+    assert completed.stdout == "seen\n"
 
 
 LAGRANGIAN_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "lagrangian_bound.py"
