@@ -79,24 +79,32 @@ def main() -> int:
     print(section)
     if options.markdown:
         path = Path(options.markdown)
-        text = path.read_text(encoding="utf-8")
-        if SECTION in text:
-            before, _, after = text.partition(SECTION)
-            rest = after.split("\n## ", 1)
-            tail = "\n## " + rest[1] if len(rest) > 1 else ""
-            text = before + section + _notes_after_table(rest[0]) + tail
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        path.write_text(text, encoding="utf-8")
+        path.write_text(rewritten(path.read_text(encoding="utf-8"), section), encoding="utf-8")
     return 0
 
 
+def rewritten(text: str, section: str) -> str:
+    """Return a markdown text with this script's section (its head and table) replaced by a
+    new one, the notes after the old table kept; or added at the end."""
+    if SECTION not in text:
+        return text.rstrip("\n") + "\n\n" + section
+    before, _, after = text.partition(SECTION)
+    rest = after.split("\n## ", 1)
+    tail = "\n## " + rest[1] if len(rest) > 1 else ""
+    return before + section + _notes_after_table(rest[0]) + tail
+
+
 def _notes_after_table(body: str) -> str:
-    """Return what follows the table in the old section (its notes, kept), with a blank line
-    before it."""
+    """Return what follows this script's table in the old section (its notes, kept, with the
+    tables they hold), with a blank line before it."""
     lines = body.split("\n")
-    table = [i for i, line in enumerate(lines) if line.startswith("|")]
-    notes = "\n".join(lines[table[-1] + 1:] if table else []).strip("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("|")), None)
+    if first is None:
+        return ""
+    end = first
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    notes = "\n".join(lines[end:]).strip("\n")
     return "\n" + notes + "\n" if notes else ""
 
 

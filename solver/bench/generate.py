@@ -144,11 +144,14 @@ LUCHON_CANTEENS = (
 )
 
 
-def generate_instance(scale: str, variant: str, seed: int) -> dict[str, Any]:
-    """Return a `pial-allocation/1` document for one (scale, variant, seed)."""
+def generate_instance(
+    scale: str, variant: str, seed: int, spec: Scale | None = None
+) -> dict[str, Any]:
+    """Return a `pial-allocation/1` document for one (scale, variant, seed); with `spec`, a
+    week of that scale's kind (its names and random stream) with another size and geography."""
     if scale not in SCALE_SPECS or variant not in VARIANTS:
         raise ValueError(f"unknown scale {scale!r} or variant {variant!r}")
-    spec = SCALE_SPECS[scale]
+    spec = SCALE_SPECS[scale] if spec is None else spec
     operational = variant == "operational"
     rng = np.random.default_rng([seed, SCALES.index(scale), VARIANTS.index(variant)])
 

@@ -16,7 +16,7 @@ import solver.bench.run
 from solver.bench import main as bench_main
 from solver.bench.baselines import nearest_grower_first, pro_rata
 from solver.bench.determinism import PlanComparison, compare_plans
-from solver.bench.generate import generate_instance
+from solver.bench.generate import SCALE_SPECS, generate_instance
 from solver.bench.instance import parse_instance
 from solver.bench.metrics import PlanMetrics, check_plan, measure_plan
 from solver.bench.report import (
@@ -594,3 +594,12 @@ def test_notes_show_the_proven_bounds_of_stages_2_and_3() -> None:
         "stages 2 and 3: contract 3 120.50 € (proven at most 3 180.00 €), served 9 870.25 € "
         "(proven at most 9 990.00 €)"
     )
+
+
+def test_a_scale_of_another_size_keeps_its_kind() -> None:
+    spec = replace(SCALE_SPECS["department"], num_growers=12, num_canteens=6, num_products=20)
+    doc = generate_instance("department", "operational", 1, spec=spec)
+    solver.load(doc)
+    assert (len(doc["growers"]), len(doc["canteens"]), len(doc["products"])) == (12, 6, 20)
+    assert doc["settings"] == generate_instance("department", "operational", 1)["settings"]
+    assert doc == generate_instance("department", "operational", 1, spec=spec)

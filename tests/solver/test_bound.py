@@ -511,3 +511,44 @@ def test_the_lagrangian_bounds_measured_stay_below_the_proven_optimum(seed: int)
         assert found.check == pytest.approx(lp.optimum + lp.offset, rel=1e-6)
         assert found.at_duals >= found.check - 1e-6 * abs(found.check)
         assert found.best <= optimum + 1e-6 * abs(optimum)
+
+
+GAP_SPLIT_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "gap_split.py"
+
+
+def test_the_gap_split_measured_puts_the_optimum_between_bound_and_plan() -> None:
+    # benchmarks/gap_split.py splits the engine's gap at the optimum HiGHS proves on a small
+    # department-like week: the engine's bound lies below that optimum, its plan above.
+    gap_split = benchmark_module(GAP_SPLIT_BENCHMARK)
+    split = gap_split.measure(12, 6, 20, seed=1, mip_limit_s=300.0)
+    assert split.pairs > 100
+    assert split.proven
+    assert split.dual == pytest.approx(split.best, rel=1e-6)
+    assert split.bound <= split.best + 1e-6 * abs(split.best)
+    assert split.best <= split.plan + 1e-6 * abs(split.plan)
+
+
+OPERATIONAL_BOUND_BENCHMARK = (
+    Path(__file__).resolve().parents[2] / "benchmarks" / "operational_bound.py"
+)
+
+
+def test_the_operational_table_rewritten_keeps_every_note_and_table_after_it() -> None:
+    # `benchmarks/operational_bound.py --markdown docs/benchmarks.md` replaces its section's
+    # head and table; the notes after them, which hold tables of their own, stay as they were.
+    operational_bound = benchmark_module(OPERATIONAL_BOUND_BENCHMARK)
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md").read_text("utf-8")
+    section = "\n".join([
+        operational_bound.SECTION, "", "Command: `…`  ", "Machine: …", "",
+        *operational_bound.HEADER, "| luchon-operational-1 | 205 | optimal |", "",
+    ])
+
+    text = operational_bound.rewritten(docs, section)
+
+    before, _, after = docs.partition(operational_bound.SECTION)
+    lines = after.split("\n")
+    first_row = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table_end = next(i for i in range(first_row, len(lines)) if not lines[i].startswith("|"))
+    assert text == before + section + "\n".join(lines[table_end:])
+    assert text.count("\n| ") == docs.count("\n| ") - (table_end - first_row) + 3
+    assert operational_bound.rewritten(text, section) == text
