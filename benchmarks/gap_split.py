@@ -5,12 +5,13 @@ The gap the engine reports, (plan − bound) / plan, adds two unknowns: how far 
 the optimum and how far its bound is below it. On a department week neither is known (no MIP
 proves its optimum). Here each week is generated like the department's (`solver.bench.generate`,
 its geography: growers and canteens over 100 × 100 km, 80 km at most), with fewer growers and
-canteens, above the whole MIP's size (`WHOLE_MIP_MAX_PAIRS`) so that the engine takes the path
-it takes at department: its plan and bound at the week's 10 s limit (`solve_integer`, as
-`solver.solve` calls it), then HiGHS's MIP over the whole week started from that plan, one
-thread, until it proves its optimum or reaches `--mip-limit` seconds. It prints, per week, the
-engine's plan, bound and gap, HiGHS's best plan and dual bound, and the two parts: the plan
-above HiGHS's best, the bound below HiGHS's dual bound (exact when HiGHS proves its optimum).
+canteens; the engine gives its plan and bound at the week's 10 s limit (`solve_integer`, as
+`solver.solve` calls it: above `WHOLE_MIP_MAX_PAIRS` pairs by the path it takes at department,
+at most that many with its whole MIP of 300 nodes too), then HiGHS's MIP over the whole week
+started from that plan, one thread, until it proves its optimum or reaches `--mip-limit`
+seconds. It prints, per week, the engine's plan, bound and gap, HiGHS's best plan and dual
+bound, and the two parts: the plan above HiGHS's best, the bound below HiGHS's dual bound
+(exact when HiGHS proves its optimum).
 
 Usage (from the repository root):
     PYTHONPATH=. python benchmarks/gap_split.py [--sizes 30x15x30] [--seeds 1,2]

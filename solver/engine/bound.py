@@ -154,8 +154,8 @@ def start_trip_bounds(
 
     def work() -> float | None:
         deadline = now() + time_limit_s
-        model = build_model()
         try:
+            model = build_model()
             counted: FewestTrips | None = []
             if model.index.problem.settings.weights.deliveries > 0:
                 counted = fewest_trips_by_place(
