@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 
 from solver.bench.generate import generate_instance
 from solver.engine import index_problem, solve
-from solver.engine.bound import trips_lower_bound
+from solver.engine.bound import start_trip_bounds, trips_lower_bound
 from solver.engine.clock import now
 from solver.engine.linear import LinearModel
 from solver.engine.model import build_weighted_model
@@ -437,6 +438,22 @@ def test_the_trips_bound_is_counted_beside_the_solving_thread(
     # Both parts still count: the fewest trips make the bound meet the plan (optimal).
     assert result.status == "optimal"
     assert result.metrics.weighted_lower_bound == pytest.approx(result.metrics.weighted)
+
+
+def test_a_failure_in_the_bound_thread_reaches_the_solving_thread() -> None:
+    """The solving thread waits for the fewest trips: a failure before them must end that wait
+    with the error, not leave it waiting."""
+
+    def broken_model() -> Any:
+        raise RuntimeError("modèle introuvable")
+
+    trip_bounds = start_trip_bounds(broken_model, {}, {}, 10.0)
+    with ThreadPoolExecutor(max_workers=1) as waiter:
+        waiting = waiter.submit(trip_bounds.fewest)
+        with pytest.raises(RuntimeError, match="modèle introuvable"):
+            waiting.result(timeout=30)
+    with pytest.raises(RuntimeError, match="modèle introuvable"):
+        trip_bounds.joint()
 
 
 STDOUT_SILENCED_IN_TURN = """
