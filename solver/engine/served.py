@@ -31,7 +31,7 @@ from solver.engine.index import (
     sorted_runs,
     whole_lots,
 )
-from solver.engine.model import AllocationModel
+from solver.engine.model import AllocationModel, build_weighted_model
 
 RESOLUTION = 1e-4
 # A product that needs a MIP (grower limit, or lots that blur the flow) stops each of its two
@@ -281,6 +281,15 @@ def _respect_grower_limit(
         if best is None or _is_better(served, best[1]):
             best = (attempt, served)
     return best if best is not None else (plan, served)
+
+
+def relaxed_week_model(index: ProblemIndex, served: ServedPlan) -> AllocationModel:
+    """Build the whole week's stage-4 LP without the integer rules (grower limit, trips),
+    each product's served optima kept: the guide that plans are rounded from."""
+    return build_weighted_model(
+        index, range(len(index.lines)), served.quantities, served.contract_target,
+        served.total_target, relax=True, with_integer_rules=False,
+    )
 
 
 def round_relaxation(

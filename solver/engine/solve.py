@@ -18,7 +18,7 @@ from solver.engine.search import (
     improve_by_products,
     improve_by_small_trips,
 )
-from solver.engine.served import ServedPlan, plan_served, round_relaxation
+from solver.engine.served import ServedPlan, plan_served, relaxed_week_model, round_relaxation
 from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
 from solver.engine.trips import close_small_trips
 from solver.engine.weighted_flow import weighted_flow_plan
@@ -145,14 +145,8 @@ def solve_integer(
     """
     settings = index.problem.settings
     budget = SEARCH_WORK_PER_S * settings.time_limit_s
-    # The trips' part of the bound (the fewest trips per canteen and day, then the LP of trips
-    # and quantities together), seconds long on large weeks, is computed beside the plan's
-    # search, on the machine's other core; it needs stages 2 and 3 proven.
     trip_bounds = start_trip_bounds_of_week(index, served, deadline) if served.proven else None
-    guide = build_weighted_model(
-        index, range(len(index.lines)), served.quantities,
-        served.contract_target, served.total_target, relax=True, with_integer_rules=False,
-    )
+    guide = relaxed_week_model(index, served)
     guide_solution, relaxed = guide.solve(deadline - now())
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
@@ -264,14 +258,9 @@ def start_trip_bounds_of_week(
     """Start computing the trips' part of the bound (`bound.start_trip_bounds`) on the whole
     week's LP without the integer rules; stages 2 and 3 must be proven optimal."""
 
-    def whole_week_lp() -> AllocationModel:
-        return build_weighted_model(
-            index, range(len(index.lines)), served.quantities, served.contract_target,
-            served.total_target, relax=True, with_integer_rules=False,
-        )
-
     return start_trip_bounds(
-        whole_week_lp, served.contract_target, served.total_target, deadline - now()
+        lambda: relaxed_week_model(index, served),
+        served.contract_target, served.total_target, deadline - now(),
     )
 
 

@@ -22,10 +22,9 @@ import numpy as np
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
-from solver.engine.model import build_weighted_model
 from solver.engine.open_trips import finish_on_trips
 from solver.engine.report import evaluate, is_worse
-from solver.engine.served import ServedPlan, round_relaxation
+from solver.engine.served import ServedPlan, relaxed_week_model, round_relaxation
 from solver.engine.trips import close_small_trips
 
 # Measured on the bench's mid and department weeks at a 10 s limit (docs/benchmarks.md): the
@@ -113,10 +112,7 @@ def _best_rounding(
     for _ in range(rounds):
         if now() >= deadline:
             break  # safety net only: the rounds are counted, not timed
-        model = build_weighted_model(
-            index, range(len(index.lines)), served.quantities, served.contract_target,
-            served.total_target, relax=True, with_integer_rules=False,
-        )
+        model = relaxed_week_model(index, served)
         free = np.flatnonzero(model.var_of_pair >= 0)
         model.lp.add_costs(
             model.var_of_pair[free],
