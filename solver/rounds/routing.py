@@ -137,7 +137,6 @@ def solve_routes(
 
     roads = RoadMap(problem)
     canteens = {canteen.id: canteen for canteen in problem.canteens}
-    roads = RoadMap(problem)
     unserved = [_unservable(line, vehicles) for line in lines]
     carried = [line for line, reason in zip(lines, unserved, strict=True) if reason is None]
     reasons = [reason for reason in unserved if reason is not None]
