@@ -84,12 +84,24 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the session's compiled catalogues: each app would otherwise compile them into
+    its own new instance folder (`make_app` callers outside the ``app`` fixture still do)."""
+    from pial.i18n import TRANSLATIONS_SOURCE, compile_translations
+
+    return compile_translations(TRANSLATIONS_SOURCE, tmp_path_factory.mktemp("translations"))
+
+
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+def app(
+    database_url: str, tmp_path: Path, app_config: dict[str, Any], compiled_translations: Path
+) -> Iterator[Flask]:
     """An app whose every database change is rolled back at the end of the test."""
     from pial.db import get_database
 
-    application = make_app(database_url, tmp_path / "instance", **app_config)
+    config = {"BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations), **app_config}
+    application = make_app(database_url, tmp_path / "instance", **config)
     database = get_database(application)
     connection = database.engine.connect()
     outer = connection.begin()
