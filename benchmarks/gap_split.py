@@ -24,7 +24,7 @@ import argparse
 import dataclasses
 import importlib
 
-from solver.bench.generate import SCALE_SPECS, Scale, generate_instance
+from solver.bench.generate import generate_instance, resized
 from solver.engine.clock import now
 from solver.engine.index import index_problem
 from solver.engine.model import build_weighted_model
@@ -68,17 +68,9 @@ def percent(plan: float, bound: float) -> str:
     return f"{100 * (plan - bound) / plan:.2f} %"
 
 
-def department_like(growers: int, canteens: int, products: int) -> Scale:
-    """Return the department's scale with another number of growers, canteens, products."""
-    return dataclasses.replace(
-        SCALE_SPECS["department"],
-        num_growers=growers, num_canteens=canteens, num_products=products,
-    )
-
-
 def measure(growers: int, canteens: int, products: int, seed: int, mip_limit_s: float) -> Split:
     """Solve one department-like week as the engine does, then by HiGHS's whole MIP."""
-    spec = department_like(growers, canteens, products)
+    spec = resized("department", growers, canteens, products)
     problem = read_problem(generate_instance("department", "operational", seed, spec=spec))
     deadline = now() + (1.0 - SOLVE_MODULE.REPORT_TIME_SHARE) * problem.settings.time_limit_s
     index = index_problem(problem)

@@ -11,7 +11,7 @@ The same (scale, variant, seed) always gives the same JSON, whatever the machine
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -142,6 +142,14 @@ LUCHON_CANTEENS = (
     ("Cité scolaire Edmond-Rostand", "Bagnères-de-Luchon", 42.7912, 0.59119, 480),
     ("EHPAD de Saint-Mamet", "Saint-Mamet", 42.78298, 0.60232, 150),
 )
+
+
+def resized(scale: str, growers: int, canteens: int, products: int) -> Scale:
+    """Return a scale's spec with another number of growers, canteens and products (its
+    geography and ratios kept), for `generate_instance`'s `spec`."""
+    return replace(
+        SCALE_SPECS[scale], num_growers=growers, num_canteens=canteens, num_products=products
+    )
 
 
 def generate_instance(

@@ -35,6 +35,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -116,11 +117,22 @@ def fewest_trips_by_place(
     return fewest
 
 
+@dataclass(frozen=True, slots=True)
+class JointRelaxation:
+    """The LP of trips and quantities together, solved: its optimum (a bound on stage 4) and
+    the fractional quantities that reach it."""
+
+    bound: float
+    quantities: FloatArray
+
+
 class PendingTripBounds:
     """The trips' part of the bound, computed in a thread of its own (`start_trip_bounds`):
     the fewest trips per (canteen, day) first, then the LP of trips and quantities together."""
 
-    def __init__(self, fewest: Future[FewestTrips | None], joint: Future[float | None]) -> None:
+    def __init__(
+        self, fewest: Future[FewestTrips | None], joint: Future[JointRelaxation | None]
+    ) -> None:
         self._fewest = fewest
         self._joint = joint
 
@@ -131,7 +143,14 @@ class PendingTripBounds:
     def joint(self) -> float | None:
         """Wait for the LP of trips and quantities together; return its bound, or None if it
         is not proven optimal."""
-        return self._joint.result()
+        relaxation = self._joint.result()
+        return None if relaxation is None else relaxation.bound
+
+    def joint_quantities(self) -> FloatArray | None:
+        """Wait for the LP of trips and quantities together; return its quantities, or None
+        if it is not proven optimal."""
+        relaxation = self._joint.result()
+        return None if relaxation is None else relaxation.quantities
 
 
 def start_trip_bounds(
@@ -148,11 +167,12 @@ def start_trip_bounds(
     product's served optimum (stages 2 and 3 proven); it gains the trips' variables and rows
     (`add_trip_relaxation`). The thread's safety net is `time_limit_s` of its own CPU time, so
     the solving thread's clock (`clock.py`) counts none of this work: HiGHS lets go of Python's
-    lock while it solves, and the bound takes the machine's other core.
+    lock while it solves, and the bound takes the machine's other core. The LP's fractional
+    quantities come with its bound (`JointRelaxation`): a plan can be rounded from them.
     """
     fewest: Future[FewestTrips | None] = Future()
 
-    def work() -> float | None:
+    def work() -> JointRelaxation | None:
         deadline = now() + time_limit_s
         try:
             model = build_model()
@@ -171,7 +191,10 @@ def start_trip_bounds(
         solution = model.lp.solve_interior_point(deadline - now())
         if solution.outcome != "optimal" or not np.isfinite(solution.bound):
             return None
-        return solution.bound + model.objective_offset(total_target)
+        return JointRelaxation(
+            solution.bound + model.objective_offset(total_target),
+            model.quantities_of(solution.values),
+        )
 
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pial-bound")
     try:

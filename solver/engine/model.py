@@ -510,15 +510,20 @@ class AllocationModel:
         )
         if solution.outcome == "none":
             return solution, None
+        return solution, self.quantities_of(solution.values)
+
+    def quantities_of(self, values: FloatArray) -> FloatArray:
+        """Return the full quantity array that the model's variable values give (integral
+        quantities rounded, as the solver's tolerances may leave them off by a hair)."""
         idx = self.index
-        steps = solution.values[self.x]
+        steps = values[self.x]
         integral = idx.pair_integral[self.pairs] & ~self.relax
         steps = np.where(integral, steps.round(), np.maximum(steps, 0.0))
         quantity = steps * idx.pair_step[self.pairs]
         quantity[np.abs(quantity) < 1e-9] = 0.0
         full = self.outside_q.copy()
         full[self.pairs] = quantity
-        return solution, full
+        return full
 
     def start_values(self, plan: FloatArray) -> tuple[IntArray, FloatArray]:
         """Return the model's quantity and on/off variables with their values in a plan (full

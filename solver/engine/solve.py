@@ -19,7 +19,11 @@ from solver.engine.search import (
     improve_by_small_trips,
 )
 from solver.engine.served import ServedPlan, plan_served, relaxed_week_model, round_relaxation
-from solver.engine.trip_scaling import improve_by_rescaling, plan_by_trip_scaling
+from solver.engine.trip_scaling import (
+    improve_by_rescaling,
+    plan_by_joint_relaxation,
+    plan_by_trip_scaling,
+)
 from solver.engine.trips import close_small_trips
 from solver.engine.weighted_flow import weighted_flow_plan
 from solver.problem import Problem, Result, Status
@@ -30,6 +34,16 @@ from solver.problem import Problem, Result, Status
 # 0.05–2.5 CPU s; from ~1,100 pairs on its 300 nodes take 15–46 CPU s and find no plan.
 WHOLE_MIP_MAX_PAIRS = 1000
 WHOLE_MIP_MAX_NODES = 300
+# A week with at most this many pairs waits for the LP of trips and quantities together (the
+# bound's thread, `bound.start_trip_bounds`) to round a first plan from it too: that LP makes
+# far fewer trips than the guide (department seed 1: 321 against 567 after ten rounds of trip
+# scaling). Department-like weeks at 10 s, seeds 1 / 2, weighted without → with, wall s with
+# (`docs/benchmarks.md`): 2,399–2,916 pairs 7,654 / 8,454 → 7,522 / 8,338 (5.2–7.5 s); 4,625–
+# 5,062 11,830 / 11,649 → 11,417 / 11,649 (4.5–4.9); 6,411–6,860 13,521 / 16,230 → 13,093 /
+# 15,814 (5.6–6.6); 8,813–9,118 the same plans (6.7–8.9); 12,007–12,565 18,122 / 19,378 →
+# 17,578 / 18,801 but 9.0–9.6 s, and department (14,116–14,403 pairs) 11 s: there the LP
+# takes 5 CPU s and the solving thread would wait for it past the limit.
+JOINT_GUIDE_MAX_PAIRS = 8000
 REPORT_TIME_SHARE = 0.05
 # The neighbourhood search's work budget per second of `time_limit_s`, in `search.step_work`
 # units (a step's pairs plus its simplex row-iterations / 400: 0.09–0.12 CPU ms each on the
@@ -133,8 +147,9 @@ def solve_integer(
     """Solve stage 4 with lots, trips and grower limits; return the plan, its status and a
     proven lower bound on its weighted value (None if none was proven).
 
-    Every week takes the heuristic path (LP-guided rounding, closing trips, neighbourhood
-    search, all with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs first gets
+    Every week takes the heuristic path (LP-guided rounding, from the LP of trips too on
+    weeks of at most `JOINT_GUIDE_MAX_PAIRS` pairs, closing trips, neighbourhood search, all
+    with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs first gets
     one MIP over all its pairs, started from the first plan (every MIP of the engine starts
     from the best plan it knows), with a node limit: its plan is returned at once if its dual
     bound proves it optimal, else kept only if better than the search's; its dual bound joins
@@ -159,6 +174,16 @@ def solve_integer(
         evaluate(index, scaled).weighted, evaluate(index, first).weighted
     ):
         first = scaled
+    # The LP of trips and quantities together makes far fewer trips than the guide: on a week
+    # where the bound's thread solves it within the steps above, its plan is rounded too.
+    if trip_bounds is not None and index.num_pairs <= JOINT_GUIDE_MAX_PAIRS and (
+        settings.weights.deliveries > 0
+    ):
+        joint = trip_bounds.joint_quantities()
+        if joint is not None:
+            guided = plan_by_joint_relaxation(index, served, joint)
+            if not is_worse(evaluate(index, guided).weighted, evaluate(index, first).weighted):
+                first = guided
     first = close_small_trips(index, first, deadline)
     fewest = None if trip_bounds is None else trip_bounds.fewest()
     bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)

@@ -55,6 +55,16 @@ def plan_by_trip_scaling(
     return _best_rounding(index, served, _charge_by_reach(index), SCALING_ROUNDS, deadline)
 
 
+def plan_by_joint_relaxation(
+    index: ProblemIndex, served: ServedPlan, joint_quantities: FloatArray
+) -> FloatArray:
+    """Return the plan rounded from the fractional plan of the LP of trips and quantities
+    together (`bound.JointRelaxation`), each pair charged its trip's cost over what that trip
+    carries there."""
+    charge = _charge_by_load(index, joint_quantities, _charge_by_reach(index))
+    return round_relaxation(index, served, joint_quantities, charge)
+
+
 def improve_by_rescaling(
     index: ProblemIndex, served: ServedPlan, plan: FloatArray, deadline: float
 ) -> FloatArray:

@@ -25,8 +25,9 @@ from solver.engine import index_problem, solve
 from solver.engine.bound import start_trip_bounds, trips_lower_bound
 from solver.engine.clock import now
 from solver.engine.linear import LinearModel
-from solver.engine.model import build_weighted_model
-from solver.engine.served import plan_served
+from solver.engine.report import build_result, evaluate
+from solver.engine.served import plan_served, relaxed_week_model, round_relaxation
+from solver.engine.trip_scaling import plan_by_joint_relaxation
 from solver.io import read_problem
 from solver.problem import Problem, Result, Weights
 from tests.solver.test_properties import build, weeks
@@ -159,10 +160,7 @@ def separate_and_joint_bounds(problem: Problem) -> tuple[float | None, float | N
     deadline = now() + 60.0
     served = plan_served(index, deadline)
     assert served.proven
-    guide = build_weighted_model(
-        index, range(len(index.lines)), served.quantities, served.contract_target,
-        served.total_target, relax=True, with_integer_rules=False,
-    )
+    guide = relaxed_week_model(index, served)
     guide_solution, _ = guide.solve(60.0)
     trip_bounds = SOLVE_MODULE.start_trip_bounds_of_week(index, served, deadline)
     fewest = trip_bounds.fewest()
@@ -298,6 +296,30 @@ def test_no_cliff_below_the_whole_mip_size(
         # The whole MIP proves its plan optimal, which the search alone does not.
         assert result.status == "optimal"
         assert heuristic.status == "feasible"
+
+
+def test_the_plan_rounded_from_the_lp_of_trips_keeps_every_rule_and_makes_fewer_trips(
+    kit: SimpleNamespace,
+) -> None:
+    problem = week_of(kit, *MID_SIZE[:2])
+    index = index_problem(problem)
+    deadline = now() + 60.0
+    served = plan_served(index, deadline)
+    assert served.proven and index.num_pairs <= SOLVE_MODULE.JOINT_GUIDE_MAX_PAIRS
+    joint = SOLVE_MODULE.start_trip_bounds_of_week(index, served, deadline).joint_quantities()
+    assert joint is not None
+
+    guided = plan_by_joint_relaxation(index, served, joint)
+
+    kit.check_plan(problem, build_result(index, guided, "feasible", 0.0))
+    for lines in index.lines_by_product.values():
+        pairs = [p for li in lines for p in index.pairs_of_line[li]]
+        assert guided[pairs].sum() == pytest.approx(served.quantities[pairs].sum())
+    # The guide LP, without trips, spreads its kg over many more trips than the LP of trips.
+    _, relaxed = relaxed_week_model(index, served).solve(60.0)
+    assert relaxed is not None
+    from_guide = round_relaxation(index, served, relaxed)
+    assert evaluate(index, guided).deliveries < evaluate(index, from_guide).deliveries
 
 
 def _burn(stop_at: float) -> None:
@@ -569,3 +591,20 @@ def test_the_operational_table_rewritten_keeps_every_note_and_table_after_it() -
     assert text == before + section + "\n".join(lines[table_end:])
     assert text.count("\n| ") == docs.count("\n| ") - (table_end - first_row) + 3
     assert operational_bound.rewritten(text, section) == text
+
+
+JOINT_GUIDE_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "joint_guide.py"
+
+
+def test_the_joint_guide_measured_solves_with_and_without_it_and_restores_the_limit() -> None:
+    joint_guide = benchmark_module(JOINT_GUIDE_BENCHMARK)
+    kept = SOLVE_MODULE.JOINT_GUIDE_MAX_PAIRS
+    pairs, without = joint_guide.solve_week(12, 6, 20, 1, max_pairs=0)
+    same_pairs, joint = joint_guide.solve_week(12, 6, 20, 1, max_pairs=joint_guide.NO_SIZE_LIMIT)
+    assert kept == SOLVE_MODULE.JOINT_GUIDE_MAX_PAIRS
+    assert pairs == same_pairs > 100
+    # Both runs prove the same bound; each plan lies above it.
+    assert joint.bound == pytest.approx(without.bound)
+    for run in (without, joint):
+        assert run.bound <= run.weighted + 1e-6 * abs(run.weighted)
+        assert run.wall_s > 0 and run.thread_cpu_s > 0
