@@ -38,11 +38,12 @@ WHOLE_MIP_MAX_NODES = 300
 # bound's thread, `bound.start_trip_bounds`) to round a first plan from it too: that LP makes
 # far fewer trips than the guide (department seed 1: 321 against 567 after ten rounds of trip
 # scaling). Department-like weeks at 10 s, seeds 1 / 2, weighted without → with, wall s with
-# (`docs/benchmarks.md`): 2,399–2,916 pairs 7,654 / 8,454 → 7,522 / 8,338 (5.2–7.5 s); 4,625–
-# 5,062 11,830 / 11,649 → 11,417 / 11,649 (4.5–4.9); 6,411–6,860 13,521 / 16,230 → 13,093 /
-# 15,814 (5.6–6.6); 8,813–9,118 the same plans (6.7–8.9); 12,007–12,565 18,122 / 19,378 →
-# 17,578 / 18,801 but 9.0–9.6 s, and department (14,116–14,403 pairs) 11 s: there the LP
-# takes 5 CPU s and the solving thread would wait for it past the limit.
+# (`benchmarks/joint_guide.py`, docs/benchmarks.md): 2,399–2,916 pairs 7,654 / 8,454 →
+# 7,522 / 8,338 (5.3–7.7 s); 4,625–5,062 11,830 / 11,649 → 11,417 / 11,649 (4.5–4.8);
+# 6,411–6,860 13,521 / 16,230 → 13,093 / 15,814 (5.3–5.4); 8,813–9,118 the same plans
+# (6.5–8.1); 12,007–12,565 18,122 / 19,378 → 17,578 / 18,801 but 8.9–9.6 s, and department
+# (14,116–14,403 pairs) 11 s: there the LP takes 5 CPU s and the solving thread would wait
+# for it past the limit.
 JOINT_GUIDE_MAX_PAIRS = 8000
 REPORT_TIME_SHARE = 0.05
 # The neighbourhood search's work budget per second of `time_limit_s`, in `search.step_work`
