@@ -166,15 +166,9 @@ def solve_integer(
     guide_solution, relaxed = guide.solve(deadline - now())
     first = served.quantities
     if relaxed is not None and guide_solution.outcome == "optimal":
-        rounded = round_relaxation(index, served, relaxed)
-        if not is_worse(evaluate(index, rounded).weighted, evaluate(index, first).weighted):
-            first = rounded
+        first = _unless_worse(index, round_relaxation(index, served, relaxed), first)
     # The same LP with each trip's cost spread over what it carries gathers kg on fewer trips.
-    scaled = plan_by_trip_scaling(index, served, deadline)
-    if scaled is not None and not is_worse(
-        evaluate(index, scaled).weighted, evaluate(index, first).weighted
-    ):
-        first = scaled
+    first = _unless_worse(index, plan_by_trip_scaling(index, served, deadline), first)
     # The LP of trips and quantities together makes far fewer trips than the guide: on a week
     # where the bound's thread solves it within the steps above, its plan is rounded too.
     if trip_bounds is not None and index.num_pairs <= JOINT_GUIDE_MAX_PAIRS and (
@@ -182,9 +176,7 @@ def solve_integer(
     ):
         joint = trip_bounds.joint_quantities()
         if joint is not None:
-            guided = plan_by_joint_relaxation(index, served, joint)
-            if not is_worse(evaluate(index, guided).weighted, evaluate(index, first).weighted):
-                first = guided
+            first = _unless_worse(index, plan_by_joint_relaxation(index, served, joint), first)
     first = close_small_trips(index, first, deadline)
     fewest = None if trip_bounds is None else trip_bounds.fewest()
     bound = weighted_lower_bound(index, served, guide, guide_solution, fewest, deadline)
@@ -243,6 +235,17 @@ def solve_integer(
         bound = min(bound, weighted)
     proven = served.proven and bound is not None and not is_worse(weighted, bound, OPTIMAL_GAP)
     return quantities, "optimal" if proven else "feasible", bound
+
+
+def _unless_worse(
+    index: ProblemIndex, candidate: FloatArray | None, incumbent: FloatArray
+) -> FloatArray:
+    """Return the candidate plan unless it is missing or weighs more than the incumbent."""
+    if candidate is None or is_worse(
+        evaluate(index, candidate).weighted, evaluate(index, incumbent).weighted
+    ):
+        return incumbent
+    return candidate
 
 
 def weighted_lower_bound(
