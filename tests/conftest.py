@@ -16,14 +16,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import RootTransaction
 from sqlalchemy.orm import Session, sessionmaker
 
 import pial  # noqa: F401  # before any test module imports openpyxl: it keeps it on defusedxml
+
+if TYPE_CHECKING:
+    from pial.demo import DemoSummary
 
 POSTGRES_URL = os.environ.get("PIAL_DATABASE_URL", "")
 IS_POSTGRES = POSTGRES_URL.startswith("postgresql")
@@ -95,13 +99,30 @@ def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(
-    database_url: str, tmp_path: Path, app_config: dict[str, Any], compiled_translations: Path
+    request: pytest.FixtureRequest,
+    database_url: str,
+    tmp_path: Path,
+    app_config: dict[str, Any],
+    compiled_translations: Path,
 ) -> Iterator[Flask]:
-    """An app whose every database change is rolled back at the end of the test."""
+    """An app whose every database change is rolled back at the end of the test; on the
+    session's demo season (`demo_season`), on its clock, for a test marked ``demo_season``."""
+    config = {"BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations), **app_config}
+    if request.node.get_closest_marker("demo_season"):
+        database_url = request.getfixturevalue("demo_season").database_url
+        config["PIAL_CLOCK"] = lambda: DEMO_SEASON_CLOCK
+    application = make_app(database_url, tmp_path / "instance", **config)
+    with one_transaction(application):
+        yield application
+
+
+@contextmanager
+def one_transaction(application: Flask) -> Iterator[RootTransaction]:
+    """Bind the app's sessions to one connection in one outer transaction, yielded: services
+    still call ``session.commit()``, which only releases a savepoint. It is rolled back at
+    the end unless the caller commits it."""
     from pial.db import get_database
 
-    config = {"BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations), **app_config}
-    application = make_app(database_url, tmp_path / "instance", **config)
     database = get_database(application)
     connection = database.engine.connect()
     outer = connection.begin()
@@ -109,9 +130,10 @@ def app(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
     try:
-        yield application
+        yield outer
     finally:
-        outer.rollback()
+        if outer.is_active:
+            outer.rollback()
         connection.close()
         database.engine.dispose()
 
@@ -390,6 +412,43 @@ def throwaway_database(
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# The clock the demo season is seeded and read on: a Friday afternoon of its open week.
+DEMO_SEASON_CLOCK = dt.datetime(2026, 11, 27, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSeason:
+    """The whole demo season, seeded once a test session in a database of its own."""
+
+    database_url: str
+    summary: DemoSummary
+
+
+@pytest.fixture(scope="session")
+def demo_season(
+    tmp_path_factory: pytest.TempPathFactory, compiled_translations: Path
+) -> Iterator[DemoSeason]:
+    """Seed the whole demo season once, on `DEMO_SEASON_CLOCK`, for the tests that read it.
+
+    Seeding it takes 15–60 s: the tests marked ``demo_season`` share it, their ``app`` on
+    this database and this clock, rolling back whatever they change, as anywhere else. The
+    season is seeded in one transaction, as a test would, then committed once.
+    """
+    from pial.demo import seed_demo
+
+    with throwaway_database(tmp_path_factory.mktemp("demo-season")) as url:
+        application = make_app(
+            url, tmp_path_factory.mktemp("demo-season-instance"),
+            PIAL_CLOCK=lambda: DEMO_SEASON_CLOCK,
+            BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations),
+        )
+        with one_transaction(application) as outer, application.app_context():
+            summary = seed_demo()
+            assert summary.loaded, summary.reason
+            outer.commit()
+        yield DemoSeason(url, summary)
 
 
 @pytest.fixture

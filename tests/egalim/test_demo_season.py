@@ -7,7 +7,6 @@ import datetime as dt
 import io
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -15,23 +14,17 @@ from sqlalchemy.orm import Session
 
 from pial.allocation.runs import published_run
 from pial.deliveries.services import delivery_notes
-from pial.demo import seed_demo
 from pial.egalim import services
 from pial.models import Canteen, DeliveryWeek, InvoiceLine, Receipt, WeekState
 from pial.money.statements import canteen_statement
+from tests.conftest import DEMO_SEASON_CLOCK, DemoSeason
 from tests.egalim.schema_check import schema_errors
 
-PARIS = dt.timezone(dt.timedelta(hours=1))
-SEEDED_AT = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)  # a Friday afternoon
+SEEDED_AT = DEMO_SEASON_CLOCK  # a Friday afternoon
 YEAR_START = dt.date(2026, 1, 1)
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def app_config() -> dict[str, Any]:
-    """Seed and read the demo on a clock stopped on Friday 27 November 2026."""
-    return {"PIAL_CLOCK": lambda: SEEDED_AT}
+# Each test reads the session's demo season, on its clock (`demo_season`, tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.demo_season]
 
 
 def _bought_lines(db: Session, last: dt.date) -> dict[int, int]:
@@ -66,9 +59,10 @@ def _exported(db: Session) -> tuple[dict[tuple[int, dt.date], Decimal], dict[int
     return prix, rows
 
 
-def test_the_demo_seasons_export_passes_the_schema_and_reconciles(db: Session) -> None:
-    summary = seed_demo()
-    assert len(summary.season.delivered_weeks) >= 10
+def test_the_demo_seasons_export_passes_the_schema_and_reconciles(
+    db: Session, demo_season: DemoSeason
+) -> None:
+    assert len(demo_season.summary.season.delivered_weeks) >= 10
     prix, rows = _exported(db)
     # One row per delivered line: nothing dropped, nothing counted twice, none refused.
     assert rows == _bought_lines(db, SEEDED_AT.date())
@@ -95,7 +89,6 @@ def test_the_demo_seasons_export_equals_the_delivery_notes_and_the_invoices(db: 
     # ma-cantine declares what was bought: the quantity received (none for a refused line) at
     # the price stored with the published plan. A delivery note prints the planned quantities;
     # what it charges once the canteen recorded its receipts is the same figure.
-    seed_demo()
     prix, _rows = _exported(db)
     notes = _delivery_note_totals(db)
     assert dict(prix) == {key: total for key, total in notes.items() if total}

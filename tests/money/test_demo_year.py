@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pial.demo import DEMO_PASSWORD, seed_demo
+from pial.demo import DEMO_PASSWORD
 from pial.demo.territory import CONTRACT_BUYERS
 from pial.models import (
     AdvanceRecovery,
@@ -32,19 +32,13 @@ from pial.models import (
 )
 from pial.money.accrual import accrue_delivered_weeks
 from pial.money.statements import canteen_statement, farm_statement
+from tests.conftest import DemoSeason
 
-PARIS = dt.timezone(dt.timedelta(hours=1))
-SEEDED_AT = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)  # a Friday afternoon
 MONTHS = (dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1))
 CENT = Decimal("0.01")
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def app_config() -> dict[str, Any]:
-    """Seed and read the demo on a clock stopped on Friday 27 November 2026."""
-    return {"PIAL_CLOCK": lambda: SEEDED_AT}
+# Each test reads the session's demo season, on its clock (`demo_season`, tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.demo_season]
 
 
 def _independent_values(db: Session) -> dict[tuple[int, int, dt.date], Decimal]:
@@ -76,8 +70,8 @@ def _independent_values(db: Session) -> dict[tuple[int, int, dt.date], Decimal]:
     return values
 
 
-def test_demo_statements_reconcile_to_the_cent(db: Session) -> None:
-    summary = seed_demo()
+def test_demo_statements_reconcile_to_the_cent(db: Session, demo_season: DemoSeason) -> None:
+    summary = demo_season.summary
     assert len(summary.season.delivered_weeks) >= 10
     farms = db.scalars(select(Farm).order_by(Farm.id)).all()
     canteens = db.scalars(select(Canteen).order_by(Canteen.id)).all()
@@ -142,7 +136,6 @@ def test_demo_statements_reconcile_to_the_cent(db: Session) -> None:
 
 
 def test_demo_pages_render_for_each_role(db: Session, login: Any) -> None:
-    seed_demo(weeks_back=6)
     lead = db.scalar(select(User).where(User.role == Role.LEAD))
     contract = db.scalar(select(Contract))
     assert lead is not None and contract is not None

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.demo import seed_demo
 from pial.models import FeeAccrual, Invoice, InvoiceLine
 
-PARIS = dt.timezone(dt.timedelta(hours=1))
-SEEDED_AT = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)  # a Friday afternoon
-
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def app_config() -> dict[str, Any]:
-    """Seed and read the demo on a clock stopped on Friday 27 November 2026."""
-    return {"PIAL_CLOCK": lambda: SEEDED_AT}
+# Each test reads the session's demo season, on its clock (`demo_season`, tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.demo_season]
 
 
 def test_the_demo_season_reconciles_and_a_wrong_cent_is_reported(db: Session, app: Flask) -> None:
-    seed_demo()
     # The ended months are invoiced; the Luchon kitchens through their commune, together.
     invoices = db.scalars(select(Invoice)).all()
     assert {invoice.month for invoice in invoices} >= {dt.date(2026, 9, 1), dt.date(2026, 10, 1)}
