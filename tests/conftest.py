@@ -2,7 +2,9 @@
 
 The schema is built through the Alembic migrations, never by ``create_all``, so the tests
 exercise what production runs. Each test runs inside an outer transaction that is rolled back;
-services still call ``session.commit()``, which only releases a savepoint.
+services still call ``session.commit()``, which only releases a savepoint. Tests marked
+``demo_season`` run so on a second database, where the whole demo season is seeded once a
+session (`demo_season`).
 """
 
 from __future__ import annotations
