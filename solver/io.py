@@ -258,6 +258,7 @@ def read_result(data: object) -> Result:
             served_eur_upper_bound=reader.number(
                 metrics, "served_eur_upper_bound", "metrics", None
             ),
+            time_limit_reached=reader.flag(metrics, "time_limit_reached", "metrics", None),
         ),
         ledger_after=reader.rows(document, "ledger_after", _read_ledger_entry, required=False),
         errors=tuple(
@@ -400,6 +401,16 @@ class _Reader:
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             return int(value)
         self.fail(_field_path(where, key), f"doit être un entier (reçu {show_value(value)})")
+        return default
+
+    def flag(self, data: Mapping[str, Any], key: str, where: str, default: bool | None) -> Any:
+        """Return an optional true/false field."""
+        found, value = self._value(data, key, where, default)
+        if not found:
+            return default
+        if isinstance(value, bool):
+            return value
+        self.fail(_field_path(where, key), f"doit valoir true ou false (reçu {show_value(value)})")
         return default
 
     def _value(
@@ -545,16 +556,17 @@ def _read_settings(reader: _Reader, data: Mapping[str, Any] | None) -> Settings:
     )
 
 
-def _optional_metrics(metrics: Metrics) -> dict[str, float]:
+def _optional_metrics(metrics: Metrics) -> dict[str, float | bool]:
     """Return the optional metrics a result reports (weighted value, its bound, the gap; the
-    contract value and the bounds on stages 2 and 3)."""
-    optional = {
+    contract value and the bounds on stages 2 and 3; whether the time limit was reached)."""
+    optional: dict[str, float | bool | None] = {
         "weighted": metrics.weighted,
         "weighted_lower_bound": metrics.weighted_lower_bound,
         "gap": metrics.gap,
         "contract_eur": metrics.contract_eur,
         "contract_eur_upper_bound": metrics.contract_eur_upper_bound,
         "served_eur_upper_bound": metrics.served_eur_upper_bound,
+        "time_limit_reached": metrics.time_limit_reached,
     }
     return {key: value for key, value in optional.items() if value is not None}
 

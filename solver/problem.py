@@ -164,6 +164,10 @@ class Metrics:
     contract_eur: float | None = None
     contract_eur_upper_bound: float | None = None
     served_eur_upper_bound: float | None = None
+    # Whether the solving thread passed the safety net (`settings.time_limit_s`): the search
+    # may then have been cut short by time, and the same week solved again on a busier or
+    # slower machine may give another plan. False: every search stopped on its work limits.
+    time_limit_reached: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

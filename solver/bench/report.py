@@ -195,6 +195,9 @@ def describe_same_plan(run: InstanceRun) -> str:
             f"{run.same_plan.num_differing_rows} rows differ",
             f"weighted {_num(again.metrics.weighted, 2)} vs {_num(first.weighted, 2)}",
         ]
+    reached = _time_limit_reached_in(run)
+    if reached:
+        details.append(reached)
     # The rows are the check; a bound that moved with the load is worth saying too.
     bound = (run.runs["solver"].reported or {}).get("weighted_lower_bound")
     bound_again = (again.reported or {}).get("weighted_lower_bound")
@@ -346,12 +349,25 @@ def _same_plan_verdict(name: str, run: InstanceRun) -> Verdict:
         if run.same_plan.same
         else f"{run.same_plan.num_differing_rows} rows differ"
     )
+    reached = _time_limit_reached_in(run)
     return Verdict(
         name,
         target,
         run.same_plan.same,
-        f"{detail}; second run {_num(again.time_s, 3)} s (CPU {_num(again.cpu_s, 3)} s)",
+        f"{detail}; second run {_num(again.time_s, 3)} s (CPU {_num(again.cpu_s, 3)} s)"
+        + (f"; {reached}" if reached else ""),
     )
+
+
+def _time_limit_reached_in(run: InstanceRun) -> str:
+    """Say which of the solver's two runs passed its time limit (`time_limit_reached`: the
+    safety net may have cut it short, so its plan may depend on the load), or ""."""
+    runs = (("quiet", run.runs.get("solver")), ("loaded", run.under_load))
+    reached = [
+        label for label, method_run in runs
+        if method_run is not None and (method_run.reported or {}).get("time_limit_reached")
+    ]
+    return f"time limit reached in the {' and '.join(reached)} run" if reached else ""
 
 
 def _reported_bound_verdict(name: str, x: PlanMetrics, reported: dict[str, Any]) -> Verdict:

@@ -70,7 +70,8 @@ Method
    - Determinism: every search is limited in work (MIP nodes, pairs re-solved, one HiGHS
      thread, a fixed seed), never in seconds, so a week gives the same plan whatever the
      machine's load; `settings.time_limit_s` is only a safety net, read on the solving
-     thread's CPU time (`clock.py`).
+     thread's CPU time (`clock.py`). The result says whether the thread passed it
+     (`metrics.time_limit_reached`): a plan cut short may differ from one run to the next.
 4. **Report** (`report.py`): allocation rows, shortfalls per order line, metrics and ledgers.
 
 Status: `optimal` when every stage is proven optimal (stage 4 within `OPTIMAL_GAP` of its

@@ -71,10 +71,12 @@ def build_result(
     solve_s: float,
     weighted_lower_bound: float | None = None,
     served_upper_bounds: tuple[float, float] | None = None,
+    time_limit_reached: bool | None = None,
 ) -> Result:
     """Return the spec's result for a plan, with its weighted value, and the proven lower
     bound on it with their gap when one is known; `served_upper_bounds` are proven upper
-    bounds on the contract and total value served (stages 2 and 3)."""
+    bounds on the contract and total value served (stages 2 and 3); `time_limit_reached`
+    whether the safety net was passed (`Metrics.time_limit_reached`)."""
     problem = index.problem
     price = {p.id: p.price for p in problem.products}
     quantities = quantities.round(QUANTITY_DECIMALS)
@@ -133,6 +135,7 @@ def build_result(
         served_eur_upper_bound=(
             None if served_upper_bounds is None else max(served_upper_bounds[1], served)
         ),
+        time_limit_reached=time_limit_reached,
     )
     sold = sold_eur_by_grower(index, quantities)
     ledger_after = tuple(

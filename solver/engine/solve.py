@@ -112,9 +112,11 @@ def solve(problem: Problem) -> Result:
             # The min-cost flow or LP is exact (its costs to a millionth of the largest).
             bound = evaluate(index, quantities).weighted
     price = {p.id: p.price for p in problem.products}
+    # Every search checks the safety net before its next step: a thread that ends past it may
+    # have been cut short (or may just have finished its last step beyond it).
     return build_result(
         index, quantities, status, time.perf_counter() - started, weighted_lower_bound=bound,
-        served_upper_bounds=served.upper_bounds_eur(price),
+        served_upper_bounds=served.upper_bounds_eur(price), time_limit_reached=now() > deadline,
     )
 
 

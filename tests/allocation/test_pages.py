@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.models import AllocationRun, ManualLock, WeekState
+from pial.models import AllocationRun, ManualLock, Platform, WeekState
 from tests.allocation.scenario import MONDAY, Scenario
 
 REVIEW = "/semaines/2026-W48/planning"
@@ -43,6 +43,31 @@ def test_lead_runs_and_publishes_through_the_pages(
     again = client.post(f"{REVIEW}/publier", data={"run_id": str(run.id), "confirm": "y"})
     assert again.status_code == 409
     assert "déjà publié" in again.get_data(as_text=True)
+
+
+def test_a_run_cut_short_by_the_time_limit_says_so_on_the_review_page(
+    db: Session, scenario: Scenario, login: Any
+) -> None:
+    client = login(scenario.lead)
+    assert client.post(f"{REVIEW}/repartir").status_code == 303
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert "Répartition n°1" in page
+    assert "a atteint son temps maximal" not in page
+
+    # A thousandth of a second: the solver passes its safety net before it searches at all.
+    db.scalars(select(Platform)).one().time_limit_s = 0.001
+    db.flush()
+    assert client.post(f"{REVIEW}/repartir").status_code == 303
+
+    page = client.get(REVIEW).get_data(as_text=True)
+    assert "Répartition n°2" in page
+    assert "Le calcul a atteint son temps maximal et a pu être écourté" in page
+    assert "« Temps de calcul maximal » dans les paramètres de la plateforme" in page
+    # The earlier run, shown again, did not reach it.
+    first = db.scalars(select(AllocationRun).where(AllocationRun.sequence == 1)).one()
+    earlier = client.get(f"{REVIEW}?run={first.id}").get_data(as_text=True)
+    assert "Répartition n°1" in earlier
+    assert "a atteint son temps maximal" not in earlier
 
 
 def test_lock_through_the_page_then_rerun_highlights_the_change(

@@ -526,6 +526,34 @@ def test_notes_under_the_table_show_the_bound_the_gap_and_the_same_plan_check() 
     assert "same plan beside 2 busy processes" not in {v.target for v in verdicts(run)}
 
 
+def test_the_same_plan_check_says_which_run_reached_the_time_limit() -> None:
+    first = solver_run_reporting(20_942.72, 17_839.38, 0.148)
+    first = replace(first, reported={**(first.reported or {}), "time_limit_reached": True})
+    under_load = replace(
+        solver_run_reporting(20_931.26, 17_839.38, 0.148),
+        metrics=plan_metrics(899.0, 399.0, 5100, 60),
+        time_s=22.1,
+    )
+    run = InstanceRun(
+        "department", "operational", 1, "", {"solver": first}, under_load=under_load,
+        same_plan=PlanComparison(1437, 13),
+    )  # fmt: skip
+
+    assert instance_notes(run)[1].endswith(
+        "CPU 7.500 s; time limit reached in the quiet run)"
+    )
+    verdict = {v.target: v for v in verdicts(run)}["same plan beside 2 busy processes"]
+    assert not verdict.passed
+    assert verdict.detail.endswith("; time limit reached in the quiet run")
+
+    # Neither run reached it: nothing is said of the time limit.
+    calm = replace(first, reported={"weighted": 20_931.26, "time_limit_reached": False})
+    run = replace(run, runs={"solver": calm})
+    assert "time limit" not in instance_notes(run)[1]
+    verdict = {v.target: v for v in verdicts(run)}["same plan beside 2 busy processes"]
+    assert "time limit" not in verdict.detail
+
+
 def test_national_memory_has_a_verdict_and_no_time_target() -> None:
     solver_run = replace(solver_run_reporting(246_116.52, 246_116.52, 0.0), peak_mb=640.0)
     run = InstanceRun("national", "continuous", 1, "", {"solver": solver_run})
