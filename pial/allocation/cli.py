@@ -57,6 +57,12 @@ def allocate_command(week: str) -> None:
         f"{len(run.lines)} lignes, servi {run.served_eur} € sur {run.ordered_eur} €, "
         f"{round(run.kg_km or 0)} kg·km, calcul {run.solve_s or 0:.2f} s."
     )
+    if run.time_limit_reached:
+        click.echo(
+            "Temps de calcul maximal atteint : le calcul a pu être écourté, et une nouvelle "
+            "répartition de la semaine pourrait différer (augmentez-le dans les paramètres de "
+            "la plateforme)."
+        )
     if run.status not in USABLE_STATUSES:
         click.echo(run.error_message or "", err=True)
         sys.exit(1)

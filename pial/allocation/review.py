@@ -126,8 +126,6 @@ class PlanningGrid:
     locks: list[ManualLock]
     contract_shortfalls: list[ContractShortfall] = field(default_factory=list)
     offers_left: list[OfferLeft] = field(default_factory=list)
-    # The run's solve passed the time limit: solved again, the week may get another plan.
-    time_limit_reached: bool = False
 
     def remaining_of(self, farm_id: int, product_id: int) -> Decimal:
         """Return what a farm still has on offer of a product after this run."""
@@ -250,7 +248,6 @@ def planning_grid(
         locks=locks,
         contract_shortfalls=replan_contract_shortfalls(run),
         offers_left=offers_left(week, run, farms),
-        time_limit_reached=seam.reached_time_limit(run),
     )
 
 

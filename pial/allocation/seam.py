@@ -553,14 +553,6 @@ def shortfalls_of(run: AllocationRun) -> dict[tuple[int, str, dt.date], Decimal]
     }
 
 
-def reached_time_limit(run: AllocationRun) -> bool:
-    """Tell whether a run's solve passed the solver's time limit (its safety net): its search
-    may have been cut short, and solving the same week again may give another plan."""
-    if not run.result_json:
-        return False
-    return bool(solver.load_result(run.result_json).metrics.time_limit_reached)
-
-
 def grower_shares_of(run: AllocationRun) -> dict[int, float]:
     """Return each farm's share of the week's sales, as the solver counted it for this run."""
     problem = solver.load(run.instance_json)
@@ -580,6 +572,7 @@ def run_metrics(result: solver.Result) -> Mapping[str, object]:
         "share_deviation_eur": to_decimal(metrics.share_deviation_eur, CENT),
         "moved_from_previous": metrics.moved_from_previous,
         "solve_s": metrics.solve_s,
+        "time_limit_reached": metrics.time_limit_reached,
     }
 
 

@@ -238,6 +238,11 @@ class RunOut(Schema):
     ordered_eur = fields.String(allow_none=True)
     served_eur = fields.String(allow_none=True)
     solve_s = fields.Float(allow_none=True)
+    time_limit_reached = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Le calcul a atteint son temps maximal et a pu être écourté : "
+                  "relancée, la répartition pourrait différer (null : non renseigné)."},
+    )
     error_message = fields.String(allow_none=True)
 
 

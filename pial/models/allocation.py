@@ -94,6 +94,9 @@ class AllocationRun(Base):
     share_deviation_eur: Mapped[Decimal | None] = mapped_column(Money)
     moved_from_previous: Mapped[float | None]
     solve_s: Mapped[float | None]
+    # The solve passed its time limit and may have been cut short: solved again, the week may
+    # get another plan (null: the solver did not say, as before it could).
+    time_limit_reached: Mapped[bool | None]
     supersedes_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("allocation_runs.id", ondelete="SET NULL")
     )

@@ -13,8 +13,27 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pial.models import AllocationRun, WeekState
+from pial.models import AllocationRun, Platform, WeekState
 from tests.allocation.scenario import Scenario
+
+
+def test_cli_says_when_a_run_reached_the_time_limit(
+    app: Flask, db: Session, scenario: Scenario
+) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["allocate", scenario.iso_week])
+    assert result.exit_code == 0, result.output
+    assert "Temps de calcul maximal atteint" not in result.output
+
+    db.scalars(select(Platform)).one().time_limit_s = 0.001  # passed before any search
+    db.flush()
+    result = runner.invoke(args=["allocate", scenario.iso_week])
+
+    assert result.exit_code == 0, result.output
+    assert "Répartition n°2 de 2026-W48" in result.output
+    assert "Temps de calcul maximal atteint : le calcul a pu être écourté" in result.output
+    first, second = db.scalars(select(AllocationRun).order_by(AllocationRun.sequence))
+    assert (first.time_limit_reached, second.time_limit_reached) == (False, True)
 
 
 def test_cli_allocates_publishes_and_exports_a_reproducible_run(

@@ -180,8 +180,10 @@ def test_run_publish_deliver_and_receive(client: Any, scenario: Scenario, bearer
     assert created.status_code == 201, created.get_json()
     run = created.get_json()
     assert run["status"] in {"optimal", "feasible"} and run["lines"]
+    assert run["time_limit_reached"] is False  # this small week stops on its work limits
     listed = client.get(f"/api/v1/weeks/{week}/runs", headers=coordinator).get_json()
     assert [r["id"] for r in listed] == [run["id"]]
+    assert listed[0]["time_limit_reached"] is False
     published = client.post(f"/api/v1/weeks/{week}/publication", headers=coordinator, json={})
     assert published.status_code == 200 and published.get_json()["published_version"] == 1
     again = client.post(f"/api/v1/weeks/{week}/publication", headers=coordinator, json={})

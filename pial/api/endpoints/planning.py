@@ -40,6 +40,7 @@ def _run_out(run: AllocationRun, *, with_lines: bool = False) -> dict[str, Any]:
         "ordered_eur": decimal_text(run.ordered_eur),
         "served_eur": decimal_text(run.served_eur),
         "solve_s": run.solve_s,
+        "time_limit_reached": run.time_limit_reached,
         "error_message": run.error_message,
     }
     if with_lines:
