@@ -32,10 +32,13 @@ Method
    - Integer weeks: the LP without the integer rules guides a rounding (each pair keeps its
      fractional quantity rounded down to whole lots, the largest growers of a line within the
      grower limit; a min-cost flow places the missing lots). `trip_scaling.py` solves that
-     LP again ten times with each trip's cost spread per kg over what it carried the round
+     LP again six times with each trip's cost spread per kg over what it carried the round
      before (dynamic slope scaling), so that kg gather on fewer trips, and rounds each, a
-     pair on a trip not yet made costing its charge more: the best plan of all is the
-     first plan. `trips.py` greedily closes trips whose load other growers already driving
+     pair on a trip not yet made costing its charge more. A week small enough for its time
+     limit (`solve.joint_guide_max_pairs`: 10,000 pairs at 10 s, 15,000 at 20 s) then waits
+     for the LP of trips and quantities together (the bound's, below), which makes far fewer
+     trips, and rounds a plan from it too. The best plan of all is the first plan.
+     `trips.py` greedily closes trips whose load other growers already driving
      there can carry more cheaply. A small week (≤ `WHOLE_MIP_MAX_PAIRS` pairs) then gets
      one MIP over all its pairs, limited in nodes: a plan it proves optimal is returned at
      once. Otherwise `search.py` re-solves neighbourhoods as exact MIPs, keeping each one's
@@ -66,7 +69,7 @@ Method
      whole MIP's dual bound when it ran), as `metrics.weighted_lower_bound` with
      `metrics.gap`. The fewest trips and the LP of trips, seconds long on a department week,
      are computed in a thread of their own beside the plan's search (HiGHS lets go of
-     Python's lock), on the machine's other core; they never change the plan.
+     Python's lock), on the machine's other core; only the weeks above wait for them.
    - Determinism: every search is limited in work (MIP nodes, pairs re-solved, one HiGHS
      thread, a fixed seed), never in seconds, so a week gives the same plan whatever the
      machine's load; `settings.time_limit_s` is only a safety net, read on the solving

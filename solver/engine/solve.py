@@ -34,17 +34,23 @@ from solver.problem import Problem, Result, Status
 # 0.05–2.5 CPU s; from ~1,100 pairs on its 300 nodes take 15–46 CPU s and find no plan.
 WHOLE_MIP_MAX_PAIRS = 1000
 WHOLE_MIP_MAX_NODES = 300
-# A week with at most this many pairs waits for the LP of trips and quantities together (the
-# bound's thread, `bound.start_trip_bounds`) to round a first plan from it too: that LP makes
-# far fewer trips than the guide (department seed 1: 321 against 567 after ten rounds of trip
-# scaling). Department-like weeks at 10 s, seeds 1 / 2, weighted without → with, wall s with
+# A week waits for the LP of trips and quantities together (the bound's thread,
+# `bound.start_trip_bounds`) to round a first plan from it too when it has at most
+# `joint_guide_max_pairs(time_limit_s)` pairs: that LP makes far fewer trips than the guide
+# (department seed 1: 321 against 567 after ten rounds of trip scaling), but the solving thread
+# waits for it idle, and its interior point grows faster than the week (5 CPU s at 14,400
+# pairs, about 31 at 43,900, the region's: as pairs^1.6). So the size it is awaited for grows
+# with the time limit as limit^0.6, the LP's share of the limit then staying about the same.
+# Department-like weeks at 10 s, seeds 1 / 2, weighted without → with, wall s with
 # (`benchmarks/joint_guide.py`, docs/benchmarks.md): 2,399–2,916 pairs 7,654 / 8,454 →
 # 7,522 / 8,338 (5.3–7.7 s); 4,625–5,062 11,830 / 11,649 → 11,417 / 11,649 (4.5–4.8);
 # 6,411–6,860 13,521 / 16,230 → 13,093 / 15,814 (5.3–5.4); 8,813–9,118 the same plans
-# (6.5–8.1); 12,007–12,565 18,122 / 19,378 → 17,578 / 18,801 but 8.9–9.6 s, and department
-# (14,116–14,403 pairs) 11 s: there the LP takes 5 CPU s and the solving thread would wait
-# for it past the limit.
-JOINT_GUIDE_MAX_PAIRS = 8000
+# (6.5–8.1); 9,756–10,565 19,665 / 20,515 → 18,921 / 19,713 (7.2–8.4 s on a fast hour);
+# 12,007–12,565 18,122 / 19,378 → 17,578 / 18,801 but 8.9–9.6 s, too near the limit. At
+# 20 s department (14,116–14,403 pairs) 20,855 / 20,131 → 20,253 / 19,341 (14.3–15.7 s);
+# at 60 s the region (43,866) 120,462 → 117,904 but after 56 s, left out (29,300 there).
+JOINT_GUIDE_PAIRS_AT_10_S = 10_000
+JOINT_GUIDE_LIMIT_EXPONENT = 0.6
 REPORT_TIME_SHARE = 0.05
 # The neighbourhood search's work budget per second of `time_limit_s`, in `search.step_work`
 # units (a step's pairs plus its simplex row-iterations / 400: 0.09–0.12 CPU ms each on the
@@ -151,15 +157,16 @@ def solve_integer(
     proven lower bound on its weighted value (None if none was proven).
 
     Every week takes the heuristic path (LP-guided rounding, from the LP of trips too on
-    weeks of at most `JOINT_GUIDE_MAX_PAIRS` pairs, closing trips, neighbourhood search, all
-    with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS` pairs first gets
-    one MIP over all its pairs, started from the first plan (every MIP of the engine starts
-    from the best plan it knows), with a node limit: its plan is returned at once if its dual
-    bound proves it optimal, else kept only if better than the search's; its dual bound joins
-    the heuristic path's bound (`bound.py`). The trips' part of the bound, the fewest trips
-    per canteen and day then the LP of trips and quantities together (the strongest bound on
-    large weeks but seconds long there), is computed in a thread of its own beside the plan's
-    search, which it never shortens (the safety net reads the solving thread's CPU time).
+    weeks small enough for their time limit (`joint_guide_max_pairs`), closing trips,
+    neighbourhood search, all with work limits); a week of at most `WHOLE_MIP_MAX_PAIRS`
+    pairs first gets one MIP over all its pairs, started from the first plan (every MIP of
+    the engine starts from the best plan it knows), with a node limit: its plan is returned
+    at once if its dual bound proves it optimal, else kept only if better than the search's;
+    its dual bound joins the heuristic path's bound (`bound.py`). The trips' part of the
+    bound, the fewest trips per canteen and day then the LP of trips and quantities together
+    (the strongest bound on large weeks but seconds long there), is computed in a thread of
+    its own beside the plan's search, which it never shortens (the safety net reads the
+    solving thread's CPU time).
     """
     settings = index.problem.settings
     budget = SEARCH_WORK_PER_S * settings.time_limit_s
@@ -172,10 +179,9 @@ def solve_integer(
     # The same LP with each trip's cost spread over what it carries gathers kg on fewer trips.
     first = _unless_worse(index, plan_by_trip_scaling(index, served, deadline), first)
     # The LP of trips and quantities together makes far fewer trips than the guide: on a week
-    # where the bound's thread solves it within the steps above, its plan is rounded too.
-    if trip_bounds is not None and index.num_pairs <= JOINT_GUIDE_MAX_PAIRS and (
-        settings.weights.deliveries > 0
-    ):
+    # whose time limit leaves room to wait for the bound's thread, its plan is rounded too.
+    awaits_joint = index.num_pairs <= joint_guide_max_pairs(settings.time_limit_s)
+    if trip_bounds is not None and awaits_joint and settings.weights.deliveries > 0:
         joint = trip_bounds.joint_quantities()
         if joint is not None:
             first = _unless_worse(index, plan_by_joint_relaxation(index, served, joint), first)
@@ -237,6 +243,13 @@ def solve_integer(
         bound = min(bound, weighted)
     proven = served.proven and bound is not None and not is_worse(weighted, bound, OPTIMAL_GAP)
     return quantities, "optimal" if proven else "feasible", bound
+
+
+def joint_guide_max_pairs(time_limit_s: float) -> float:
+    """Return the most pairs of a week that waits for the LP of trips to round a plan from it
+    (see `JOINT_GUIDE_PAIRS_AT_10_S`)."""
+    growth: float = (time_limit_s / 10.0) ** JOINT_GUIDE_LIMIT_EXPONENT
+    return JOINT_GUIDE_PAIRS_AT_10_S * growth
 
 
 def _unless_worse(

@@ -305,7 +305,8 @@ def test_the_plan_rounded_from_the_lp_of_trips_keeps_every_rule_and_makes_fewer_
     index = index_problem(problem)
     deadline = now() + 60.0
     served = plan_served(index, deadline)
-    assert served.proven and index.num_pairs <= SOLVE_MODULE.JOINT_GUIDE_MAX_PAIRS
+    limit = problem.settings.time_limit_s
+    assert served.proven and index.num_pairs <= SOLVE_MODULE.joint_guide_max_pairs(limit)
     joint = SOLVE_MODULE.start_trip_bounds_of_week(index, served, deadline).joint_quantities()
     assert joint is not None
 
@@ -320,6 +321,36 @@ def test_the_plan_rounded_from_the_lp_of_trips_keeps_every_rule_and_makes_fewer_
     assert relaxed is not None
     from_guide = round_relaxation(index, served, relaxed)
     assert evaluate(index, guided).deliveries < evaluate(index, from_guide).deliveries
+
+
+def test_a_week_waits_for_the_lp_of_trips_when_its_time_limit_leaves_room_for_it(
+    kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounded: list[float] = []
+    from_joint = SOLVE_MODULE.plan_by_joint_relaxation
+
+    def counted(*args: Any) -> Any:
+        rounded.append(args[0].problem.settings.time_limit_s)
+        return from_joint(*args)
+
+    monkeypatch.setattr(SOLVE_MODULE, "plan_by_joint_relaxation", counted)
+    pairs = index_problem(kit.random_week(2, 9, 7, 6, lots=True)).num_pairs
+    # The size awaited at 10 s just under this week's: at 10 s it does not wait, while the
+    # size awaited at 20 s, larger (the LP's share of the limit the same), takes it in.
+    monkeypatch.setattr(SOLVE_MODULE, "JOINT_GUIDE_PAIRS_AT_10_S", pairs - 1)
+    assert SOLVE_MODULE.joint_guide_max_pairs(10.0) == pairs - 1
+    assert SOLVE_MODULE.joint_guide_max_pairs(20.0) >= pairs
+    plans = {}
+    for limit in (10.0, 20.0):
+        problem = kit.random_week(2, 9, 7, 6, lots=True, time_limit_s=limit)
+        index = index_problem(problem)
+        deadline = now() + limit
+        plans[limit], _, bound = SOLVE_MODULE.solve_integer(
+            index, plan_served(index, deadline), deadline
+        )
+        kit.check_plan(problem, build_result(index, plans[limit], "feasible", 0.0))
+        assert bound is not None and bound <= evaluate(index, plans[limit]).weighted + 1e-6
+    assert rounded == [20.0]
 
 
 def _burn(stop_at: float) -> None:
@@ -598,10 +629,10 @@ JOINT_GUIDE_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "jo
 
 def test_the_joint_guide_measured_solves_with_and_without_it_and_restores_the_limit() -> None:
     joint_guide = benchmark_module(JOINT_GUIDE_BENCHMARK)
-    kept = SOLVE_MODULE.JOINT_GUIDE_MAX_PAIRS
-    pairs, without = joint_guide.solve_week(12, 6, 20, 1, max_pairs=0)
-    same_pairs, joint = joint_guide.solve_week(12, 6, 20, 1, max_pairs=joint_guide.NO_SIZE_LIMIT)
-    assert kept == SOLVE_MODULE.JOINT_GUIDE_MAX_PAIRS
+    kept = SOLVE_MODULE.JOINT_GUIDE_PAIRS_AT_10_S
+    pairs, without = joint_guide.solve_week(12, 6, 20, 1, joint=False)
+    same_pairs, joint = joint_guide.solve_week(12, 6, 20, 1, joint=True, time_limit_s=20.0)
+    assert kept == SOLVE_MODULE.JOINT_GUIDE_PAIRS_AT_10_S
     assert pairs == same_pairs > 100
     # Both runs prove the same bound; each plan lies above it.
     assert joint.bound == pytest.approx(without.bound)
