@@ -5,10 +5,9 @@ for the LP of trips and quantities together (solved for the bound in a thread of
 rounds a first plan from it too (`trip_scaling.plan_by_joint_relaxation`). This script solves
 department-like weeks (`solver.bench.generate.resized`) of several sizes as the engine does at
 their time limit (10 s, or `--time-limit`), once without that plan (the size limit at 0) and
-once with it (no size limit), and prints the
-weighted value, the gap to the proven bound, the wall seconds (the wait for the LP included)
-and the solving thread's CPU seconds of each. The machine is shared: compare the two runs of
-a week, not seconds across days.
+once with it (no size limit), and prints the weighted value, the gap to the proven bound, the
+wall seconds (the wait for the LP included) and the solving thread's CPU seconds of each. The
+machine is shared: compare the two runs of a week, not seconds across days.
 
 Usage (from the repository root, about a minute a size at 10 s):
     PYTHONPATH=. python benchmarks/joint_guide.py [--sizes 30x20x40,40x30x50] [--seeds 1,2]
