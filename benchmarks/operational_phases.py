@@ -41,6 +41,7 @@ PHASES = (
     "improve_by_rescaling",
     "improve_by_products",
     "improve_by_small_trips",
+    "improve_by_closing_trips",
 )
 
 

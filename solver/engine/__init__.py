@@ -59,7 +59,12 @@ Method
      budget: it moves a product onto trips the others make, across canteens far apart. Then
      `search.improve_by_small_trips` re-solves, grower by grower, the products its small
      trips carry, together (everywhere if their lines are few, else where the grower
-     drives), with a budget of its own: two products sharing a trip move at once.
+     drives), with a budget of its own: two products sharing a trip move at once. Last,
+     `search.improve_by_closing_trips` takes the trips carrying at most five pairs, lightest
+     first, and re-solves all the products each carries across every canteen on the other
+     trips the plan makes (a maximum flow first skips the trips whose products those trips
+     cannot carry): a product's kg then move along chains (a grower takes over at another
+     canteen, which frees its offer for this one), and a trip closes whatever it carries.
      The better plan of the MIP's and the heuristic path's is kept (no cliff). Every MIP
      starts from the best plan known when it starts (`linear.py` hands MIPs to HiGHS through
      highspy, which takes a starting solution), so none returns a worse plan than the one it

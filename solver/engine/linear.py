@@ -188,6 +188,7 @@ class LinearModel:
         count_work: bool = False,
         start: tuple[IntArray, FloatArray] | None = None,
         restarts: bool = True,
+        may_be_infeasible: bool = False,
     ) -> LinearSolution:
         """Minimise the objective within a time limit; never prints.
 
@@ -199,11 +200,14 @@ class LinearModel:
         (variables and their values, those left out completed by HiGHS) when given: its
         answer is then never worse than that plan. With `count_work`, a MIP's solution also
         tells HiGHS's counts of its work (`LinearSolution`). Without `restarts`, HiGHS does
-        not restart a MIP whose root fixed many of its columns.
+        not restart a MIP whose root fixed many of its columns. A MIP said infeasible is asked
+        again without presolve (`_solve_mip`) unless it `may_be_infeasible`.
         """
         arrays = self._arrays()
         if self.has_integers:
-            return _solve_mip(arrays, time_limit_s, max_nodes, count_work, start, restarts)
+            return _solve_mip(
+                arrays, time_limit_s, max_nodes, count_work, start, restarts, may_be_infeasible
+            )
         builder = self._builder(arrays)
         if self.num_variables <= SMALL_LP_MAX_VARIABLES:
             solver = _run(builder, "glop", "use_dual_simplex:true,use_preprocessing:false",
@@ -296,14 +300,18 @@ def _solve_mip(
     count_work: bool,
     start: tuple[IntArray, FloatArray] | None,
     restarts: bool = True,
+    may_be_infeasible: bool = False,
 ) -> LinearSolution:
     """Solve a MIP with HiGHS itself (highspy): OR-Tools' wrapper cannot hand it a starting
     solution (`add_hint` crashes the process with HiGHS, OR-Tools 9.15)."""
     started = now()
     with _native_stdout_silenced() as silenced, _highs_log(count_work and silenced) as log:
         highs = _run_mip(arrays, time_limit_s, max_nodes, log, start, restarts=restarts)
-        if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
-            # Every model of this engine holds the plan it improves on, so this answer is
+        if (
+            highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible
+            and not may_be_infeasible
+        ):
+            # A model that holds the plan it improves on is feasible, so this answer is
             # wrong: HiGHS's MIP presolve was seen to give it on a 15-variable week that SCIP,
             # CP-SAT and HiGHS without presolve all solve. Ask again so.
             left_s = time_limit_s - (now() - started)

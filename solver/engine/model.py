@@ -499,14 +499,16 @@ class AllocationModel:
         count_work: bool = False,
         start: FloatArray | None = None,
         restarts: bool = True,
+        may_be_infeasible: bool = False,
     ) -> tuple[LinearSolution, FloatArray | None]:
         """Solve and return the solution with the full quantity array (None without a plan);
         a MIP starts from the plan `start` (full quantities) when given; with `count_work`,
-        the solution tells HiGHS's counts of the MIP's work; `restarts` as in
-        `LinearModel.solve`."""
+        the solution tells HiGHS's counts of the MIP's work; `restarts` and
+        `may_be_infeasible` as in `LinearModel.solve`."""
         solution = self.lp.solve(
             time_limit_s, max_nodes, count_work=count_work,
             start=None if start is None else self.start_values(start), restarts=restarts,
+            may_be_infeasible=may_be_infeasible,
         )
         if solution.outcome == "none":
             return solution, None

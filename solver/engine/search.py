@@ -27,12 +27,14 @@ weeks measured (`benchmarks/search_work.py`, see `ROW_ITERATIONS_PER_PAIR`).
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
+from ortools.graph.python import max_flow
 
 from solver.engine.clock import now
 from solver.engine.index import FloatArray, ProblemIndex
@@ -62,6 +64,9 @@ SMALL_TRIP_PAIRS = 2
 # (always where it drives); 117,643.8 with 1,000, its steps dearer (department up to 8.1 CPU s
 # of the solving thread).
 SMALL_TRIP_SCOPE_PAIRS = 600
+# Trips carrying at most this many pairs are tried for closing by re-solving their products on
+# the other trips the plan makes (`improve_by_closing_trips`).
+CLOSING_MAX_PAIRS = 5
 # A step's work: its pairs, plus HiGHS's row-iterations (simplex iterations times the rows of
 # the presolved MIP), this many counting as one pair. Least squares of a step's CPU on the two
 # (`PYTHONPATH=. python benchmarks/search_work.py --time-limit 30`, five weeks, 201 steps, 2
@@ -132,19 +137,23 @@ class _Effort:
         quantities: FloatArray,
         kept: npt.NDArray[np.bool_] | None = None,
         restarts: bool = True,
+        blocked: npt.NDArray[np.bool_] | None = None,
     ) -> tuple[LinearSolution, FloatArray | None]:
         """Re-solve the scope's lines (`size` pairs, `kept` ones staying as they are), keeping
         what they serve of each product; return the MIP's solution and plan. Without
-        `restarts`, HiGHS does not restart the MIP (`LinearModel.solve`)."""
+        `restarts`, HiGHS does not restart the MIP (`LinearModel.solve`). With `blocked`
+        pairs (sending nothing), the current plan may not fit the MIP, which then starts from
+        none and may be infeasible."""
         self.steps += 1
         self.pairs_solved += size
         contract_target, total_target = scope_targets(index, scope, quantities)
         model = build_weighted_model(
-            index, scope, quantities, contract_target, total_target, kept=kept
+            index, scope, quantities, contract_target, total_target, kept=kept, blocked=blocked
         )
         solution, plan = model.solve(
-            self.deadline - now(), max_nodes=STEP_MAX_NODES, count_work=True, start=quantities,
-            restarts=restarts,
+            self.deadline - now(), max_nodes=STEP_MAX_NODES, count_work=True,
+            start=quantities if blocked is None else None, restarts=restarts,
+            may_be_infeasible=blocked is not None,
         )
         self.work += step_work(size, solution)
         return solution, plan
@@ -327,6 +336,98 @@ def improve_by_small_trips(
     return _improve_in_passes(
         index, first, deadline, max_work, lambda quantities: _small_trip_scopes(index, quantities)
     )
+
+
+def improve_by_closing_trips(
+    index: ProblemIndex, first: FloatArray, deadline: float, max_work: float = float("inf")
+) -> FloatArray:
+    """Return the plan with its small trips closed where the products they carry, re-solved
+    across every canteen on the other trips the plan makes, can do without them; trips of at
+    most `CLOSING_MAX_PAIRS` pairs, lightest first, until the steps' work reaches `max_work`.
+
+    Such a step can move a product's kg along a chain (a grower nearer another canteen takes
+    over there, which frees its offer for this one) and all of the trip's products at once:
+    the exchanges move one line at a time, a product step one product while the trip stays
+    open for the others. A maximum flow first checks that the products' pairs on the other
+    trips can carry what they serve (offers, pairs, lines); most trips cannot be closed, and
+    their MIPs are skipped. A step's MIP starts from no plan and keeps what each product serves.
+    """
+    if index.problem.settings.weights.deliveries <= 0:
+        return first
+    quantities = first
+    best = evaluate(index, quantities).weighted
+    effort = _Effort(deadline, None, max_work, float("inf"))
+    lines_of_product: dict[int, list[int]] = defaultdict(list)
+    for li, pairs in enumerate(index.pairs_of_line):
+        if pairs:
+            lines_of_product[int(index.pair_product[pairs[0]])].append(li)
+    locked = ~np.isnan(index.pair_locked)
+    for trip in _small_trips_lightest_first(index, quantities):
+        if not effort.left():
+            break
+        sending = quantities > 0
+        on_trip = index.pair_trip == trip
+        if not sending[on_trip].any() or locked[on_trip & sending].any():
+            continue
+        carried_on = np.bincount(index.pair_trip[sending], minlength=index.trip_id_bound)
+        blocked = (carried_on[index.pair_trip] == 0) | on_trip
+        products = np.unique(index.pair_product[on_trip & sending]).tolist()
+        if not all(_can_carry_without(index, quantities, product, blocked) for product in products):
+            continue
+        scope = sorted(li for product in products for li in lines_of_product[product])
+        size = int((np.isin(index.pair_product, products) & ~blocked).sum())
+        _, plan = effort.step(index, scope, size, quantities, restarts=False, blocked=blocked)
+        if plan is not None:
+            cost = evaluate(index, plan).weighted
+            if is_worse(best, cost):
+                quantities, best = plan, cost
+    return quantities
+
+
+def _small_trips_lightest_first(index: ProblemIndex, quantities: FloatArray) -> list[int]:
+    """Return the trips of a plan carrying at most `CLOSING_MAX_PAIRS` pairs, by the kg they
+    carry, lightest first (then by number)."""
+    sending = quantities > 0
+    pairs_on = np.bincount(index.pair_trip[sending], minlength=index.trip_id_bound)
+    kg_on = np.bincount(
+        index.pair_trip, weights=quantities * index.pair_unit_kg, minlength=index.trip_id_bound
+    )
+    small = np.flatnonzero((pairs_on > 0) & (pairs_on <= CLOSING_MAX_PAIRS))
+    lightest_first: list[int] = small[np.argsort(kg_on[small], kind="stable")].tolist()
+    return lightest_first
+
+
+def _can_carry_without(
+    index: ProblemIndex, quantities: FloatArray, product: int, blocked: npt.NDArray[np.bool_]
+) -> bool:
+    """Return False when the product's pairs that are not blocked surely cannot carry what
+    the plan serves of it: the maximum flow from its offers (whole offers, any day) through
+    those pairs to its lines (their ordered quantities), in steps rounded up, falls short."""
+    of_product = index.pair_product == product
+    free = np.flatnonzero(of_product & ~blocked)
+    step = float(index.pair_step[of_product][0])
+    served_steps = math.ceil(float(quantities[of_product].sum()) / step - 1e-6)
+    if len(free) == 0:
+        return served_steps <= 0
+    groups, group_of = np.unique(index.pair_group[free], return_inverse=True)
+    lines, line_of = np.unique(index.pair_line[free], return_inverse=True)
+    num_groups, num_lines = len(groups), len(lines)
+    source, sink = 0, 1 + num_groups + num_lines
+    offered = index.group_any_day_qty[groups] + index.group_day_qty[groups].sum(axis=1)
+    capacities = np.concatenate((offered, index.pair_upper[free], index.line_qty[lines]))
+    solver = max_flow.SimpleMaxFlow()
+    solver.add_arcs_with_capacity(
+        np.concatenate((
+            np.full(num_groups, source), 1 + group_of, 1 + num_groups + np.arange(num_lines)
+        )).astype(np.int32),
+        np.concatenate((
+            1 + np.arange(num_groups), 1 + num_groups + line_of, np.full(num_lines, sink)
+        )).astype(np.int32),
+        np.ceil(capacities / step - 1e-9).astype(np.int64),
+    )
+    if solver.solve(source, sink) != solver.OPTIMAL:
+        return True  # no proof that it cannot: let the MIP tell
+    return int(solver.optimal_flow()) >= served_steps
 
 
 def _improve_in_passes(

@@ -14,6 +14,7 @@ from solver.engine.model import AllocationModel, build_weighted_model
 from solver.engine.open_trips import finish_on_trips
 from solver.engine.report import build_result, evaluate, infeasible_result, is_worse
 from solver.engine.search import (
+    improve_by_closing_trips,
     improve_by_neighbourhoods,
     improve_by_products,
     improve_by_small_trips,
@@ -89,8 +90,16 @@ SEARCH_WORK_PER_S = 300.0
 # tests' mid-size dense week (20 × 18 × 12, seed 1, 2,062 pairs) took 7.2–8.6 of its 9.5 s,
 # with 800 4.8–6.2 (the same plan: these steps find nothing there); mid and department
 # seeds 1–2 at 10 s in all 59,039.84 → 59,307.38 (+0.45 %; 1,000: 59,252.41 but 6.3 s).
-PRODUCT_WORK_PER_S = 500.0
-SMALL_TRIP_WORK_PER_S = 800.0
+# Then the steps that close small trips (`search.improve_by_closing_trips`), last, took part
+# of both budgets (products, small trips, closing a second): department and mid seeds 1–4 at
+# 10 s, weighted in all, solving thread's CPU s in all, on a machine where the same plans took
+# about half the CPU of the figures above: 500 + 800 + 0 117,748.4 (19.6); 500 + 400 + 1,500
+# 116,346.2 (24.0); 300 + 400 + 1,500 116,695.7 (21.2, department 1.0–1.6 % cheaper, mid the
+# same to 0.6 %); 300 + 0 + 1,500 116,953.7 (20.3). Region seeds 1–2 at 60 s: 248,853.4 →
+# 248,704.9 (500 + 400 + 1,500), 36.6 → 38.4 CPU s.
+PRODUCT_WORK_PER_S = 300.0
+SMALL_TRIP_WORK_PER_S = 400.0
+CLOSING_WORK_PER_S = 1500.0
 # ... and the search's steps re-solve at most this many times the week's own pairs (a small
 # week needs few passes).
 SEARCH_MAX_PASSES = 20
@@ -228,6 +237,10 @@ def solve_integer(
     # The products of each grower's small trips re-solved together, where it drives.
     quantities = improve_by_small_trips(
         index, quantities, deadline, max_work=SMALL_TRIP_WORK_PER_S * settings.time_limit_s
+    )
+    # Small trips closed where their products, re-solved on the other trips, do without them.
+    quantities = improve_by_closing_trips(
+        index, quantities, deadline, max_work=CLOSING_WORK_PER_S * settings.time_limit_s
     )
     # The heuristic path's plan, unless the MIP's is better: never worse than either.
     if whole is not None and is_worse(

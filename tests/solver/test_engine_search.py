@@ -3,6 +3,8 @@ search's work counted from HiGHS's own counts, and every MIP started from the pl
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import random
 import tempfile
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from solver.engine.search import (
     ROW_ITERATIONS_PER_PAIR,
     STEP_MAX_NODES,
     UNCOUNTED_WORK_PER_PAIR,
+    improve_by_closing_trips,
     improve_by_neighbourhoods,
     improve_by_products,
     improve_by_small_trips,
@@ -31,6 +34,9 @@ from solver.engine.search import (
 from solver.engine.served import plan_served
 from solver.engine.solve import WHOLE_MIP_MAX_PAIRS
 from solver.problem import Weights
+from tests.solver.test_bound import benchmark_module
+
+SOLVE_MODULE = importlib.import_module("solver.engine.solve")
 
 
 def test_a_tiny_time_limit_still_returns_a_valid_feasible_plan(kit: SimpleNamespace) -> None:
@@ -306,8 +312,120 @@ def test_a_small_trip_step_moves_two_products_together_where_product_steps_canno
     assert np.array_equal(improve_by_small_trips(index, plan, now() + 60.0, max_work=0.0), plan)
 
 
-@pytest.mark.parametrize("improve", [improve_by_products, improve_by_small_trips])
-def test_product_and_small_trip_steps_never_worsen_a_plan_and_keep_what_each_product_serves(
+def _chain_week(kit: SimpleNamespace) -> tuple[ProblemIndex, FloatArray]:
+    """Return a week and a plan of 4 trips where 2 serve everything.
+
+    x drives r to c1 (only x grows r) and p, q, u to c2; y drives s to c2 (only y grows s);
+    z, nearest c1, drives p, q, u there. Each grower offers 10 kg of what it grows, each
+    canteen orders 10 kg of each product it names. The best plan: x brings p, q, u to c1
+    with r, y to c2 with s — z's trip closes only if x's offers leave c2 for c1 and y's
+    take their place, the three products together."""
+    km = {("x", "c1"): 5.0, ("x", "c2"): 5.0, ("y", "c1"): 5.0, ("y", "c2"): 5.0,
+          ("z", "c1"): 4.0, ("z", "c2"): 5.0}
+    problem = kit.week(
+        products=[kit.product(name, lot=1.0) for name in ("p", "q", "u", "r", "s")],
+        growers=[kit.grower(name) for name in ("x", "y", "z")],
+        canteens=[kit.canteen("c1"), kit.canteen("c2")],
+        offers=[(grower, product, 10.0) for grower, products in
+                (("x", "pqur"), ("y", "pqus"), ("z", "pqu")) for product in products],
+        orders=[(canteen, product, kit.DAY1, 10.0) for canteen, products in
+                (("c1", "pqur"), ("c2", "pqus")) for product in products],
+        km=km,
+        weights=Weights(distance=0.01, fairness=0.0, deliveries=10.0),
+        max_growers_per_line=3,
+    )
+    index = index_problem(problem)
+    return index, _plan_of(index, {("x", "c1"): "r", ("x", "c2"): "pqu", ("y", "c2"): "s",
+                                   ("z", "c1"): "pqu"})
+
+
+def _plan_of(index: ProblemIndex, carried: dict[tuple[str, str], str]) -> FloatArray:
+    """Return the plan in which each (grower, canteen) trip carries 10 kg of each product
+    named."""
+    return np.array([
+        10.0 if index.lines[li].product in carried.get(
+            (index.grower_ids[g], index.lines[li].canteen), "") else 0.0
+        for g, li in zip(index.pair_grower.tolist(), index.pair_line.tolist(), strict=True)
+    ])
+
+
+def test_closing_a_trip_moves_its_products_along_a_chain_where_other_steps_cannot(
+    kit: SimpleNamespace,
+) -> None:
+    index, plan = _chain_week(kit)
+    assert evaluate(index, plan).deliveries == 4
+    # One product at a time leaves z's trip made by the other two; z's trip carries three
+    # pairs, no small trip; x's and y's small trips carry what only they grow.
+    for step in (improve_by_products, improve_by_small_trips):
+        assert np.array_equal(step(index, plan, now() + 60.0), plan)
+
+    closed = improve_by_closing_trips(index, plan, now() + 60.0)
+
+    assert np.array_equal(closed, _plan_of(index, {("x", "c1"): "pqur", ("y", "c2"): "pqus"}))
+    assert evaluate(index, closed).deliveries == 2
+    # No budget, no step.
+    assert np.array_equal(improve_by_closing_trips(index, plan, now() + 60.0, max_work=0.0), plan)
+
+
+def test_a_trip_whose_products_the_other_trips_cannot_carry_costs_no_mip(
+    kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without y's offers of p, q, u nobody can take x's place at c2: z's trip cannot close,
+    # nor can any other (r and s have a single grower each).
+    index, plan = _chain_week(kit)
+    problem = index.problem
+    index = index_problem(dataclasses.replace(problem, availability=tuple(
+        a for a in problem.availability if a.grower != "y" or a.product == "s"
+    )))
+    plan = _plan_of(index, {("x", "c1"): "r", ("x", "c2"): "pqu", ("y", "c2"): "s",
+                            ("z", "c1"): "pqu"})
+    steps: list[int] = []
+    original = search._Effort.step
+
+    def counted(self: search._Effort, *args: object, **kwargs: object) -> object:
+        steps.append(1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search._Effort, "step", counted)
+
+    assert np.array_equal(improve_by_closing_trips(index, plan, now() + 60.0), plan)
+    assert steps == []
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_trip_said_unable_to_close_has_an_infeasible_mip(
+    kit: SimpleNamespace, seed: int
+) -> None:
+    # The maximum flow only skips MIPs that could not have closed the trip.
+    index = index_problem(kit.random_week(seed, 8, 7, 6, lots=True))
+    plan = improve_by_neighbourhoods(
+        index, plan_served(index, now() + 60.0).quantities, now() + 60.0, max_work=2_000.0
+    )
+    sending = plan > 0
+    carried_on = np.bincount(index.pair_trip[sending], minlength=index.trip_id_bound)
+    said_unable = 0
+    for trip in np.flatnonzero(carried_on).tolist():
+        on_trip = index.pair_trip == trip
+        blocked = (carried_on[index.pair_trip] == 0) | on_trip
+        products = np.unique(index.pair_product[on_trip & sending]).tolist()
+        if all(search._can_carry_without(index, plan, product, blocked) for product in products):
+            continue
+        said_unable += 1
+        scope = [li for li, line_pairs in enumerate(index.pairs_of_line)
+                 if line_pairs and index.pair_product[line_pairs[0]] in products]
+        contract_target, total_target = scope_targets(index, scope, plan)
+        model = build_weighted_model(
+            index, scope, plan, contract_target, total_target, blocked=blocked
+        )
+        solution, _ = model.solve(60.0)
+        assert solution.outcome == "none"
+    assert said_unable > 0
+
+
+@pytest.mark.parametrize(
+    "improve", [improve_by_products, improve_by_small_trips, improve_by_closing_trips]
+)
+def test_product_small_trip_and_closing_steps_never_worsen_a_plan_and_keep_what_each_serves(
     kit: SimpleNamespace, improve: Callable[..., FloatArray]
 ) -> None:
     problem = kit.random_week(11, 10, 8, 6, lots=True)
@@ -324,3 +442,27 @@ def test_product_and_small_trip_steps_never_worsen_a_plan_and_keep_what_each_pro
     limit = problem.settings.max_growers_per_line
     for pairs in index.pairs_of_line:
         assert np.count_nonzero(improved[pairs] > 0) <= limit
+
+
+STEP_BUDGETS_BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "step_budgets.py"
+
+
+def test_the_step_budgets_measured_are_the_ones_solved_with_and_restored() -> None:
+    step_budgets = benchmark_module(STEP_BUDGETS_BENCHMARK)
+    kept = [getattr(SOLVE_MODULE, name) for name in step_budgets.BUDGETS]
+    seen: list[float] = []
+    original = SOLVE_MODULE.improve_by_closing_trips
+
+    def closing(*args: object, max_work: float, **kwargs: object) -> FloatArray:
+        seen.append(max_work)
+        return original(*args, max_work=max_work, **kwargs)  # type: ignore[arg-type]
+
+    SOLVE_MODULE.improve_by_closing_trips = closing  # type: ignore[assignment]
+    try:
+        weighted, line, thread_cpu_s = step_budgets.solve_week("mid:1", (0.0, 0.0, 7.0), 4.0)
+    finally:
+        SOLVE_MODULE.improve_by_closing_trips = original  # type: ignore[assignment]
+    assert seen == [28.0]
+    assert [getattr(SOLVE_MODULE, name) for name in step_budgets.BUDGETS] == kept
+    assert weighted > 0 and thread_cpu_s > 0
+    assert line.startswith("  mid:1: weighted ")
