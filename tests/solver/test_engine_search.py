@@ -33,7 +33,7 @@ from solver.engine.search import (
 )
 from solver.engine.served import plan_served
 from solver.engine.solve import WHOLE_MIP_MAX_PAIRS
-from solver.problem import Weights
+from solver.problem import AllocationRow, Weights
 from tests.solver.test_bound import benchmark_module
 
 SOLVE_MODULE = importlib.import_module("solver.engine.solve")
@@ -365,6 +365,28 @@ def test_closing_a_trip_moves_its_products_along_a_chain_where_other_steps_canno
     assert evaluate(index, closed).deliveries == 2
     # No budget, no step.
     assert np.array_equal(improve_by_closing_trips(index, plan, now() + 60.0, max_work=0.0), plan)
+
+
+def test_a_trip_carrying_a_locked_quantity_stays(kit: SimpleNamespace) -> None:
+    # The coordinator locked z's 10 kg of p at c1: z's trip is made whatever the rest. x's
+    # trip to c2 still closes (y takes p, q, u there), one trip fewer instead of two.
+    index, plan = _chain_week(kit)
+    index = index_problem(dataclasses.replace(index.problem, locked=(
+        AllocationRow("z", "c1", "p", kit.DAY1, 10.0),
+    )))
+
+    closed = improve_by_closing_trips(index, plan, now() + 60.0)
+
+    trips = {(index.grower_ids[index.pair_grower[p]], index.lines[index.pair_line[p]].canteen)
+             for p in np.flatnonzero(closed > 0)}
+    assert trips == {("x", "c1"), ("y", "c2"), ("z", "c1")}
+    locked_pair = next(
+        p for p in range(index.num_pairs)
+        if index.grower_ids[index.pair_grower[p]] == "z"
+        and index.lines[index.pair_line[p]].canteen == "c1"
+        and index.lines[index.pair_line[p]].product == "p"
+    )
+    assert closed[locked_pair] == 10.0
 
 
 def test_a_trip_whose_products_the_other_trips_cannot_carry_costs_no_mip(
