@@ -94,10 +94,9 @@ SEARCH_WORK_PER_S = 300.0
 # of both budgets (products, small trips, closing a second): department and mid seeds 1–4 at
 # 10 s, weighted in all (solving thread's CPU s in all, on a machine where the same plans took
 # about half the CPU of the figures above; `PYTHONPATH=. python benchmarks/step_budgets.py`):
-# 500 + 800 + 0 117,748.4 (20.4); 500 + 400 + 1,500 116,346.2 (24.4); 300 + 400 + 1,500
-# 116,695.7 (23.0: department 0.8–1.6 % cheaper, mid 0.6 % cheaper to 0.03 % dearer);
-# 300 + 0 + 1,500 116,953.7 (21.7). Region seeds 1–2 at 60 s (500 + 400 + 1,500): 248,853.4 →
-# 248,704.9, 36.6 → 38.4 CPU s.
+# 500 + 800 + 0 117,748.4 (21.3); 500 + 400 + 1,500 115,787.9 (24.2); 300 + 400 + 1,500
+# 116,013.0 (22.5: department 1.6–2.7 % cheaper, mid 0.6 % cheaper to 0.03 % dearer);
+# 300 + 0 + 1,500 116,175.0 (19.9; department dearer on all four seeds, by 0.01–0.33 %).
 PRODUCT_WORK_PER_S = 300.0
 SMALL_TRIP_WORK_PER_S = 400.0
 CLOSING_WORK_PER_S = 1500.0
