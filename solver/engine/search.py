@@ -349,7 +349,8 @@ def improve_by_closing_trips(
 ) -> FloatArray:
     """Return the plan with its small trips closed where the products they carry, re-solved
     across every canteen on the other trips the plan makes, can do without them; trips of at
-    most `CLOSING_MAX_PAIRS` pairs, lightest first, until the steps' work reaches `max_work`.
+    most `CLOSING_MAX_PAIRS` pairs, lightest first, until the steps' work reaches `max_work` or
+    `CLOSING_MAX_FAILURES` MIPs in a row have closed none.
 
     Such a step can move a product's kg along a chain (a grower nearer another canteen takes
     over there, which frees its offer for this one) and all of the trip's products at once:

@@ -389,6 +389,37 @@ def test_a_trip_carrying_a_locked_quantity_stays(kit: SimpleNamespace) -> None:
     assert closed[locked_pair] == 10.0
 
 
+@pytest.mark.parametrize(("most_failures", "steps_seen"), [
+    (1000, "100010100000000000"), (4, "10001010000"), (1, "10"),
+])
+def test_closing_steps_stop_after_so_many_mips_in_a_row_that_close_no_trip(
+    kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, most_failures: int, steps_seen: str
+) -> None:
+    # Each character a closing MIP, 1 where it closed a trip: with no stop rule they go on
+    # to the last small trip; with one, they stop after that many 0s in a row.
+    index = index_problem(kit.random_week(4, 11, 10, 6, lots=True))
+    first = plan_served(index, now() + 60.0).quantities
+    monkeypatch.setattr(search, "CLOSING_MAX_FAILURES", most_failures)
+    seen: list[str] = []
+    original = search._Effort.step
+
+    def step(
+        self: search._Effort, index: ProblemIndex, scope: list[int], size: int,
+        quantities: FloatArray, **options: object,
+    ) -> tuple[LinearSolution, FloatArray | None]:
+        solution, plan = original(self, index, scope, size, quantities, **options)  # type: ignore[arg-type]
+        closed = plan is not None and evaluate(index, plan).weighted < evaluate(
+            index, quantities).weighted
+        seen.append("1" if closed else "0")
+        return solution, plan
+
+    monkeypatch.setattr(search._Effort, "step", step)
+
+    improve_by_closing_trips(index, first, now() + 60.0)
+
+    assert "".join(seen) == steps_seen
+
+
 def test_a_trip_whose_products_the_other_trips_cannot_carry_costs_no_mip(
     kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
