@@ -209,12 +209,10 @@ def _improve_by_canteens(
             target_pairs = min(MAX_NEIGHBOURHOOD_PAIRS, target_pairs * 1.25)
         else:
             target_pairs = max(MIN_NEIGHBOURHOOD_PAIRS, target_pairs * 0.7)
-        if plan is not None:
-            cost = evaluate(index, plan).weighted
-            if is_worse(best, cost):
-                quantities, best = plan, cost
-                failures = 0
-                continue
+        cheaper = _cheaper(index, plan, best)
+        if cheaper is not None:
+            (quantities, best), failures = cheaper, 0
+            continue
         if len(scope) == num_lines:
             break  # the whole week was re-solved in vain: every other seed gives the same step
         failures += 1
@@ -255,12 +253,20 @@ def _improve_by_grower_groups(
             index, np.flatnonzero(line_in_scope).tolist(), int(in_group.sum()), quantities,
             kept=in_scope & ~in_group,
         )
-        if plan is not None:
-            cost = evaluate(index, plan).weighted
-            if is_worse(best, cost):
-                quantities, best = plan, cost
-                failures = 0
+        cheaper = _cheaper(index, plan, best)
+        if cheaper is not None:
+            (quantities, best), failures = cheaper, 0
     return quantities
+
+
+def _cheaper(
+    index: ProblemIndex, plan: FloatArray | None, best: float
+) -> tuple[FloatArray, float] | None:
+    """Return a step's plan and its weighted cost if it is cheaper than `best`, else None."""
+    if plan is None:
+        return None
+    cost = evaluate(index, plan).weighted
+    return (plan, cost) if is_worse(best, cost) else None
 
 
 def step_work(num_pairs: int, solution: LinearSolution) -> float:
@@ -386,11 +392,9 @@ def improve_by_closing_trips(
         size = int((np.isin(index.pair_product, products) & ~blocked).sum())
         _, plan = effort.step(index, scope, size, quantities, restarts=False, blocked=blocked)
         failures += 1
-        if plan is not None:
-            cost = evaluate(index, plan).weighted
-            if is_worse(best, cost):
-                quantities, best = plan, cost
-                failures = 0
+        cheaper = _cheaper(index, plan, best)
+        if cheaper is not None:
+            (quantities, best), failures = cheaper, 0
     return quantities
 
 
@@ -488,10 +492,9 @@ def _improve_in_passes(
             # Without restarts these MIPs cost a third less CPU, for the same plans on the
             # department week's first product steps (restarting, HiGHS solves its root again).
             _, plan = effort.step(index, scope, size, quantities, restarts=False)
-            if plan is not None:
-                cost = evaluate(index, plan).weighted
-                if is_worse(best, cost):
-                    quantities, best, improved = plan, cost, True
+            cheaper = _cheaper(index, plan, best)
+            if cheaper is not None:
+                (quantities, best), improved = cheaper, True
     return quantities
 
 
