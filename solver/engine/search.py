@@ -321,17 +321,23 @@ def improve_by_products(
     canteens far apart, which neither a few nearby canteens nor a few nearby growers reach.
     A pass that closes trips opens moves to the products stepped before it, hence the passes.
     """
-    lines_of_product = {
-        index.product_position[product]: [li for li in lines if index.pairs_of_line[li]]
-        for product, lines in index.lines_by_product.items()
-    }
-    lines_of_product = {k: lines for k, lines in lines_of_product.items() if lines}
+    lines_of_product = _servable_lines_by_product(index)
 
     def scopes(quantities: FloatArray) -> list[list[int]]:
         products = _products_on_small_trips_first(index, quantities, list(lines_of_product))
         return [lines_of_product[product] for product in products]
 
     return _improve_in_passes(index, first, deadline, max_work, scopes)
+
+
+def _servable_lines_by_product(index: ProblemIndex) -> dict[int, list[int]]:
+    """Return each product's lines that some grower may serve, by catalogue position (products
+    without such lines left out)."""
+    lines_of_product = {
+        index.product_position[product]: [li for li in lines if index.pairs_of_line[li]]
+        for product, lines in index.lines_by_product.items()
+    }
+    return {product: lines for product, lines in lines_of_product.items() if lines}
 
 
 def improve_by_small_trips(
@@ -370,10 +376,7 @@ def improve_by_closing_trips(
     quantities = first
     best = evaluate(index, quantities).weighted
     effort = _Effort(deadline, None, max_work, float("inf"))
-    lines_of_product: dict[int, list[int]] = defaultdict(list)
-    for li, pairs in enumerate(index.pairs_of_line):
-        if pairs:
-            lines_of_product[int(index.pair_product[pairs[0]])].append(li)
+    lines_of_product = _servable_lines_by_product(index)
     locked = ~np.isnan(index.pair_locked)
     failures = 0
     for trip in _small_trips_lightest_first(index, quantities):
